@@ -17,7 +17,10 @@ struct strbuf {
     size_t alloc;
 };
 
-#define STRBUF_INIT {0}
+#define STRBUF_INIT                                                                                \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 void strbuf_init(struct strbuf *sb, size_t hint);
 void strbuf_release(struct strbuf *sb);
