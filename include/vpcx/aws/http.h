@@ -1,0 +1,111 @@
+/*
+ * http: the HTTP engine, one libcurl multi handle driven by one blocking wait.
+ *
+ * Many transfers run at once on one thread. Connections are kept alive and
+ * reused through the multi handle's connection cache (HTTP/1.1), capped per
+ * host and in total; bodies may be gzip-encoded (decoded by curl). TLS peer and
+ * host verification are always on. Plain http:// is refused unless the host is
+ * loopback (127.0.0.0/8, ::1, localhost) or allow_plain_http is set. Proxies
+ * come from the usual environment variables (http_proxy, HTTPS_PROXY,
+ * NO_PROXY) as libcurl reads them (list loopback in NO_PROXY to keep it off
+ * a proxy). Redirects are never followed. Request headers are never logged
+ * except through the opt-in trace, which redacts credentials.
+ *
+ * Callbacks: on_data runs inside http_engine_step() as body bytes arrive; it
+ * must not submit or cancel (return false to abort its own transfer).
+ * on_done runs exactly once per submitted request (unless it was cancelled),
+ * from http_engine_step() and never from inside submit, even for requests
+ * refused before any network attempt; it may submit, cancel and add timers.
+ * Timer callbacks have the same freedom. Nothing is thread-safe: one thread.
+ *
+ * Ownership: submit copies the request (method, URL, headers, body); the ud
+ * pointers stay the caller's. The http_result passed to on_done, and its error
+ * text, live only during the callback.
+ */
+#ifndef VPCX_AWS_HTTP_H
+#define VPCX_AWS_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vpcx/core/status.h"
+
+struct http_engine;
+
+/* Zero fields take the defaults in brackets. */
+struct http_options {
+    const char *ca_bundle;   /* CURLOPT_CAINFO [libcurl's default store] */
+    bool allow_plain_http;   /* permit http:// to non-loopback hosts [false] */
+    long connect_timeout_ms; /* [10 s] */
+    long total_timeout_ms;   /* per transfer [60 s] */
+    long low_speed_time_s;   /* abort after this long below 1 byte/s [30 s] */
+    int max_per_host;        /* connections per host [8] */
+    int max_total;           /* connections in all [32] */
+    const char *user_agent;  /* [vpcx/<version>] */
+    /* Optional debug trace: connection events and headers, one sanitised line
+     * per call, "#<id> > " (sent), "< " (received) or "* " (curl). Values of
+     * Authorization, Proxy-Authorization, X-Amz-Security-Token, Cookie and
+     * Set-Cookie, and request-line query strings, are "[redacted]". Bodies are
+     * never traced. */
+    void (*trace)(void *trace_ud, const char *line);
+    void *trace_ud;
+};
+
+struct http_result {
+    int http_status;         /* 0 when no response status arrived */
+    enum vpcx_status status; /* VPCX_OK if a whole response arrived, whatever its status */
+    const char *error;       /* specific text when status != VPCX_OK, else NULL */
+    size_t bytes;            /* body bytes delivered to on_data */
+    double seconds;          /* total transfer time */
+};
+
+struct http_request {
+    const char *method;         /* "GET" when NULL; "POST" sends body */
+    const char *url;            /* http:// or https:// */
+    const char *const *headers; /* "Name: value", NULL-terminated; may be NULL */
+    const void *body;           /* may be NULL */
+    size_t body_len;
+    /* Each chunk of the body as it arrives; false aborts (ERR_CANCELLED). May be NULL. */
+    bool (*on_data)(void *ud, const char *data, size_t len, int http_status);
+    /* Once, at the end. May be NULL. */
+    void (*on_done)(void *ud, const struct http_result *result);
+    void *ud;
+};
+
+/* NULL options means all defaults. Returns NULL and fills err on failure. */
+struct http_engine *http_engine_create(const struct http_options *options, struct vpcx_error *err);
+/* Stops every transfer and timer without calling their callbacks. NULL is a no-op. */
+void http_engine_destroy(struct http_engine *engine);
+
+/* Starts a transfer; returns its id (never 0). Failures arrive in on_done. */
+uint64_t http_engine_submit(struct http_engine *engine, const struct http_request *request);
+/* Cancels a transfer or a timer by id; its callbacks are not called. Unknown
+ * or finished ids are ignored. */
+void http_engine_cancel(struct http_engine *engine, uint64_t id);
+/* Calls fn(ud) once, from http_engine_step(), after delay_ms (>= 0). Timers
+ * due at the same time fire in the order they were added. Returns an id. */
+uint64_t http_engine_add_timer(struct http_engine *engine, long delay_ms, void (*fn)(void *ud),
+                               void *ud);
+
+/*
+ * One blocking wait: waits on the network and on extra_fd (ignored when < 0)
+ * for at most max_wait_ms (no limit when < 0) and no later than the nearest
+ * timer, then runs transfers, delivers completions and fires due timers.
+ * *extra_ready (may be NULL) tells whether extra_fd became readable. Returns
+ * at once when idle and there is no extra_fd. VPCX_ERR_INTERNAL on a libcurl
+ * multi failure.
+ */
+enum vpcx_status http_engine_step(struct http_engine *engine, int extra_fd, long max_wait_ms,
+                                  bool *extra_ready);
+/* True when no transfer, completion or timer is pending. */
+bool http_engine_idle(const struct http_engine *engine);
+/* True while the transfer or timer id has not finished or been cancelled. */
+bool http_engine_pending(const struct http_engine *engine, uint64_t id);
+/* For start-up paths: steps until id is finished (other work runs too). */
+enum vpcx_status http_engine_wait(struct http_engine *engine, uint64_t id);
+
+/* True for localhost, 127.0.0.0/8, ::1 (bracketed or not) and ::ffff:127.x. */
+bool http_host_is_loopback(const char *host);
+
+#endif
