@@ -3,6 +3,7 @@
 #include "vpcx/core/xalloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char strbuf_empty[1];

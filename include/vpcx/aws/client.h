@@ -1,0 +1,98 @@
+/*
+ * client: signed AWS Query calls (EC2 and STS) with retries, on the shared
+ * HTTP engine.
+ *
+ * A call encodes its parameters once, then for each attempt signs the body
+ * with the current credentials (SigV4, the time read at that moment), streams
+ * the response body into an XML parser as it arrives, and classifies the
+ * outcome. Retries follow the AWS "standard" mode: full-jitter backoff on a
+ * timer of the engine (never a sleep), a shared retry quota, throttle and
+ * transient errors retried, expired credentials reloaded once. Items of the
+ * streamed top-level list are held per attempt and handed over only when the
+ * attempt succeeds, so a body cut off half-way never leaves half a page.
+ *
+ * Everything runs on the caller's thread, inside http_engine_step().
+ */
+#ifndef VPCX_AWS_CLIENT_H
+#define VPCX_AWS_CLIENT_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vpcx/aws/credentials.h"
+#include "vpcx/aws/http.h"
+#include "vpcx/aws/query.h"
+#include "vpcx/core/status.h"
+
+enum aws_service {
+    AWS_SERVICE_EC2,
+    AWS_SERVICE_STS,
+};
+
+/* Reloads credentials after an expiry answer; fills out or returns an error. */
+typedef enum vpcx_status (*aws_reload_fn)(void *ud, struct aws_credentials *out,
+                                          struct vpcx_error *err);
+
+struct aws_client_config {
+    const char *region;
+    const char *ec2_endpoint; /* base URL, e.g. https://ec2.us-east-1.amazonaws.com */
+    const char *sts_endpoint;
+    int max_attempts;                          /* attempts per call, retries included; 0 = 3 */
+    const struct aws_credentials *credentials; /* copied */
+    aws_reload_fn reload;                      /* may be NULL */
+    void *reload_ud;
+    /* Random source for backoff jitter in [0,1); NULL = drand48-like default. */
+    double (*random01)(void *ud);
+    void *random_ud;
+};
+
+struct aws_client;
+
+struct aws_client *aws_client_create(struct http_engine *http, const struct aws_client_config *cfg);
+void aws_client_destroy(struct aws_client *client);
+struct http_engine *aws_client_http(const struct aws_client *client);
+const char *aws_client_region(const struct aws_client *client);
+const char *aws_client_endpoint(const struct aws_client *client, enum aws_service service);
+
+/* What a finished call hands to its callback. */
+struct aws_call_result {
+    enum vpcx_status status;        /* VPCX_OK or the final error */
+    const struct vpcx_error *error; /* details when status != VPCX_OK */
+    cJSON *result;                  /* top-level output object; callee may detach from it */
+    cJSON *items;                   /* array of the streamed list's items; callee may detach */
+    int attempts;                   /* attempts made, 1 when no retry */
+    int http_status;
+};
+
+typedef void (*aws_call_done_fn)(void *ud, struct aws_call_result *res);
+
+struct aws_call_params {
+    enum aws_service service;
+    const char *operation;   /* "DescribeSubnets" */
+    struct aws_query *query; /* encoded at submit; the caller keeps ownership */
+    const char *item_list;   /* JSON key of the list to stream out, or NULL */
+    aws_call_done_fn done;   /* called exactly once */
+    void *ud;
+};
+
+/* Starts a call; done runs from a later http_engine_step(). Returns a call id. */
+uint64_t aws_client_call(struct aws_client *client, const struct aws_call_params *params);
+
+/*
+ * Runs the engine until this one call is done (for start-up paths such as
+ * whoami and AssumeRole). result and items are handed to the caller (may be
+ * NULL to drop them).
+ */
+enum vpcx_status aws_client_call_sync(struct aws_client *client, enum aws_service service,
+                                      const char *operation, struct aws_query *query,
+                                      cJSON **result, struct vpcx_error *err);
+
+/* Calls made, retries made and bytes received since creation. */
+struct aws_client_stats {
+    unsigned long calls, attempts, retries, throttled;
+    unsigned long long bytes;
+};
+void aws_client_get_stats(const struct aws_client *client, struct aws_client_stats *out);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * session: everything needed to talk to one account and region, set up in
+ * the AWS CLI's order: settings (profile, region, endpoints), the HTTP engine,
+ * credentials (which may call STS AssumeRole on that engine), then the client.
+ * Expired credentials are re-resolved through the same chain when AWS says so.
+ */
+#ifndef VPCX_AWS_SESSION_H
+#define VPCX_AWS_SESSION_H
+
+#include <stdbool.h>
+
+#include "vpcx/aws/client.h"
+#include "vpcx/aws/config.h"
+#include "vpcx/aws/credentials.h"
+#include "vpcx/aws/http.h"
+#include "vpcx/aws/sts.h"
+
+struct aws_session_options {
+    struct aws_options aws;    /* profile, region, endpoint URL, CA bundle */
+    const struct aws_env *env; /* NULL = the process environment */
+    bool allow_http;           /* plain http to non-loopback hosts */
+    int max_attempts;          /* 0 = from settings */
+    int max_per_host;          /* 0 = default */
+};
+
+struct aws_session {
+    struct aws_settings settings;
+    struct aws_credentials credentials;
+    struct http_engine *http;
+    struct aws_client *client;
+    /* private */
+    const struct aws_env *env;
+    struct aws_role_cache *roles;
+    struct sts_assume_ctx sts_ctx;
+    struct aws_sts_ops sts_ops;
+};
+
+/*
+ * Resolves settings only (no network, no credentials): enough for whoami's
+ * report of where each setting came from, or to find a cache.
+ */
+enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_session_options *opts,
+                                     struct vpcx_error *err);
+/* Then opens the engine, resolves credentials and creates the client. */
+enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_session_options *opts,
+                                     struct vpcx_error *err);
+void aws_session_close(struct aws_session *s);
+
+#endif

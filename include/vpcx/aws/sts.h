@@ -1,0 +1,36 @@
+/*
+ * sts: the STS calls vpcx makes: GetCallerIdentity (whoami, the account a
+ * dump belongs to) and AssumeRole (the credential chain's role profiles).
+ */
+#ifndef VPCX_AWS_STS_H
+#define VPCX_AWS_STS_H
+
+#include "vpcx/aws/client.h"
+#include "vpcx/aws/config.h"
+#include "vpcx/aws/credentials.h"
+#include "vpcx/aws/http.h"
+
+struct sts_identity {
+    char *account;
+    char *arn;
+    char *user_id;
+};
+
+void sts_identity_finish(struct sts_identity *id);
+/* Blocks (running the engine) until STS answers. */
+enum vpcx_status sts_get_caller_identity(struct aws_client *client, struct sts_identity *out,
+                                         struct vpcx_error *err);
+
+/*
+ * Fills ops with an AssumeRole implementation for aws_credentials_resolve()
+ * that calls STS on http at settings' STS endpoint. settings and http must
+ * outlive ops; cache may be NULL.
+ */
+struct sts_assume_ctx {
+    struct http_engine *http;
+    const struct aws_settings *settings;
+};
+void sts_ops_init(struct aws_sts_ops *ops, struct sts_assume_ctx *ctx,
+                  struct aws_role_cache *cache);
+
+#endif

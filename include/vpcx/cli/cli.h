@@ -1,0 +1,54 @@
+/*
+ * cli: the command line. Parses global options and the subcommand, prints
+ * --help, and dispatches. Only this layer may exit the process; every other
+ * layer returns a status.
+ */
+#ifndef VPCX_CLI_CLI_H
+#define VPCX_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "vpcx/core/status.h"
+
+enum cli_command {
+    CLI_CMD_NONE,
+    CLI_CMD_DUMP,
+    CLI_CMD_WHOAMI,
+    CLI_CMD_HELP,
+    CLI_CMD_VERSION,
+};
+
+enum cli_format {
+    CLI_FORMAT_JSON,
+    CLI_FORMAT_TEXT,
+};
+
+struct cli_options {
+    enum cli_command command;
+    enum cli_format format;
+    bool format_given;
+    const char *profile;
+    const char *region;
+    const char *endpoint_url;
+    const char *ca_bundle;
+    const char *snapshot; /* read this dump file instead of calling AWS */
+    const char *output;   /* write to this file instead of stdout */
+    bool demo;            /* read the bundled demo inventory */
+    bool allow_http;      /* plain http to a non-loopback endpoint */
+    int max_attempts;     /* 0 = from configuration */
+    int concurrency;      /* 0 = default */
+    bool pretty;          /* indent JSON (default when stdout is a terminal) */
+    bool pretty_given;
+};
+
+/*
+ * Parses argv into opts. On a usage error returns VPCX_ERR_USAGE with err set
+ * (the message names the offending argument).
+ */
+enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, struct vpcx_error *err);
+void cli_print_help(FILE *out);
+/* Runs the program; returns the process exit code. */
+int cli_main(int argc, char **argv);
+
+#endif

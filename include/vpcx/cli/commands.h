@@ -1,0 +1,13 @@
+/*
+ * commands: the non-interactive subcommands. Each returns a process exit code
+ * (enum vpcx_exit) and reports its own errors on stderr.
+ */
+#ifndef VPCX_CLI_COMMANDS_H
+#define VPCX_CLI_COMMANDS_H
+
+#include "vpcx/cli/cli.h"
+
+int cmd_dump(const struct cli_options *opts);
+int cmd_whoami(const struct cli_options *opts);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * source: where an inventory comes from for a command: AWS (through a
+ * session), a snapshot file, or the demo inventory compiled into vpcx.
+ */
+#ifndef VPCX_CLI_SOURCE_H
+#define VPCX_CLI_SOURCE_H
+
+#include <cjson/cJSON.h>
+
+#include "vpcx/aws/session.h"
+#include "vpcx/cli/cli.h"
+#include "vpcx/model/inventory.h"
+#include "vpcx/store/snapshot.h"
+
+struct source_result {
+    struct inventory *inv;
+    struct snapshot_meta meta;
+    cJSON *errors;          /* Errors list: {"Type", "Operation", "Code", ...} */
+    unsigned failed;        /* resource types that failed */
+    unsigned succeeded;     /* resource types fetched or loaded */
+    enum vpcx_status worst; /* the status that decides the exit code when all failed */
+};
+
+/* Maps the command line to session options (profile, region, endpoint...). */
+void source_session_options(const struct cli_options *opts, struct aws_session_options *out);
+
+/*
+ * Loads the inventory the options ask for. Returns a status only for failures
+ * that leave nothing to show (bad settings, no credentials, unreadable file);
+ * per-type failures are in res->errors. Messages go to err.
+ */
+enum vpcx_status source_load(const struct cli_options *opts, struct source_result *res,
+                             struct vpcx_error *err);
+void source_result_finish(struct source_result *res);
+/* The exit code for a load: ok, partial, or the class of the worst failure. */
+int source_exit_code(const struct source_result *res);
+
+/* The demo inventory compiled into the binary. */
+const char *demo_json(size_t *len);
+
+#endif

@@ -1,0 +1,64 @@
+/*
+ * snapshot: the inventory as the versioned JSON document `vpcx dump` writes,
+ * and back. The same format serves dumps, saved snapshots, the bundled demo
+ * and the cache.
+ *
+ * Document: {"Metadata": {...}, "Vpcs": [...], ... one list per inventory type
+ * ..., "VpcAttributes": {vpc-id: {"EnableDnsSupport", "EnableDnsHostnames"}},
+ * "Derived": {...}, "Errors": [...]}. Items are written exactly as the
+ * inventory holds them (AWS's fields); Derived is recomputed on load, never
+ * trusted from the file. Loading checks FormatVersion and every list's type
+ * before anything reaches the inventory, so a bad file changes nothing.
+ */
+#ifndef VPCX_STORE_SNAPSHOT_H
+#define VPCX_STORE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "vpcx/core/status.h"
+#include "vpcx/model/inventory.h"
+
+#define SNAPSHOT_FORMAT_VERSION 1
+/* Larger files are refused rather than read into memory. */
+#define SNAPSHOT_MAX_BYTES ((size_t)2 << 30)
+
+struct snapshot_meta {
+    int format_version;
+    char *generator; /* "vpcx 0.1.0" */
+    char *account;
+    char *arn;
+    char *region;
+    char *endpoint;
+    char *profile;
+    char *source;     /* "aws", "snapshot", "demo" */
+    char *fetched_at; /* ISO 8601 UTC */
+};
+
+void snapshot_meta_finish(struct snapshot_meta *meta);
+
+/* Writes the document to out, item by item (no whole-document string). */
+enum vpcx_status snapshot_write(FILE *out, const struct inventory *inv,
+                                const struct snapshot_meta *meta, const cJSON *errors, bool pretty,
+                                struct vpcx_error *err);
+
+/*
+ * Loads a document into inv (types present in the file replace what inv
+ * had), fills meta and hands over the Errors list (*errors may be NULL to
+ * drop it). label names the source in messages ("snapshot /tmp/x.json").
+ */
+enum vpcx_status snapshot_load_buffer(const char *data, size_t len, const char *label,
+                                      struct inventory *inv, struct snapshot_meta *meta,
+                                      cJSON **errors, struct vpcx_error *err);
+enum vpcx_status snapshot_load_file(const char *path, struct inventory *inv,
+                                    struct snapshot_meta *meta, cJSON **errors,
+                                    struct vpcx_error *err);
+
+/* "2026-11-26T12:00:00Z" for t. */
+char *snapshot_format_time(time_t t);
+
+#endif

@@ -1,0 +1,457 @@
+#include "vpcx/aws/client.h"
+
+#include "vpcx/aws/awserror.h"
+#include "vpcx/aws/retry.h"
+#include "vpcx/aws/shapes.h"
+#include "vpcx/aws/sigv4.h"
+#include "vpcx/aws/xml.h"
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define API_VERSION_EC2   "2016-11-15"
+#define API_VERSION_STS   "2011-06-15"
+#define FORM_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
+
+struct aws_client {
+    struct http_engine *http;
+    char *region;
+    char *endpoint[2];
+    char *host[2]; /* Host header value signed for each service */
+    int max_attempts;
+    struct aws_credentials creds;
+    aws_reload_fn reload;
+    void *reload_ud;
+    double (*random01)(void *ud);
+    void *random_ud;
+    struct retry_quota quota;
+    struct aws_client_stats stats;
+    uint64_t next_id;
+};
+
+struct aws_call {
+    struct aws_client *client;
+    uint64_t id;
+    enum aws_service service;
+    char *operation;
+    char *body;
+    char *item_list;
+    aws_call_done_fn done;
+    void *ud;
+    int attempt;
+    struct retry_state retry;
+    enum vpcx_status transport; /* the attempt's transport outcome, for retry decisions */
+    struct awsxml_parser *parser;
+    enum vpcx_status parse_status;
+    cJSON *items;
+    int http_status;
+    struct vpcx_error err;
+};
+
+static const char *service_name(enum aws_service s)
+{
+    return s == AWS_SERVICE_STS ? "sts" : "ec2";
+}
+
+static double default_random01(void *ud)
+{
+    (void)ud;
+    return (double)rand() / ((double)RAND_MAX + 1.0);
+}
+
+/* The Host header curl will send for url: host[:port], default ports left out. */
+static char *host_of_url(const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, *scheme = NULL, *out = NULL;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        bool default_port = !port ||
+                            (scheme && strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0) ||
+                            (scheme && strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0);
+        out = default_port ? xstrdup(host) : xasprintf("%s:%s", host, port);
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    return out ? out : xstrdup("");
+}
+
+static void copy_credentials(struct aws_credentials *dst, const struct aws_credentials *src)
+{
+    aws_credentials_finish(dst);
+    memset(dst, 0, sizeof(*dst));
+    if (!src)
+        return;
+    dst->access_key_id = src->access_key_id ? xstrdup(src->access_key_id) : NULL;
+    dst->secret_access_key = src->secret_access_key ? xstrdup(src->secret_access_key) : NULL;
+    dst->session_token = src->session_token ? xstrdup(src->session_token) : NULL;
+    dst->expiration = src->expiration;
+    dst->source = src->source;
+    dst->origin = src->origin ? xstrdup(src->origin) : NULL;
+}
+
+struct aws_client *aws_client_create(struct http_engine *http, const struct aws_client_config *cfg)
+{
+    struct aws_client *c = xcalloc(1, sizeof(*c));
+    c->http = http;
+    c->region = xstrdup(cfg->region ? cfg->region : "us-east-1");
+    c->endpoint[AWS_SERVICE_EC2] = xstrdup(cfg->ec2_endpoint ? cfg->ec2_endpoint : "");
+    c->endpoint[AWS_SERVICE_STS] = xstrdup(cfg->sts_endpoint ? cfg->sts_endpoint : "");
+    for (int s = 0; s < 2; s++)
+        c->host[s] = host_of_url(c->endpoint[s]);
+    c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 3;
+    copy_credentials(&c->creds, cfg->credentials);
+    c->reload = cfg->reload;
+    c->reload_ud = cfg->reload_ud;
+    c->random01 = cfg->random01 ? cfg->random01 : default_random01;
+    c->random_ud = cfg->random_ud;
+    retry_quota_init(&c->quota);
+    return c;
+}
+
+void aws_client_destroy(struct aws_client *c)
+{
+    if (!c)
+        return;
+    aws_credentials_finish(&c->creds);
+    free(c->region);
+    for (int s = 0; s < 2; s++) {
+        free(c->endpoint[s]);
+        free(c->host[s]);
+    }
+    free(c);
+}
+
+struct http_engine *aws_client_http(const struct aws_client *c)
+{
+    return c->http;
+}
+
+const char *aws_client_region(const struct aws_client *c)
+{
+    return c->region;
+}
+
+const char *aws_client_endpoint(const struct aws_client *c, enum aws_service service)
+{
+    return c->endpoint[service];
+}
+
+void aws_client_get_stats(const struct aws_client *c, struct aws_client_stats *out)
+{
+    *out = c->stats;
+}
+
+static void call_destroy(struct aws_call *call)
+{
+    awsxml_parser_destroy(call->parser);
+    cJSON_Delete(call->items);
+    vpcx_error_finish(&call->err);
+    free(call->operation);
+    free(call->body);
+    free(call->item_list);
+    free(call);
+}
+
+static void on_item(void *ud, cJSON *item)
+{
+    struct aws_call *call = ud;
+    cJSON_AddItemToArray(call->items, item);
+}
+
+static bool on_data(void *ud, const char *data, size_t len, int http_status)
+{
+    struct aws_call *call = ud;
+    call->http_status = http_status;
+    call->client->stats.bytes += len;
+    if (call->parse_status != VPCX_OK)
+        return false;
+    call->parse_status = awsxml_parser_feed(call->parser, data, len, &call->err);
+    return call->parse_status == VPCX_OK;
+}
+
+static void call_start_attempt(struct aws_call *call);
+static void call_on_done(void *ud, const struct http_result *res);
+
+static void call_retry_timer(void *ud)
+{
+    call_start_attempt(ud);
+}
+
+static void call_finish(struct aws_call *call, enum vpcx_status status, cJSON *result)
+{
+    struct aws_call_result res = {
+        .status = status,
+        .error = status == VPCX_OK ? NULL : &call->err,
+        .result = result,
+        .items = call->items,
+        .attempts = call->attempt,
+        .http_status = call->http_status,
+    };
+    if (status != VPCX_OK)
+        call->err.status = status;
+    call->done(call->ud, &res);
+    /* The callee may have taken either tree and set the pointer to NULL. */
+    cJSON_Delete(res.result);
+    call->items = res.items;
+    call_destroy(call);
+}
+
+static char **build_headers(struct aws_call *call, const struct sigv4_result *sig)
+{
+    struct aws_client *c = call->client;
+    char **h = xcalloc(6, sizeof(*h));
+    size_t n = 0;
+    h[n++] = xasprintf("Host: %s", c->host[call->service]);
+    h[n++] = xstrdup("Content-Type: " FORM_CONTENT_TYPE);
+    h[n++] = xasprintf("X-Amz-Date: %s", sig->amz_date);
+    if (sig->security_token)
+        h[n++] = xasprintf("X-Amz-Security-Token: %s", sig->security_token);
+    h[n++] = xasprintf("Authorization: %s", sig->authorization);
+    h[n] = NULL;
+    return h;
+}
+
+static void free_headers(char **h)
+{
+    for (size_t i = 0; h && h[i]; i++) {
+        /* Authorization and the session token are secrets: wipe before free. */
+        memset(h[i], 0, strlen(h[i]));
+        free(h[i]);
+    }
+    free(h);
+}
+
+static enum vpcx_status call_sign(struct aws_call *call, struct sigv4_result *sig)
+{
+    struct aws_client *c = call->client;
+    const struct sigv4_header signed_headers[] = {
+        {"content-type", FORM_CONTENT_TYPE},
+        {"host", c->host[call->service]},
+    };
+    const struct sigv4_request req = {
+        .method = "POST",
+        .path = "/",
+        .query = NULL,
+        .headers = signed_headers,
+        .n_headers = 2,
+        .body = call->body,
+        .body_len = strlen(call->body),
+    };
+    const struct sigv4_credentials creds = {
+        .access_key_id = c->creds.access_key_id,
+        .secret_access_key = c->creds.secret_access_key,
+        .session_token = c->creds.session_token,
+    };
+    const struct sigv4_options opt = {
+        .region = c->region,
+        .service = service_name(call->service),
+        .now = time(NULL),
+        .normalize_path = true,
+    };
+    return sigv4_sign(&req, &creds, &opt, sig);
+}
+
+static void call_start_attempt(struct aws_call *call)
+{
+    struct aws_client *c = call->client;
+    call->attempt++;
+    c->stats.attempts++;
+    awsxml_parser_destroy(call->parser);
+    cJSON_Delete(call->items);
+    call->items = cJSON_CreateArray();
+    call->parser =
+        awsxml_parser_create(aws_shape_output(service_name(call->service), call->operation),
+                             call->item_list, on_item, call);
+    call->parse_status = VPCX_OK;
+    call->transport = VPCX_OK;
+    call->http_status = 0;
+    vpcx_error_finish(&call->err);
+
+    struct sigv4_result sig;
+    enum vpcx_status st = call_sign(call, &sig);
+    if (st != VPCX_OK) {
+        sigv4_result_finish(&sig);
+        vpcx_error_set(&call->err, st, "%s: cannot sign the request: %s", call->operation,
+                       vpcx_status_message(st));
+        call_finish(call, st, NULL);
+        return;
+    }
+    char **headers = build_headers(call, &sig);
+    sigv4_result_finish(&sig);
+    const struct http_request req = {
+        .method = "POST",
+        .url = c->endpoint[call->service],
+        .headers = (const char *const *)headers,
+        .body = call->body,
+        .body_len = strlen(call->body),
+        .on_data = on_data,
+        .on_done = call_on_done,
+        .ud = call,
+    };
+    http_engine_submit(c->http, &req);
+    free_headers(headers);
+}
+
+/* Fills call->err from the response; returns the attempt's status. */
+static enum vpcx_status call_outcome(struct aws_call *call, const struct http_result *res)
+{
+    call->transport = res->status;
+    if (res->status != VPCX_OK) {
+        vpcx_error_set(&call->err, res->status, "%s: %s", call->operation,
+                       res->error ? res->error : vpcx_status_message(res->status));
+        call->err.http_status = res->http_status;
+        return res->status;
+    }
+    if (call->parse_status == VPCX_OK)
+        call->parse_status = awsxml_parser_finish(call->parser, &call->err);
+    if (awsxml_parser_is_error(call->parser)) {
+        awsxml_parser_error(call->parser, call->http_status, &call->err);
+        return call->err.status;
+    }
+    if (call->http_status >= 300) {
+        enum vpcx_status st = call->http_status >= 500 ? VPCX_ERR_SERVER : VPCX_ERR_AWS;
+        vpcx_error_set(&call->err, st, "%s: HTTP %d without an AWS error document", call->operation,
+                       call->http_status);
+        call->err.http_status = call->http_status;
+        return st;
+    }
+    if (call->parse_status != VPCX_OK) {
+        /* A body cut short is a transport failure, worth another attempt. */
+        if (call->parse_status == VPCX_ERR_TRUNCATED)
+            call->transport = VPCX_ERR_TRUNCATED;
+        char *msg = call->err.message ? xstrdup(call->err.message) : NULL;
+        vpcx_error_set(&call->err, call->parse_status, "%s: %s", call->operation,
+                       msg ? msg : vpcx_status_message(call->parse_status));
+        free(msg);
+        return call->parse_status;
+    }
+    return VPCX_OK;
+}
+
+static bool call_reload_credentials(struct aws_call *call)
+{
+    struct aws_client *c = call->client;
+    if (!c->reload)
+        return false;
+    struct aws_credentials fresh;
+    memset(&fresh, 0, sizeof(fresh));
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    enum vpcx_status st = c->reload(c->reload_ud, &fresh, &err);
+    vpcx_error_finish(&err);
+    if (st == VPCX_OK)
+        copy_credentials(&c->creds, &fresh);
+    aws_credentials_finish(&fresh);
+    return st == VPCX_OK;
+}
+
+static bool call_schedule_retry(struct aws_call *call)
+{
+    struct aws_client *c = call->client;
+    int http = call->err.http_status ? call->err.http_status : call->http_status;
+    long delay = 0;
+    enum retry_kind kind = retry_decide(&call->retry, &c->quota, call->transport, http,
+                                        call->err.aws_code, c->random01(c->random_ud), &delay);
+    if (kind == RETRY_NO)
+        return false;
+    if (kind == RETRY_REFRESH_CREDENTIALS && !call_reload_credentials(call))
+        return false;
+    if (kind == RETRY_THROTTLE)
+        c->stats.throttled++;
+    c->stats.retries++;
+    http_engine_add_timer(c->http, delay, call_retry_timer, call);
+    return true;
+}
+
+static void call_on_done(void *ud, const struct http_result *res)
+{
+    struct aws_call *call = ud;
+    enum vpcx_status st = call_outcome(call, res);
+    if (st == VPCX_OK) {
+        retry_note_success(&call->retry, &call->client->quota);
+        call_finish(call, VPCX_OK, awsxml_parser_take_result(call->parser));
+        return;
+    }
+    if (call_schedule_retry(call))
+        return;
+    if (call->attempt > 1 && call->err.message) {
+        char *msg = xasprintf("%s (after %d attempts)", call->err.message, call->attempt);
+        free(call->err.message);
+        call->err.message = msg;
+    }
+    call_finish(call, st, NULL);
+}
+
+uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
+{
+    struct aws_call *call = xcalloc(1, sizeof(*call));
+    call->client = c;
+    call->id = ++c->next_id;
+    call->service = p->service;
+    call->operation = xstrdup(p->operation);
+    aws_query_set(p->query, "Action", p->operation);
+    aws_query_set(p->query, "Version",
+                  p->service == AWS_SERVICE_STS ? API_VERSION_STS : API_VERSION_EC2);
+    call->body = xstrdup(aws_query_encode(p->query));
+    call->item_list = p->item_list ? xstrdup(p->item_list) : NULL;
+    call->done = p->done;
+    call->ud = p->ud;
+    vpcx_error_init(&call->err);
+    retry_state_init(&call->retry, c->max_attempts);
+    c->stats.calls++;
+    call_start_attempt(call);
+    return call->id;
+}
+
+struct sync_call {
+    bool done;
+    enum vpcx_status status;
+    cJSON *result;
+    struct vpcx_error *err;
+};
+
+static void sync_done(void *ud, struct aws_call_result *res)
+{
+    struct sync_call *s = ud;
+    s->done = true;
+    s->status = res->status;
+    if (res->status == VPCX_OK) {
+        s->result = res->result;
+        res->result = NULL;
+    } else if (s->err) {
+        vpcx_error_copy(s->err, res->error);
+    }
+}
+
+enum vpcx_status aws_client_call_sync(struct aws_client *c, enum aws_service service,
+                                      const char *operation, struct aws_query *query,
+                                      cJSON **result, struct vpcx_error *err)
+{
+    struct sync_call s = {.err = err};
+    const struct aws_call_params p = {
+        .service = service,
+        .operation = operation,
+        .query = query,
+        .done = sync_done,
+        .ud = &s,
+    };
+    aws_client_call(c, &p);
+    while (!s.done) {
+        bool ready = false;
+        http_engine_step(c->http, -1, 1000, &ready);
+    }
+    if (result)
+        *result = s.result;
+    else
+        cJSON_Delete(s.result);
+    return s.status;
+}

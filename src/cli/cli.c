@@ -1,0 +1,258 @@
+#include "vpcx/cli/cli.h"
+
+#include "vpcx/cli/commands.h"
+#include "vpcx/core/xalloc.h"
+
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef VPCX_VERSION
+#define VPCX_VERSION "0.1.0"
+#endif
+
+enum {
+    OPT_PROFILE = 256,
+    OPT_REGION,
+    OPT_ENDPOINT_URL,
+    OPT_CA_BUNDLE,
+    OPT_FORMAT,
+    OPT_SNAPSHOT,
+    OPT_DEMO,
+    OPT_ALLOW_HTTP,
+    OPT_MAX_ATTEMPTS,
+    OPT_CONCURRENCY,
+    OPT_PRETTY,
+    OPT_COMPACT,
+    OPT_VERSION,
+};
+
+static const struct option long_options[] = {
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"region", required_argument, NULL, OPT_REGION},
+    {"endpoint-url", required_argument, NULL, OPT_ENDPOINT_URL},
+    {"ca-bundle", required_argument, NULL, OPT_CA_BUNDLE},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"snapshot", required_argument, NULL, OPT_SNAPSHOT},
+    {"output", required_argument, NULL, 'o'},
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"allow-http", no_argument, NULL, OPT_ALLOW_HTTP},
+    {"max-attempts", required_argument, NULL, OPT_MAX_ATTEMPTS},
+    {"concurrency", required_argument, NULL, OPT_CONCURRENCY},
+    {"pretty", no_argument, NULL, OPT_PRETTY},
+    {"compact", no_argument, NULL, OPT_COMPACT},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static const struct {
+    const char *name;
+    enum cli_command command;
+} commands[] = {
+    {"dump", CLI_CMD_DUMP},
+    {"whoami", CLI_CMD_WHOAMI},
+    {"help", CLI_CMD_HELP},
+    {"version", CLI_CMD_VERSION},
+};
+
+void cli_print_help(FILE *out)
+{
+    fputs("Usage: vpcx [OPTIONS] COMMAND\n"
+          "\n"
+          "Explore AWS VPC networking around interface VPC endpoints (PrivateLink).\n"
+          "\n"
+          "Commands:\n"
+          "  dump            print the network inventory of one account and region\n"
+          "                  (VPCs, subnets, AZs, endpoints, endpoint services, ENIs,\n"
+          "                  security groups, network ACLs, route tables, prefix lists)\n"
+          "  whoami          show the account, ARN, region and endpoint in use, and where\n"
+          "                  each setting came from (never a secret)\n"
+          "  help, version   this text; the version\n"
+          "\n"
+          "AWS settings (resolved as the AWS CLI does):\n"
+          "  --profile NAME        profile in ~/.aws/config and ~/.aws/credentials\n"
+          "                        (default: $AWS_PROFILE, else \"default\")\n"
+          "  --region REGION       (default: $AWS_REGION, $AWS_DEFAULT_REGION, profile region)\n"
+          "  --endpoint-url URL    send EC2 and STS calls to URL (e.g. a local emulator)\n"
+          "  --ca-bundle FILE      trust this CA bundle (default: $AWS_CA_BUNDLE, profile)\n"
+          "  --allow-http          permit plain http to a non-loopback endpoint\n"
+          "  --max-attempts N      attempts per request, retries included (default 3)\n"
+          "  --concurrency N       requests in flight at once (default 8)\n"
+          "\n"
+          "Dump options:\n"
+          "  --format json|text    JSON (default) or a readable outline\n"
+          "  --pretty, --compact   indent the JSON or not (default: indent on a terminal)\n"
+          "  -o, --output FILE     write to FILE instead of standard output\n"
+          "  --snapshot FILE       read a saved dump instead of calling AWS\n"
+          "  --demo                read the bundled demo inventory (no AWS account needed)\n"
+          "\n"
+          "Exit status:\n"
+          "  0  success\n"
+          "  1  other error (I/O, unreadable snapshot, internal)\n"
+          "  2  usage or configuration error (unknown option or profile, no region)\n"
+          "  3  credentials missing, refused or expired; or access denied\n"
+          "  4  nothing could be fetched (endpoint unreachable, timeouts, throttling)\n"
+          "  5  partial result: some resource types failed (see Errors in the output)\n",
+          out);
+}
+
+static enum vpcx_status parse_int(const char *arg, const char *name, int min, int max, int *out,
+                                  struct vpcx_error *err)
+{
+    char *end = NULL;
+    long v = strtol(arg, &end, 10);
+    if (!*arg || *end || v < min || v > max)
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "%s takes a whole number from %d to %d, not '%s'", name, min, max,
+                              arg);
+    *out = (int)v;
+    return VPCX_OK;
+}
+
+static enum vpcx_status parse_format(const char *arg, struct cli_options *opts,
+                                     struct vpcx_error *err)
+{
+    if (strcmp(arg, "json") == 0)
+        opts->format = CLI_FORMAT_JSON;
+    else if (strcmp(arg, "text") == 0)
+        opts->format = CLI_FORMAT_TEXT;
+    else
+        return vpcx_error_set(err, VPCX_ERR_USAGE, "--format takes json or text, not '%s'", arg);
+    opts->format_given = true;
+    return VPCX_OK;
+}
+
+static enum vpcx_status parse_option(int c, const char *arg, struct cli_options *opts,
+                                     struct vpcx_error *err)
+{
+    switch (c) {
+    case OPT_PROFILE:
+        opts->profile = arg;
+        return VPCX_OK;
+    case OPT_REGION:
+        opts->region = arg;
+        return VPCX_OK;
+    case OPT_ENDPOINT_URL:
+        opts->endpoint_url = arg;
+        return VPCX_OK;
+    case OPT_CA_BUNDLE:
+        opts->ca_bundle = arg;
+        return VPCX_OK;
+    case OPT_FORMAT:
+        return parse_format(arg, opts, err);
+    case OPT_SNAPSHOT:
+        opts->snapshot = arg;
+        return VPCX_OK;
+    case 'o':
+        opts->output = arg;
+        return VPCX_OK;
+    case OPT_DEMO:
+        opts->demo = true;
+        return VPCX_OK;
+    case OPT_ALLOW_HTTP:
+        opts->allow_http = true;
+        return VPCX_OK;
+    case OPT_MAX_ATTEMPTS:
+        return parse_int(arg, "--max-attempts", 1, 20, &opts->max_attempts, err);
+    case OPT_CONCURRENCY:
+        return parse_int(arg, "--concurrency", 1, 64, &opts->concurrency, err);
+    case OPT_PRETTY:
+    case OPT_COMPACT:
+        opts->pretty = c == OPT_PRETTY;
+        opts->pretty_given = true;
+        return VPCX_OK;
+    case 'h':
+        opts->command = CLI_CMD_HELP;
+        return VPCX_OK;
+    case OPT_VERSION:
+        opts->command = CLI_CMD_VERSION;
+        return VPCX_OK;
+    default:
+        return vpcx_error_set(err, VPCX_ERR_USAGE, "unknown option (see vpcx --help)");
+    }
+}
+
+static enum vpcx_status parse_command(const char *word, struct cli_options *opts,
+                                      struct vpcx_error *err)
+{
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(word, commands[i].name) == 0) {
+            if (opts->command == CLI_CMD_NONE)
+                opts->command = commands[i].command;
+            return VPCX_OK;
+        }
+    }
+    return vpcx_error_set(err, VPCX_ERR_USAGE, "unknown command '%s' (see vpcx --help)", word);
+}
+
+enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, struct vpcx_error *err)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->format = CLI_FORMAT_JSON;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":ho:", long_options, NULL)) != -1) {
+        enum vpcx_status st;
+        if (c == '?')
+            return vpcx_error_set(err, VPCX_ERR_USAGE, "unknown option '%s' (see vpcx --help)",
+                                  argv[optind - 1]);
+        if (c == ':')
+            return vpcx_error_set(err, VPCX_ERR_USAGE, "option '%s' needs a value",
+                                  argv[optind - 1]);
+        st = parse_option(c, optarg, opts, err);
+        if (st != VPCX_OK)
+            return st;
+    }
+    bool have_word = false;
+    for (int i = optind; i < argc; i++) {
+        if (have_word)
+            return vpcx_error_set(err, VPCX_ERR_USAGE, "unexpected argument '%s'", argv[i]);
+        enum vpcx_status st = parse_command(argv[i], opts, err);
+        if (st != VPCX_OK)
+            return st;
+        have_word = true;
+    }
+    if (opts->demo && opts->snapshot)
+        return vpcx_error_set(err, VPCX_ERR_USAGE, "--demo and --snapshot cannot be combined");
+    if (!opts->pretty_given)
+        opts->pretty = isatty(STDOUT_FILENO) && !opts->output;
+    return VPCX_OK;
+}
+
+static int report_usage(const struct vpcx_error *err)
+{
+    fprintf(stderr, "vpcx: %s\n", err->message ? err->message : "invalid usage");
+    return VPCX_EXIT_USAGE;
+}
+
+int cli_main(int argc, char **argv)
+{
+    struct cli_options opts;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    if (cli_parse(argc, argv, &opts, &err) != VPCX_OK) {
+        int code = report_usage(&err);
+        vpcx_error_finish(&err);
+        return code;
+    }
+    switch (opts.command) {
+    case CLI_CMD_HELP:
+        cli_print_help(stdout);
+        return VPCX_EXIT_OK;
+    case CLI_CMD_VERSION:
+        printf("vpcx %s\n", VPCX_VERSION);
+        return VPCX_EXIT_OK;
+    case CLI_CMD_DUMP:
+        return cmd_dump(&opts);
+    case CLI_CMD_WHOAMI:
+        return cmd_whoami(&opts);
+    case CLI_CMD_NONE:
+        break;
+    }
+    cli_print_help(stderr);
+    return VPCX_EXIT_USAGE;
+}

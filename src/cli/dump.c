@@ -1,0 +1,63 @@
+#include "vpcx/cli/commands.h"
+
+#include "vpcx/cli/outline.h"
+#include "vpcx/cli/source.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void report_error(const struct vpcx_error *err)
+{
+    char *line = vpcx_error_format(err);
+    fprintf(stderr, "vpcx: %s\n", line);
+    if (err->hint)
+        fprintf(stderr, "vpcx:   %s\n", err->hint);
+    free(line);
+}
+
+static enum vpcx_status write_output(const struct cli_options *opts, struct source_result *res,
+                                     FILE *out, struct vpcx_error *err)
+{
+    if (opts->format == CLI_FORMAT_TEXT)
+        return outline_write(out, res->inv, &res->meta, res->errors, err);
+    return snapshot_write(out, res->inv, &res->meta, res->errors, opts->pretty, err);
+}
+
+int cmd_dump(const struct cli_options *opts)
+{
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    struct source_result res;
+    enum vpcx_status st = source_load(opts, &res, &err);
+    if (st != VPCX_OK) {
+        report_error(&err);
+        vpcx_error_finish(&err);
+        source_result_finish(&res);
+        return (int)vpcx_status_exit(st);
+    }
+    int code = source_exit_code(&res);
+    /* With nothing fetched there is nothing worth printing; stderr says why. */
+    if (res.succeeded > 0) {
+        FILE *out = stdout;
+        if (opts->output) {
+            out = fopen(opts->output, "w");
+            if (!out) {
+                fprintf(stderr, "vpcx: cannot write %s: %s\n", opts->output, strerror(errno));
+                source_result_finish(&res);
+                return VPCX_EXIT_ERROR;
+            }
+        }
+        st = write_output(opts, &res, out, &err);
+        if (out != stdout && fclose(out) != 0 && st == VPCX_OK)
+            st = vpcx_error_set(&err, VPCX_ERR_IO, "cannot write %s: %s", opts->output,
+                                strerror(errno));
+        if (st != VPCX_OK) {
+            report_error(&err);
+            code = VPCX_EXIT_ERROR;
+        }
+    }
+    vpcx_error_finish(&err);
+    source_result_finish(&res);
+    return code;
+}

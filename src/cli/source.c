@@ -1,0 +1,212 @@
+#include "vpcx/cli/source.h"
+
+#include "vpcx/aws/sts.h"
+#include "vpcx/core/xalloc.h"
+#include "vpcx/sync/fetch.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef VPCX_VERSION
+#define VPCX_VERSION "0.1.0"
+#endif
+
+void source_session_options(const struct cli_options *opts, struct aws_session_options *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->aws.profile = opts->profile;
+    out->aws.region = opts->region;
+    out->aws.endpoint_url = opts->endpoint_url;
+    out->aws.ca_bundle = opts->ca_bundle;
+    out->allow_http = opts->allow_http;
+    out->max_attempts = opts->max_attempts;
+    out->max_per_host = opts->concurrency;
+}
+
+void source_result_finish(struct source_result *res)
+{
+    inventory_destroy(res->inv);
+    snapshot_meta_finish(&res->meta);
+    cJSON_Delete(res->errors);
+    memset(res, 0, sizeof(*res));
+}
+
+static void add_opt_string(cJSON *obj, const char *key, const char *value)
+{
+    if (value)
+        cJSON_AddStringToObject(obj, key, value);
+}
+
+static void record_error(struct source_result *res, const char *type, const char *operation,
+                         const struct vpcx_error *e)
+{
+    cJSON *item = cJSON_CreateObject();
+    cJSON_AddStringToObject(item, "Type", type);
+    add_opt_string(item, "Operation", operation);
+    cJSON_AddStringToObject(item, "Status", vpcx_status_name(e->status));
+    add_opt_string(item, "Code", e->aws_code);
+    if (e->http_status)
+        cJSON_AddNumberToObject(item, "HttpStatus", e->http_status);
+    add_opt_string(item, "Message", e->message ? e->message : vpcx_status_message(e->status));
+    add_opt_string(item, "RequestId", e->request_id);
+    add_opt_string(item, "Hint", e->hint);
+    cJSON_AddItemToArray(res->errors, item);
+    res->failed++;
+    /* Credentials problems decide the exit code over network ones: they need a person. */
+    if (res->worst == VPCX_OK || vpcx_status_exit(e->status) == VPCX_EXIT_AUTH)
+        res->worst = e->status;
+}
+
+static void report_warning(const char *what, const struct vpcx_error *e)
+{
+    char *line = vpcx_error_format(e);
+    fprintf(stderr, "vpcx: %s: %s\n", what, line);
+    if (e->hint)
+        fprintf(stderr, "vpcx:   %s\n", e->hint);
+    free(line);
+}
+
+static enum vpcx_status load_demo(struct source_result *res, struct vpcx_error *err)
+{
+    size_t len;
+    const char *data = demo_json(&len);
+    enum vpcx_status st = snapshot_load_buffer(data, len, "the demo inventory", res->inv,
+                                               &res->meta, &res->errors, err);
+    if (st == VPCX_OK) {
+        free(res->meta.source);
+        res->meta.source = xstrdup("demo");
+    }
+    return st;
+}
+
+struct identity_call {
+    bool done;
+    struct sts_identity id;
+    struct vpcx_error err;
+};
+
+static char *json_dup(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
+}
+
+static void identity_done(void *ud, struct aws_call_result *r)
+{
+    struct identity_call *c = ud;
+    c->done = true;
+    if (r->status != VPCX_OK) {
+        vpcx_error_copy(&c->err, r->error);
+        return;
+    }
+    c->id.account = json_dup(r->result, "Account");
+    c->id.arn = json_dup(r->result, "Arn");
+    c->id.user_id = json_dup(r->result, "UserId");
+}
+
+static void fill_meta(struct source_result *res, const struct aws_session *s,
+                      const struct identity_call *ident)
+{
+    struct snapshot_meta *m = &res->meta;
+    m->format_version = SNAPSHOT_FORMAT_VERSION;
+    m->generator = xstrdup("vpcx " VPCX_VERSION);
+    m->account = ident->id.account ? xstrdup(ident->id.account) : NULL;
+    m->arn = ident->id.arn ? xstrdup(ident->id.arn) : NULL;
+    m->region = s->settings.region.value ? xstrdup(s->settings.region.value) : NULL;
+    m->endpoint = s->settings.ec2_endpoint.value ? xstrdup(s->settings.ec2_endpoint.value) : NULL;
+    m->profile = s->settings.profile.value ? xstrdup(s->settings.profile.value) : NULL;
+    m->source = xstrdup("aws");
+    m->fetched_at = snapshot_format_time(time(NULL));
+}
+
+static void collect_fetch_errors(struct source_result *res, const struct fetch *f)
+{
+    for (int slot = 0; slot < FETCH_SLOTS; slot++) {
+        const struct fetch_progress *p = fetch_get_progress(f, slot);
+        if (p->state == FETCH_FAILED) {
+            record_error(res, fetch_slot_name(slot), p->operation, &p->error);
+            report_warning(fetch_slot_name(slot), &p->error);
+        } else if (p->state == FETCH_DONE && slot != FETCH_VPC_ATTRIBUTES) {
+            res->succeeded++;
+        }
+    }
+}
+
+static enum vpcx_status load_aws(const struct cli_options *opts, struct source_result *res,
+                                 struct vpcx_error *err)
+{
+    struct aws_session_options so;
+    source_session_options(opts, &so);
+    struct aws_session s;
+    enum vpcx_status st = aws_session_resolve(&s, &so, err);
+    if (st == VPCX_OK)
+        st = aws_session_connect(&s, &so, err);
+    if (st != VPCX_OK) {
+        aws_session_close(&s);
+        return st;
+    }
+    struct identity_call ident = {0};
+    vpcx_error_init(&ident.err);
+    struct aws_query q;
+    aws_query_init(&q, NULL, NULL);
+    const struct aws_call_params idp = {
+        .service = AWS_SERVICE_STS,
+        .operation = "GetCallerIdentity",
+        .query = &q,
+        .done = identity_done,
+        .ud = &ident,
+    };
+    aws_client_call(s.client, &idp);
+    aws_query_finish(&q);
+
+    struct fetch *f = fetch_create(s.client, res->inv, NULL);
+    fetch_start_all(f);
+    while (fetch_running(f) || !ident.done) {
+        bool ready;
+        http_engine_step(s.http, -1, 60000, &ready);
+    }
+    collect_fetch_errors(res, f);
+    if (ident.err.status != VPCX_OK) {
+        record_error(res, "CallerIdentity", "GetCallerIdentity", &ident.err);
+        report_warning("CallerIdentity", &ident.err);
+    }
+    fill_meta(res, &s, &ident);
+    sts_identity_finish(&ident.id);
+    vpcx_error_finish(&ident.err);
+    fetch_destroy(f);
+    aws_session_close(&s);
+    return VPCX_OK;
+}
+
+enum vpcx_status source_load(const struct cli_options *opts, struct source_result *res,
+                             struct vpcx_error *err)
+{
+    memset(res, 0, sizeof(*res));
+    res->inv = inventory_create();
+    res->errors = cJSON_CreateArray();
+    enum vpcx_status st;
+    if (opts->demo || opts->snapshot) {
+        cJSON_Delete(res->errors);
+        res->errors = NULL;
+        st = opts->demo
+                 ? load_demo(res, err)
+                 : snapshot_load_file(opts->snapshot, res->inv, &res->meta, &res->errors, err);
+        if (!res->errors)
+            res->errors = cJSON_CreateArray();
+        res->succeeded = INV_TYPE_COUNT;
+        return st;
+    }
+    return load_aws(opts, res, err);
+}
+
+int source_exit_code(const struct source_result *res)
+{
+    if (res->failed == 0)
+        return VPCX_EXIT_OK;
+    if (res->succeeded == 0) {
+        enum vpcx_exit e = vpcx_status_exit(res->worst);
+        return e == VPCX_EXIT_OK ? VPCX_EXIT_UNREACHABLE : (int)e;
+    }
+    return VPCX_EXIT_PARTIAL;
+}

@@ -1,0 +1,338 @@
+#include "vpcx/store/snapshot.h"
+
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void snapshot_meta_finish(struct snapshot_meta *meta)
+{
+    if (!meta)
+        return;
+    free(meta->generator);
+    free(meta->account);
+    free(meta->arn);
+    free(meta->region);
+    free(meta->endpoint);
+    free(meta->profile);
+    free(meta->source);
+    free(meta->fetched_at);
+    memset(meta, 0, sizeof(*meta));
+}
+
+char *snapshot_format_time(time_t t)
+{
+    struct tm tm;
+    char buf[32];
+    if (!gmtime_r(&t, &tm) || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return xstrdup("1970-01-01T00:00:00Z");
+    return xstrdup(buf);
+}
+
+/* Prints a value; pretty output is re-indented by depth with two spaces a level. */
+static char *print_value(const cJSON *v, bool pretty, int depth)
+{
+    char *raw = pretty ? cJSON_Print(v) : cJSON_PrintUnformatted(v);
+    if (!raw)
+        return NULL;
+    if (!pretty)
+        return raw;
+    struct strbuf sb;
+    strbuf_init(&sb, strlen(raw) + 64);
+    bool line_start = false;
+    for (const char *p = raw; *p; p++) {
+        if (line_start && *p == '\t') {
+            strbuf_addstr(&sb, "  ");
+            continue;
+        }
+        if (line_start) {
+            for (int i = 0; i < depth; i++)
+                strbuf_addstr(&sb, "  ");
+            line_start = false;
+        }
+        strbuf_addch(&sb, *p);
+        if (*p == '\n')
+            line_start = true;
+    }
+    free(raw);
+    return strbuf_detach(&sb, NULL);
+}
+
+static void add_string(cJSON *obj, const char *key, const char *value)
+{
+    if (value)
+        cJSON_AddStringToObject(obj, key, value);
+}
+
+static cJSON *meta_json(const struct snapshot_meta *meta)
+{
+    cJSON *m = cJSON_CreateObject();
+    cJSON_AddNumberToObject(m, "FormatVersion", SNAPSHOT_FORMAT_VERSION);
+    add_string(m, "Generator", meta->generator);
+    add_string(m, "Account", meta->account);
+    add_string(m, "Arn", meta->arn);
+    add_string(m, "Region", meta->region);
+    add_string(m, "Endpoint", meta->endpoint);
+    add_string(m, "Profile", meta->profile);
+    add_string(m, "Source", meta->source);
+    add_string(m, "FetchedAt", meta->fetched_at);
+    return m;
+}
+
+static cJSON *vpc_attributes_json(const struct inventory *inv)
+{
+    cJSON *attrs = cJSON_CreateObject();
+    size_t n = inventory_count(inv, INV_VPC);
+    for (size_t i = 0; i < n; i++) {
+        const struct inv_resource *vpc = inventory_at(inv, INV_VPC, i);
+        if (vpc->vpc.dns_support == INV_UNKNOWN && vpc->vpc.dns_hostnames == INV_UNKNOWN)
+            continue;
+        cJSON *a = cJSON_AddObjectToObject(attrs, vpc->id);
+        if (vpc->vpc.dns_support != INV_UNKNOWN)
+            cJSON_AddBoolToObject(a, "EnableDnsSupport", vpc->vpc.dns_support == INV_YES);
+        if (vpc->vpc.dns_hostnames != INV_UNKNOWN)
+            cJSON_AddBoolToObject(a, "EnableDnsHostnames", vpc->vpc.dns_hostnames == INV_YES);
+    }
+    return attrs;
+}
+
+struct writer {
+    FILE *out;
+    bool pretty;
+    bool first;
+    bool failed;
+};
+
+static void w_puts(struct writer *w, const char *s)
+{
+    if (fputs(s, w->out) == EOF)
+        w->failed = true;
+}
+
+static void w_key(struct writer *w, const char *key)
+{
+    w_puts(w, w->first ? (w->pretty ? "{\n  \"" : "{\"") : (w->pretty ? ",\n  \"" : ",\""));
+    w_puts(w, key);
+    w_puts(w, w->pretty ? "\": " : "\":");
+    w->first = false;
+}
+
+/* Writes key: value and frees value. */
+static void w_member(struct writer *w, const char *key, cJSON *value)
+{
+    w_key(w, key);
+    char *s = print_value(value, w->pretty, 1);
+    w_puts(w, s ? s : "null");
+    free(s);
+    cJSON_Delete(value);
+}
+
+static void w_list(struct writer *w, const struct inventory *inv, enum inv_type type)
+{
+    w_key(w, inventory_type_list_key(type));
+    size_t n = inventory_count(inv, type);
+    if (n == 0) {
+        w_puts(w, "[]");
+        return;
+    }
+    w_puts(w, "[");
+    for (size_t i = 0; i < n; i++) {
+        const struct inv_resource *r = inventory_at(inv, type, i);
+        if (i)
+            w_puts(w, ",");
+        if (w->pretty)
+            w_puts(w, "\n    ");
+        char *s = print_value(r->json, w->pretty, 2);
+        w_puts(w, s ? s : "null");
+        free(s);
+    }
+    w_puts(w, w->pretty ? "\n  ]" : "]");
+}
+
+enum vpcx_status snapshot_write(FILE *out, const struct inventory *inv,
+                                const struct snapshot_meta *meta, const cJSON *errors, bool pretty,
+                                struct vpcx_error *err)
+{
+    struct writer w = {.out = out, .pretty = pretty, .first = true};
+    w_member(&w, "Metadata", meta_json(meta));
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        w_list(&w, inv, (enum inv_type)t);
+    w_member(&w, "VpcAttributes", vpc_attributes_json(inv));
+    w_member(&w, "Derived", inventory_derived_json(inv));
+    w_member(&w, "Errors", errors ? cJSON_Duplicate(errors, true) : cJSON_CreateArray());
+    w_puts(&w, pretty ? "\n}\n" : "}\n");
+    if (fflush(out) != 0)
+        w.failed = true;
+    if (w.failed)
+        return vpcx_error_set(err, VPCX_ERR_IO, "cannot write the output: %s", strerror(errno));
+    return VPCX_OK;
+}
+
+static char *meta_string(const cJSON *m, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m, key);
+    return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
+}
+
+static enum vpcx_status load_meta(const cJSON *doc, const char *label, struct snapshot_meta *meta,
+                                  struct vpcx_error *err)
+{
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "Metadata");
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(m, "FormatVersion");
+    if (!cJSON_IsObject(m) || !cJSON_IsNumber(ver))
+        return vpcx_error_set(err, VPCX_ERR_PARSE,
+                              "%s is not a vpcx dump: no Metadata.FormatVersion", label);
+    if (ver->valuedouble != SNAPSHOT_FORMAT_VERSION)
+        return vpcx_error_set(err, VPCX_ERR_PARSE,
+                              "%s has format version %g; this vpcx reads version %d", label,
+                              ver->valuedouble, SNAPSHOT_FORMAT_VERSION);
+    meta->format_version = SNAPSHOT_FORMAT_VERSION;
+    meta->generator = meta_string(m, "Generator");
+    meta->account = meta_string(m, "Account");
+    meta->arn = meta_string(m, "Arn");
+    meta->region = meta_string(m, "Region");
+    meta->endpoint = meta_string(m, "Endpoint");
+    meta->profile = meta_string(m, "Profile");
+    meta->source = meta_string(m, "Source");
+    meta->fetched_at = meta_string(m, "FetchedAt");
+    return VPCX_OK;
+}
+
+/* Every list must be an array of objects before anything is loaded. */
+static enum vpcx_status check_lists(const cJSON *doc, const char *label, struct vpcx_error *err)
+{
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        const char *key = inventory_type_list_key((enum inv_type)t);
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, key);
+        if (!list)
+            continue;
+        if (!cJSON_IsArray(list))
+            return vpcx_error_set(err, VPCX_ERR_PARSE, "%s: %s is not a list", label, key);
+        const cJSON *item;
+        size_t i = 0;
+        cJSON_ArrayForEach(item, list)
+        {
+            const cJSON *id =
+                cJSON_GetObjectItemCaseSensitive(item, inventory_type_id_field((enum inv_type)t));
+            if (!cJSON_IsObject(item) || !cJSON_IsString(id) || !id->valuestring[0])
+                return vpcx_error_set(err, VPCX_ERR_PARSE, "%s: %s[%zu] has no %s", label, key, i,
+                                      inventory_type_id_field((enum inv_type)t));
+            i++;
+        }
+    }
+    return VPCX_OK;
+}
+
+static void load_lists(cJSON *doc, struct inventory *inv)
+{
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, inventory_type_list_key(t));
+        if (!list)
+            continue;
+        inventory_begin(inv, (enum inv_type)t);
+        cJSON *item;
+        while ((item = list->child) != NULL) {
+            cJSON_DetachItemViaPointer(list, item);
+            inventory_put(inv, (enum inv_type)t, item);
+        }
+        inventory_end(inv, (enum inv_type)t);
+    }
+}
+
+static void load_vpc_attributes(const cJSON *doc, struct inventory *inv)
+{
+    static const struct {
+        const char *json;
+        const char *attribute;
+    } names[] = {{"EnableDnsSupport", "enableDnsSupport"},
+                 {"EnableDnsHostnames", "enableDnsHostnames"}};
+    const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(doc, "VpcAttributes");
+    const cJSON *vpc;
+    cJSON_ArrayForEach(vpc, attrs)
+    {
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(vpc, names[i].json);
+            if (cJSON_IsBool(v) && vpc->string)
+                inventory_set_vpc_attribute(inv, vpc->string, names[i].attribute, cJSON_IsTrue(v));
+        }
+    }
+}
+
+enum vpcx_status snapshot_load_buffer(const char *data, size_t len, const char *label,
+                                      struct inventory *inv, struct snapshot_meta *meta,
+                                      cJSON **errors, struct vpcx_error *err)
+{
+    if (errors)
+        *errors = NULL;
+    memset(meta, 0, sizeof(*meta));
+    const char *end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(data, len, &end, false);
+    if (!doc) {
+        size_t at = end && end >= data ? (size_t)(end - data) : 0;
+        return vpcx_error_set(err, VPCX_ERR_PARSE,
+                              "%s is not valid JSON (near byte %zu of %zu; truncated?)", label, at,
+                              len);
+    }
+    enum vpcx_status st =
+        cJSON_IsObject(doc) ? load_meta(doc, label, meta, err)
+                            : vpcx_error_set(err, VPCX_ERR_PARSE, "%s is not a JSON object", label);
+    if (st == VPCX_OK)
+        st = check_lists(doc, label, err);
+    if (st == VPCX_OK) {
+        load_lists(doc, inv);
+        load_vpc_attributes(doc, inv);
+        cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "Errors");
+        if (errors && cJSON_IsArray(e))
+            *errors = cJSON_DetachItemViaPointer(doc, e);
+    } else {
+        snapshot_meta_finish(meta);
+    }
+    cJSON_Delete(doc);
+    return st;
+}
+
+static enum vpcx_status read_file(const char *path, struct strbuf *out, struct vpcx_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return vpcx_error_set(err, VPCX_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        return vpcx_error_set(err, VPCX_ERR_IO, "%s is a directory", path);
+    }
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+        if (out->len + n > SNAPSHOT_MAX_BYTES) {
+            fclose(f);
+            return vpcx_error_set(err, VPCX_ERR_TOO_LARGE, "%s is larger than %zu MiB", path,
+                                  SNAPSHOT_MAX_BYTES >> 20);
+        }
+        strbuf_add(out, buf, n);
+    }
+    bool failed = ferror(f);
+    fclose(f);
+    if (failed)
+        return vpcx_error_set(err, VPCX_ERR_IO, "cannot read %s", path);
+    return VPCX_OK;
+}
+
+enum vpcx_status snapshot_load_file(const char *path, struct inventory *inv,
+                                    struct snapshot_meta *meta, cJSON **errors,
+                                    struct vpcx_error *err)
+{
+    struct strbuf data;
+    strbuf_init(&data, 0);
+    enum vpcx_status st = read_file(path, &data, err);
+    if (st == VPCX_OK) {
+        char *label = xasprintf("snapshot %s", path);
+        st = snapshot_load_buffer(data.buf, data.len, label, inv, meta, errors, err);
+        free(label);
+    }
+    strbuf_release(&data);
+    return st;
+}

@@ -1,0 +1,315 @@
+#include "vpcx/sync/fetch.h"
+
+#include "vpcx/aws/query.h"
+#include "vpcx/core/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Guards against a server that never stops handing out tokens. */
+#define FETCH_MAX_PAGES 100000
+
+static const struct fetch_op {
+    const char *operation;
+    const char *item_list; /* the response's list, as botocore names it */
+    int max_results;       /* the API's largest page; 0 = the call does not page */
+} fetch_ops[INV_TYPE_COUNT] = {
+    [INV_VPC] = {"DescribeVpcs", "Vpcs", 1000},
+    [INV_SUBNET] = {"DescribeSubnets", "Subnets", 1000},
+    [INV_AZ] = {"DescribeAvailabilityZones", "AvailabilityZones", 0},
+    [INV_ENDPOINT] = {"DescribeVpcEndpoints", "VpcEndpoints", 1000},
+    [INV_SERVICE] = {"DescribeVpcEndpointServices", "ServiceDetails", 1000},
+    [INV_ENI] = {"DescribeNetworkInterfaces", "NetworkInterfaces", 1000},
+    [INV_SECURITY_GROUP] = {"DescribeSecurityGroups", "SecurityGroups", 1000},
+    [INV_NETWORK_ACL] = {"DescribeNetworkAcls", "NetworkAcls", 1000},
+    [INV_ROUTE_TABLE] = {"DescribeRouteTables", "RouteTables", 100},
+    [INV_PREFIX_LIST] = {"DescribePrefixLists", "PrefixLists", 1000},
+};
+
+static const char *const vpc_attributes[] = {"enableDnsSupport", "enableDnsHostnames"};
+
+struct fetch_page {
+    struct fetch *fetch;
+    enum inv_type type;
+    struct aws_query query;
+    char *last_token;
+};
+
+struct fetch_attr {
+    struct fetch *fetch;
+    char *vpc_id;
+    const char *attribute;
+    struct aws_query query;
+};
+
+struct fetch {
+    struct aws_client *client;
+    struct inventory *inv;
+    struct fetch_options opts;
+    struct fetch_progress progress[FETCH_SLOTS];
+    unsigned in_flight;
+    unsigned attr_pending;
+    unsigned attr_failed;
+};
+
+const char *fetch_operation(enum inv_type type)
+{
+    return (unsigned)type < INV_TYPE_COUNT ? fetch_ops[type].operation : "DescribeVpcAttribute";
+}
+
+const char *fetch_slot_name(int slot)
+{
+    if (slot == FETCH_VPC_ATTRIBUTES)
+        return "VpcAttributes";
+    return inventory_type_list_key((enum inv_type)slot);
+}
+
+struct fetch *fetch_create(struct aws_client *client, struct inventory *inv,
+                           const struct fetch_options *opts)
+{
+    struct fetch *f = xcalloc(1, sizeof(*f));
+    f->client = client;
+    f->inv = inv;
+    if (opts)
+        f->opts = *opts;
+    for (int i = 0; i < FETCH_SLOTS; i++) {
+        vpcx_error_init(&f->progress[i].error);
+        f->progress[i].operation = fetch_operation((enum inv_type)i);
+    }
+    return f;
+}
+
+void fetch_destroy(struct fetch *f)
+{
+    if (!f)
+        return;
+    for (int i = 0; i < FETCH_SLOTS; i++)
+        vpcx_error_finish(&f->progress[i].error);
+    free(f);
+}
+
+bool fetch_running(const struct fetch *f)
+{
+    return f->in_flight > 0;
+}
+
+const struct fetch_progress *fetch_get_progress(const struct fetch *f, int slot)
+{
+    if (slot < 0 || slot >= FETCH_SLOTS)
+        return NULL;
+    return &f->progress[slot];
+}
+
+static void fetch_notify(struct fetch *f, int slot, enum fetch_state state)
+{
+    f->progress[slot].state = state;
+    if (f->opts.on_event)
+        f->opts.on_event(f->opts.ud, slot, state);
+}
+
+static void fetch_fail(struct fetch *f, int slot, const struct vpcx_error *err)
+{
+    vpcx_error_copy(&f->progress[slot].error, err);
+    fetch_notify(f, slot, FETCH_FAILED);
+}
+
+static void page_destroy(struct fetch_page *page)
+{
+    aws_query_finish(&page->query);
+    free(page->last_token);
+    free(page);
+}
+
+static void page_send(struct fetch_page *page);
+static void fetch_start_attributes(struct fetch *f);
+
+static unsigned page_take_items(struct fetch_page *page, cJSON *items)
+{
+    unsigned n = 0;
+    cJSON *item;
+    while (items && (item = items->child) != NULL) {
+        cJSON_DetachItemViaPointer(items, item);
+        /* An item without an ID cannot be keyed; the inventory drops it. */
+        if (inventory_put(page->fetch->inv, page->type, item) == VPCX_OK)
+            n++;
+    }
+    return n;
+}
+
+/* The NextToken of a page, or NULL on the last page. */
+static const char *page_next_token(const cJSON *result)
+{
+    const cJSON *tok = cJSON_GetObjectItemCaseSensitive(result, "NextToken");
+    if (!cJSON_IsString(tok) || !tok->valuestring[0])
+        return NULL;
+    return tok->valuestring;
+}
+
+static void page_done(void *ud, struct aws_call_result *res)
+{
+    struct fetch_page *page = ud;
+    struct fetch *f = page->fetch;
+    struct fetch_progress *p = &f->progress[page->type];
+    f->in_flight--;
+    p->attempts += (unsigned)res->attempts;
+    if (res->status != VPCX_OK) {
+        inventory_abort(f->inv, page->type);
+        fetch_fail(f, page->type, res->error);
+        page_destroy(page);
+        return;
+    }
+    p->pages++;
+    p->items += page_take_items(page, res->items);
+    const char *token = page_next_token(res->result);
+    if (token && page->last_token && strcmp(token, page->last_token) == 0) {
+        struct vpcx_error err;
+        vpcx_error_init(&err);
+        vpcx_error_set(&err, VPCX_ERR_AWS, "%s: the service returned the same NextToken twice",
+                       fetch_ops[page->type].operation);
+        inventory_abort(f->inv, page->type);
+        fetch_fail(f, page->type, &err);
+        vpcx_error_finish(&err);
+        page_destroy(page);
+        return;
+    }
+    if (token && p->pages < FETCH_MAX_PAGES) {
+        free(page->last_token);
+        page->last_token = xstrdup(token);
+        aws_query_set(&page->query, "NextToken", token);
+        page_send(page);
+        return;
+    }
+    inventory_end(f->inv, page->type);
+    fetch_notify(f, page->type, FETCH_DONE);
+    bool vpcs = page->type == INV_VPC;
+    page_destroy(page);
+    if (vpcs)
+        fetch_start_attributes(f);
+}
+
+static void page_send(struct fetch_page *page)
+{
+    struct fetch *f = page->fetch;
+    const struct aws_call_params params = {
+        .service = AWS_SERVICE_EC2,
+        .operation = fetch_ops[page->type].operation,
+        .query = &page->query,
+        .item_list = fetch_ops[page->type].item_list,
+        .done = page_done,
+        .ud = page,
+    };
+    f->in_flight++;
+    aws_client_call(f->client, &params);
+}
+
+void fetch_start_type(struct fetch *f, enum inv_type type)
+{
+    if ((unsigned)type >= INV_TYPE_COUNT || f->progress[type].state == FETCH_RUNNING)
+        return;
+    struct fetch_progress *p = &f->progress[type];
+    p->pages = p->items = p->attempts = 0;
+    vpcx_error_finish(&p->error);
+    struct fetch_page *page = xcalloc(1, sizeof(*page));
+    page->fetch = f;
+    page->type = type;
+    aws_query_init(&page->query, NULL, NULL);
+    int max = fetch_ops[type].max_results;
+    if (max > 0)
+        aws_query_add_int(&page->query, "MaxResults",
+                          f->opts.page_size > 0 && f->opts.page_size < max ? f->opts.page_size
+                                                                           : max);
+    inventory_begin(f->inv, type);
+    fetch_notify(f, type, FETCH_RUNNING);
+    page_send(page);
+}
+
+void fetch_start_all(struct fetch *f)
+{
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        fetch_start_type(f, (enum inv_type)t);
+}
+
+static void attr_destroy(struct fetch_attr *a)
+{
+    aws_query_finish(&a->query);
+    free(a->vpc_id);
+    free(a);
+}
+
+/* DescribeVpcAttribute answers {"VpcId", "EnableDnsSupport": {"Value": true}}. */
+static bool attr_value(const cJSON *result, const char *attribute, bool *value)
+{
+    char key[32];
+    size_t n = strlen(attribute);
+    if (n == 0 || n >= sizeof(key))
+        return false;
+    memcpy(key, attribute, n + 1);
+    key[0] = (char)(key[0] - 'a' + 'A');
+    const cJSON *v =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(result, key), "Value");
+    if (!cJSON_IsBool(v))
+        return false;
+    *value = cJSON_IsTrue(v);
+    return true;
+}
+
+static void attr_done(void *ud, struct aws_call_result *res)
+{
+    struct fetch_attr *a = ud;
+    struct fetch *f = a->fetch;
+    struct fetch_progress *p = &f->progress[FETCH_VPC_ATTRIBUTES];
+    f->in_flight--;
+    f->attr_pending--;
+    p->attempts += (unsigned)res->attempts;
+    bool value;
+    if (res->status != VPCX_OK) {
+        f->attr_failed++;
+        if (p->error.status == VPCX_OK)
+            vpcx_error_copy(&p->error, res->error);
+    } else if (attr_value(res->result, a->attribute, &value)) {
+        inventory_set_vpc_attribute(f->inv, a->vpc_id, a->attribute, value);
+        p->pages++;
+        p->items++;
+    }
+    attr_destroy(a);
+    if (f->attr_pending == 0)
+        fetch_notify(f, FETCH_VPC_ATTRIBUTES, f->attr_failed ? FETCH_FAILED : FETCH_DONE);
+}
+
+static void fetch_start_attributes(struct fetch *f)
+{
+    struct fetch_progress *p = &f->progress[FETCH_VPC_ATTRIBUTES];
+    if (p->state == FETCH_RUNNING)
+        return;
+    p->pages = p->items = p->attempts = 0;
+    vpcx_error_finish(&p->error);
+    f->attr_failed = 0;
+    size_t n = inventory_count(f->inv, INV_VPC);
+    if (n == 0) {
+        fetch_notify(f, FETCH_VPC_ATTRIBUTES, FETCH_DONE);
+        return;
+    }
+    fetch_notify(f, FETCH_VPC_ATTRIBUTES, FETCH_RUNNING);
+    for (size_t i = 0; i < n; i++) {
+        const struct inv_resource *vpc = inventory_at(f->inv, INV_VPC, i);
+        for (size_t k = 0; k < sizeof(vpc_attributes) / sizeof(vpc_attributes[0]); k++) {
+            struct fetch_attr *a = xcalloc(1, sizeof(*a));
+            a->fetch = f;
+            a->vpc_id = xstrdup(vpc->id);
+            a->attribute = vpc_attributes[k];
+            aws_query_init(&a->query, NULL, NULL);
+            aws_query_add(&a->query, "VpcId", a->vpc_id);
+            aws_query_add(&a->query, "Attribute", a->attribute);
+            const struct aws_call_params params = {
+                .service = AWS_SERVICE_EC2,
+                .operation = "DescribeVpcAttribute",
+                .query = &a->query,
+                .done = attr_done,
+                .ud = a,
+            };
+            f->in_flight++;
+            f->attr_pending++;
+            aws_client_call(f->client, &params);
+        }
+    }
+}
