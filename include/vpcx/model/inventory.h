@@ -1,0 +1,259 @@
+/*
+ * inventory: every AWS resource vpcx knows about, keyed by ID, refreshed by
+ * mark and sweep, cross-linked by ID. Pure data: no I/O.
+ *
+ * Items: each resource is the cJSON object AWS describes (field names and types
+ * exactly as the AWS CLI / boto3 print them, e.g. {"SubnetId": ..., "Tags":
+ * [...]}). The inventory owns the item and never changes it, so unknown fields
+ * survive untouched for the dump; typed fields (struct inv_resource) are
+ * extracted once at insertion and point into the item.
+ *
+ * Refresh (after htop's Table): inventory_begin(type) marks every resource of
+ * the type stale; inventory_put() inserts or replaces one and clears its mark;
+ * inventory_end(type) removes the resources still stale and bumps the
+ * generation; inventory_abort(type) clears the marks and removes nothing, so a
+ * failed fetch keeps the last good data (plus whatever pages did arrive).
+ * inventory_put() outside begin/end simply inserts or replaces.
+ *
+ * Order: inventory_at() iterates a type sorted by ID (strcmp), so output is
+ * stable across refreshes and runs. Link lists are sorted by ID as well.
+ *
+ * Links (VPC -> subnets/endpoints, subnet -> AZ/ENIs/endpoints, endpoint ->
+ * ENIs, ENI -> owning endpoint) are computed lazily, once per generation, by ID.
+ * ENI ownership comes from the endpoints' NetworkInterfaceIds (authoritative;
+ * moto's endpoint ENIs carry no other mark); an ENI no endpoint lists is still
+ * owned when its InterfaceType is "vpc_endpoint" and its Description reads
+ * "VPC Endpoint Interface vpce-...". Endpoint -> subnets, security groups and
+ * route tables are the endpoint's own ID lists (struct inv_endpoint).
+ *
+ * Lifetimes: a resource pointer, its strings and any struct inv_ids returned
+ * stay valid until the next call that changes the inventory (put, end, abort,
+ * set_vpc_attribute, destroy). Keep IDs, not pointers, across a refresh.
+ *
+ * Costs: find by ID and by IP are O(1) (hash maps); links and sorted order
+ * cost O(n log n) once per generation. One thread; no locking.
+ */
+#ifndef VPCX_MODEL_INVENTORY_H
+#define VPCX_MODEL_INVENTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "vpcx/core/status.h"
+#include "vpcx/model/cidr.h"
+
+/* X(enum suffix, JSON list key of the dump, ID field, human name) */
+#define INVENTORY_TYPE_TABLE(X)                                                                    \
+    X(VPC, "Vpcs", "VpcId", "VPC")                                                                 \
+    X(SUBNET, "Subnets", "SubnetId", "subnet")                                                     \
+    X(AZ, "AvailabilityZones", "ZoneId", "availability zone")                                      \
+    X(ENDPOINT, "VpcEndpoints", "VpcEndpointId", "VPC endpoint")                                   \
+    X(SERVICE, "VpcEndpointServices", "ServiceName", "endpoint service")                           \
+    X(ENI, "NetworkInterfaces", "NetworkInterfaceId", "network interface")                         \
+    X(SECURITY_GROUP, "SecurityGroups", "GroupId", "security group")                               \
+    X(NETWORK_ACL, "NetworkAcls", "NetworkAclId", "network ACL")                                   \
+    X(ROUTE_TABLE, "RouteTables", "RouteTableId", "route table")                                   \
+    X(PREFIX_LIST, "PrefixLists", "PrefixListId", "prefix list")
+
+enum inv_type {
+#define INV_TYPE_ENUM(name, list_key, id_field, human) INV_##name,
+    INVENTORY_TYPE_TABLE(INV_TYPE_ENUM)
+#undef INV_TYPE_ENUM
+        INV_TYPE_COUNT
+};
+
+const char *inventory_type_list_key(enum inv_type type); /* "Subnets" */
+const char *inventory_type_id_field(enum inv_type type); /* "SubnetId" */
+const char *inventory_type_name(enum inv_type type);     /* "subnet" */
+/* Finds the type whose list key is key; false when none is. */
+bool inventory_type_from_list_key(const char *key, enum inv_type *out);
+
+/* A borrowed list of strings (IDs, names); n may be 0 with v NULL. */
+struct inv_ids {
+    const char **v;
+    size_t n;
+};
+
+enum inv_tristate {
+    INV_UNKNOWN = -1,
+    INV_NO = 0,
+    INV_YES = 1,
+};
+
+enum inv_endpoint_kind {
+    INV_ENDPOINT_INTERFACE,
+    INV_ENDPOINT_GATEWAY,
+    INV_ENDPOINT_GWLB, /* "GatewayLoadBalancer" */
+    INV_ENDPOINT_OTHER,
+};
+
+struct inv_vpc {
+    bool has_cidr;
+    struct cidr cidr;   /* CidrBlock, the primary IPv4 block */
+    struct cidr *cidrs; /* CidrBlockAssociationSet (not disassociated), n_cidrs */
+    size_t n_cidrs;
+    struct cidr *ipv6; /* Ipv6CidrBlockAssociationSet (not disassociated) */
+    size_t n_ipv6;
+    bool is_default;
+    enum inv_tristate dns_support;   /* from inventory_set_vpc_attribute() */
+    enum inv_tristate dns_hostnames; /* kept when the VPC item is replaced */
+};
+
+struct inv_subnet {
+    bool has_cidr;
+    struct cidr cidr; /* CidrBlock */
+    struct cidr *ipv6;
+    size_t n_ipv6;
+    const char *az_name; /* AvailabilityZone */
+    const char *az_id;   /* AvailabilityZoneId, may be NULL */
+    bool has_available;
+    int64_t available; /* AvailableIpAddressCount */
+};
+
+struct inv_az {
+    const char *zone_name;
+    const char *zone_id;
+    const char *region;
+    const char *zone_type;
+};
+
+struct inv_endpoint {
+    enum inv_endpoint_kind kind;
+    const char *type_text; /* VpcEndpointType as given */
+    const char *service_name;
+    const char *policy; /* PolicyDocument, a JSON string, may be NULL */
+    bool private_dns_enabled;
+    struct inv_ids subnet_ids;      /* SubnetIds */
+    struct inv_ids eni_ids;         /* NetworkInterfaceIds */
+    struct inv_ids group_ids;       /* Groups[].GroupId */
+    struct inv_ids route_table_ids; /* RouteTableIds */
+};
+
+struct inv_service {
+    unsigned kinds;          /* bit (1u << enum inv_endpoint_kind) per ServiceType */
+    struct inv_ids az_names; /* AvailabilityZones: names, not IDs */
+    const char *private_dns; /* PrivateDnsName, may be NULL */
+};
+
+struct inv_eni {
+    const char *subnet_id;
+    const char *az_name;
+    const char *az_id;          /* AvailabilityZoneId (newer API), may be NULL */
+    const char *interface_type; /* "interface", "vpc_endpoint", "lambda"... */
+    const char *description;
+    const char *requester_id;
+    const char *instance_id; /* Attachment.InstanceId */
+    const char *primary_ip;  /* PrivateIpAddress */
+    bool requester_managed;
+    struct inv_ids ipv4;            /* every private IPv4 (PrivateIpAddresses) */
+    struct inv_ids ipv6;            /* Ipv6Addresses[].Ipv6Address */
+    uint64_t ipv4_prefix_addresses; /* addresses delegated by Ipv4Prefixes */
+};
+
+struct inv_links; /* private: lazily computed links */
+
+/* One resource. Read-only for callers; the inventory owns everything in it. */
+struct inv_resource {
+    enum inv_type type;
+    const char *id;   /* owned copy of the ID field */
+    cJSON *json;      /* the item as given (do not modify) */
+    const char *name; /* Name tag, or PrefixListName/GroupName, or NULL */
+    const char *vpc_id;
+    const char *state; /* State, or Status for ENIs, may be NULL */
+    union {
+        struct inv_vpc vpc;
+        struct inv_subnet subnet;
+        struct inv_az az;
+        struct inv_endpoint endpoint;
+        struct inv_service service;
+        struct inv_eni eni;
+    };
+    /* private */
+    size_t slot; /* index in the type's item vector */
+    bool stale;  /* marked by inventory_begin() */
+    struct inv_links *links;
+};
+
+enum inv_owner_source {
+    INV_OWNER_NONE,
+    INV_OWNER_ENDPOINT_LIST, /* listed in an endpoint's NetworkInterfaceIds */
+    INV_OWNER_DESCRIPTION,   /* "VPC Endpoint Interface vpce-..." fallback */
+};
+
+struct inventory;
+
+struct inventory *inventory_create(void);
+void inventory_destroy(struct inventory *inv);
+
+/* Marks every resource of type stale (start of a refresh). */
+void inventory_begin(struct inventory *inv, enum inv_type type);
+/*
+ * Inserts or replaces the resource described by item; always takes ownership
+ * of item. Returns VPCX_ERR_PARSE (and frees item) when it is not an object or
+ * has no non-empty string ID field.
+ */
+enum vpcx_status inventory_put(struct inventory *inv, enum inv_type type, cJSON *item);
+/* Removes the resources of type not put since begin; bumps the generation. */
+void inventory_end(struct inventory *inv, enum inv_type type);
+/* Ends a failed refresh: nothing is removed. */
+void inventory_abort(struct inventory *inv, enum inv_type type);
+/* True once a refresh of type has ended (an empty type was really fetched). */
+bool inventory_type_loaded(const struct inventory *inv, enum inv_type type);
+/* Bumped by every change; derived data keyed on it can be cached. */
+uint64_t inventory_generation(const struct inventory *inv);
+
+/*
+ * Sets a VPC attribute from DescribeVpcAttribute: "enableDnsSupport" or
+ * "enableDnsHostnames". VPCX_ERR_NOT_FOUND for an unknown VPC, VPCX_ERR_USAGE
+ * for another attribute name.
+ */
+enum vpcx_status inventory_set_vpc_attribute(struct inventory *inv, const char *vpc_id,
+                                             const char *attribute, bool value);
+
+size_t inventory_count(const struct inventory *inv, enum inv_type type);
+/* The index-th resource of type in ID order, NULL past the end. */
+const struct inv_resource *inventory_at(const struct inventory *inv, enum inv_type type,
+                                        size_t index);
+const struct inv_resource *inventory_find(const struct inventory *inv, enum inv_type type,
+                                          const char *id);
+const struct inv_resource *inventory_find_az_by_name(const struct inventory *inv,
+                                                     const char *zone_name);
+/*
+ * The ENI holding a private IPv4 or IPv6 address (any form of the text; it is
+ * normalised). When several VPCs reuse an address, the lowest ENI ID wins; use
+ * inventory_find_eni_by_vpc_ip() to choose.
+ */
+const struct inv_resource *inventory_find_eni_by_ip(const struct inventory *inv, const char *ip);
+const struct inv_resource *inventory_find_eni_by_vpc_ip(const struct inventory *inv,
+                                                        const char *vpc_id, const char *ip);
+
+/* Links, sorted by ID; empty for an unknown ID. */
+struct inv_ids inventory_vpc_subnets(const struct inventory *inv, const char *vpc_id);
+struct inv_ids inventory_vpc_endpoints(const struct inventory *inv, const char *vpc_id);
+struct inv_ids inventory_subnet_enis(const struct inventory *inv, const char *subnet_id);
+/* Endpoints listing the subnet in SubnetIds or owning an ENI in it. */
+struct inv_ids inventory_subnet_endpoints(const struct inventory *inv, const char *subnet_id);
+/* The subnet's AZ: by AvailabilityZoneId, else by name; NULL when not loaded. */
+const struct inv_resource *inventory_subnet_az(const struct inventory *inv, const char *subnet_id);
+/* NetworkInterfaceIds plus ENIs claimed by the description fallback. */
+struct inv_ids inventory_endpoint_enis(const struct inventory *inv, const char *endpoint_id);
+/*
+ * The ID of the endpoint owning the ENI, or NULL; the endpoint itself may be
+ * missing from the inventory (description fallback). source may be NULL.
+ */
+const char *inventory_eni_endpoint(const struct inventory *inv, const char *eni_id,
+                                   enum inv_owner_source *source);
+
+/*
+ * Derived data for `vpcx dump`, apart from AWS's fields (caller owns it):
+ * {"SubnetIpUsage": {subnet-id: ...}, "EndpointPlacement": {vpce-id: ...},
+ *  "EniOwners": {eni-id: {"OwnerType", "VpcEndpointId", "ServiceName",
+ *  "OwnerSource"}}, "VpcAttributes": {vpc-id: {"EnableDnsSupport", ...}},
+ *  "AzHeadroom": {vpc-id: [...]}}. See ipusage.h and placement.h.
+ */
+cJSON *inventory_derived_json(const struct inventory *inv);
+
+#endif

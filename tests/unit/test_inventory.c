@@ -1,0 +1,494 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "vpcx/core/xalloc.h"
+#include "vpcx/model/inventory.h"
+
+static void put(struct inventory *inv, enum inv_type type, const char *json)
+{
+    cJSON *item = cJSON_Parse(json);
+    if (item == NULL) {
+        fail_msg("bad fixture: %s", json);
+    }
+    assert_int_equal(inventory_put(inv, type, item), VPCX_OK);
+}
+
+static bool ids_have(struct inv_ids ids, const char *id)
+{
+    for (size_t i = 0; i < ids.n; i++) {
+        if (strcmp(ids.v[i], id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+#define VPC_A                                                                                      \
+    "{\"VpcId\":\"vpc-a\",\"CidrBlock\":\"10.0.0.0/16\",\"State\":\"available\","                  \
+    "\"IsDefault\":false,\"CidrBlockAssociationSet\":[{\"AssociationId\":\"x\","                   \
+    "\"CidrBlock\":\"10.0.0.0/16\",\"CidrBlockState\":{\"State\":\"associated\"}},"                \
+    "{\"CidrBlock\":\"10.9.0.0/16\",\"CidrBlockState\":{\"State\":\"disassociated\"}}],"           \
+    "\"Ipv6CidrBlockAssociationSet\":[{\"Ipv6CidrBlock\":\"2600:1f18:4a2b:c300::/56\"}],"          \
+    "\"Tags\":[{\"Key\":\"env\",\"Value\":\"dev\"},{\"Key\":\"Name\",\"Value\":\"main\"}]}"
+
+/* A small world: one VPC, two AZs, two subnets, an interface endpoint with two
+ * ENIs written the way moto writes them, one instance ENI, one orphan ENI
+ * written the way AWS writes endpoint ENIs. */
+static struct inventory *world(void)
+{
+    struct inventory *inv = inventory_create();
+    put(inv, INV_VPC, VPC_A);
+    put(inv, INV_AZ,
+        "{\"ZoneName\":\"us-east-1a\",\"ZoneId\":\"use1-az6\",\"State\":\"available\","
+        "\"RegionName\":\"us-east-1\",\"ZoneType\":\"availability-zone\"}");
+    put(inv, INV_AZ,
+        "{\"ZoneName\":\"us-east-1b\",\"ZoneId\":\"use1-az1\",\"State\":\"available\","
+        "\"RegionName\":\"us-east-1\",\"ZoneType\":\"availability-zone\"}");
+    put(inv, INV_SUBNET,
+        "{\"SubnetId\":\"subnet-1\",\"VpcId\":\"vpc-a\",\"CidrBlock\":\"10.0.1.0/24\","
+        "\"AvailabilityZone\":\"us-east-1a\",\"AvailabilityZoneId\":\"use1-az6\","
+        "\"AvailableIpAddressCount\":248,\"State\":\"available\",\"Tags\":[]}");
+    /* no AvailabilityZoneId: the AZ is found by name */
+    put(inv, INV_SUBNET,
+        "{\"SubnetId\":\"subnet-2\",\"VpcId\":\"vpc-a\",\"CidrBlock\":\"10.0.2.0/24\","
+        "\"AvailabilityZone\":\"us-east-1b\",\"AvailableIpAddressCount\":250}");
+    put(inv, INV_ENDPOINT,
+        "{\"VpcEndpointId\":\"vpce-1\",\"VpcEndpointType\":\"Interface\",\"VpcId\":\"vpc-a\","
+        "\"ServiceName\":\"com.amazonaws.us-east-1.ssm\",\"State\":\"available\","
+        "\"PolicyDocument\":\"{\\\"Statement\\\":[]}\",\"RouteTableIds\":[],"
+        "\"SubnetIds\":[\"subnet-1\",\"subnet-2\"],\"Groups\":[{\"GroupId\":\"sg-1\","
+        "\"GroupName\":\"default\"}],\"PrivateDnsEnabled\":true,"
+        "\"NetworkInterfaceIds\":[\"eni-e2\",\"eni-e1\"],\"DnsEntries\":[],\"Tags\":[]}");
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-e1\",\"SubnetId\":\"subnet-1\",\"VpcId\":\"vpc-a\","
+        "\"AvailabilityZone\":\"us-east-1a\",\"Description\":\"\",\"InterfaceType\":\"interface\","
+        "\"Status\":\"available\",\"PrivateIpAddress\":\"10.25.179.179\","
+        "\"PrivateIpAddresses\":[{\"Primary\":true,\"PrivateIpAddress\":\"10.25.179.179\"}],"
+        "\"Ipv6Addresses\":[],\"RequesterId\":\"AIDAIT2UOQQY3AUEMOTO\","
+        "\"RequesterManaged\":false,\"TagSet\":[]}");
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-e2\",\"SubnetId\":\"subnet-2\",\"VpcId\":\"vpc-a\","
+        "\"AvailabilityZone\":\"us-east-1b\",\"Description\":\"\",\"InterfaceType\":\"interface\","
+        "\"Status\":\"available\",\"PrivateIpAddress\":\"10.0.2.20\","
+        "\"PrivateIpAddresses\":[{\"Primary\":true,\"PrivateIpAddress\":\"10.0.2.20\"}],"
+        "\"RequesterManaged\":false,\"TagSet\":[]}");
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-i1\",\"SubnetId\":\"subnet-1\",\"VpcId\":\"vpc-a\","
+        "\"InterfaceType\":\"interface\",\"Status\":\"in-use\",\"PrivateIpAddress\":\"10.0.1.10\","
+        "\"PrivateIpAddresses\":[{\"Primary\":true,\"PrivateIpAddress\":\"10.0.1.10\"},"
+        "{\"Primary\":false,\"PrivateIpAddress\":\"10.0.1.11\"}],"
+        "\"Ipv6Addresses\":[{\"Ipv6Address\":\"2600:1f18:4a2b:c301:0:0:0:10\"}],"
+        "\"Attachment\":{\"InstanceId\":\"i-1\",\"Status\":\"attached\"},"
+        "\"TagSet\":[{\"Key\":\"Name\",\"Value\":\"web\"}]}");
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-o1\",\"SubnetId\":\"subnet-2\",\"VpcId\":\"vpc-a\","
+        "\"InterfaceType\":\"vpc_endpoint\",\"Status\":\"in-use\","
+        "\"Description\":\"VPC Endpoint Interface vpce-gone\",\"RequesterManaged\":true,"
+        "\"PrivateIpAddress\":\"10.0.2.30\"}");
+    return inv;
+}
+
+static void test_type_table(void **state)
+{
+    assert_string_equal(inventory_type_list_key(INV_SUBNET), "Subnets");
+    assert_string_equal(inventory_type_id_field(INV_AZ), "ZoneId");
+    assert_string_equal(inventory_type_id_field(INV_SERVICE), "ServiceName");
+    assert_string_equal(inventory_type_id_field(INV_ENI), "NetworkInterfaceId");
+    assert_string_equal(inventory_type_name(INV_VPC), "VPC");
+    enum inv_type t;
+    assert_true(inventory_type_from_list_key("VpcEndpoints", &t));
+    assert_int_equal(t, INV_ENDPOINT);
+    assert_true(inventory_type_from_list_key("PrefixLists", &t));
+    assert_int_equal(t, INV_PREFIX_LIST);
+    assert_false(inventory_type_from_list_key("Instances", &t));
+    for (int i = 0; i < INV_TYPE_COUNT; i++) {
+        assert_true(inventory_type_from_list_key(inventory_type_list_key((enum inv_type)i), &t));
+        assert_int_equal(t, i);
+    }
+}
+
+static void test_typed_fields(void **state)
+{
+    struct inventory *inv = world();
+    const struct inv_resource *vpc = inventory_find(inv, INV_VPC, "vpc-a");
+    assert_non_null(vpc);
+    assert_string_equal(vpc->name, "main");
+    assert_string_equal(vpc->state, "available");
+    assert_true(vpc->vpc.has_cidr);
+    assert_int_equal(vpc->vpc.cidr.prefix, 16);
+    assert_int_equal(vpc->vpc.n_cidrs, 1); /* the disassociated block is dropped */
+    assert_int_equal(vpc->vpc.n_ipv6, 1);
+    assert_int_equal(vpc->vpc.dns_support, INV_UNKNOWN);
+
+    const struct inv_resource *ep = inventory_find(inv, INV_ENDPOINT, "vpce-1");
+    assert_int_equal(ep->endpoint.kind, INV_ENDPOINT_INTERFACE);
+    assert_int_equal(ep->endpoint.subnet_ids.n, 2);
+    assert_int_equal(ep->endpoint.group_ids.n, 1);
+    assert_string_equal(ep->endpoint.group_ids.v[0], "sg-1");
+    assert_int_equal(ep->endpoint.route_table_ids.n, 0);
+    assert_true(ep->endpoint.private_dns_enabled);
+    assert_string_equal(ep->endpoint.policy, "{\"Statement\":[]}");
+
+    const struct inv_resource *eni = inventory_find(inv, INV_ENI, "eni-i1");
+    assert_string_equal(eni->name, "web");
+    assert_string_equal(eni->state, "in-use");
+    assert_int_equal(eni->eni.ipv4.n, 2);
+    assert_int_equal(eni->eni.ipv6.n, 1);
+    assert_string_equal(eni->eni.instance_id, "i-1");
+    /* no PrivateIpAddresses: the primary address stands in */
+    eni = inventory_find(inv, INV_ENI, "eni-o1");
+    assert_int_equal(eni->eni.ipv4.n, 1);
+    assert_true(eni->eni.requester_managed);
+
+    const struct inv_resource *sub = inventory_find(inv, INV_SUBNET, "subnet-1");
+    assert_true(sub->subnet.has_available);
+    assert_int_equal(sub->subnet.available, 248);
+    assert_string_equal(sub->subnet.az_id, "use1-az6");
+    assert_null(inventory_find(inv, INV_SUBNET, "subnet-404"));
+    assert_null(inventory_find(inv, INV_VPC, NULL));
+    inventory_destroy(inv);
+}
+
+static void test_missing_id(void **state)
+{
+    struct inventory *inv = inventory_create();
+    assert_int_equal(inventory_put(inv, INV_SUBNET, cJSON_Parse("{\"VpcId\":\"vpc-a\"}")),
+                     VPCX_ERR_PARSE);
+    assert_int_equal(inventory_put(inv, INV_SUBNET, cJSON_Parse("{\"SubnetId\":\"\"}")),
+                     VPCX_ERR_PARSE);
+    assert_int_equal(inventory_put(inv, INV_SUBNET, cJSON_Parse("{\"SubnetId\":42}")),
+                     VPCX_ERR_PARSE);
+    assert_int_equal(inventory_put(inv, INV_SUBNET, cJSON_Parse("[1,2]")), VPCX_ERR_PARSE);
+    assert_int_equal(inventory_put(inv, INV_SUBNET, NULL), VPCX_ERR_PARSE);
+    /* the AZ's ID field is ZoneId, not ZoneName */
+    assert_int_equal(inventory_put(inv, INV_AZ, cJSON_Parse("{\"ZoneName\":\"us-east-1a\"}")),
+                     VPCX_ERR_PARSE);
+    assert_int_equal(inventory_count(inv, INV_SUBNET), 0);
+    assert_int_equal(inventory_count(inv, INV_AZ), 0);
+    inventory_destroy(inv);
+}
+
+static void test_sorted_iteration(void **state)
+{
+    struct inventory *inv = inventory_create();
+    put(inv, INV_SUBNET, "{\"SubnetId\":\"subnet-c\"}");
+    put(inv, INV_SUBNET, "{\"SubnetId\":\"subnet-a\"}");
+    put(inv, INV_SUBNET, "{\"SubnetId\":\"subnet-b\"}");
+    assert_int_equal(inventory_count(inv, INV_SUBNET), 3);
+    assert_string_equal(inventory_at(inv, INV_SUBNET, 0)->id, "subnet-a");
+    assert_string_equal(inventory_at(inv, INV_SUBNET, 1)->id, "subnet-b");
+    assert_string_equal(inventory_at(inv, INV_SUBNET, 2)->id, "subnet-c");
+    assert_null(inventory_at(inv, INV_SUBNET, 3));
+    put(inv, INV_SUBNET, "{\"SubnetId\":\"subnet-0\"}");
+    assert_string_equal(inventory_at(inv, INV_SUBNET, 0)->id, "subnet-0");
+    assert_null(inventory_at(inv, INV_VPC, 0));
+    inventory_destroy(inv);
+}
+
+static void test_mark_and_sweep(void **state)
+{
+    struct inventory *inv = inventory_create();
+    assert_false(inventory_type_loaded(inv, INV_SUBNET));
+    inventory_begin(inv, INV_SUBNET);
+    put(inv, INV_SUBNET, "{\"SubnetId\":\"subnet-a\",\"State\":\"pending\"}");
+    put(inv, INV_SUBNET, "{\"SubnetId\":\"subnet-b\"}");
+    put(inv, INV_SUBNET, "{\"SubnetId\":\"subnet-c\"}");
+    inventory_end(inv, INV_SUBNET);
+    assert_true(inventory_type_loaded(inv, INV_SUBNET));
+    assert_int_equal(inventory_count(inv, INV_SUBNET), 3);
+
+    uint64_t gen = inventory_generation(inv);
+    inventory_begin(inv, INV_SUBNET);
+    put(inv, INV_SUBNET, "{\"SubnetId\":\"subnet-c\"}");
+    put(inv, INV_SUBNET, "{\"SubnetId\":\"subnet-a\",\"State\":\"available\"}");
+    /* not swept yet: b is still there until the refresh ends */
+    assert_non_null(inventory_find(inv, INV_SUBNET, "subnet-b"));
+    inventory_end(inv, INV_SUBNET);
+    assert_true(inventory_generation(inv) > gen);
+    assert_int_equal(inventory_count(inv, INV_SUBNET), 2);
+    assert_null(inventory_find(inv, INV_SUBNET, "subnet-b"));
+    assert_string_equal(inventory_find(inv, INV_SUBNET, "subnet-a")->state, "available");
+    assert_string_equal(inventory_at(inv, INV_SUBNET, 1)->id, "subnet-c");
+
+    /* an empty refresh empties the type; other types are untouched */
+    put(inv, INV_VPC, "{\"VpcId\":\"vpc-a\"}");
+    inventory_begin(inv, INV_SUBNET);
+    inventory_end(inv, INV_SUBNET);
+    assert_int_equal(inventory_count(inv, INV_SUBNET), 0);
+    assert_int_equal(inventory_count(inv, INV_VPC), 1);
+    inventory_destroy(inv);
+}
+
+static void test_abort_keeps_data(void **state)
+{
+    struct inventory *inv = inventory_create();
+    inventory_begin(inv, INV_ENI);
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-a\",\"PrivateIpAddress\":\"10.0.0.1\"}");
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-b\",\"PrivateIpAddress\":\"10.0.0.2\"}");
+    inventory_end(inv, INV_ENI);
+
+    inventory_begin(inv, INV_ENI);
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-a\",\"PrivateIpAddress\":\"10.0.0.5\"}");
+    inventory_abort(inv, INV_ENI); /* the second page failed */
+    assert_int_equal(inventory_count(inv, INV_ENI), 2);
+    assert_non_null(inventory_find(inv, INV_ENI, "eni-b"));
+    assert_string_equal(inventory_find_eni_by_ip(inv, "10.0.0.2")->id, "eni-b");
+    assert_string_equal(inventory_find_eni_by_ip(inv, "10.0.0.5")->id, "eni-a");
+
+    /* the marks were cleared: a later refresh that sees both keeps both */
+    inventory_begin(inv, INV_ENI);
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-a\"}");
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-b\"}");
+    inventory_end(inv, INV_ENI);
+    assert_int_equal(inventory_count(inv, INV_ENI), 2);
+    inventory_destroy(inv);
+}
+
+static void test_replace_keeps_unknown_fields(void **state)
+{
+    const char *text = "{\"VpcId\":\"vpc-a\",\"CidrBlock\":\"10.0.0.0/16\","
+                       "\"FutureField\":{\"Nested\":[1,\"two\",null]},\"Weird\":\"\\u001b[31m\"}";
+    struct inventory *inv = inventory_create();
+    put(inv, INV_VPC, "{\"VpcId\":\"vpc-a\",\"CidrBlock\":\"10.1.0.0/16\"}");
+    assert_int_equal(inventory_set_vpc_attribute(inv, "vpc-a", "enableDnsSupport", true), VPCX_OK);
+    assert_int_equal(inventory_set_vpc_attribute(inv, "vpc-a", "enableDnsHostnames", false),
+                     VPCX_OK);
+    put(inv, INV_VPC, text);
+    assert_int_equal(inventory_count(inv, INV_VPC), 1);
+    const struct inv_resource *vpc = inventory_find(inv, INV_VPC, "vpc-a");
+    char *printed = cJSON_PrintUnformatted(vpc->json);
+    cJSON *expect = cJSON_Parse(text);
+    char *expected = cJSON_PrintUnformatted(expect);
+    assert_string_equal(printed, expected);
+    free(printed);
+    free(expected);
+    cJSON_Delete(expect);
+    /* replaced fields are re-extracted; DescribeVpcAttribute results survive */
+    char *cidr = cidr_to_string(&vpc->vpc.cidr);
+    assert_string_equal(cidr, "10.0.0.0/16");
+    free(cidr);
+    assert_int_equal(vpc->vpc.dns_support, INV_YES);
+    assert_int_equal(vpc->vpc.dns_hostnames, INV_NO);
+    assert_int_equal(inventory_set_vpc_attribute(inv, "vpc-x", "enableDnsSupport", true),
+                     VPCX_ERR_NOT_FOUND);
+    assert_int_equal(inventory_set_vpc_attribute(inv, "vpc-a", "enableTurbo", true),
+                     VPCX_ERR_USAGE);
+    inventory_destroy(inv);
+}
+
+static void test_find_by_ip(void **state)
+{
+    struct inventory *inv = world();
+    assert_string_equal(inventory_find_eni_by_ip(inv, "10.0.1.10")->id, "eni-i1");
+    assert_string_equal(inventory_find_eni_by_ip(inv, "10.0.1.11")->id, "eni-i1");
+    assert_string_equal(inventory_find_eni_by_ip(inv, "10.25.179.179")->id, "eni-e1");
+    /* IPv6, written differently from the item */
+    assert_string_equal(inventory_find_eni_by_ip(inv, "2600:1F18:4A2B:C301::10")->id, "eni-i1");
+    assert_null(inventory_find_eni_by_ip(inv, "10.0.1.12"));
+    assert_null(inventory_find_eni_by_ip(inv, NULL));
+
+    /* a replaced ENI moves its addresses */
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-i1\",\"SubnetId\":\"subnet-1\",\"VpcId\":\"vpc-a\","
+        "\"PrivateIpAddresses\":[{\"PrivateIpAddress\":\"10.0.1.99\"}]}");
+    assert_null(inventory_find_eni_by_ip(inv, "10.0.1.10"));
+    assert_null(inventory_find_eni_by_ip(inv, "2600:1f18:4a2b:c301::10"));
+    assert_string_equal(inventory_find_eni_by_ip(inv, "10.0.1.99")->id, "eni-i1");
+
+    /* the same address in another VPC */
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-0other\",\"VpcId\":\"vpc-b\","
+        "\"PrivateIpAddress\":\"10.0.1.99\"}");
+    assert_string_equal(inventory_find_eni_by_ip(inv, "10.0.1.99")->id, "eni-0other");
+    assert_string_equal(inventory_find_eni_by_vpc_ip(inv, "vpc-a", "10.0.1.99")->id, "eni-i1");
+    assert_string_equal(inventory_find_eni_by_vpc_ip(inv, "vpc-b", "10.0.1.99")->id, "eni-0other");
+    assert_null(inventory_find_eni_by_vpc_ip(inv, "vpc-c", "10.0.1.99"));
+
+    /* swept ENIs leave the index */
+    inventory_begin(inv, INV_ENI);
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-e1\",\"PrivateIpAddress\":\"10.0.1.5\"}");
+    inventory_end(inv, INV_ENI);
+    assert_null(inventory_find_eni_by_ip(inv, "10.0.1.99"));
+    assert_null(inventory_find_eni_by_ip(inv, "10.0.2.20"));
+    assert_string_equal(inventory_find_eni_by_ip(inv, "10.0.1.5")->id, "eni-e1");
+    inventory_destroy(inv);
+}
+
+static void test_cross_links(void **state)
+{
+    struct inventory *inv = world();
+    struct inv_ids ids = inventory_vpc_subnets(inv, "vpc-a");
+    assert_int_equal(ids.n, 2);
+    assert_string_equal(ids.v[0], "subnet-1");
+    assert_string_equal(ids.v[1], "subnet-2");
+    ids = inventory_vpc_endpoints(inv, "vpc-a");
+    assert_int_equal(ids.n, 1);
+    assert_string_equal(ids.v[0], "vpce-1");
+
+    ids = inventory_subnet_enis(inv, "subnet-1");
+    assert_int_equal(ids.n, 2);
+    assert_string_equal(ids.v[0], "eni-e1");
+    assert_string_equal(ids.v[1], "eni-i1");
+    ids = inventory_subnet_endpoints(inv, "subnet-2");
+    assert_int_equal(ids.n, 1);
+    assert_string_equal(ids.v[0], "vpce-1");
+
+    assert_string_equal(inventory_subnet_az(inv, "subnet-1")->az.zone_name, "us-east-1a");
+    assert_string_equal(inventory_subnet_az(inv, "subnet-2")->id, "use1-az1"); /* by name */
+
+    /* moto-like ENIs: no marks of their own; the endpoint's list decides (sorted) */
+    ids = inventory_endpoint_enis(inv, "vpce-1");
+    assert_int_equal(ids.n, 2);
+    assert_string_equal(ids.v[0], "eni-e1");
+    assert_string_equal(ids.v[1], "eni-e2");
+    enum inv_owner_source src;
+    assert_string_equal(inventory_eni_endpoint(inv, "eni-e1", &src), "vpce-1");
+    assert_int_equal(src, INV_OWNER_ENDPOINT_LIST);
+    assert_null(inventory_eni_endpoint(inv, "eni-i1", &src));
+    assert_int_equal(src, INV_OWNER_NONE);
+    /* AWS-like ENI of an endpoint not loaded: the description fallback */
+    assert_string_equal(inventory_eni_endpoint(inv, "eni-o1", &src), "vpce-gone");
+    assert_int_equal(src, INV_OWNER_DESCRIPTION);
+    assert_int_equal(inventory_endpoint_enis(inv, "vpce-404").n, 0);
+    assert_int_equal(inventory_vpc_subnets(inv, "vpc-404").n, 0);
+
+    /* once that endpoint arrives, it gains the ENI, and the subnet gains the endpoint */
+    put(inv, INV_ENDPOINT,
+        "{\"VpcEndpointId\":\"vpce-gone\",\"VpcEndpointType\":\"Interface\","
+        "\"VpcId\":\"vpc-a\",\"ServiceName\":\"com.amazonaws.us-east-1.ec2\","
+        "\"NetworkInterfaceIds\":[],\"SubnetIds\":[]}");
+    ids = inventory_endpoint_enis(inv, "vpce-gone");
+    assert_int_equal(ids.n, 1);
+    assert_string_equal(ids.v[0], "eni-o1");
+    assert_true(ids_have(inventory_subnet_endpoints(inv, "subnet-2"), "vpce-gone"));
+    assert_int_equal(inventory_vpc_endpoints(inv, "vpc-a").n, 2);
+
+    /* links follow a sweep */
+    inventory_begin(inv, INV_ENI);
+    inventory_end(inv, INV_ENI);
+    assert_int_equal(inventory_subnet_enis(inv, "subnet-1").n, 0);
+    assert_null(inventory_eni_endpoint(inv, "eni-e1", NULL));
+    /* the endpoint still lists its ENI IDs even when the ENIs are not loaded */
+    assert_int_equal(inventory_endpoint_enis(inv, "vpce-1").n, 2);
+    inventory_destroy(inv);
+}
+
+static void test_derived_json(void **state)
+{
+    struct inventory *inv = world();
+    assert_int_equal(inventory_set_vpc_attribute(inv, "vpc-a", "enableDnsSupport", true), VPCX_OK);
+    cJSON *d = inventory_derived_json(inv);
+    assert_non_null(d);
+    const cJSON *owners = cJSON_GetObjectItemCaseSensitive(d, "EniOwners");
+    const cJSON *e1 = cJSON_GetObjectItemCaseSensitive(owners, "eni-e1");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(e1, "VpcEndpointId")->valuestring,
+                        "vpce-1");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(e1, "ServiceName")->valuestring,
+                        "com.amazonaws.us-east-1.ssm");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(e1, "OwnerType")->valuestring,
+                        "VpcEndpoint");
+    const cJSON *i1 = cJSON_GetObjectItemCaseSensitive(owners, "eni-i1");
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(i1, "OwnerType")->valuestring, "Instance");
+    assert_null(cJSON_GetObjectItemCaseSensitive(i1, "VpcEndpointId"));
+
+    const cJSON *usage = cJSON_GetObjectItemCaseSensitive(d, "SubnetIpUsage");
+    const cJSON *s1 = cJSON_GetObjectItemCaseSensitive(usage, "subnet-1");
+    assert_int_equal(cJSON_GetObjectItemCaseSensitive(s1, "UsedAddresses")->valueint, 3);
+    const cJSON *place = cJSON_GetObjectItemCaseSensitive(d, "EndpointPlacement");
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(place, "vpce-1"));
+    const cJSON *attrs = cJSON_GetObjectItemCaseSensitive(d, "VpcAttributes");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(attrs, "vpc-a"), "EnableDnsSupport")));
+    const cJSON *head = cJSON_GetObjectItemCaseSensitive(d, "AzHeadroom");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(head, "vpc-a")), 2);
+    cJSON_Delete(d);
+    inventory_destroy(inv);
+}
+
+#define MANY 100000
+
+static void test_many_enis(void **state)
+{
+    struct inventory *inv = inventory_create();
+    put(inv, INV_SUBNET, "{\"SubnetId\":\"subnet-big\",\"CidrBlock\":\"10.0.0.0/8\"}");
+    inventory_begin(inv, INV_ENI);
+    for (int i = 0; i < MANY; i++) {
+        cJSON *o = cJSON_CreateObject();
+        char *id = xasprintf("eni-%08d", i);
+        char *ip = xasprintf("10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+        cJSON_AddStringToObject(o, "NetworkInterfaceId", id);
+        cJSON_AddStringToObject(o, "SubnetId", "subnet-big");
+        cJSON_AddStringToObject(o, "PrivateIpAddress", ip);
+        assert_int_equal(inventory_put(inv, INV_ENI, o), VPCX_OK);
+        free(id);
+        free(ip);
+    }
+    inventory_end(inv, INV_ENI);
+    assert_int_equal(inventory_count(inv, INV_ENI), MANY);
+    for (int i = 0; i < MANY; i += 7) {
+        char *id = xasprintf("eni-%08d", i);
+        char *ip = xasprintf("10.%d.%d.%d", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+        const struct inv_resource *r = inventory_find(inv, INV_ENI, id);
+        assert_non_null(r);
+        assert_string_equal(r->id, id);
+        const struct inv_resource *byip = inventory_find_eni_by_ip(inv, ip);
+        assert_ptr_equal(byip, r);
+        free(id);
+        free(ip);
+    }
+    assert_int_equal(inventory_subnet_enis(inv, "subnet-big").n, MANY);
+    assert_string_equal(inventory_at(inv, INV_ENI, 12345)->id, "eni-00012345");
+
+    /* sweep the odd half */
+    inventory_begin(inv, INV_ENI);
+    for (int i = 0; i < MANY; i += 2) {
+        cJSON *o = cJSON_CreateObject();
+        char *id = xasprintf("eni-%08d", i);
+        cJSON_AddStringToObject(o, "NetworkInterfaceId", id);
+        assert_int_equal(inventory_put(inv, INV_ENI, o), VPCX_OK);
+        free(id);
+    }
+    inventory_end(inv, INV_ENI);
+    assert_int_equal(inventory_count(inv, INV_ENI), MANY / 2);
+    for (int i = 0; i < MANY; i += 3) {
+        char *id = xasprintf("eni-%08d", i);
+        bool present = inventory_find(inv, INV_ENI, id) != NULL;
+        assert_int_equal(present, i % 2 == 0);
+        free(id);
+    }
+    assert_null(inventory_find_eni_by_ip(inv, "10.0.0.1"));
+    inventory_destroy(inv);
+}
+
+static void test_destroy_null(void **state)
+{
+    inventory_destroy(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_type_table),
+        cmocka_unit_test(test_typed_fields),
+        cmocka_unit_test(test_missing_id),
+        cmocka_unit_test(test_sorted_iteration),
+        cmocka_unit_test(test_mark_and_sweep),
+        cmocka_unit_test(test_abort_keeps_data),
+        cmocka_unit_test(test_replace_keeps_unknown_fields),
+        cmocka_unit_test(test_find_by_ip),
+        cmocka_unit_test(test_cross_links),
+        cmocka_unit_test(test_derived_json),
+        cmocka_unit_test(test_many_enis),
+        cmocka_unit_test(test_destroy_null),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
