@@ -1,0 +1,99 @@
+/*
+ * credentials: the AWS CLI's credential chain (botocore's default resolver).
+ *
+ * Order for the profile P of the settings (first that has credentials wins):
+ *   1. env AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SECURITY_TOKEN or
+ *      AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION); skipped when --profile
+ *      was given, not when only AWS_PROFILE is set.
+ *   2. assume role: P has role_arn; the source is source_profile (chains
+ *      allowed, loops refused; a profile may name itself to use its own
+ *      static keys) or credential_source = Environment. The STS call goes
+ *      through aws_sts_ops; results are cached in ops->cache until 5 minutes
+ *      before they expire.
+ *   3. web identity (env or profile) and SSO (sso_* keys) or login_session:
+ *      not supported yet; an error says how to work around, no fall-through.
+ *   4. the credentials file's [P]: aws_access_key_id, aws_secret_access_key,
+ *      aws_security_token or aws_session_token.
+ *   5. P's credential_process: run with /bin/sh -c, stdout (at most 64 KiB,
+ *      60 s) is {"Version":1,"AccessKeyId","SecretAccessKey","SessionToken",
+ *      "Expiration"}; stderr passes through. Its output is never quoted.
+ *   6. static keys of P in the config file.
+ * Container and instance metadata credentials are out of scope. Nothing
+ * found is VPCX_ERR_NO_CREDENTIALS with a hint naming the places looked at.
+ * Secrets are wiped from memory when freed and never put in messages.
+ */
+#ifndef VPCX_AWS_CREDENTIALS_H
+#define VPCX_AWS_CREDENTIALS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "vpcx/aws/config.h"
+#include "vpcx/core/status.h"
+
+#define AWS_PROCESS_MAX_OUTPUT  (64 * 1024)
+#define AWS_PROCESS_TIMEOUT_MS  60000
+#define AWS_ROLE_CACHE_WINDOW_S 300
+
+struct aws_credentials {
+    char *access_key_id;
+    char *secret_access_key; /* secret */
+    char *session_token;     /* secret; NULL for long-term keys */
+    time_t expiration;       /* 0 = none */
+    enum aws_source source;
+    char *origin; /* e.g. "env", "shared credentials file /root/.aws/credentials [dev]" */
+};
+
+struct aws_assume_role_params {
+    const char *role_arn;
+    const char *role_session_name; /* configured or "botocore-session-<epoch>" */
+    const char *external_id;       /* NULL when not configured */
+    int duration_seconds;          /* 0 = STS default */
+    const char *mfa_serial;        /* NULL when not configured */
+    const char *token_code;        /* the MFA code when mfa_serial is set */
+};
+
+/* Assumed-role credentials kept in memory across resolutions (opaque). */
+struct aws_role_cache;
+struct aws_role_cache *aws_role_cache_create(void);
+void aws_role_cache_destroy(struct aws_role_cache *cache);
+
+/* Implemented by the caller with the HTTP layer; a fake one in tests. */
+struct aws_sts_ops {
+    /* Calls STS AssumeRole signed with source; fills out's keys and
+     * expiration (source and origin are set by the chain). */
+    enum vpcx_status (*assume_role)(void *ud, const struct aws_credentials *source,
+                                    const struct aws_assume_role_params *params, const char *region,
+                                    struct aws_credentials *out, struct vpcx_error *err);
+    /* Asks for the MFA code of mfa_serial; returns a heap string or NULL
+     * (cancelled). NULL callback: MFA profiles fail with a message. */
+    char *(*prompt_mfa)(void *ud, const char *mfa_serial);
+    void *ud;
+    struct aws_role_cache *cache; /* NULL: no caching */
+};
+
+void aws_credentials_init(struct aws_credentials *c);
+/* Wipes the secrets, frees everything and re-initialises c. */
+void aws_credentials_finish(struct aws_credentials *c);
+/* Deep copy (dst is finished first). */
+void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src);
+/* True when c expires within skew_seconds of now (never without expiration). */
+bool aws_credentials_expired(const struct aws_credentials *c, time_t now, int skew_seconds);
+
+/* Runs the chain above. ops may be NULL (assume-role profiles then fail). */
+enum vpcx_status aws_credentials_resolve(const struct aws_settings *settings,
+                                         const struct aws_env *env, const struct aws_sts_ops *ops,
+                                         struct aws_credentials *out, struct vpcx_error *err);
+
+/* Runs one credential_process command (step 5) with the given limits;
+ * label names it in messages (e.g. "credential_process of profile dev"). */
+enum vpcx_status aws_credentials_from_process(const char *command, const char *label,
+                                              int timeout_ms, size_t max_output,
+                                              struct aws_credentials *out, struct vpcx_error *err);
+
+/* ISO 8601 date-time ("2026-11-26T13:00:00Z", "+00:00", fractions; no zone
+ * means UTC) to a time_t. False when malformed. */
+bool aws_parse_iso8601(const char *s, time_t *out);
+
+#endif

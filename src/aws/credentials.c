@@ -1,0 +1,769 @@
+#include "vpcx/aws/credentials.h"
+
+#include "vpcx/core/sanitize.h"
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <openssl/crypto.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+/* ---- the credentials record ---- */
+
+static void free_secret(char *s)
+{
+    if (s)
+        OPENSSL_cleanse(s, strlen(s));
+    free(s);
+}
+
+void aws_credentials_init(struct aws_credentials *c)
+{
+    memset(c, 0, sizeof(*c));
+}
+
+void aws_credentials_finish(struct aws_credentials *c)
+{
+    if (!c)
+        return;
+    free(c->access_key_id);
+    free_secret(c->secret_access_key);
+    free_secret(c->session_token);
+    free(c->origin);
+    aws_credentials_init(c);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src)
+{
+    aws_credentials_finish(dst);
+    dst->access_key_id = dup_or_null(src->access_key_id);
+    dst->secret_access_key = dup_or_null(src->secret_access_key);
+    dst->session_token = dup_or_null(src->session_token);
+    dst->expiration = src->expiration;
+    dst->source = src->source;
+    dst->origin = dup_or_null(src->origin);
+}
+
+bool aws_credentials_expired(const struct aws_credentials *c, time_t now, int skew_seconds)
+{
+    return c->expiration != 0 && now + skew_seconds >= c->expiration;
+}
+
+static void creds_set(struct aws_credentials *c, const char *akid, const char *secret,
+                      const char *token, enum aws_source src, char *origin)
+{
+    aws_credentials_finish(c);
+    c->access_key_id = xstrdup(akid);
+    c->secret_access_key = xstrdup(secret);
+    c->session_token = token && *token ? xstrdup(token) : NULL;
+    c->source = src;
+    c->origin = sanitize_dup(origin, SANITIZE_ESCAPE);
+    free(origin);
+}
+
+/* ---- ISO 8601 ---- */
+
+/* Reads exactly n digits. */
+static bool read_digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*p)[i]))
+            return false;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return true;
+}
+
+static bool read_zone(const char *p, int *offset)
+{
+    *offset = 0;
+    if (*p == '\0' || ((*p == 'Z' || *p == 'z') && p[1] == '\0'))
+        return true;
+    if (*p != '+' && *p != '-')
+        return false;
+    int sign = *p++ == '-' ? -1 : 1, hh, mm = 0;
+    if (!read_digits(&p, 2, &hh))
+        return false;
+    if (*p == ':')
+        p++;
+    if (*p && !read_digits(&p, 2, &mm))
+        return false;
+    if (*p || hh > 23 || mm > 59)
+        return false;
+    *offset = sign * (hh * 3600 + mm * 60);
+    return true;
+}
+
+bool aws_parse_iso8601(const char *s, time_t *out)
+{
+    struct tm tm = {0};
+    int y, mo, d, h, mi, sec, offset;
+    const char *p = s;
+    if (!read_digits(&p, 4, &y) || *p++ != '-' || !read_digits(&p, 2, &mo) || *p++ != '-' ||
+        !read_digits(&p, 2, &d))
+        return false;
+    if (*p != 'T' && *p != 't' && *p != ' ')
+        return false;
+    p++;
+    if (!read_digits(&p, 2, &h) || *p++ != ':' || !read_digits(&p, 2, &mi) || *p++ != ':' ||
+        !read_digits(&p, 2, &sec))
+        return false;
+    if (*p == '.' || *p == ',') {
+        p++;
+        if (!isdigit((unsigned char)*p))
+            return false;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    if (!read_zone(p, &offset) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+        sec > 60)
+        return false;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    *out = timegm(&tm) - offset;
+    return true;
+}
+
+/* ---- role cache ---- */
+
+struct role_cache_entry {
+    char *key;
+    struct aws_credentials creds;
+    struct role_cache_entry *next;
+};
+
+struct aws_role_cache {
+    struct role_cache_entry *head;
+};
+
+struct aws_role_cache *aws_role_cache_create(void)
+{
+    return xcalloc(1, sizeof(struct aws_role_cache));
+}
+
+void aws_role_cache_destroy(struct aws_role_cache *cache)
+{
+    if (!cache)
+        return;
+    while (cache->head) {
+        struct role_cache_entry *e = cache->head;
+        cache->head = e->next;
+        free(e->key);
+        aws_credentials_finish(&e->creds);
+        free(e);
+    }
+    free(cache);
+}
+
+static struct role_cache_entry *cache_find(struct aws_role_cache *cache, const char *key)
+{
+    for (struct role_cache_entry *e = cache ? cache->head : NULL; e; e = e->next)
+        if (strcmp(e->key, key) == 0)
+            return e;
+    return NULL;
+}
+
+static bool cache_get(struct aws_role_cache *cache, const char *key, struct aws_credentials *out)
+{
+    struct role_cache_entry *e = cache_find(cache, key);
+    if (!e || aws_credentials_expired(&e->creds, time(NULL), AWS_ROLE_CACHE_WINDOW_S))
+        return false;
+    aws_credentials_copy(out, &e->creds);
+    return true;
+}
+
+static void cache_put(struct aws_role_cache *cache, const char *key,
+                      const struct aws_credentials *creds)
+{
+    if (!cache || creds->expiration == 0)
+        return;
+    struct role_cache_entry *e = cache_find(cache, key);
+    if (!e) {
+        e = xcalloc(1, sizeof(*e));
+        e->key = xstrdup(key);
+        e->next = cache->head;
+        cache->head = e;
+    }
+    aws_credentials_copy(&e->creds, creds);
+}
+
+/* ---- credential_process ---- */
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static pid_t spawn_shell(const char *command, int *read_fd)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+    char sh[] = "sh", dash_c[] = "-c";
+    char *cmd = xstrdup(command);
+    char *argv[] = {sh, dash_c, cmd, NULL};
+    pid_t pid;
+    int rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    free(cmd);
+    close(fds[1]);
+    if (rc != 0) {
+        close(fds[0]);
+        errno = rc;
+        return -1;
+    }
+    *read_fd = fds[0];
+    return pid;
+}
+
+enum read_result { READ_OK, READ_TIMEOUT, READ_TOO_BIG, READ_ERROR };
+
+static enum read_result read_capped(int fd, int timeout_ms, size_t max, struct strbuf *out)
+{
+    long long deadline = now_ms() + timeout_ms;
+    char chunk[4096];
+    enum read_result res = READ_OK;
+    for (;;) {
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            res = READ_TIMEOUT;
+            break;
+        }
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        int pr = poll(&pfd, 1, (int)left);
+        if (pr < 0 && errno == EINTR)
+            continue;
+        if (pr < 0) {
+            res = READ_ERROR;
+            break;
+        }
+        if (pr == 0)
+            continue;
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            res = n == 0 ? READ_OK : READ_ERROR;
+            break;
+        }
+        strbuf_add(out, chunk, (size_t)n);
+        if (out->len > max) {
+            res = READ_TOO_BIG;
+            break;
+        }
+    }
+    OPENSSL_cleanse(chunk, sizeof(chunk));
+    return res;
+}
+
+static int wait_child(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status;
+}
+
+/* Runs command and collects its stdout; the output is never quoted. */
+static enum vpcx_status process_capture(const char *command, const char *label, int timeout_ms,
+                                        size_t max, struct strbuf *out, struct vpcx_error *err)
+{
+    int fd;
+    pid_t pid = spawn_shell(command, &fd);
+    if (pid < 0)
+        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: cannot run /bin/sh: %s", label,
+                              strerror(errno));
+    enum read_result res = read_capped(fd, timeout_ms, max, out);
+    if (res != READ_OK)
+        kill(pid, SIGKILL);
+    close(fd);
+    int status = wait_child(pid);
+    if (res == READ_TIMEOUT)
+        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: no answer within %d s", label,
+                              timeout_ms / 1000);
+    if (res == READ_TOO_BIG)
+        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS,
+                              "%s: output is larger than %zu bytes", label, max);
+    if (res == READ_ERROR)
+        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: cannot read its output",
+                              label);
+    if (WIFSIGNALED(status))
+        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: killed by signal %d", label,
+                              WTERMSIG(status));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS,
+                              "%s: exited with status %d (its stderr is above)", label,
+                              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return VPCX_OK;
+}
+
+static void json_wipe(cJSON *node)
+{
+    for (; node; node = node->next) {
+        if (node->valuestring)
+            OPENSSL_cleanse(node->valuestring, strlen(node->valuestring));
+        json_wipe(node->child);
+    }
+}
+
+static const char *json_string(const cJSON *root, const char *name)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, name);
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+static enum vpcx_status process_fields(const cJSON *root, const char *label,
+                                       struct aws_credentials *out, struct vpcx_error *err)
+{
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "Version");
+    if (!cJSON_IsNumber(version) || version->valuedouble != 1)
+        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS,
+                              "%s: unsupported or missing Version (supported: 1)", label);
+    const char *akid = json_string(root, "AccessKeyId");
+    const char *secret = json_string(root, "SecretAccessKey");
+    if (!akid || !*akid || !secret || !*secret)
+        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: the output lacks %s", label,
+                              !akid || !*akid ? "AccessKeyId" : "SecretAccessKey");
+    const char *expiration = json_string(root, "Expiration");
+    time_t exp = 0;
+    if (expiration && !aws_parse_iso8601(expiration, &exp))
+        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS,
+                              "%s: Expiration is not an ISO 8601 time", label);
+    creds_set(out, akid, secret, json_string(root, "SessionToken"), AWS_SRC_PROCESS,
+              xstrdup(label));
+    out->expiration = exp;
+    return VPCX_OK;
+}
+
+enum vpcx_status aws_credentials_from_process(const char *command, const char *label,
+                                              int timeout_ms, size_t max_output,
+                                              struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct strbuf buf = STRBUF_INIT;
+    strbuf_init(&buf, 0);
+    enum vpcx_status st = process_capture(command, label, timeout_ms, max_output, &buf, err);
+    if (st == VPCX_OK) {
+        cJSON *root = cJSON_ParseWithLength(buf.buf, buf.len);
+        if (cJSON_IsObject(root))
+            st = process_fields(root, label, out, err);
+        else
+            st = vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS,
+                                "%s: the output is not a JSON object", label);
+        json_wipe(root);
+        cJSON_Delete(root);
+    }
+    if (buf.alloc)
+        OPENSSL_cleanse(buf.buf, buf.alloc);
+    strbuf_release(&buf);
+    return st;
+}
+
+/* ---- the chain ---- */
+
+struct chain {
+    const struct aws_settings *s;
+    const struct aws_env *env;
+    const struct aws_sts_ops *ops;
+    struct vpcx_error *err;
+    const char **visited; /* profiles entered through source_profile */
+    size_t nvisited;
+};
+
+static void visit(struct chain *c, const char *profile)
+{
+    c->visited = xreallocarray(c->visited, c->nvisited + 1, sizeof(*c->visited));
+    c->visited[c->nvisited++] = profile;
+}
+
+static bool visited(const struct chain *c, const char *profile)
+{
+    for (size_t i = 0; i < c->nvisited; i++)
+        if (strcmp(c->visited[i], profile) == 0)
+            return true;
+    return false;
+}
+
+static const char *path_or(const char *path)
+{
+    return path ? path : "(no file: HOME is not set)";
+}
+
+static enum vpcx_status from_env(struct chain *c, struct aws_credentials *out, bool *found)
+{
+    const char *akid = aws_env_get(c->env, "AWS_ACCESS_KEY_ID");
+    *found = akid != NULL;
+    if (!akid)
+        return VPCX_OK;
+    const char *secret = aws_env_get(c->env, "AWS_SECRET_ACCESS_KEY");
+    if (!secret)
+        return vpcx_error_set(c->err, VPCX_ERR_CONFIG,
+                              "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+    const char *token = aws_env_get(c->env, "AWS_SECURITY_TOKEN");
+    if (!token)
+        token = aws_env_get(c->env, "AWS_SESSION_TOKEN");
+    const char *expiration = aws_env_get(c->env, "AWS_CREDENTIAL_EXPIRATION");
+    time_t exp = 0;
+    if (expiration && !aws_parse_iso8601(expiration, &exp))
+        return vpcx_error_set(c->err, VPCX_ERR_CONFIG,
+                              "AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time");
+    creds_set(out, akid, secret, token, AWS_SRC_ENV, xstrdup("env AWS_ACCESS_KEY_ID"));
+    out->expiration = exp;
+    return VPCX_OK;
+}
+
+/* Static keys of one section (credentials file [P] or config profile P). */
+static enum vpcx_status from_section(struct chain *c, const struct ini_section *sec,
+                                     enum aws_source src, char *origin, struct aws_credentials *out,
+                                     bool *found)
+{
+    *found = ini_section_entry(sec, "aws_access_key_id") != NULL;
+    if (!*found) {
+        free(origin);
+        return VPCX_OK;
+    }
+    const char *akid = ini_section_get(sec, "aws_access_key_id");
+    const char *secret = ini_section_get(sec, "aws_secret_access_key");
+    if (!akid || !*akid || !secret || !*secret) {
+        vpcx_error_set(c->err, VPCX_ERR_CONFIG, "partial credentials in %s: %s is missing or empty",
+                       origin, !akid || !*akid ? "aws_access_key_id" : "aws_secret_access_key");
+        free(origin);
+        return VPCX_ERR_CONFIG;
+    }
+    const char *token = ini_section_entry(sec, "aws_security_token")
+                            ? ini_section_get(sec, "aws_security_token")
+                            : ini_section_get(sec, "aws_session_token");
+    creds_set(out, akid, secret, token, src, origin);
+    return VPCX_OK;
+}
+
+static enum vpcx_status unsupported(struct chain *c, const char *profile, const char *what)
+{
+    vpcx_error_set(c->err, VPCX_ERR_NO_CREDENTIALS,
+                   "profile %s uses %s credentials, which vpcx does not support yet", profile,
+                   what);
+    vpcx_error_set_hint(c->err,
+                        "get the credentials with the AWS CLI v2 instead: add a profile with "
+                        "`credential_process = aws configure export-credentials --profile %s "
+                        "--format process` and use it with --profile, or run "
+                        "`eval \"$(aws configure export-credentials --profile %s --format env)\"`",
+                        profile, profile);
+    return VPCX_ERR_NO_CREDENTIALS;
+}
+
+static bool has_key_prefix(const struct ini_section *sec, const char *prefix)
+{
+    for (size_t i = 0; sec && i < sec->nentries; i++)
+        if (strncmp(sec->entries[i].key, prefix, strlen(prefix)) == 0)
+            return true;
+    return false;
+}
+
+/* Sources that are recognised but not implemented: refuse, never skip. */
+static enum vpcx_status check_unsupported(struct chain *c, const char *profile,
+                                          const struct aws_profile_view *v, bool disable_env)
+{
+    bool env_wi = !disable_env && aws_env_get(c->env, "AWS_WEB_IDENTITY_TOKEN_FILE");
+    if (env_wi || aws_profile_get(v, "web_identity_token_file"))
+        return unsupported(c, profile, "web identity (web_identity_token_file)");
+    if (has_key_prefix(v->config, "sso_") || has_key_prefix(v->credentials, "sso_"))
+        return unsupported(c, profile, "IAM Identity Center (sso_*)");
+    if (aws_profile_has(v, "login_session"))
+        return unsupported(c, profile, "`aws login` (login_session)");
+    return VPCX_OK;
+}
+
+static enum vpcx_status from_process(struct chain *c, const char *profile,
+                                     const struct aws_profile_view *v, struct aws_credentials *out,
+                                     bool *found)
+{
+    const char *command = aws_profile_get(v, "credential_process");
+    *found = command && *command;
+    if (!*found)
+        return VPCX_OK;
+    char *label = xasprintf("credential_process of profile %s", profile);
+    enum vpcx_status st = aws_credentials_from_process(command, label, AWS_PROCESS_TIMEOUT_MS,
+                                                       AWS_PROCESS_MAX_OUTPUT, out, c->err);
+    free(label);
+    return st;
+}
+
+/* botocore's profile providers: web identity, SSO, credentials file,
+ * login, credential_process, config file. */
+static enum vpcx_status from_profile(struct chain *c, const char *profile, bool disable_env,
+                                     struct aws_credentials *out, bool *found)
+{
+    struct aws_profile_view v;
+    aws_settings_profile(c->s, profile, &v);
+    *found = false;
+    enum vpcx_status st = check_unsupported(c, profile, &v, disable_env);
+    if (st == VPCX_OK)
+        st = from_section(
+            c, v.credentials, AWS_SRC_CREDENTIALS,
+            xasprintf("shared credentials file %s [%s]", path_or(c->s->credentials_path), profile),
+            out, found);
+    if (st == VPCX_OK && !*found)
+        st = from_process(c, profile, &v, out, found);
+    if (st == VPCX_OK && !*found)
+        st = from_section(
+            c, v.config, AWS_SRC_CONFIG,
+            xasprintf("config file %s, profile %s", path_or(c->s->config_path), profile), out,
+            found);
+    return st;
+}
+
+static enum vpcx_status assume_role(struct chain *c, const char *profile,
+                                    struct aws_credentials *out);
+
+static bool has_static_keys(const struct aws_profile_view *v)
+{
+    return aws_profile_has(v, "aws_access_key_id") || aws_profile_has(v, "aws_secret_access_key");
+}
+
+static enum vpcx_status check_source_profile(struct chain *c, const char *parent,
+                                             const char *source)
+{
+    struct aws_profile_view v;
+    if (!aws_settings_profile(c->s, source, &v))
+        return vpcx_error_set(c->err, VPCX_ERR_CONFIG,
+                              "the source_profile '%s' of profile %s does not exist", source,
+                              parent);
+    if (!visited(c, source) || (strcmp(source, parent) == 0 && has_static_keys(&v)))
+        return VPCX_OK;
+    struct strbuf path = STRBUF_INIT;
+    strbuf_init(&path, 0);
+    for (size_t i = 0; i < c->nvisited; i++)
+        strbuf_addf(&path, "%s -> ", c->visited[i]);
+    strbuf_addstr(&path, source);
+    vpcx_error_set(c->err, VPCX_ERR_CONFIG, "source_profile loop: %s", path.buf);
+    strbuf_release(&path);
+    return VPCX_ERR_CONFIG;
+}
+
+/* The credentials that sign the AssumeRole call of profile. */
+static enum vpcx_status role_source(struct chain *c, const char *profile, const char *source,
+                                    const char *cred_source, struct aws_credentials *out)
+{
+    bool found;
+    if (cred_source) {
+        enum vpcx_status st = from_env(c, out, &found);
+        if (st == VPCX_OK && !found)
+            st = vpcx_error_set(c->err, VPCX_ERR_NO_CREDENTIALS,
+                                "profile %s has credential_source = Environment but "
+                                "AWS_ACCESS_KEY_ID is not set",
+                                profile);
+        return st;
+    }
+    visit(c, source);
+    struct aws_profile_view v;
+    aws_settings_profile(c->s, source, &v);
+    if (!has_static_keys(&v) && aws_profile_has(&v, "role_arn"))
+        return assume_role(c, source, out);
+    enum vpcx_status st = from_profile(c, source, true, out, &found);
+    if (st == VPCX_OK && !found)
+        st = vpcx_error_set(c->err, VPCX_ERR_NO_CREDENTIALS,
+                            "the source profile %s (of profile %s) has no credentials", source,
+                            profile);
+    return st;
+}
+
+static enum vpcx_status check_role_config(struct chain *c, const char *profile, const char *source,
+                                          const char *cred_source)
+{
+    if (source && cred_source)
+        return vpcx_error_set(c->err, VPCX_ERR_CONFIG,
+                              "profile %s has both source_profile and credential_source", profile);
+    if (!source && !cred_source)
+        return vpcx_error_set(c->err, VPCX_ERR_CONFIG,
+                              "profile %s has role_arn but neither source_profile nor "
+                              "credential_source",
+                              profile);
+    if (source)
+        return check_source_profile(c, profile, source);
+    if (strcmp(cred_source, "Environment") == 0)
+        return VPCX_OK;
+    if (strcmp(cred_source, "Ec2InstanceMetadata") == 0 || strcmp(cred_source, "EcsContainer") == 0)
+        return unsupported(c, profile, cred_source);
+    return vpcx_error_set(c->err, VPCX_ERR_CONFIG,
+                          "the credential_source '%s' of profile %s is not valid (use "
+                          "Environment, Ec2InstanceMetadata or EcsContainer)",
+                          cred_source, profile);
+}
+
+static char *cache_key(const char *profile, const struct aws_profile_view *v)
+{
+    static const char *const keys[] = {"role_arn",         "role_session_name", "external_id",
+                                       "duration_seconds", "mfa_serial",        "source_profile",
+                                       "credential_source"};
+    struct strbuf key = STRBUF_INIT;
+    strbuf_init(&key, 0);
+    strbuf_addstr(&key, profile);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *val = aws_profile_get(v, keys[i]);
+        strbuf_addf(&key, "\n%s", val ? val : "");
+    }
+    return strbuf_detach(&key, NULL);
+}
+
+static int parse_duration(const char *s)
+{
+    if (!s)
+        return 0;
+    char *end;
+    errno = 0;
+    long n = strtol(s, &end, 10);
+    return errno || *end || end == s || n <= 0 || n > 43200 ? 0 : (int)n;
+}
+
+static enum vpcx_status call_sts(struct chain *c, const char *profile,
+                                 const struct aws_profile_view *v,
+                                 const struct aws_credentials *src, struct aws_credentials *out)
+{
+    char *session = NULL, *code = NULL;
+    struct aws_assume_role_params params = {
+        .role_arn = aws_profile_get(v, "role_arn"),
+        .role_session_name = aws_profile_get(v, "role_session_name"),
+        .external_id = aws_profile_get(v, "external_id"),
+        .duration_seconds = parse_duration(aws_profile_get(v, "duration_seconds")),
+        .mfa_serial = aws_profile_get(v, "mfa_serial"),
+    };
+    if (!params.role_session_name) {
+        session = xasprintf("botocore-session-%lld", (long long)time(NULL));
+        params.role_session_name = session;
+    }
+    enum vpcx_status st = VPCX_OK;
+    if (params.mfa_serial) {
+        code = c->ops->prompt_mfa ? c->ops->prompt_mfa(c->ops->ud, params.mfa_serial) : NULL;
+        params.token_code = code;
+        if (!code)
+            st = vpcx_error_set(c->err, VPCX_ERR_AUTH,
+                                "profile %s needs an MFA code for %s and none was given", profile,
+                                params.mfa_serial);
+    }
+    if (st == VPCX_OK)
+        st = c->ops->assume_role(c->ops->ud, src, &params, c->s->region.value, out, c->err);
+    free(session);
+    free_secret(code);
+    return st;
+}
+
+static enum vpcx_status assume_role(struct chain *c, const char *profile,
+                                    struct aws_credentials *out)
+{
+    struct aws_profile_view v;
+    aws_settings_profile(c->s, profile, &v);
+    const char *source = aws_profile_get(&v, "source_profile");
+    const char *cred_source = aws_profile_get(&v, "credential_source");
+    enum vpcx_status st = check_role_config(c, profile, source, cred_source);
+    if (st != VPCX_OK)
+        return st;
+    char *key = cache_key(profile, &v);
+    struct aws_role_cache *cache = c->ops ? c->ops->cache : NULL;
+    if (cache_get(cache, key, out)) {
+        free(key);
+        return VPCX_OK;
+    }
+    if (!c->ops || !c->ops->assume_role) {
+        free(key);
+        return vpcx_error_set(c->err, VPCX_ERR_INTERNAL,
+                              "profile %s assumes a role but no STS client is available", profile);
+    }
+    struct aws_credentials src;
+    aws_credentials_init(&src);
+    st = role_source(c, profile, source, cred_source, &src);
+    if (st == VPCX_OK)
+        st = call_sts(c, profile, &v, &src, out);
+    if (st == VPCX_OK) {
+        free(out->origin);
+        out->source = AWS_SRC_ASSUME_ROLE;
+        char *origin = source ? xasprintf("assume role %s via profile %s",
+                                          aws_profile_get(&v, "role_arn"), source)
+                              : xasprintf("assume role %s via credential_source %s",
+                                          aws_profile_get(&v, "role_arn"), cred_source);
+        out->origin = sanitize_dup(origin, SANITIZE_ESCAPE);
+        free(origin);
+        cache_put(cache, key, out);
+    }
+    aws_credentials_finish(&src);
+    free(key);
+    return st;
+}
+
+static enum vpcx_status none_found(struct chain *c, const char *profile)
+{
+    vpcx_error_set(c->err, VPCX_ERR_NO_CREDENTIALS, "no credentials found for profile %s", profile);
+    vpcx_error_set_hint(c->err,
+                        "looked at: env AWS_ACCESS_KEY_ID%s; [%s] in %s; credential_process and "
+                        "keys of profile %s in %s. Run `aws configure%s%s` or export "
+                        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+                        c->s->profile_explicit ? " (skipped: --profile was given)" : "", profile,
+                        path_or(c->s->credentials_path), profile, path_or(c->s->config_path),
+                        strcmp(profile, "default") ? " --profile " : "",
+                        strcmp(profile, "default") ? profile : "");
+    return VPCX_ERR_NO_CREDENTIALS;
+}
+
+static enum vpcx_status run_chain(struct chain *c, struct aws_credentials *out)
+{
+    const char *profile = c->s->profile.value ? c->s->profile.value : "default";
+    bool found = false;
+    enum vpcx_status st;
+    if (!c->s->profile_explicit) {
+        st = from_env(c, out, &found);
+        if (st != VPCX_OK || found)
+            return st;
+    }
+    struct aws_profile_view v;
+    aws_settings_profile(c->s, profile, &v);
+    visit(c, profile);
+    if (aws_profile_has(&v, "role_arn") && !aws_profile_has(&v, "web_identity_token_file"))
+        return assume_role(c, profile, out);
+    st = from_profile(c, profile, c->s->profile_explicit, out, &found);
+    if (st != VPCX_OK || found)
+        return st;
+    return none_found(c, profile);
+}
+
+enum vpcx_status aws_credentials_resolve(const struct aws_settings *settings,
+                                         const struct aws_env *env, const struct aws_sts_ops *ops,
+                                         struct aws_credentials *out, struct vpcx_error *err)
+{
+    aws_credentials_init(out);
+    struct chain c = {.s = settings, .env = env, .ops = ops, .err = err};
+    enum vpcx_status st = run_chain(&c, out);
+    free(c.visited);
+    if (st != VPCX_OK)
+        aws_credentials_finish(out);
+    return st;
+}

@@ -1,0 +1,596 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "vpcx/aws/credentials.h"
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- fixtures: fake environment, temp HOME, fake STS ---- */
+
+#define MAX_VARS 24
+
+struct fixture {
+    const char *names[MAX_VARS];
+    const char *values[MAX_VARS];
+    int nvars;
+    struct aws_env env;
+    char *dir, *config_path, *creds_path;
+    struct aws_settings s;
+    struct aws_credentials c;
+    struct vpcx_error err;
+    /* fake STS */
+    int sts_calls;
+    int sts_lifetime; /* seconds until the issued credentials expire */
+    char *last_source_akid;
+    char *last_session_name;
+    char *last_token_code;
+    struct aws_sts_ops ops;
+    struct aws_role_cache *cache; /* owned; ops.cache may be cleared */
+};
+
+static const char *fake_get(void *ud, const char *name)
+{
+    struct fixture *fx = ud;
+    for (int i = fx->nvars - 1; i >= 0; i--)
+        if (strcmp(fx->names[i], name) == 0)
+            return fx->values[i];
+    return NULL;
+}
+
+static void env_set(struct fixture *fx, const char *name, const char *value)
+{
+    assert_true(fx->nvars < MAX_VARS);
+    fx->names[fx->nvars] = name;
+    fx->values[fx->nvars] = value;
+    fx->nvars++;
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    chmod(path, mode);
+}
+
+/* The fake STS issues "ASIA<role name>.<source key id>" keys. */
+static enum vpcx_status fake_assume_role(void *ud, const struct aws_credentials *source,
+                                         const struct aws_assume_role_params *p, const char *region,
+                                         struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct fixture *fx = ud;
+    (void)err;
+    assert_string_equal(region, "eu-west-1");
+    fx->sts_calls++;
+    free(fx->last_source_akid);
+    free(fx->last_session_name);
+    free(fx->last_token_code);
+    fx->last_source_akid = xstrdup(source->access_key_id);
+    fx->last_session_name = xstrdup(p->role_session_name);
+    fx->last_token_code = p->token_code ? xstrdup(p->token_code) : NULL;
+    const char *role = strrchr(p->role_arn, '/');
+    out->access_key_id =
+        xasprintf("ASIA%s.%s", role ? role + 1 : p->role_arn, source->access_key_id);
+    out->secret_access_key = xstrdup("assumed-secret");
+    out->session_token = xstrdup("assumed-token");
+    out->expiration = time(NULL) + fx->sts_lifetime;
+    return VPCX_OK;
+}
+
+static char *fake_prompt(void *ud, const char *serial)
+{
+    (void)ud;
+    assert_string_equal(serial, "arn:aws:iam::111122223333:mfa/me");
+    return xstrdup("123456");
+}
+
+static const char *config_text =
+    "[default]\n"
+    "region = eu-west-1\n"
+    "[profile cfgkeys]\n"
+    "aws_access_key_id = AKIDCONFIG\n"
+    "aws_secret_access_key = config-secret\n"
+    "[profile both]\n"
+    "aws_access_key_id = AKIDCONFIGBOTH\n"
+    "aws_secret_access_key = config-secret\n"
+    "credential_process = @DIR@/good.sh\n"
+    "[profile proc]\n"
+    "credential_process = @DIR@/good.sh\n"
+    "aws_access_key_id = AKIDCONFIGPROC\n"
+    "aws_secret_access_key = config-secret\n"
+    "[profile badjson]\ncredential_process = @DIR@/badjson.sh\n"
+    "[profile exit3]\ncredential_process = @DIR@/exit3.sh\n"
+    "[profile version2]\ncredential_process = @DIR@/version2.sh\n"
+    "[profile leak]\ncredential_process = @DIR@/leak.sh\n"
+    "[profile roleA]\nrole_arn = arn:aws:iam::111122223333:role/A\nsource_profile = roleB\n"
+    "[profile roleB]\nrole_arn = arn:aws:iam::111122223333:role/B\nsource_profile = base\n"
+    "role_session_name = bee\n"
+    "[profile loop1]\nrole_arn = arn:aws:iam::1:role/L1\nsource_profile = loop2\n"
+    "[profile loop2]\nrole_arn = arn:aws:iam::1:role/L2\nsource_profile = loop1\n"
+    "[profile selfref]\nrole_arn = arn:aws:iam::1:role/Self\nsource_profile = selfref\n"
+    "aws_access_key_id = AKIDSELF\naws_secret_access_key = self-secret\n"
+    "[profile envrole]\nrole_arn = arn:aws:iam::1:role/Env\ncredential_source = Environment\n"
+    "[profile imdsrole]\nrole_arn = arn:aws:iam::1:role/I\n"
+    "credential_source = Ec2InstanceMetadata\n"
+    "[profile dangling]\nrole_arn = arn:aws:iam::1:role/D\nsource_profile = ghost\n"
+    "[profile mfarole]\nrole_arn = arn:aws:iam::1:role/M\nsource_profile = base\n"
+    "mfa_serial = arn:aws:iam::111122223333:mfa/me\n"
+    "[profile ssoprof]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n"
+    "[sso-session corp]\nsso_start_url = https://x\nsso_region = eu-west-1\n"
+    "[profile webid]\nrole_arn = arn:aws:iam::1:role/W\nweb_identity_token_file = /tok\n"
+    "[profile empty]\noutput = json\n"
+    "[profile partial]\naws_access_key_id = AKIDPARTIAL\n";
+
+static const char *creds_text = "[default]\n"
+                                "aws_access_key_id = AKIDDEFAULT\n"
+                                "aws_secret_access_key = default-secret\n"
+                                "[base]\n"
+                                "aws_access_key_id = AKIDBASE\n"
+                                "aws_secret_access_key = base-secret\n"
+                                "aws_session_token = base-token\n"
+                                "[both]\n"
+                                "aws_access_key_id = AKIDCREDSBOTH\n"
+                                "aws_secret_access_key = creds-secret\n";
+
+static void write_script(struct fixture *fx, const char *name, const char *body)
+{
+    char *path = xasprintf("%s/%s", fx->dir, name);
+    char *text = xasprintf("#!/bin/sh\n%s", body);
+    write_file(path, text, 0700);
+    free(text);
+    free(path);
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = xcalloc(1, sizeof(*fx));
+    const char *tmp = getenv("TMPDIR");
+    fx->dir = xasprintf("%s/vpcx-test-creds-XXXXXX", tmp ? tmp : "/tmp");
+    assert_non_null(mkdtemp(fx->dir));
+    fx->config_path = xasprintf("%s/config", fx->dir);
+    fx->creds_path = xasprintf("%s/credentials", fx->dir);
+    const char *d = fx->dir;
+    struct strbuf cfg = STRBUF_INIT;
+    strbuf_init(&cfg, 0);
+    for (const char *p = config_text; *p;) {
+        const char *at = strstr(p, "@DIR@");
+        size_t n = at ? (size_t)(at - p) : strlen(p);
+        strbuf_add(&cfg, p, n);
+        if (at)
+            strbuf_addstr(&cfg, d);
+        p += n + (at ? 5 : 0);
+    }
+    write_file(fx->config_path, cfg.buf, 0600);
+    strbuf_release(&cfg);
+    write_file(fx->creds_path, creds_text, 0600);
+    write_script(fx, "good.sh",
+                 "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC\", \"SecretAccessKey\": "
+                 "\"proc-secret\", \"SessionToken\": \"proc-token\", "
+                 "\"Expiration\": \"2031-01-02T03:04:05Z\"}'\n");
+    write_script(fx, "badjson.sh", "echo '{\"Version\": 1, \"AccessKeyId\": '\n");
+    write_script(fx, "exit3.sh", "echo 'failing on purpose' >&2\nexit 3\n");
+    write_script(fx, "version2.sh",
+                 "echo '{\"Version\": 2, \"AccessKeyId\": \"A\", "
+                 "\"SecretAccessKey\": \"S\"}'\n");
+    write_script(fx, "leak.sh", "echo 'SuperSecretLeak123'\nexit 1\n");
+    fx->env.get = fake_get;
+    fx->env.ud = fx;
+    env_set(fx, "AWS_CONFIG_FILE", fx->config_path);
+    env_set(fx, "AWS_SHARED_CREDENTIALS_FILE", fx->creds_path);
+    env_set(fx, "HOME", fx->dir);
+    fx->sts_lifetime = 3600;
+    fx->ops.assume_role = fake_assume_role;
+    fx->ops.prompt_mfa = fake_prompt;
+    fx->ops.ud = fx;
+    fx->cache = aws_role_cache_create();
+    fx->ops.cache = fx->cache;
+    aws_settings_init(&fx->s);
+    aws_credentials_init(&fx->c);
+    vpcx_error_init(&fx->err);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    static const char *const files[] = {"config",     "credentials", "good.sh",
+                                        "badjson.sh", "exit3.sh",    "version2.sh",
+                                        "leak.sh",    "slow.sh",     "big.sh"};
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char *p = xasprintf("%s/%s", fx->dir, files[i]);
+        unlink(p);
+        free(p);
+    }
+    rmdir(fx->dir);
+    aws_role_cache_destroy(fx->cache);
+    aws_settings_finish(&fx->s);
+    aws_credentials_finish(&fx->c);
+    vpcx_error_finish(&fx->err);
+    free(fx->last_source_akid);
+    free(fx->last_session_name);
+    free(fx->last_token_code);
+    free(fx->dir);
+    free(fx->config_path);
+    free(fx->creds_path);
+    free(fx);
+    return 0;
+}
+
+/* Resolves settings for profile (NULL: none; explicit: as --profile) and then
+ * the credentials. */
+static enum vpcx_status resolve(struct fixture *fx, const char *profile, bool explicit)
+{
+    struct aws_options opts = {.region = "eu-west-1"};
+    if (profile && explicit)
+        opts.profile = profile;
+    else if (profile)
+        env_set(fx, "AWS_PROFILE", profile);
+    aws_settings_finish(&fx->s);
+    aws_credentials_finish(&fx->c);
+    vpcx_error_finish(&fx->err);
+    assert_int_equal(aws_settings_resolve(&opts, &fx->env, &fx->s, &fx->err), VPCX_OK);
+    return aws_credentials_resolve(&fx->s, &fx->env, &fx->ops, &fx->c, &fx->err);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!hay || !strstr(hay, needle))
+        fail_msg("'%s' does not contain '%s'", hay ? hay : "(null)", needle);
+}
+
+/* ---- environment ---- */
+
+static void test_env_keys_win_over_aws_profile(void **state)
+{
+    struct fixture *fx = *state;
+    env_set(fx, "AWS_ACCESS_KEY_ID", "AKIDENV");
+    env_set(fx, "AWS_SECRET_ACCESS_KEY", "env-secret");
+    env_set(fx, "AWS_SESSION_TOKEN", "session-token");
+    env_set(fx, "AWS_CREDENTIAL_EXPIRATION", "2030-05-06T07:08:09.123+00:00");
+    assert_int_equal(resolve(fx, "base", false), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDENV");
+    assert_string_equal(fx->c.secret_access_key, "env-secret");
+    assert_string_equal(fx->c.session_token, "session-token");
+    assert_int_equal(fx->c.source, AWS_SRC_ENV);
+    time_t want;
+    assert_true(aws_parse_iso8601("2030-05-06T07:08:09Z", &want));
+    assert_int_equal(fx->c.expiration, want);
+    /* the legacy AWS_SECURITY_TOKEN is read first, as botocore does */
+    env_set(fx, "AWS_SECURITY_TOKEN", "security-token");
+    assert_int_equal(resolve(fx, NULL, false), VPCX_OK);
+    assert_string_equal(fx->c.session_token, "security-token");
+}
+
+static void test_explicit_profile_skips_env(void **state)
+{
+    struct fixture *fx = *state;
+    env_set(fx, "AWS_ACCESS_KEY_ID", "AKIDENV");
+    env_set(fx, "AWS_SECRET_ACCESS_KEY", "env-secret");
+    assert_int_equal(resolve(fx, "base", true), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDBASE");
+    assert_string_equal(fx->c.session_token, "base-token");
+    assert_int_equal(fx->c.source, AWS_SRC_CREDENTIALS);
+    assert_contains(fx->c.origin, "[base]");
+}
+
+static void test_env_partial_and_bad_expiration(void **state)
+{
+    struct fixture *fx = *state;
+    env_set(fx, "AWS_ACCESS_KEY_ID", "AKIDENV");
+    assert_int_equal(resolve(fx, NULL, false), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "AWS_SECRET_ACCESS_KEY");
+    env_set(fx, "AWS_SECRET_ACCESS_KEY", "env-secret");
+    env_set(fx, "AWS_CREDENTIAL_EXPIRATION", "tomorrow");
+    assert_int_equal(resolve(fx, NULL, false), VPCX_ERR_CONFIG);
+    assert_null(fx->c.access_key_id);
+}
+
+/* ---- files ---- */
+
+static void test_file_order(void **state)
+{
+    struct fixture *fx = *state;
+    /* credentials file beats credential_process and config keys */
+    assert_int_equal(resolve(fx, "both", true), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDCREDSBOTH");
+    assert_int_equal(fx->c.source, AWS_SRC_CREDENTIALS);
+    /* credential_process beats config keys */
+    assert_int_equal(resolve(fx, "proc", true), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDPROC");
+    assert_int_equal(fx->c.source, AWS_SRC_PROCESS);
+    /* config keys last */
+    assert_int_equal(resolve(fx, "cfgkeys", true), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDCONFIG");
+    assert_null(fx->c.session_token);
+    assert_int_equal(fx->c.source, AWS_SRC_CONFIG);
+    assert_contains(fx->c.origin, fx->config_path);
+    /* default profile */
+    assert_int_equal(resolve(fx, NULL, false), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDDEFAULT");
+}
+
+static void test_partial_file_keys(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "partial", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "aws_secret_access_key");
+}
+
+static void test_no_credentials(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "empty", true), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "empty");
+    assert_contains(fx->err.hint, "skipped: --profile was given");
+    assert_contains(fx->err.hint, fx->creds_path);
+    assert_contains(fx->err.hint, fx->config_path);
+    assert_contains(fx->err.hint, "credential_process");
+}
+
+/* ---- credential_process ---- */
+
+static void test_process_good(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "proc", true), VPCX_OK);
+    assert_string_equal(fx->c.secret_access_key, "proc-secret");
+    assert_string_equal(fx->c.session_token, "proc-token");
+    time_t want;
+    assert_true(aws_parse_iso8601("2031-01-02T03:04:05Z", &want));
+    assert_int_equal(fx->c.expiration, want);
+    assert_string_equal(fx->c.origin, "credential_process of profile proc");
+}
+
+static void expect_process_error(struct fixture *fx, const char *profile, const char *what)
+{
+    assert_int_equal(resolve(fx, profile, true), VPCX_ERR_CREDENTIAL_PROCESS);
+    assert_contains(fx->err.message, profile);
+    assert_contains(fx->err.message, what);
+    assert_null(fx->c.access_key_id);
+}
+
+static void test_process_errors(void **state)
+{
+    struct fixture *fx = *state;
+    expect_process_error(fx, "badjson", "not a JSON object");
+    expect_process_error(fx, "exit3", "status 3");
+    expect_process_error(fx, "version2", "Version");
+}
+
+static void test_process_never_leaks_stdout(void **state)
+{
+    struct fixture *fx = *state;
+    expect_process_error(fx, "leak", "status 1");
+    assert_null(strstr(fx->err.message, "SuperSecretLeak123"));
+    assert_true(fx->err.hint == NULL || !strstr(fx->err.hint, "SuperSecretLeak123"));
+}
+
+static void test_process_limits(void **state)
+{
+    struct fixture *fx = *state;
+    struct aws_credentials c;
+    aws_credentials_init(&c);
+    write_script(fx, "slow.sh", "sleep 5\n");
+    char *slow = xasprintf("%s/slow.sh", fx->dir);
+    time_t start = time(NULL);
+    assert_int_equal(aws_credentials_from_process(slow, "slow", 300, 1024, &c, &fx->err),
+                     VPCX_ERR_CREDENTIAL_PROCESS);
+    assert_true(time(NULL) - start < 4);
+    assert_contains(fx->err.message, "no answer");
+    write_script(fx, "big.sh", "head -c 5000 /dev/zero | tr '\\0' x\n");
+    char *big = xasprintf("%s/big.sh", fx->dir);
+    assert_int_equal(aws_credentials_from_process(big, "big", 5000, 1024, &c, &fx->err),
+                     VPCX_ERR_CREDENTIAL_PROCESS);
+    assert_contains(fx->err.message, "larger than 1024");
+    /* through /bin/sh -c: arguments and pipes work */
+    assert_int_equal(aws_credentials_from_process(
+                         "printf '%s' '{\"Version\":1,\"AccessKeyId\":\"A\",' | cat - /dev/null; "
+                         "echo '\"SecretAccessKey\":\"S\"}'",
+                         "inline", 5000, 1024, &c, &fx->err),
+                     VPCX_OK);
+    assert_string_equal(c.access_key_id, "A");
+    assert_null(c.session_token);
+    assert_int_equal(c.expiration, 0);
+    aws_credentials_finish(&c);
+    free(slow);
+    free(big);
+}
+
+/* ---- assume role ---- */
+
+static void test_assume_role_chain_and_cache(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "roleA", true), VPCX_OK);
+    assert_int_equal(fx->sts_calls, 2); /* B with base's keys, then A with B's */
+    assert_string_equal(fx->c.access_key_id, "ASIAA.ASIAB.AKIDBASE");
+    assert_string_equal(fx->last_source_akid, "ASIAB.AKIDBASE");
+    assert_int_equal(fx->c.source, AWS_SRC_ASSUME_ROLE);
+    assert_contains(fx->c.origin, "role/A via profile roleB");
+    assert_contains(fx->last_session_name, "botocore-session-");
+    assert_false(aws_credentials_expired(&fx->c, time(NULL), 0));
+
+    assert_int_equal(resolve(fx, "roleA", true), VPCX_OK);
+    assert_int_equal(fx->sts_calls, 2); /* served from the cache */
+    assert_string_equal(fx->c.access_key_id, "ASIAA.ASIAB.AKIDBASE");
+    assert_int_equal(resolve(fx, "roleB", true), VPCX_OK);
+    assert_int_equal(fx->sts_calls, 2);
+    assert_string_equal(fx->c.access_key_id, "ASIAB.AKIDBASE");
+}
+
+static void test_assume_role_short_lived_not_cached(void **state)
+{
+    struct fixture *fx = *state;
+    fx->sts_lifetime = 200; /* inside the 5-minute window */
+    assert_int_equal(resolve(fx, "roleB", true), VPCX_OK);
+    assert_int_equal(fx->sts_calls, 1);
+    assert_string_equal(fx->last_session_name, "bee");
+    assert_int_equal(resolve(fx, "roleB", true), VPCX_OK);
+    assert_int_equal(fx->sts_calls, 2);
+    fx->ops.cache = NULL; /* no cache at all: every resolution calls STS */
+    fx->sts_lifetime = 3600;
+    assert_int_equal(resolve(fx, "roleB", true), VPCX_OK);
+    assert_int_equal(resolve(fx, "roleB", true), VPCX_OK);
+    assert_int_equal(fx->sts_calls, 4);
+}
+
+static void test_assume_role_loop(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "loop1", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "loop");
+    assert_contains(fx->err.message, "loop1 -> loop2 -> loop1");
+    assert_int_equal(fx->sts_calls, 0);
+}
+
+static void test_assume_role_self_reference(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "selfref", true), VPCX_OK);
+    assert_int_equal(fx->sts_calls, 1);
+    assert_string_equal(fx->last_source_akid, "AKIDSELF");
+}
+
+static void test_assume_role_environment_source(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "envrole", true), VPCX_ERR_NO_CREDENTIALS);
+    env_set(fx, "AWS_ACCESS_KEY_ID", "AKIDENV");
+    env_set(fx, "AWS_SECRET_ACCESS_KEY", "env-secret");
+    /* --profile disables env keys for the chain, not for credential_source */
+    assert_int_equal(resolve(fx, "envrole", true), VPCX_OK);
+    assert_string_equal(fx->last_source_akid, "AKIDENV");
+    assert_contains(fx->c.origin, "credential_source Environment");
+}
+
+static void test_assume_role_errors(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "dangling", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "ghost");
+    assert_int_equal(resolve(fx, "imdsrole", true), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "Ec2InstanceMetadata");
+    fx->ops.assume_role = NULL;
+    assert_int_equal(resolve(fx, "roleB", true), VPCX_ERR_INTERNAL);
+}
+
+static void test_assume_role_mfa(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "mfarole", true), VPCX_OK);
+    assert_string_equal(fx->last_token_code, "123456");
+    fx->ops.prompt_mfa = NULL;
+    fx->ops.cache = NULL;
+    assert_int_equal(resolve(fx, "mfarole", true), VPCX_ERR_AUTH);
+    assert_contains(fx->err.message, "MFA");
+}
+
+/* ---- unsupported sources ---- */
+
+static void test_unsupported_sources(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "ssoprof", true), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "sso");
+    assert_contains(fx->err.hint, "export-credentials");
+    assert_int_equal(resolve(fx, "webid", true), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "web identity");
+    /* web identity from the environment, with no profile given */
+    env_set(fx, "AWS_WEB_IDENTITY_TOKEN_FILE", "/token");
+    assert_int_equal(resolve(fx, NULL, false), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "web identity");
+    assert_int_equal(fx->sts_calls, 0);
+}
+
+/* ---- helpers ---- */
+
+static void test_iso8601(void **state)
+{
+    (void)state;
+    time_t t;
+    assert_true(aws_parse_iso8601("1970-01-01T00:00:00Z", &t));
+    assert_int_equal(t, 0);
+    assert_true(aws_parse_iso8601("2026-11-26T13:00:00Z", &t));
+    assert_int_equal(t, 1795698000);
+    time_t u;
+    assert_true(aws_parse_iso8601("2026-11-26T13:00:00+00:00", &u));
+    assert_int_equal(u, t);
+    assert_true(aws_parse_iso8601("2026-11-26T13:00:00.999Z", &u));
+    assert_int_equal(u, t);
+    assert_true(aws_parse_iso8601("2026-11-26T15:00:00+02:00", &u));
+    assert_int_equal(u, t);
+    assert_true(aws_parse_iso8601("2026-11-26T08:30:00-0430", &u));
+    assert_int_equal(u, t);
+    assert_true(aws_parse_iso8601("2026-11-26 13:00:00", &u));
+    assert_int_equal(u, t);
+    assert_false(aws_parse_iso8601("2026-11-26", &u));
+    assert_false(aws_parse_iso8601("2026-13-26T13:00:00Z", &u));
+    assert_false(aws_parse_iso8601("2026-11-26T13:00:00Zjunk", &u));
+    assert_false(aws_parse_iso8601("2026-11-26T13:00:00.Z", &u));
+    assert_false(aws_parse_iso8601("", &u));
+}
+
+static void test_expired_and_copy(void **state)
+{
+    (void)state;
+    struct aws_credentials a, b;
+    aws_credentials_init(&a);
+    aws_credentials_init(&b);
+    assert_false(aws_credentials_expired(&a, 1000000, 300)); /* no expiration */
+    a.expiration = 1000;
+    assert_true(aws_credentials_expired(&a, 1000, 0));
+    assert_false(aws_credentials_expired(&a, 999, 0));
+    assert_true(aws_credentials_expired(&a, 800, 300));
+    a.access_key_id = xstrdup("AK");
+    a.secret_access_key = xstrdup("SK");
+    a.origin = xstrdup("here");
+    aws_credentials_copy(&b, &a);
+    assert_string_equal(b.secret_access_key, "SK");
+    assert_null(b.session_token);
+    assert_int_equal(b.expiration, 1000);
+    aws_credentials_finish(&a);
+    assert_null(a.secret_access_key);
+    aws_credentials_finish(&b);
+    aws_credentials_finish(NULL);
+    aws_role_cache_destroy(NULL);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_env_keys_win_over_aws_profile),
+        T(test_explicit_profile_skips_env),
+        T(test_env_partial_and_bad_expiration),
+        T(test_file_order),
+        T(test_partial_file_keys),
+        T(test_no_credentials),
+        T(test_process_good),
+        T(test_process_errors),
+        T(test_process_never_leaks_stdout),
+        T(test_process_limits),
+        T(test_assume_role_chain_and_cache),
+        T(test_assume_role_short_lived_not_cached),
+        T(test_assume_role_loop),
+        T(test_assume_role_self_reference),
+        T(test_assume_role_environment_source),
+        T(test_assume_role_errors),
+        T(test_assume_role_mfa),
+        T(test_unsupported_sources),
+        cmocka_unit_test(test_iso8601),
+        cmocka_unit_test(test_expired_and_copy),
+    };
+#undef T
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
