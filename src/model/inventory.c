@@ -421,6 +421,7 @@ static void extract_service(struct inv_resource *r)
     free(types.v);
     s->az_names = json_strings(r->json, "AvailabilityZones", NULL);
     s->private_dns = json_str(r->json, "PrivateDnsName");
+    s->service_name = json_str(r->json, "ServiceName");
 }
 
 static uint64_t prefix_addresses(const cJSON *obj)
@@ -837,6 +838,28 @@ const struct inv_resource *inventory_find(const struct inventory *inv, enum inv_
         return NULL;
     }
     return strmap_get(&inv->tables[type].by_id, id);
+}
+
+const struct inv_resource *inventory_find_service(const struct inventory *inv,
+                                                  const char *service_name,
+                                                  enum inv_endpoint_kind kind)
+{
+    /* A few hundred services per region: a scan is cheaper than another index. */
+    const struct inv_resource *any = NULL;
+    size_t n = inventory_count(inv, INV_SERVICE);
+    for (size_t i = 0; service_name != NULL && i < n; i++) {
+        const struct inv_resource *r = inventory_at(inv, INV_SERVICE, i);
+        if (r->service.service_name == NULL || strcmp(r->service.service_name, service_name) != 0) {
+            continue;
+        }
+        if (r->service.kinds & (1u << kind)) {
+            return r;
+        }
+        if (any == NULL) {
+            any = r;
+        }
+    }
+    return any;
 }
 
 const struct inv_resource *inventory_find_az_by_name(const struct inventory *inv,

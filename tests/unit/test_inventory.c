@@ -101,7 +101,7 @@ static void test_type_table(void **state)
 {
     assert_string_equal(inventory_type_list_key(INV_SUBNET), "Subnets");
     assert_string_equal(inventory_type_id_field(INV_AZ), "ZoneId");
-    assert_string_equal(inventory_type_id_field(INV_SERVICE), "ServiceName");
+    assert_string_equal(inventory_type_id_field(INV_SERVICE), "ServiceId");
     assert_string_equal(inventory_type_id_field(INV_ENI), "NetworkInterfaceId");
     assert_string_equal(inventory_type_name(INV_VPC), "VPC");
     enum inv_type t;
@@ -474,6 +474,35 @@ static void test_destroy_null(void **state)
     inventory_destroy(NULL);
 }
 
+/* S3 has a Gateway and an Interface detail under one name: both are kept. */
+static void test_services_share_a_name(void **state)
+{
+    struct inventory *inv = inventory_create();
+    assert_int_equal(inventory_put(inv, INV_SERVICE,
+                                   cJSON_Parse("{\"ServiceId\":\"vpce-svc-gw\",\"ServiceName\":"
+                                               "\"com.amazonaws.us-east-1.s3\",\"ServiceType\":"
+                                               "[{\"ServiceType\":\"Gateway\"}]}")),
+                     VPCX_OK);
+    assert_int_equal(inventory_put(inv, INV_SERVICE,
+                                   cJSON_Parse("{\"ServiceId\":\"vpce-svc-if\",\"ServiceName\":"
+                                               "\"com.amazonaws.us-east-1.s3\",\"ServiceType\":"
+                                               "[{\"ServiceType\":\"Interface\"}],"
+                                               "\"AvailabilityZones\":[\"us-east-1a\"]}")),
+                     VPCX_OK);
+    assert_int_equal(inventory_count(inv, INV_SERVICE), 2);
+    const struct inv_resource *r =
+        inventory_find_service(inv, "com.amazonaws.us-east-1.s3", INV_ENDPOINT_INTERFACE);
+    assert_non_null(r);
+    assert_string_equal(r->id, "vpce-svc-if");
+    r = inventory_find_service(inv, "com.amazonaws.us-east-1.s3", INV_ENDPOINT_GATEWAY);
+    assert_string_equal(r->id, "vpce-svc-gw");
+    /* No detail of that kind: any detail with the name is better than none. */
+    r = inventory_find_service(inv, "com.amazonaws.us-east-1.s3", INV_ENDPOINT_GWLB);
+    assert_non_null(r);
+    assert_null(inventory_find_service(inv, "com.amazonaws.us-east-1.sqs", INV_ENDPOINT_GATEWAY));
+    inventory_destroy(inv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_derived_json),
         cmocka_unit_test(test_many_enis),
         cmocka_unit_test(test_destroy_null),
+        cmocka_unit_test(test_services_share_a_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

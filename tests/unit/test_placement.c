@@ -42,7 +42,8 @@ static struct inventory *world(void)
         "{\"SubnetId\":\"subnet-z\",\"VpcId\":\"vpc-z\",\"CidrBlock\":\"10.0.3.0/24\","
         "\"AvailabilityZone\":\"us-east-1c\",\"AvailabilityZoneId\":\"use1-az2\"}");
     put(inv, INV_SERVICE,
-        "{\"ServiceName\":\"com.amazonaws.us-east-1.ssm\",\"ServiceType\":[{\"ServiceType\":"
+        "{\"ServiceId\":\"vpce-svc-ssm\",\"ServiceName\":\"com.amazonaws.us-east-1.ssm\","
+        "\"ServiceType\":[{\"ServiceType\":"
         "\"Interface\"}],\"AvailabilityZones\":[\"us-east-1a\",\"us-east-1b\"],"
         "\"PrivateDnsName\":\"ssm.us-east-1.amazonaws.com\"}");
     put(inv, INV_ENI,

@@ -51,7 +51,7 @@
     X(SUBNET, "Subnets", "SubnetId", "subnet")                                                     \
     X(AZ, "AvailabilityZones", "ZoneId", "availability zone")                                      \
     X(ENDPOINT, "VpcEndpoints", "VpcEndpointId", "VPC endpoint")                                   \
-    X(SERVICE, "VpcEndpointServices", "ServiceName", "endpoint service")                           \
+    X(SERVICE, "VpcEndpointServices", "ServiceId", "endpoint service")                             \
     X(ENI, "NetworkInterfaces", "NetworkInterfaceId", "network interface")                         \
     X(SECURITY_GROUP, "SecurityGroups", "GroupId", "security group")                               \
     X(NETWORK_ACL, "NetworkAcls", "NetworkAclId", "network ACL")                                   \
@@ -133,9 +133,10 @@ struct inv_endpoint {
 };
 
 struct inv_service {
-    unsigned kinds;          /* bit (1u << enum inv_endpoint_kind) per ServiceType */
-    struct inv_ids az_names; /* AvailabilityZones: names, not IDs */
-    const char *private_dns; /* PrivateDnsName, may be NULL */
+    const char *service_name; /* ServiceName (not unique: see inventory_find_service) */
+    unsigned kinds;           /* bit (1u << enum inv_endpoint_kind) per ServiceType */
+    struct inv_ids az_names;  /* AvailabilityZones: names, not IDs */
+    const char *private_dns;  /* PrivateDnsName, may be NULL */
 };
 
 struct inv_eni {
@@ -219,6 +220,14 @@ const struct inv_resource *inventory_at(const struct inventory *inv, enum inv_ty
                                         size_t index);
 const struct inv_resource *inventory_find(const struct inventory *inv, enum inv_type type,
                                           const char *id);
+/*
+ * The service detail behind an endpoint: the one with this ServiceName that
+ * offers kind, else any with the name. Services are keyed by ServiceId because
+ * one name can have two details (S3 and DynamoDB: Gateway and Interface).
+ */
+const struct inv_resource *inventory_find_service(const struct inventory *inv,
+                                                  const char *service_name,
+                                                  enum inv_endpoint_kind kind);
 const struct inv_resource *inventory_find_az_by_name(const struct inventory *inv,
                                                      const char *zone_name);
 /*
