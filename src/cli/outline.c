@@ -53,13 +53,13 @@ static void outline_subnet(struct strbuf *sb, const struct inventory *inv,
 {
     struct ip_usage u;
     ipusage_compute(inv, subnet, &u);
-    strbuf_addstr(sb, "      subnet ");
+    strbuf_addstr(sb, "    subnet ");
     add_safe(sb, subnet->id);
     strbuf_addch(sb, ' ');
     add_safe(sb, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(subnet->json, "CidrBlock")));
     add_name(sb, subnet);
     if (u.has_cidr) {
-        strbuf_addstr(sb, "\n        ips ");
+        strbuf_addstr(sb, "\n      ips ");
         add_bar(sb, &u);
         strbuf_addf(sb, " used %llu, free %llu of %llu usable (%llu reserved)",
                     (unsigned long long)u.used, (unsigned long long)u.effective_free,
@@ -73,7 +73,7 @@ static void outline_subnet(struct strbuf *sb, const struct inventory *inv,
     struct inv_ids eps = inventory_subnet_endpoints(inv, subnet->id);
     for (size_t i = 0; i < eps.n; i++) {
         const struct inv_resource *ep = inventory_find(inv, INV_ENDPOINT, eps.v[i]);
-        strbuf_addstr(sb, "        endpoint ");
+        strbuf_addstr(sb, "      endpoint ");
         add_safe(sb, eps.v[i]);
         if (ep) {
             strbuf_addch(sb, ' ');
@@ -86,12 +86,13 @@ static void outline_subnet(struct strbuf *sb, const struct inventory *inv,
 static void outline_az(struct strbuf *sb, const struct inventory *inv, const char *vpc_id,
                        const struct az_headroom *h)
 {
-    strbuf_addstr(sb, "    AZ ");
+    strbuf_addstr(sb, "  AZ ");
     add_safe(sb, h->zone_name);
     strbuf_addstr(sb, " (");
     add_safe(sb, h->zone_id);
-    strbuf_addf(sb, "): %zu subnets, %llu of %llu usable addresses free\n", h->subnets,
-                (unsigned long long)h->free, (unsigned long long)h->usable);
+    strbuf_addf(sb, "): %zu subnet%s, %llu of %llu usable addresses free\n", h->subnets,
+                h->subnets == 1 ? "" : "s", (unsigned long long)h->free,
+                (unsigned long long)h->usable);
     struct inv_ids subnets = inventory_vpc_subnets(inv, vpc_id);
     for (size_t i = 0; i < subnets.n; i++) {
         const struct inv_resource *s = inventory_find(inv, INV_SUBNET, subnets.v[i]);
