@@ -1,0 +1,91 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vpcx/cli/cli.h"
+
+#define ARGV(...)                                                                                  \
+    (char *[])                                                                                     \
+    {                                                                                              \
+        "vpcx", __VA_ARGS__, NULL                                                                  \
+    }
+
+static enum vpcx_status parse(char **argv, struct cli_options *o, struct vpcx_error *e)
+{
+    int argc = 0;
+    while (argv[argc])
+        argc++;
+    vpcx_error_init(e);
+    return cli_parse(argc, argv, o, e);
+}
+
+static void test_dump_with_global_options_anywhere(void **state)
+{
+    struct cli_options o;
+    struct vpcx_error e;
+    char **argv = ARGV("--profile", "dev", "dump", "--region", "eu-west-1", "--format=text",
+                       "--endpoint-url", "http://127.0.0.1:5000", "-o", "out.txt");
+    assert_int_equal(parse(argv, &o, &e), VPCX_OK);
+    assert_int_equal(o.command, CLI_CMD_DUMP);
+    assert_string_equal(o.profile, "dev");
+    assert_string_equal(o.region, "eu-west-1");
+    assert_string_equal(o.endpoint_url, "http://127.0.0.1:5000");
+    assert_int_equal(o.format, CLI_FORMAT_TEXT);
+    assert_string_equal(o.output, "out.txt");
+    assert_false(o.pretty); /* output to a file: compact unless asked */
+}
+
+static void expect_usage(char **argv, const char *fragment)
+{
+    struct cli_options o;
+    struct vpcx_error e;
+    assert_int_equal(parse(argv, &o, &e), VPCX_ERR_USAGE);
+    assert_non_null(e.message);
+    if (!strstr(e.message, fragment))
+        fail_msg("'%s' lacks '%s'", e.message, fragment);
+    vpcx_error_finish(&e);
+}
+
+static void test_usage_errors_name_the_argument(void **state)
+{
+    expect_usage(ARGV("dump", "--format", "yaml"), "yaml");
+    expect_usage(ARGV("dump", "--bogus"), "--bogus");
+    expect_usage(ARGV("frobnicate"), "frobnicate");
+    expect_usage(ARGV("dump", "--region"), "--region");
+    expect_usage(ARGV("dump", "--max-attempts", "0"), "--max-attempts");
+    expect_usage(ARGV("dump", "--concurrency", "12x"), "12x");
+    expect_usage(ARGV("dump", "whoami"), "whoami");
+    expect_usage(ARGV("dump", "--demo", "--snapshot", "x.json"), "cannot be combined");
+}
+
+static void test_help_version_and_numbers(void **state)
+{
+    struct cli_options o;
+    struct vpcx_error e;
+    assert_int_equal(parse(ARGV("--help"), &o, &e), VPCX_OK);
+    assert_int_equal(o.command, CLI_CMD_HELP);
+    assert_int_equal(parse(ARGV("version"), &o, &e), VPCX_OK);
+    assert_int_equal(o.command, CLI_CMD_VERSION);
+    assert_int_equal(parse(ARGV("dump", "--max-attempts", "5", "--compact"), &o, &e), VPCX_OK);
+    assert_int_equal(o.max_attempts, 5);
+    assert_false(o.pretty);
+    assert_int_equal(parse(ARGV("dump", "--pretty"), &o, &e), VPCX_OK);
+    assert_true(o.pretty);
+    assert_int_equal(parse(ARGV(NULL), &o, &e), VPCX_OK);
+    assert_int_equal(o.command, CLI_CMD_NONE);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dump_with_global_options_anywhere),
+        cmocka_unit_test(test_usage_errors_name_the_argument),
+        cmocka_unit_test(test_help_version_and_numbers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
