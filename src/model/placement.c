@@ -167,7 +167,8 @@ enum vpcx_status placement_compute(const struct inventory *inv, const char *endp
     if (!out->applicable) {
         return VPCX_OK;
     }
-    const struct inv_resource *svc = inventory_find_service(inv, ep->endpoint.service_name, ep->endpoint.kind);
+    const struct inv_resource *svc =
+        inventory_find_service(inv, ep->endpoint.service_name, ep->endpoint.kind);
     out->service_known = svc != NULL;
     add_vpc_zones(inv, ep->vpc_id, out);
     add_enis(inv, ep, out);

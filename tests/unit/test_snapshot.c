@@ -36,8 +36,7 @@ static struct inventory *fixture(void)
         assert_true(inventory_type_from_list_key(fixture_items[i][0], &t));
         assert_int_equal(inventory_put(inv, t, cJSON_Parse(fixture_items[i][1])), VPCX_OK);
     }
-    assert_int_equal(inventory_set_vpc_attribute(inv, "vpc-1", "enableDnsSupport", true),
-                     VPCX_OK);
+    assert_int_equal(inventory_set_vpc_attribute(inv, "vpc-1", "enableDnsSupport", true), VPCX_OK);
     assert_int_equal(inventory_set_vpc_attribute(inv, "vpc-1", "enableDnsHostnames", false),
                      VPCX_OK);
     return inv;
@@ -45,8 +44,10 @@ static struct inventory *fixture(void)
 
 static char *write_to_string(const struct inventory *inv, bool pretty, size_t *len)
 {
-    struct snapshot_meta meta = {.account = "111122223333", .region = "us-east-1",
-                                 .source = "aws", .fetched_at = "2026-11-26T12:00:00Z"};
+    struct snapshot_meta meta = {.account = "111122223333",
+                                 .region = "us-east-1",
+                                 .source = "aws",
+                                 .fetched_at = "2026-11-26T12:00:00Z"};
     cJSON *errors = cJSON_Parse("[{\"Type\":\"PrefixLists\",\"Code\":\"Throttling\"}]");
     char *buf = NULL;
     FILE *f = open_memstream(&buf, len);
