@@ -45,6 +45,7 @@ struct aws_call {
     int attempt;
     struct retry_state retry;
     enum vpcx_status transport; /* the attempt's transport outcome, for retry decisions */
+    bool fresh_connect;         /* the next attempt opens a new connection */
     struct awsxml_parser *parser;
     enum vpcx_status parse_status;
     cJSON *items;
@@ -172,10 +173,12 @@ static bool on_data(void *ud, const char *data, size_t len, int http_status)
     struct aws_call *call = ud;
     call->http_status = http_status;
     call->client->stats.bytes += len;
+    /* After a parse error the rest is read and dropped, so the HTTP status
+       still decides (an HTML 500 is retried like any 500). */
     if (call->parse_status != VPCX_OK)
-        return false;
+        return true;
     call->parse_status = awsxml_parser_feed(call->parser, data, len, &call->err);
-    return call->parse_status == VPCX_OK;
+    return true;
 }
 
 static void call_start_attempt(struct aws_call *call);
@@ -296,6 +299,7 @@ static void call_start_attempt(struct aws_call *call)
         .on_data = on_data,
         .on_done = call_on_done,
         .ud = call,
+        .fresh_connect = call->fresh_connect,
     };
     http_engine_submit(c->http, &req);
     free_headers(headers);
@@ -367,6 +371,7 @@ static bool call_schedule_retry(struct aws_call *call)
         return false;
     if (kind == RETRY_THROTTLE)
         c->stats.throttled++;
+    call->fresh_connect = call->transport != VPCX_OK;
     c->stats.retries++;
     http_engine_add_timer(c->http, delay, call_retry_timer, call);
     return true;

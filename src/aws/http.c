@@ -58,6 +58,7 @@ struct transfer {
     void *ud;
     bool cancelled; /* cancel asked while curl was running callbacks */
     bool aborted;   /* on_data returned false */
+    bool fresh_connect;
     struct http_result result;
     char *error;
     char errbuf[CURL_ERROR_SIZE]; /* libcurl's contract: a buffer of this size */
@@ -434,6 +435,8 @@ static void easy_set_options(struct http_engine *e, CURL *easy, struct transfer 
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, o->low_speed_time_s);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
+    /* Pooled connections may share the fate of the one that just failed. */
+    curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, t->fresh_connect ? 1L : 0L);
     if (o->trace) {
         curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, transfer_debug);
         curl_easy_setopt(easy, CURLOPT_DEBUGDATA, t);
@@ -469,6 +472,7 @@ static struct transfer *transfer_create(struct http_engine *e, const struct http
     t->url = xstrdup(req->url ? req->url : "");
     t->method = xstrdup(req->method ? req->method : "GET");
     t->body_len = req->body ? req->body_len : 0;
+    t->fresh_connect = req->fresh_connect;
     t->body = xmalloc(t->body_len + 1);
     if (t->body_len)
         memcpy(t->body, req->body, t->body_len);

@@ -71,6 +71,8 @@ struct http_request {
     /* Once, at the end. May be NULL. */
     void (*on_done)(void *ud, const struct http_result *result);
     void *ud;
+    /* Open a new connection instead of reusing one (a retry after a network error). */
+    bool fresh_connect;
 };
 
 /* NULL options means all defaults. Returns NULL and fills err on failure. */
