@@ -461,6 +461,15 @@ static void on_text(void *ud, const xmlChar *ch, int len)
 
 /* ---- life cycle ---- */
 
+/* libxml2 reports some encoding errors on its generic channel (stderr by
+   default), which would scribble over a full-screen UI: swallow them; the parse
+   status still says what went wrong. */
+static void silent_generic_error(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 static void sax_init(xmlSAXHandler *sax)
 {
     memset(sax, 0, sizeof(*sax));
@@ -486,6 +495,7 @@ struct awsxml_parser *awsxml_parser_create(const struct aws_shape *output, const
             return NULL;
     }
     xmlInitParser();
+    xmlSetGenericErrorFunc(NULL, silent_generic_error);
     struct awsxml_parser *p = xcalloc(1, sizeof(*p));
     p->output = output;
     p->stream_member = stream;
@@ -501,7 +511,8 @@ struct awsxml_parser *awsxml_parser_create(const struct aws_shape *output, const
         awsxml_parser_destroy(p);
         return NULL;
     }
-    xmlCtxtUseOptions(p->ctxt, XML_PARSE_NONET | XML_PARSE_NOWARNING);
+    /* AWS sends UTF-8; a declared encoding is not trusted. */
+    xmlCtxtUseOptions(p->ctxt, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC);
     return p;
 }
 

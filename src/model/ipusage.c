@@ -135,7 +135,9 @@ static void reconcile(const struct inv_resource *subnet, struct ip_usage *u)
         return;
     }
     u->aws_available = subnet->subnet.available;
-    u->unaccounted = ((int64_t)u->usable - u->aws_available) - (int64_t)u->used;
+    /* usable and aws_available are at most 2^32; used is clamped to keep this in range. */
+    uint64_t used = u->used < (UINT64_C(1) << 40) ? u->used : (UINT64_C(1) << 40);
+    u->unaccounted = ((int64_t)u->usable - u->aws_available) - (int64_t)used;
     if (u->aws_available >= 0 && (uint64_t)u->aws_available < u->effective_free) {
         u->effective_free = (uint64_t)u->aws_available;
     }

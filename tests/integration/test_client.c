@@ -1,0 +1,333 @@
+/*
+ * The AWS client against moto behind the fault proxy (tests/tools/awsproxy.py),
+ * which answers as AWS does where moto does not: DryRun, paging, throttling,
+ * expired credentials, refused keys. Both servers run on free loopback ports
+ * and are stopped by their own pid files.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vpcx/aws/client.h"
+#include "vpcx/aws/http.h"
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+#include "vpcx/model/inventory.h"
+#include "vpcx/sync/fetch.h"
+
+struct servers {
+    char dir[64];
+    char *moto_url;
+    char *proxy_url;
+    struct http_engine *http;
+};
+
+static const char *srcdir(void)
+{
+    const char *s = getenv("VPCX_SRCDIR");
+    return s ? s : ".";
+}
+
+/* Runs a command and returns the first line it prints (the server URL). */
+static char *run_for_line(const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return NULL;
+    char line[512];
+    char *out = NULL;
+    if (fgets(line, sizeof(line), p)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        out = xstrdup(line);
+    }
+    if (pclose(p) != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+static int setup(void **state)
+{
+    struct servers *s = xcalloc(1, sizeof(*s));
+    snprintf(s->dir, sizeof(s->dir), "/tmp/vpcx-client-XXXXXX");
+    if (!mkdtemp(s->dir))
+        return -1;
+    char *cmd = xasprintf("python3 %s/tests/tools/motoctl.py start --pidfile %s/moto.pid "
+                          "--seed 5",
+                          srcdir(), s->dir);
+    s->moto_url = run_for_line(cmd);
+    free(cmd);
+    if (!s->moto_url)
+        return -1;
+    cmd = xasprintf("python3 %s/tests/tools/awsproxy.py start --upstream %s --pidfile "
+                    "%s/proxy.pid",
+                    srcdir(), s->moto_url, s->dir);
+    s->proxy_url = run_for_line(cmd);
+    free(cmd);
+    if (!s->proxy_url)
+        return -1;
+    s->http = http_engine_create(NULL, NULL);
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct servers *s = *state;
+    if (!s)
+        return 0;
+    char *cmd = xasprintf("python3 %s/tests/tools/awsproxy.py stop --pidfile %s/proxy.pid; "
+                          "python3 %s/tests/tools/motoctl.py stop --pidfile %s/moto.pid; "
+                          "rmdir %s",
+                          srcdir(), s->dir, srcdir(), s->dir, s->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "teardown: %s failed\n", cmd);
+    free(cmd);
+    http_engine_destroy(s->http);
+    free(s->moto_url);
+    free(s->proxy_url);
+    free(s);
+    return 0;
+}
+
+struct post_result {
+    bool done;
+    int status;
+};
+
+static void post_done(void *ud, const struct http_result *r)
+{
+    struct post_result *p = ud;
+    p->done = true;
+    p->status = r->http_status;
+}
+
+/* Sets the proxy's fault configuration through its control API. */
+static void proxy_config(struct servers *s, const char *json)
+{
+    char *url = xasprintf("%s/_proxy/config", s->proxy_url);
+    struct post_result res = {0};
+    const char *headers[] = {"Content-Type: application/json", NULL};
+    const struct http_request req = {
+        .method = "POST",
+        .url = url,
+        .headers = headers,
+        .body = json,
+        .body_len = strlen(json),
+        .on_done = post_done,
+        .ud = &res,
+    };
+    http_engine_wait(s->http, http_engine_submit(s->http, &req));
+    assert_true(res.done);
+    assert_int_equal(res.status, 200);
+    free(url);
+}
+
+struct reload_counter {
+    int calls;
+};
+
+static enum vpcx_status reload(void *ud, struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct reload_counter *c = ud;
+    c->calls++;
+    out->access_key_id = xstrdup("AKIDRELOADED");
+    out->secret_access_key = xstrdup("reloaded-secret");
+    return VPCX_OK;
+}
+
+static struct aws_client *client_for(struct servers *s, struct reload_counter *rc)
+{
+    struct aws_credentials creds = {.access_key_id = "AKIDTEST", .secret_access_key = "secret"};
+    const struct aws_client_config cfg = {
+        .region = "us-east-1",
+        .ec2_endpoint = s->proxy_url,
+        .sts_endpoint = s->proxy_url,
+        .max_attempts = 3,
+        .credentials = &creds,
+        .reload = reload,
+        .reload_ud = rc,
+    };
+    return aws_client_create(s->http, &cfg);
+}
+
+static enum vpcx_status call(struct aws_client *c, const char *op, struct aws_query *q,
+                             cJSON **result, struct vpcx_error *err)
+{
+    return aws_client_call_sync(c, AWS_SERVICE_EC2, op, q, result, err);
+}
+
+static void test_dry_run_answer(void **state)
+{
+    struct servers *s = *state;
+    proxy_config(s, "{\"paging\": {\"enabled\": true}}");
+    struct reload_counter rc = {0};
+    struct aws_client *c = client_for(s, &rc);
+    struct aws_query q;
+    aws_query_init(&q, NULL, NULL);
+    aws_query_add(&q, "VpcId", "vpc-12345678");
+    aws_query_add(&q, "ServiceName", "com.amazonaws.us-east-1.ssm");
+    aws_query_add(&q, "VpcEndpointType", "Interface");
+    aws_query_add_bool(&q, "DryRun", true);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(call(c, "CreateVpcEndpoint", &q, NULL, &err), VPCX_ERR_DRY_RUN_OK);
+    assert_string_equal(err.aws_code, "DryRunOperation");
+    assert_int_equal(err.http_status, 412);
+    struct aws_client_stats st;
+    aws_client_get_stats(c, &st);
+    assert_int_equal(st.retries, 0);
+    vpcx_error_finish(&err);
+    aws_query_finish(&q);
+    aws_client_destroy(c);
+}
+
+static void test_throttled_twice_then_answered(void **state)
+{
+    struct servers *s = *state;
+    proxy_config(s,
+                 "{\"faults\": {\"DescribeVpcs\": [{\"kind\": \"throttle\", \"nth\": [1, 2]}]}}");
+    struct reload_counter rc = {0};
+    struct aws_client *c = client_for(s, &rc);
+    struct aws_query q;
+    aws_query_init(&q, NULL, NULL);
+    cJSON *result = NULL;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(call(c, "DescribeVpcs", &q, &result, &err), VPCX_OK);
+    assert_true(cJSON_GetArraySize(cJSON_GetObjectItem(result, "Vpcs")) >= 1);
+    struct aws_client_stats st;
+    aws_client_get_stats(c, &st);
+    assert_int_equal(st.attempts, 3);
+    assert_int_equal(st.throttled, 2);
+    assert_int_equal(rc.calls, 0);
+    cJSON_Delete(result);
+    aws_query_finish(&q);
+    aws_client_destroy(c);
+}
+
+static void test_always_throttled_gives_up_after_max_attempts(void **state)
+{
+    struct servers *s = *state;
+    proxy_config(s, "{\"paging\": {\"enabled\": true}, \"faults\": {\"DescribeSubnets\": "
+                    "[{\"kind\": \"throttle\", \"always\": "
+                    "true}]}}");
+    struct reload_counter rc = {0};
+    struct aws_client *c = client_for(s, &rc);
+    struct aws_query q;
+    aws_query_init(&q, NULL, NULL);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(call(c, "DescribeSubnets", &q, NULL, &err), VPCX_ERR_THROTTLED);
+    assert_string_equal(err.aws_code, "RequestLimitExceeded");
+    assert_non_null(strstr(err.message, "after 3 attempts"));
+    struct aws_client_stats st;
+    aws_client_get_stats(c, &st);
+    assert_int_equal(st.attempts, 3);
+    vpcx_error_finish(&err);
+    aws_query_finish(&q);
+    aws_client_destroy(c);
+}
+
+static void test_expired_reloads_credentials_once(void **state)
+{
+    struct servers *s = *state;
+    proxy_config(s, "{\"paging\": {\"enabled\": true}, \"faults\": {\"DescribeVpcs\": [{\"kind\": "
+                    "\"expired\", \"nth\": [1]}]}}");
+    struct reload_counter rc = {0};
+    struct aws_client *c = client_for(s, &rc);
+    struct aws_query q;
+    aws_query_init(&q, NULL, NULL);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(call(c, "DescribeVpcs", &q, NULL, &err), VPCX_OK);
+    assert_int_equal(rc.calls, 1);
+    aws_query_finish(&q);
+
+    /* Expired on every answer: one reload, then the error stands. */
+    proxy_config(s, "{\"paging\": {\"enabled\": true}, \"faults\": {\"DescribeVpcs\": [{\"kind\": "
+                    "\"expired\", \"always\": "
+                    "true}]}}");
+    aws_query_init(&q, NULL, NULL);
+    assert_int_equal(call(c, "DescribeVpcs", &q, NULL, &err), VPCX_ERR_EXPIRED);
+    assert_int_equal(rc.calls, 2);
+    assert_non_null(err.hint);
+    vpcx_error_finish(&err);
+    aws_query_finish(&q);
+    aws_client_destroy(c);
+}
+
+static void test_refused_keys_not_retried(void **state)
+{
+    struct servers *s = *state;
+    proxy_config(s, "{\"paging\": {\"enabled\": true}, \"faults\": {\"DescribeVpcs\": [{\"kind\": "
+                    "\"auth\", \"always\": true}]}}");
+    struct reload_counter rc = {0};
+    struct aws_client *c = client_for(s, &rc);
+    struct aws_query q;
+    aws_query_init(&q, NULL, NULL);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(call(c, "DescribeVpcs", &q, NULL, &err), VPCX_ERR_AUTH);
+    assert_string_equal(err.aws_code, "AuthFailure");
+    struct aws_client_stats st;
+    aws_client_get_stats(c, &st);
+    assert_int_equal(st.attempts, 1);
+    vpcx_error_finish(&err);
+    aws_query_finish(&q);
+    aws_client_destroy(c);
+}
+
+/* The fetch layer follows NextToken to the end with the page size it is given. */
+static void test_fetch_walks_every_page(void **state)
+{
+    struct servers *s = *state;
+    proxy_config(s, "{\"paging\": {\"enabled\": true}}");
+    struct reload_counter rc = {0};
+    struct aws_client *c = client_for(s, &rc);
+    struct inventory *inv = inventory_create();
+    const struct fetch_options opts = {.page_size = 5};
+    struct fetch *f = fetch_create(c, inv, &opts);
+    fetch_start_all(f);
+    while (fetch_running(f)) {
+        bool ready;
+        http_engine_step(s->http, -1, 1000, &ready);
+    }
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        const struct fetch_progress *p = fetch_get_progress(f, t);
+        if (p->state != FETCH_DONE)
+            fail_msg("%s: %s", fetch_slot_name(t), p->error.message ? p->error.message : "?");
+        assert_int_equal(p->items, inventory_count(inv, (enum inv_type)t));
+    }
+    /* moto's us-east-1 has 6 default subnets and 250+ endpoint services: several pages. */
+    assert_int_equal(inventory_count(inv, INV_SUBNET), 6);
+    assert_int_equal(fetch_get_progress(f, INV_SUBNET)->pages, 2);
+    assert_true(fetch_get_progress(f, INV_SERVICE)->pages > 40);
+    assert_int_equal(fetch_get_progress(f, FETCH_VPC_ATTRIBUTES)->state, FETCH_DONE);
+    const struct inv_resource *vpc = inventory_at(inv, INV_VPC, 0);
+    assert_int_not_equal(vpc->vpc.dns_support, INV_UNKNOWN);
+    fetch_destroy(f);
+    inventory_destroy(inv);
+    aws_client_destroy(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dry_run_answer),
+        cmocka_unit_test(test_throttled_twice_then_answered),
+        cmocka_unit_test(test_always_throttled_gives_up_after_max_attempts),
+        cmocka_unit_test(test_expired_reloads_credentials_once),
+        cmocka_unit_test(test_refused_keys_not_retried),
+        cmocka_unit_test(test_fetch_walks_every_page),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
