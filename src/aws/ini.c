@@ -1,5 +1,7 @@
 #include "vpcx/aws/ini.h"
 
+#include "vpcx/core/fileio.h"
+
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -354,26 +356,6 @@ enum vpcx_status ini_parse_buffer(struct ini_file *ini, const char *name, const 
 
 /* Reads at most INI_MAX_BYTES + 1 bytes so an oversized file is detected
  * without trusting st_size (which can change under us). */
-static enum vpcx_status read_bounded(int fd, const char *path, struct strbuf *out,
-                                     struct vpcx_error *err)
-{
-    char chunk[8192];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return vpcx_error_set(err, VPCX_ERR_IO, "cannot read %s: %s", path, strerror(errno));
-        if (n == 0)
-            return VPCX_OK;
-        strbuf_add(out, chunk, (size_t)n);
-        OPENSSL_cleanse(chunk, (size_t)n);
-        if (out->len > INI_MAX_BYTES)
-            return vpcx_error_set(err, VPCX_ERR_TOO_LARGE, "%s is larger than %u bytes", path,
-                                  INI_MAX_BYTES);
-    }
-}
-
 enum vpcx_status ini_parse_file(struct ini_file *ini, const char *path, bool *found,
                                 struct vpcx_error *err)
 {
@@ -385,13 +367,9 @@ enum vpcx_status ini_parse_file(struct ini_file *ini, const char *path, bool *fo
     if (stbuf.st_size > (off_t)INI_MAX_BYTES)
         return vpcx_error_set(err, VPCX_ERR_TOO_LARGE, "%s is larger than %u bytes", path,
                               INI_MAX_BYTES);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return vpcx_error_set(err, VPCX_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     struct strbuf data = STRBUF_INIT;
     strbuf_init(&data, 0);
-    enum vpcx_status st = read_bounded(fd, path, &data, err);
-    close(fd);
+    enum vpcx_status st = file_read_all(path, INI_MAX_BYTES, &data, err);
     if (st == VPCX_OK) {
         *found = true;
         st = ini_parse_buffer(ini, path, data.buf, data.len, err);

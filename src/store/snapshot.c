@@ -1,5 +1,6 @@
 #include "vpcx/store/snapshot.h"
 
+#include "vpcx/core/fileio.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -294,40 +295,13 @@ enum vpcx_status snapshot_load_buffer(const char *data, size_t len, const char *
     return st;
 }
 
-static enum vpcx_status read_file(const char *path, struct strbuf *out, struct vpcx_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return vpcx_error_set(err, VPCX_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return vpcx_error_set(err, VPCX_ERR_IO, "%s is a directory", path);
-    }
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-        if (out->len + n > SNAPSHOT_MAX_BYTES) {
-            fclose(f);
-            return vpcx_error_set(err, VPCX_ERR_TOO_LARGE, "%s is larger than %zu MiB", path,
-                                  SNAPSHOT_MAX_BYTES >> 20);
-        }
-        strbuf_add(out, buf, n);
-    }
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed)
-        return vpcx_error_set(err, VPCX_ERR_IO, "cannot read %s", path);
-    return VPCX_OK;
-}
-
 enum vpcx_status snapshot_load_file(const char *path, struct inventory *inv,
                                     struct snapshot_meta *meta, cJSON **errors,
                                     struct vpcx_error *err)
 {
     struct strbuf data;
     strbuf_init(&data, 0);
-    enum vpcx_status st = read_file(path, &data, err);
+    enum vpcx_status st = file_read_all(path, SNAPSHOT_MAX_BYTES, &data, err);
     if (st == VPCX_OK) {
         char *label = xasprintf("snapshot %s", path);
         st = snapshot_load_buffer(data.buf, data.len, label, inv, meta, errors, err);

@@ -22,18 +22,14 @@
 #include "vpcx/model/inventory.h"
 #include "vpcx/sync/fetch.h"
 
+#include "testutil.h"
+
 struct servers {
     char dir[64];
     char *moto_url;
     char *proxy_url;
     struct http_engine *http;
 };
-
-static const char *srcdir(void)
-{
-    const char *s = getenv("VPCX_SRCDIR");
-    return s ? s : ".";
-}
 
 /* Runs a command and returns the first line it prints (the server URL). */
 static char *run_for_line(const char *cmd)
@@ -62,14 +58,14 @@ static int setup(void **state)
         return -1;
     char *cmd = xasprintf("python3 %s/tests/tools/motoctl.py start --pidfile %s/moto.pid "
                           "--seed 5",
-                          srcdir(), s->dir);
+                          test_srcdir(), s->dir);
     s->moto_url = run_for_line(cmd);
     free(cmd);
     if (!s->moto_url)
         return -1;
     cmd = xasprintf("python3 %s/tests/tools/awsproxy.py start --upstream %s --pidfile "
                     "%s/proxy.pid",
-                    srcdir(), s->moto_url, s->dir);
+                    test_srcdir(), s->moto_url, s->dir);
     s->proxy_url = run_for_line(cmd);
     free(cmd);
     if (!s->proxy_url)
@@ -87,7 +83,7 @@ static int teardown(void **state)
     char *cmd = xasprintf("python3 %s/tests/tools/awsproxy.py stop --pidfile %s/proxy.pid; "
                           "python3 %s/tests/tools/motoctl.py stop --pidfile %s/moto.pid; "
                           "rmdir %s",
-                          srcdir(), s->dir, srcdir(), s->dir, s->dir);
+                          test_srcdir(), s->dir, test_srcdir(), s->dir, s->dir);
     if (system(cmd) != 0)
         fprintf(stderr, "teardown: %s failed\n", cmd);
     free(cmd);

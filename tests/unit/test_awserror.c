@@ -12,26 +12,14 @@
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
-static const char *testdata_dir(void)
-{
-    const char *d = getenv("VPCX_TESTDATA");
-    return d && *d ? d : "/work/shared/testdata";
-}
+#include "testutil.h"
 
 static char *read_sample(const char *rel, size_t *len)
 {
     char *path = xasprintf("%s/ec2-xml/%s", testdata_dir(), rel);
-    FILE *f = fopen(path, "rb");
+    char *text = test_read_file(path, len);
     free(path);
-    if (!f)
-        return NULL;
-    struct strbuf sb = STRBUF_INIT;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        strbuf_add(&sb, buf, n);
-    fclose(f);
-    return strbuf_detach(&sb, len);
+    return text;
 }
 
 static void test_classify(void **state)

@@ -14,6 +14,8 @@
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
+#include "testutil.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,23 +197,11 @@ static void test_set_replace_remove(void **state)
 
 static char *request_file_read(const char *case_name)
 {
-    const char *root = getenv("VPCX_TESTDATA");
-    char *path = xasprintf("%s/sigv4/generated-ec2/%s/request.txt",
-                           root && *root ? root : "/work/shared/testdata", case_name);
-    FILE *f = fopen(path, "rb");
+    char *path = xasprintf("%s/sigv4/generated-ec2/%s/request.txt", testdata_dir(), case_name);
+    char *text = test_read_file(path, NULL);
     free(path);
-    assert_non_null(f);
-    struct strbuf sb = STRBUF_INIT;
-    strbuf_init(&sb, 4096);
-    char chunk[4096];
-    for (;;) {
-        size_t n = fread(chunk, 1, sizeof(chunk), f);
-        if (n == 0)
-            break;
-        strbuf_add(&sb, chunk, n);
-    }
-    fclose(f);
-    return strbuf_detach(&sb, NULL);
+    assert_non_null(text);
+    return text;
 }
 
 static void check_body(const char *case_name, struct aws_query *q)

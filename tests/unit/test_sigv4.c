@@ -15,6 +15,8 @@
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
+#include "testutil.h"
+
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -25,34 +27,10 @@
 
 /* ---- files ---- */
 
-static const char *testdata_dir(void)
-{
-    const char *d = getenv("VPCX_TESTDATA");
-    return d && *d ? d : "/work/shared/testdata";
-}
-
-static char *file_read(const char *path, size_t *len_out)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct strbuf sb = STRBUF_INIT;
-    strbuf_init(&sb, 4096);
-    char chunk[4096];
-    for (;;) {
-        size_t n = fread(chunk, 1, sizeof(chunk), f);
-        if (n == 0)
-            break;
-        strbuf_add(&sb, chunk, n);
-    }
-    fclose(f);
-    return strbuf_detach(&sb, len_out);
-}
-
 static char *case_file_read(const char *dir, const char *name, size_t *len)
 {
     char *path = xasprintf("%s/%s", dir, name);
-    char *text = file_read(path, len);
+    char *text = test_read_file(path, len);
     free(path);
     return text;
 }

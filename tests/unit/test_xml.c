@@ -16,33 +16,9 @@
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
+#include "testutil.h"
+
 /* ---- helpers ---- */
-
-static const char *testdata_dir(void)
-{
-    const char *d = getenv("VPCX_TESTDATA");
-    return d && *d ? d : "/work/shared/testdata";
-}
-
-static const char *srcdir(void)
-{
-    const char *d = getenv("VPCX_SRCDIR");
-    return d && *d ? d : ".";
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    struct strbuf sb = STRBUF_INIT;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-        strbuf_add(&sb, buf, n);
-    fclose(f);
-    return strbuf_detach(&sb, len);
-}
 
 static uint32_t rng_state;
 
@@ -186,11 +162,11 @@ static void check_response_doc(const char *doc, size_t len, const cJSON *expecte
 static void check_sample(const char *rel)
 {
     char *xml_path = xasprintf("%s/ec2-xml/%s", testdata_dir(), rel);
-    char *json_path =
-        xasprintf("%s/tests/data/xml-expected/%.*s.json", srcdir(), (int)(strlen(rel) - 4), rel);
+    char *json_path = xasprintf("%s/tests/data/xml-expected/%.*s.json", test_srcdir(),
+                                (int)(strlen(rel) - 4), rel);
     size_t len = 0;
-    char *doc = read_file(xml_path, &len);
-    char *json = read_file(json_path, NULL);
+    char *doc = test_read_file(xml_path, &len);
+    char *json = test_read_file(json_path, NULL);
     if (!json)
         fprintf(stderr, "missing %s: run tools/gen_xml_expected.py\n", json_path);
     assert_non_null(doc);
@@ -256,7 +232,7 @@ static void check_cuts(const char *rel)
 {
     char *path = xasprintf("%s/ec2-xml/%s", testdata_dir(), rel);
     size_t len = 0;
-    char *doc = read_file(path, &len);
+    char *doc = test_read_file(path, &len);
     assert_non_null(doc);
     /* The root's end tag is the last '>' of the file. */
     size_t root_end = len;
