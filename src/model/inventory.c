@@ -385,8 +385,8 @@ static void extract_subnet(struct inv_resource *r)
     s->az_id = json_str(r->json, "AvailabilityZoneId");
     const cJSON *avail = cJSON_GetObjectItemCaseSensitive(r->json, "AvailableIpAddressCount");
     /* A subnet holds at most 2^32 IPv4 addresses; anything else is not a count. */
-    s->has_available = cJSON_IsNumber(avail) && avail->valuedouble >= 0 &&
-                       avail->valuedouble <= 4294967296.0;
+    s->has_available =
+        cJSON_IsNumber(avail) && avail->valuedouble >= 0 && avail->valuedouble <= 4294967296.0;
     s->available = s->has_available ? (int64_t)avail->valuedouble : 0;
 }
 
