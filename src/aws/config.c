@@ -525,7 +525,6 @@ static enum vpcx_status resolve_endpoint(struct resolver *r, struct aws_setting 
 void aws_settings_init(struct aws_settings *s)
 {
     memset(s, 0, sizeof(*s));
-    s->verify_ssl = true;
     ini_file_init(&s->config);
     ini_file_init(&s->credentials);
 }
@@ -580,6 +579,5 @@ enum vpcx_status aws_settings_resolve(const struct aws_options *opts, const stru
         .out = out,
         .err = err,
     };
-    out->verify_ssl = !r.opts->no_verify_ssl;
     return resolve_all(&r);
 }

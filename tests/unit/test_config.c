@@ -482,7 +482,6 @@ static void test_ca_bundle_and_retries(void **state)
     assert_int_equal(fx->s.max_attempts_n, 3);
     assert_int_equal(fx->s.max_attempts.source, AWS_SRC_DEFAULT);
     assert_string_equal(fx->s.retry_mode.value, "standard");
-    assert_true(fx->s.verify_ssl);
 
     fx->opts.profile = "dev";
     assert_int_equal(resolve(fx), VPCX_OK);
@@ -499,10 +498,8 @@ static void test_ca_bundle_and_retries(void **state)
     assert_string_equal(fx->s.retry_mode.origin, "env AWS_RETRY_MODE");
 
     fx->opts.ca_bundle = "/flag/ca.pem";
-    fx->opts.no_verify_ssl = true;
     assert_int_equal(resolve(fx), VPCX_OK);
     assert_string_equal(fx->s.ca_bundle.value, "/flag/ca.pem");
-    assert_false(fx->s.verify_ssl);
 
     fake_set(fx->f, "AWS_MAX_ATTEMPTS", "0");
     assert_int_equal(resolve(fx), VPCX_ERR_CONFIG);

@@ -75,7 +75,6 @@ struct aws_options {
     const char *region;
     const char *endpoint_url;
     const char *ca_bundle;
-    bool no_verify_ssl;
 };
 
 struct aws_settings {
@@ -89,7 +88,6 @@ struct aws_settings {
     int max_attempts_n;    /* max_attempts as a number */
     bool profile_explicit; /* --profile given: environment keys are skipped */
     bool profile_named;    /* --profile or AWS_PROFILE: the profile must exist */
-    bool verify_ssl;       /* false with --no-verify-ssl */
     bool use_fips;
     bool use_dualstack;
     char *config_path; /* NULL when HOME is unknown and no env override */
