@@ -21,7 +21,50 @@ void snapshot_meta_finish(struct snapshot_meta *meta)
     free(meta->profile);
     free(meta->source);
     free(meta->fetched_at);
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        free(meta->fetched_at_by_type[t]);
     memset(meta, 0, sizeof(*meta));
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+void snapshot_meta_copy(struct snapshot_meta *dst, const struct snapshot_meta *src)
+{
+    dst->format_version = src->format_version;
+    dst->generator = dup_or_null(src->generator);
+    dst->account = dup_or_null(src->account);
+    dst->arn = dup_or_null(src->arn);
+    dst->region = dup_or_null(src->region);
+    dst->endpoint = dup_or_null(src->endpoint);
+    dst->profile = dup_or_null(src->profile);
+    dst->source = dup_or_null(src->source);
+    dst->fetched_at = dup_or_null(src->fetched_at);
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        dst->fetched_at_by_type[t] = dup_or_null(src->fetched_at_by_type[t]);
+}
+
+const char *snapshot_meta_type_time(const struct snapshot_meta *meta, enum inv_type type)
+{
+    if (type >= 0 && type < INV_TYPE_COUNT && meta->fetched_at_by_type[type])
+        return meta->fetched_at_by_type[type];
+    return meta->fetched_at;
+}
+
+bool snapshot_parse_time(const char *text, time_t *out)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char *end = text ? strptime(text, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    if (!end || (*end != 'Z' && *end != '\0') || (*end == 'Z' && end[1] != '\0'))
+        return false;
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return false;
+    *out = t;
+    return true;
 }
 
 char *snapshot_format_time(time_t t)
@@ -80,6 +123,15 @@ static cJSON *meta_json(const struct snapshot_meta *meta)
     add_string(m, "Profile", meta->profile);
     add_string(m, "Source", meta->source);
     add_string(m, "FetchedAt", meta->fetched_at);
+    cJSON *by_type = NULL;
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        if (!meta->fetched_at_by_type[t])
+            continue;
+        if (!by_type)
+            by_type = cJSON_AddObjectToObject(m, "FetchedAtByType");
+        cJSON_AddStringToObject(by_type, inventory_type_list_key((enum inv_type)t),
+                                meta->fetched_at_by_type[t]);
+    }
     return m;
 }
 
@@ -199,6 +251,10 @@ static enum vpcx_status load_meta(const cJSON *doc, const char *label, struct sn
     meta->profile = meta_string(m, "Profile");
     meta->source = meta_string(m, "Source");
     meta->fetched_at = meta_string(m, "FetchedAt");
+    const cJSON *by_type = cJSON_GetObjectItemCaseSensitive(m, "FetchedAtByType");
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        meta->fetched_at_by_type[t] =
+            meta_string(by_type, inventory_type_list_key((enum inv_type)t));
     return VPCX_OK;
 }
 

@@ -187,13 +187,45 @@ static void test_files(void **state)
     inventory_destroy(inv);
 }
 
+static void test_fetched_at_by_type(void **state)
+{
+    struct inventory *inv = fixture();
+    struct snapshot_meta meta = {.fetched_at = "2026-11-26T12:00:00Z"};
+    meta.fetched_at_by_type[INV_SUBNET] = "2026-11-26T11:00:00Z";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(snapshot_write(f, inv, &meta, NULL, false, &err), VPCX_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "\"FetchedAtByType\":{\"Subnets\":\"2026-11-26T11:00:00Z\"}"));
+
+    struct inventory *back = inventory_create();
+    struct snapshot_meta m2;
+    assert_int_equal(snapshot_load_buffer(buf, len, "t", back, &m2, NULL, &err), VPCX_OK);
+    assert_string_equal(m2.fetched_at_by_type[INV_SUBNET], "2026-11-26T11:00:00Z");
+    assert_null(m2.fetched_at_by_type[INV_VPC]);
+    assert_string_equal(snapshot_meta_type_time(&m2, INV_SUBNET), "2026-11-26T11:00:00Z");
+    assert_string_equal(snapshot_meta_type_time(&m2, INV_VPC), "2026-11-26T12:00:00Z");
+    struct snapshot_meta m3;
+    snapshot_meta_copy(&m3, &m2);
+    assert_string_equal(m3.fetched_at_by_type[INV_SUBNET], "2026-11-26T11:00:00Z");
+    assert_true(m3.fetched_at_by_type[INV_SUBNET] != m2.fetched_at_by_type[INV_SUBNET]);
+    snapshot_meta_finish(&m3);
+    snapshot_meta_finish(&m2);
+    free(buf);
+    inventory_destroy(back);
+    inventory_destroy(inv);
+    vpcx_error_finish(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip_pretty),
-        cmocka_unit_test(test_round_trip_compact),
-        cmocka_unit_test(test_bad_documents_refused),
-        cmocka_unit_test(test_files),
+        cmocka_unit_test(test_round_trip_pretty),     cmocka_unit_test(test_round_trip_compact),
+        cmocka_unit_test(test_bad_documents_refused), cmocka_unit_test(test_files),
+        cmocka_unit_test(test_fetched_at_by_type),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,11 @@
  * inventory holds them (AWS's fields); Derived is recomputed on load, never
  * trusted from the file. Loading checks FormatVersion and every list's type
  * before anything reaches the inventory, so a bad file changes nothing.
+ *
+ * Metadata.FetchedAtByType ({"Subnets": "2026-...Z", ...}) records when each
+ * type was last fetched, for caches that keep a type's older data when its
+ * refresh failed; a type absent from it was never fetched (or the file
+ * predates the map: snapshot_meta_type_time() then falls back to FetchedAt).
  */
 #ifndef VPCX_STORE_SNAPSHOT_H
 #define VPCX_STORE_SNAPSHOT_H
@@ -35,11 +40,18 @@ struct snapshot_meta {
     char *region;
     char *endpoint;
     char *profile;
-    char *source;     /* "aws", "snapshot", "demo" */
-    char *fetched_at; /* ISO 8601 UTC */
+    char *source;                             /* "aws", "snapshot", "demo" */
+    char *fetched_at;                         /* ISO 8601 UTC */
+    char *fetched_at_by_type[INV_TYPE_COUNT]; /* NULL: not recorded */
 };
 
 void snapshot_meta_finish(struct snapshot_meta *meta);
+/* Deep copy of src into dst (dst is overwritten, not finished). */
+void snapshot_meta_copy(struct snapshot_meta *dst, const struct snapshot_meta *src);
+/* When type was fetched: its own time, else FetchedAt, else NULL. */
+const char *snapshot_meta_type_time(const struct snapshot_meta *meta, enum inv_type type);
+/* Parses "2026-11-26T12:00:00Z" (what snapshot_format_time writes); false if malformed. */
+bool snapshot_parse_time(const char *text, time_t *out);
 
 /* Writes the document to out, item by item (no whole-document string). */
 enum vpcx_status snapshot_write(FILE *out, const struct inventory *inv,

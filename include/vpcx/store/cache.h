@@ -1,0 +1,155 @@
+/*
+ * cache: the last inventory seen per account, region and endpoint, on disk,
+ * so vpcx paints at once, works offline and survives expired credentials.
+ *
+ * Layout: $XDG_CACHE_HOME/vpcx/ (default ~/.cache/vpcx/), mode 0700, owned by
+ * the user (a wider mode is tightened; another owner is refused). One file per
+ * account, region and endpoint URL, "<account>-<region>-<sha256(url)[:12]>.json",
+ * mode 0600, in exactly the format `vpcx dump` writes (store/snapshot.h), with
+ * Metadata.FetchedAtByType giving each type's age. index.json maps (profile,
+ * region, endpoint URL) to the account and file, so offline mode finds the
+ * file from the settings alone, with no network call.
+ *
+ * Safety: files are written to a temp file in the same directory, fsynced and
+ * renamed over the target (then the directory is fsynced), so a reader sees the
+ * old or the new file, never half of one. Every save and update holds an flock
+ * on ".lock" for its read-modify-write of the index (and, in cache_update, of
+ * the data file), so concurrent vpcx processes neither corrupt nor lose
+ * updates. The dump format holds no secret, so neither does the cache.
+ *
+ * Reading: a corrupt, truncated, empty, oversized, foreign-version, unreadable
+ * or non-regular file is refused with a specific message naming it; callers
+ * report it and go on without the cache. Nothing here prints.
+ */
+#ifndef VPCX_STORE_CACHE_H
+#define VPCX_STORE_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "vpcx/aws/config.h"
+#include "vpcx/core/status.h"
+#include "vpcx/model/inventory.h"
+#include "vpcx/store/snapshot.h"
+
+#define CACHE_INDEX_NAME "index.json"
+/* The bit of an enum inv_type in a mask of types (cache_merge, cache_update). */
+#define CACHE_TYPE_BIT(t) (1u << (unsigned)(t))
+#define CACHE_ALL_TYPES   ((1u << INV_TYPE_COUNT) - 1u)
+
+/* Which cache: borrowed strings; NULL profile matches "" (no profile). */
+struct cache_key {
+    const char *profile;
+    const char *region;
+    const char *endpoint; /* the EC2 endpoint URL */
+    const char *account;  /* optional: when known, the file is found by name */
+};
+
+/* $XDG_CACHE_HOME/vpcx (when absolute), else $HOME/.cache/vpcx; env NULL = real
+ * environment. VPCX_ERR_CONFIG when neither is set. Creates nothing. */
+enum vpcx_status cache_dir(char **out, const struct aws_env *env, struct vpcx_error *err);
+/* Creates dir (and missing parents) with mode 0700, tightens a wider mode,
+ * refuses a non-directory or one owned by another user. */
+enum vpcx_status cache_dir_prepare(const char *dir, struct vpcx_error *err);
+
+/* The key's fields from resolved settings (pointers into s). */
+void cache_key_from_settings(struct cache_key *key, const struct aws_settings *s);
+/* "<account>-<region>-<sha256(endpoint)[:12]>.json" (unsafe characters become '_'). */
+char *cache_file_name(const char *account, const char *region, const char *endpoint);
+
+/*
+ * Finds the cache file for key: by name when key->account is set, else through
+ * the index. VPCX_ERR_NOT_FOUND when there is none (a normal first run), with
+ * a message saying why; *path is set (caller frees) only on VPCX_OK.
+ */
+enum vpcx_status cache_find(const char *dir, const struct cache_key *key, char **path,
+                            struct vpcx_error *err);
+
+/*
+ * Loads a cache file into inv like snapshot_load_file, but first refuses what
+ * must not be parsed (not a regular file, empty, over SNAPSHOT_MAX_BYTES) with
+ * its own message. On failure inv and *errors are unchanged/NULL.
+ */
+enum vpcx_status cache_load(const char *path, struct inventory *inv, struct snapshot_meta *meta,
+                            cJSON **errors, struct vpcx_error *err);
+
+/*
+ * Writes inv as the cache of meta's account, region and endpoint (meta->account
+ * NULL: the account the index gives for meta's profile/region/endpoint) and
+ * records meta->profile in the index. *path_out (may be NULL) gets the file.
+ * Writes meta as given: use cache_update to keep older data of failed types.
+ */
+enum vpcx_status cache_save(const char *dir, const struct inventory *inv,
+                            const struct snapshot_meta *meta, const cJSON *errors, char **path_out,
+                            struct vpcx_error *err);
+
+/*
+ * What to write after a refresh (stale-while-revalidate), as a new inventory:
+ * each type in the fetched mask comes from fresh with time fresh_meta->fetched_at;
+ * each other type comes from prev with prev's time for it (when prev is NULL,
+ * from fresh with no time). VPC DNS attributes follow their VPCs, a fresh
+ * unknown falling back to prev. out_meta is fresh_meta plus the per-type
+ * times (and prev's account when fresh has none); finish it.
+ */
+struct inventory *cache_merge(const struct inventory *fresh, const struct snapshot_meta *fresh_meta,
+                              unsigned fetched, const struct inventory *prev,
+                              const struct snapshot_meta *prev_meta,
+                              struct snapshot_meta *out_meta);
+
+/*
+ * The one call after every fetch: under the lock, loads the previous cache of
+ * meta's key (a bad one is ignored and described in *warning, which may be
+ * NULL), merges (cache_merge) and saves. Does nothing (VPCX_OK, *path_out NULL)
+ * when fetched is 0. errors is the fresh fetch's Errors list.
+ */
+enum vpcx_status cache_update(const char *dir, const struct inventory *fresh,
+                              const struct snapshot_meta *meta, const cJSON *errors,
+                              unsigned fetched, char **path_out, struct vpcx_error *warning,
+                              struct vpcx_error *err);
+
+/* Seconds since fetched_at (0 when in the future), -1 when missing or malformed. */
+long long cache_age(const char *fetched_at, time_t now);
+/* True when older than max_age seconds, or of unknown age. */
+bool cache_is_stale(const char *fetched_at, time_t now, long long max_age);
+/* The oldest per-type time of meta over the types in mask (NULL: none known). */
+const char *cache_oldest_time(const struct snapshot_meta *meta, unsigned mask);
+
+/* One cache file, for `vpcx cache list`. */
+struct cache_entry {
+    char *file; /* name in the directory */
+    char *path;
+    char *account, *region, *endpoint; /* may be NULL */
+    char **profiles;                   /* profiles the index maps to it, sorted */
+    size_t n_profiles;
+    char *fetched_at; /* may be NULL */
+    long long age;    /* seconds, -1 when unknown */
+    long long size;   /* bytes */
+    char *problem;    /* why the file is unusable, else NULL */
+};
+
+struct cache_listing {
+    struct cache_entry *v;
+    size_t n;
+};
+
+/* Lists the cache files sorted by name; an absent dir is an empty list. */
+enum vpcx_status cache_list(const char *dir, time_t now, struct cache_listing *out,
+                            struct vpcx_error *err);
+void cache_listing_finish(struct cache_listing *list);
+
+/* NULL fields match anything. */
+struct cache_filter {
+    const char *account;
+    const char *region;
+    const char *profile; /* files the index maps this profile to */
+};
+
+/* Removes matching files and their index entries (filter NULL: everything,
+ * including left-over temp files). *removed (may be NULL) counts data files. */
+enum vpcx_status cache_clear(const char *dir, const struct cache_filter *filter, size_t *removed,
+                             struct vpcx_error *err);
+
+#endif
