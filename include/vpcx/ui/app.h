@@ -1,0 +1,86 @@
+/*
+ * app: the explorer. Owns the terminal, the views and the one event loop.
+ *
+ * Layout: a header (account, region, endpoint, profile, read-only state), the
+ * tree pane and the detail pane side by side (stacked below 100 columns), and
+ * a status line (fetch progress per type, the last message, key hints).
+ * Full-screen views (help, matrix, policy) stack over the panes. Below 60x15
+ * the screen says it is too small and waits for a resize or q.
+ *
+ * The loop: paint from what is loaded, then wait in http_engine_step() (or
+ * poll() without a network) on the keyboard and the signal self-pipe; after a
+ * wake, drain signals, keys and fetch results, and paint once if anything
+ * changed. No timer runs while idle.
+ *
+ * Views call back through the functions below; one thread.
+ */
+#ifndef VPCX_UI_APP_H
+#define VPCX_UI_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vpcx/aws/client.h"
+#include "vpcx/core/status.h"
+#include "vpcx/model/inventory.h"
+#include "vpcx/ui/draw.h"
+#include "vpcx/ui/keymap.h"
+#include "vpcx/ui/theme.h"
+#include "vpcx/ui/view.h"
+
+struct app_options {
+    struct inventory *inv;     /* borrowed; fetching fills it */
+    struct aws_client *client; /* NULL: no network (demo, snapshot) */
+    /* Header text (any may be NULL). */
+    const char *account, *region, *endpoint, *profile, *source;
+    bool read_only;
+    const char *theme; /* NULL: the config's, else dark */
+    bool mouse;        /* also "set mouse on" in the config */
+    bool no_config;    /* ignore $XDG_CONFIG_HOME/vpcx/config (tests) */
+    /* Headless: a virtual screen driven by a key script. */
+    bool headless;
+    int rows, cols;
+    const char *keys_file;  /* script; see headless.h */
+    const char *screen_out; /* final screen (and every "snap"); "-" = stdout */
+    bool every;             /* dump the screen after every key */
+    bool stats;             /* bytes and time per key on stderr */
+};
+
+struct app;
+
+/* Runs the explorer until the user quits; returns the exit code (0 on quit). */
+int app_run(const struct app_options *opts, struct vpcx_error *err);
+
+/* For views. */
+const struct inventory *app_inventory(struct app *a);
+const struct ui_glyphs *app_glyphs(struct app *a);
+const struct keymap *app_keymap(struct app *a);
+/* "account 123456789012 · us-east-1" for the tree's root row. */
+const char *app_scope(struct app *a);
+void app_message(struct app *a, enum theme_role role, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Opens a registered view by name over the panes; false when none has the name. */
+bool app_open_view(struct app *a, const char *name, const struct view_args *args);
+/* Moves the tree cursor to a resource; false when the tree has no place for it. */
+bool app_reveal(struct app *a, enum inv_type type, const char *id);
+/* Shows a resource in the detail pane (links the tree does not hold). */
+void app_show_detail(struct app *a, enum inv_type type, const char *id);
+
+/* For the headless driver (headless.c) and the loop. */
+struct app *app_create(const struct app_options *opts, struct vpcx_error *err);
+void app_destroy(struct app *a);
+/* Feeds one key (a curses key code); returns false once the app wants to quit. */
+bool app_handle_key(struct app *a, int key);
+/* Paints what changed and pushes it to the terminal. */
+void app_paint(struct app *a);
+/* A new size (headless "resize WxH"; the real loop reads the tty). */
+void app_resize(struct app *a, int rows, int cols);
+/* Runs the network until the fetch is done (headless "wait"); false on timeout. */
+bool app_wait_fetch(struct app *a, long max_ms);
+/* Bytes written to the terminal so far. */
+uint64_t app_bytes_written(struct app *a);
+/* The screen as text, one line per row, trailing spaces trimmed (headless). */
+void app_dump_screen(struct app *a, FILE *out);
+
+#endif

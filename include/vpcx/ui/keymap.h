@@ -1,0 +1,90 @@
+/*
+ * keymap: keys map to named actions in one table, which also generates the
+ * help screen and accepts remapping from the config file ("bind KEY action").
+ * The focused view answers an action first; what it passes falls through to
+ * the global handler (tig's view_request, htop's HandlerResult).
+ */
+#ifndef VPCX_UI_KEYMAP_H
+#define VPCX_UI_KEYMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vpcx/core/status.h"
+
+/* X(enum suffix, name in config, help text) */
+#define ACTION_TABLE(X)                                                                            \
+    X(NONE, "none", "do nothing")                                                                  \
+    X(UP, "up", "move up")                                                                         \
+    X(DOWN, "down", "move down")                                                                   \
+    X(PAGE_UP, "page-up", "one page up")                                                           \
+    X(PAGE_DOWN, "page-down", "one page down")                                                     \
+    X(HOME, "first", "go to the first row")                                                        \
+    X(END, "last", "go to the last row")                                                           \
+    X(LEFT, "collapse", "collapse, or go to the parent")                                           \
+    X(RIGHT, "expand", "expand")                                                                   \
+    X(ENTER, "enter", "open: drill into the selection or follow a link")                           \
+    X(BACK, "back", "back to the previous view")                                                   \
+    X(QUIT, "quit", "back; quit at the top view")                                                  \
+    X(PARENT, "parent", "jump to the parent node")                                                 \
+    X(TOGGLE, "toggle", "expand or collapse")                                                      \
+    X(EXPAND_ALL, "expand-all", "expand everything under the cursor")                              \
+    X(COLLAPSE_ALL, "collapse-all", "collapse everything")                                         \
+    X(FOCUS, "focus", "switch focus between the panes")                                            \
+    X(FILTER, "filter", "filter rows by name, ID, tag or IP")                                      \
+    X(COMMAND, "command", "command line (:vpc :subnet :vpce :eni :matrix :ip ADDR)")               \
+    X(HELP, "help", "this help")                                                                   \
+    X(REFRESH, "refresh", "fetch the inventory again")                                             \
+    X(COPY, "copy", "copy the selected ID (OSC 52)")                                               \
+    X(COPY_EXTRA, "copy-arn", "copy the ARN or DNS name of the selection")                         \
+    X(MATRIX, "matrix", "endpoint x availability zone matrix")                                     \
+    X(POLICY, "policy", "policy of the selected endpoint")                                         \
+    X(REDRAW, "redraw", "redraw the screen")
+
+enum action {
+#define ACTION_ENUM(name, key, help) ACT_##name,
+    ACTION_TABLE(ACTION_ENUM)
+#undef ACTION_ENUM
+        ACT_COUNT
+};
+
+struct keymap;
+
+struct keymap *keymap_create(void); /* with the default bindings */
+void keymap_destroy(struct keymap *km);
+/* The action bound to a curses key code (KEY_UP, 'j', 27 for Esc...). */
+enum action keymap_lookup(const struct keymap *km, int key);
+/* bind KEY-NAME to ACTION-NAME ("j", "C-d", "Down", "PgDn", "Esc", "Enter", "F5"). */
+enum vpcx_status keymap_bind(struct keymap *km, const char *key_name, const char *action_name,
+                             struct vpcx_error *err);
+const char *action_name(enum action a);
+const char *action_help(enum action a);
+/* The keys bound to a, as text for help ("j, Down"); caller frees. */
+char *keymap_keys_for(const struct keymap *km, enum action a);
+/* Parses a key name to a curses key code; -1 when unknown. */
+int keymap_parse_key(const char *name);
+/* The name of a key code ("j", "C-d", "Down"); caller frees. */
+char *keymap_key_name(int key);
+/* Finds an action by its config name; false when none has it. */
+bool action_from_name(const char *name, enum action *out);
+
+/* Settings the config file may hold besides key bindings. */
+struct ui_config {
+    bool mouse;     /* "set mouse on" */
+    bool mouse_set; /* the file said either way */
+    char *theme;    /* "set theme NAME", owned, may be NULL */
+};
+
+void ui_config_finish(struct ui_config *cfg);
+/*
+ * Parses config text: "bind KEY ACTION", "unbind KEY", "set mouse on|off",
+ * "set theme NAME", '#' comments. Bindings go to km. Errors name the line;
+ * lines before the bad one stay applied. Pure: no curses, no I/O.
+ */
+enum vpcx_status keymap_parse_config(struct keymap *km, struct ui_config *cfg, const char *label,
+                                     const char *text, size_t len, struct vpcx_error *err);
+/* Reads $XDG_CONFIG_HOME/vpcx/config (or ~/.config/vpcx/config) when it exists. */
+enum vpcx_status keymap_load_config(struct keymap *km, struct ui_config *cfg,
+                                    struct vpcx_error *err);
+
+#endif

@@ -1,0 +1,1115 @@
+#include "vpcx/ui/app.h"
+
+#include "vpcx/aws/http.h"
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+#include "vpcx/sync/fetch.h"
+#include "vpcx/ui/headless.h"
+#include "vpcx/ui/listwidget.h"
+#include "vpcx/ui/term.h"
+#include "vpcx/ui/views.h"
+
+#include <curses.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
+
+#define MIN_COLS  60
+#define MIN_ROWS  15
+#define WIDE_COLS 100 /* panes side by side from here */
+#define STACK_MAX 8
+#define HINTS     "?:help /:filter ::cmd Tab:pane q:quit"
+
+enum focus { FOCUS_TREE, FOCUS_DETAIL };
+
+struct rect {
+    int y, x, h, w;
+};
+
+struct layout {
+    bool too_small;
+    bool stacked;
+    struct rect tree, detail, full; /* content areas */
+    struct rect tree_title, detail_title, full_title;
+    int sep_x; /* vertical separator column (side by side) */
+};
+
+struct prompt {
+    bool active;
+    char kind; /* '/' or ':' */
+    struct strbuf text;
+    char *saved_filter; /* filter before '/', restored by Esc */
+};
+
+struct app {
+    struct app_options opts;
+    struct inventory *inv;
+    struct ui_term *term;
+    struct theme theme;
+    struct draw_palette palette;
+    const struct ui_glyphs *glyphs;
+    struct keymap *keymap;
+    struct ui_config config;
+    struct view *tree, *detail;
+    struct view *stack[STACK_MAX];
+    size_t n_stack;
+    enum focus focus;
+    bool pinned; /* the detail shows a link, not the tree's selection */
+    struct prompt prompt;
+    struct strbuf message;
+    enum theme_role message_role;
+    char *scope;
+    char *account; /* from GetCallerIdentity when not given */
+    bool identity_pending;
+    bool quit;
+    bool dirty;
+    uint64_t generation;
+    struct fetch *fetch;
+    struct layout layout;
+    char *pending_copy; /* OSC 52 payload written after the next paint */
+};
+
+/* ---- small accessors for views ---- */
+
+const struct inventory *app_inventory(struct app *a)
+{
+    return a->inv;
+}
+
+const struct ui_glyphs *app_glyphs(struct app *a)
+{
+    return a->glyphs;
+}
+
+const struct keymap *app_keymap(struct app *a)
+{
+    return a->keymap;
+}
+
+const char *app_scope(struct app *a)
+{
+    return a->scope;
+}
+
+void app_message(struct app *a, enum theme_role role, const char *fmt, ...)
+{
+    strbuf_reset(&a->message);
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vaddf(&a->message, fmt, ap);
+    va_end(ap);
+    a->message_role = role;
+    a->dirty = true;
+}
+
+static struct view *focused_view(struct app *a)
+{
+    if (a->n_stack)
+        return a->stack[a->n_stack - 1];
+    return a->focus == FOCUS_TREE ? a->tree : a->detail;
+}
+
+static void pop_view(struct app *a)
+{
+    if (a->n_stack)
+        view_destroy(a->stack[--a->n_stack]);
+    a->dirty = true;
+}
+
+bool app_open_view(struct app *a, const char *name, const struct view_args *args)
+{
+    const struct view_ops *ops = view_find(name);
+    if (!ops)
+        return false;
+    if (a->n_stack == STACK_MAX)
+        pop_view(a);
+    a->stack[a->n_stack++] = view_create(ops, a, args);
+    a->dirty = true;
+    return true;
+}
+
+/* The detail follows the tree's cursor unless it was pinned to a link. */
+static void sync_detail(struct app *a)
+{
+    if (a->pinned)
+        return;
+    enum inv_type type = INV_VPC, cur_type;
+    const char *id = NULL, *cur_id;
+    bool has = view_selection(a->tree, &type, &id);
+    bool cur = detail_current(a->detail, &cur_type, &cur_id);
+    if (has == cur && (!has || (type == cur_type && strcmp(id, cur_id) == 0)))
+        return;
+    char *copy = id ? xstrdup(id) : NULL;
+    detail_show(a->detail, type, copy);
+    free(copy);
+}
+
+bool app_reveal(struct app *a, enum inv_type type, const char *id)
+{
+    char *copy = xstrdup(id);
+    bool ok = treeview_reveal(a->tree, type, copy);
+    if (ok) {
+        while (a->n_stack)
+            pop_view(a);
+        a->pinned = false;
+        sync_detail(a);
+    }
+    free(copy);
+    a->dirty = true;
+    return ok;
+}
+
+void app_show_detail(struct app *a, enum inv_type type, const char *id)
+{
+    char *copy = xstrdup(id);
+    while (a->n_stack)
+        pop_view(a);
+    detail_show(a->detail, type, copy);
+    free(copy);
+    a->pinned = true;
+    a->focus = FOCUS_DETAIL;
+    a->dirty = true;
+}
+
+/* ---- layout ---- */
+
+static void compute_layout(struct app *a)
+{
+    struct layout *l = &a->layout;
+    memset(l, 0, sizeof(*l));
+    int rows = LINES, cols = COLS;
+    l->too_small = rows < MIN_ROWS || cols < MIN_COLS;
+    if (l->too_small)
+        return;
+    int body = rows - 2; /* minus header and status */
+    l->full_title = (struct rect){1, 0, 1, cols};
+    l->full = (struct rect){2, 0, body - 1, cols};
+    l->stacked = cols < WIDE_COLS;
+    if (!l->stacked) {
+        int tw = cols * 11 / 20;
+        l->sep_x = tw;
+        l->tree_title = (struct rect){1, 0, 1, tw};
+        l->tree = (struct rect){2, 0, body - 1, tw};
+        l->detail_title = (struct rect){1, tw + 1, 1, cols - tw - 1};
+        l->detail = (struct rect){2, tw + 1, body - 1, cols - tw - 1};
+        return;
+    }
+    int th = (body - 2) / 2;
+    int dh = body - 2 - th;
+    l->tree_title = (struct rect){1, 0, 1, cols};
+    l->tree = (struct rect){2, 0, th, cols};
+    l->detail_title = (struct rect){2 + th, 0, 1, cols};
+    l->detail = (struct rect){3 + th, 0, dh, cols};
+}
+
+/* ---- painting ---- */
+
+static void paint_header(struct app *a)
+{
+    struct ui_line l;
+    line_init(&l);
+    l.fill = ROLE_HEADER;
+    const struct app_options *o = &a->opts;
+    line_add(&l, ROLE_HEADER, " vpcx ");
+    const char *acct = o->account ? o->account : a->account;
+    line_addf(&l, ROLE_HEADER, " account %s", acct ? acct : "?");
+    line_addf(&l, ROLE_HEADER, "  region %s", o->region ? o->region : "?");
+    if (o->profile)
+        line_addf(&l, ROLE_HEADER, "  profile %s", o->profile);
+    line_add(&l, ROLE_HEADER, o->read_only ? "  read-only" : "  WRITE ENABLED");
+    if (o->source && strcmp(o->source, "aws") != 0)
+        line_addf(&l, ROLE_HEADER, "  [%s]", o->source);
+    if (o->endpoint)
+        line_addf(&l, ROLE_HEADER, "  %s", o->endpoint);
+    draw_line(stdscr, 0, 0, COLS, &l, &a->palette, -1);
+    line_finish(&l);
+}
+
+static void fetch_summary(struct app *a, struct ui_line *l)
+{
+    unsigned done = 0, running = 0, failed = 0, total = 0;
+    struct strbuf busy, bad;
+    strbuf_init(&busy, 64);
+    strbuf_init(&bad, 64);
+    for (int s = 0; s < FETCH_SLOTS; s++) {
+        const struct fetch_progress *p = fetch_get_progress(a->fetch, s);
+        if (p->state == FETCH_IDLE)
+            continue;
+        total++;
+        if (p->state == FETCH_DONE)
+            done++;
+        if (p->state == FETCH_RUNNING) {
+            running++;
+            strbuf_addf(&busy, " %s(%u)", fetch_slot_name(s), p->items);
+        }
+        if (p->state == FETCH_FAILED) {
+            failed++;
+            strbuf_addf(&bad, " %s: %s", fetch_slot_name(s),
+                        p->error.aws_code ? p->error.aws_code : vpcx_status_name(p->error.status));
+        }
+    }
+    if (running)
+        line_addf(l, ROLE_STATUS, " fetching %u/%u%s", done, total, busy.buf);
+    else if (total)
+        line_addf(l, ROLE_STATUS, " fetched %u/%u types", done, total);
+    if (failed)
+        line_addf(l, ROLE_ERROR, " %u failed:%s", failed, bad.buf);
+    strbuf_release(&busy);
+    strbuf_release(&bad);
+}
+
+static void paint_status(struct app *a)
+{
+    struct ui_line l;
+    line_init(&l);
+    l.fill = ROLE_STATUS;
+    if (a->prompt.active) {
+        l.fill = ROLE_NORMAL;
+        line_addf(&l, ROLE_PROMPT, "%c", a->prompt.kind);
+        line_add(&l, ROLE_NORMAL, a->prompt.text.buf);
+        line_add(&l, ROLE_SELECTED, " ");
+        draw_line(stdscr, LINES - 1, 0, COLS, &l, &a->palette, -1);
+        line_finish(&l);
+        return;
+    }
+    struct ui_line left;
+    line_init(&left);
+    if (a->message.len)
+        line_addf(&left, a->message_role, " %s", a->message.buf);
+    else if (a->fetch)
+        fetch_summary(a, &left);
+    int hints = (int)strlen(HINTS) + 1;
+    int lw = COLS - hints > 0 ? COLS - hints : COLS;
+    left.fill = ROLE_STATUS;
+    draw_line(stdscr, LINES - 1, 0, lw, &left, &a->palette, -1);
+    if (lw < COLS) {
+        line_add(&l, ROLE_STATUS, HINTS " ");
+        draw_line(stdscr, LINES - 1, lw, COLS - lw, &l, &a->palette, -1);
+    }
+    line_finish(&left);
+    line_finish(&l);
+}
+
+static void paint_title(struct app *a, struct view *v, struct rect r, bool focused)
+{
+    struct ui_line l;
+    line_init(&l);
+    l.fill = ROLE_BORDER;
+    line_add(&l, ROLE_BORDER, focused ? "\xe2\x96\x8c" : " ");
+    if (!a->palette.utf8)
+        line_reset(&l), line_add(&l, ROLE_BORDER, focused ? ">" : " ");
+    if (v->ops->title)
+        v->ops->title(v, &l);
+    else
+        line_add(&l, ROLE_TITLE, v->ops->name);
+    l.fill = ROLE_BORDER;
+    draw_line(stdscr, r.y, r.x, r.w, &l, &a->palette, -1);
+    line_finish(&l);
+}
+
+static void paint_separator(struct app *a)
+{
+    const struct layout *l = &a->layout;
+    if (l->stacked)
+        return;
+    struct ui_line line;
+    line_init(&line);
+    line_add(&line, ROLE_BORDER, a->glyphs->vline);
+    for (int y = l->tree_title.y; y < l->tree.y + l->tree.h; y++)
+        draw_line(stdscr, y, l->sep_x, 1, &line, &a->palette, -1);
+    line_finish(&line);
+}
+
+static void paint_too_small(struct app *a)
+{
+    struct ui_line l;
+    line_init(&l);
+    for (int y = 0; y < LINES; y++) {
+        line_reset(&l);
+        if (y == LINES / 2)
+            line_addf(&l, ROLE_WARN, "terminal too small: %dx%d, need %dx%d", COLS, LINES, MIN_COLS,
+                      MIN_ROWS);
+        else if (y == LINES / 2 + 1)
+            line_add(&l, ROLE_DIM, "enlarge the window, or q to quit");
+        draw_line(stdscr, y, 0, COLS, &l, &a->palette, -1);
+    }
+    line_finish(&l);
+}
+
+static void refresh_if_changed(struct app *a)
+{
+    uint64_t g = inventory_generation(a->inv);
+    if (g == a->generation)
+        return;
+    a->generation = g;
+    a->tree->ops->reload(a->tree);
+    a->detail->ops->reload(a->detail);
+    for (size_t i = 0; i < a->n_stack; i++)
+        if (a->stack[i]->ops->reload)
+            a->stack[i]->ops->reload(a->stack[i]);
+    sync_detail(a);
+    a->dirty = true;
+}
+
+static void paint_panes(struct app *a)
+{
+    const struct layout *l = &a->layout;
+    if (a->n_stack) {
+        struct view *v = a->stack[a->n_stack - 1];
+        paint_title(a, v, l->full_title, true);
+        list_draw(stdscr, v, l->full.y, l->full.x, l->full.h, l->full.w, &a->palette, true);
+        return;
+    }
+    bool tf = a->focus == FOCUS_TREE;
+    paint_title(a, a->tree, l->tree_title, tf);
+    list_draw(stdscr, a->tree, l->tree.y, l->tree.x, l->tree.h, l->tree.w, &a->palette, tf);
+    paint_title(a, a->detail, l->detail_title, !tf);
+    list_draw(stdscr, a->detail, l->detail.y, l->detail.x, l->detail.h, l->detail.w, &a->palette,
+              !tf);
+    paint_separator(a);
+}
+
+void app_paint(struct app *a)
+{
+    refresh_if_changed(a);
+    if (!a->dirty)
+        return;
+    compute_layout(a);
+    if (a->layout.too_small) {
+        paint_too_small(a);
+    } else {
+        paint_header(a);
+        paint_panes(a);
+        paint_status(a);
+    }
+    wnoutrefresh(stdscr);
+    doupdate();
+    a->dirty = false;
+    if (a->pending_copy) {
+        term_write_raw(a->term, a->pending_copy, strlen(a->pending_copy));
+        free(a->pending_copy);
+        a->pending_copy = NULL;
+    }
+}
+
+/* ---- copy (OSC 52) ---- */
+
+static char *base64(const char *s)
+{
+    static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(s);
+    struct strbuf sb;
+    strbuf_init(&sb, (n + 2) / 3 * 4 + 1);
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned char)s[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned char)s[i + 1] << 8;
+        if (i + 2 < n)
+            v |= (unsigned char)s[i + 2];
+        strbuf_addch(&sb, tab[(v >> 18) & 63]);
+        strbuf_addch(&sb, tab[(v >> 12) & 63]);
+        strbuf_addch(&sb, i + 1 < n ? tab[(v >> 6) & 63] : '=');
+        strbuf_addch(&sb, i + 2 < n ? tab[v & 63] : '=');
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
+static char *extra_text(struct app *a, enum inv_type type, const char *id)
+{
+    const struct inv_resource *r = inventory_find(a->inv, type, id);
+    if (!r)
+        return NULL;
+    if (type == INV_ENDPOINT) {
+        const cJSON *e =
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r->json, "DnsEntries"), 0);
+        const cJSON *dns = cJSON_GetObjectItemCaseSensitive(e, "DnsName");
+        if (cJSON_IsString(dns))
+            return xstrdup(dns->valuestring);
+    }
+    static const char *const arn_fields[] = {"SubnetArn", "VpcArn", "Arn"};
+    for (size_t i = 0; i < sizeof(arn_fields) / sizeof(arn_fields[0]); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, arn_fields[i]);
+        if (cJSON_IsString(v))
+            return xstrdup(v->valuestring);
+    }
+    static const struct {
+        enum inv_type type;
+        const char *kind;
+    } kinds[] = {{INV_VPC, "vpc"},
+                 {INV_SUBNET, "subnet"},
+                 {INV_ENI, "network-interface"},
+                 {INV_ENDPOINT, "vpc-endpoint"},
+                 {INV_SECURITY_GROUP, "security-group"},
+                 {INV_ROUTE_TABLE, "route-table"}};
+    const cJSON *owner = cJSON_GetObjectItemCaseSensitive(r->json, "OwnerId");
+    const char *acct = cJSON_IsString(owner) ? owner->valuestring
+                       : a->opts.account     ? a->opts.account
+                                             : a->account;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (kinds[i].type == type && acct && a->opts.region)
+            return xasprintf("arn:aws:ec2:%s:%s:%s/%s", a->opts.region, acct, kinds[i].kind, id);
+    return NULL;
+}
+
+static void copy_selection(struct app *a, bool extra)
+{
+    enum inv_type type;
+    const char *id;
+    if (!view_selection(focused_view(a), &type, &id)) {
+        app_message(a, ROLE_WARN, "nothing to copy here");
+        return;
+    }
+    char *text = extra ? extra_text(a, type, id) : xstrdup(id);
+    if (!text) {
+        app_message(a, ROLE_WARN, "no ARN or DNS name for %s", id);
+        return;
+    }
+    char *b64 = base64(text);
+    free(a->pending_copy);
+    a->pending_copy = xasprintf("\033]52;c;%s\a", b64);
+    app_message(a, ROLE_OK, "copied %s (OSC 52)", text);
+    free(b64);
+    free(text);
+}
+
+/* ---- prompt and commands ---- */
+
+static void prompt_start(struct app *a, char kind)
+{
+    struct prompt *p = &a->prompt;
+    p->active = true;
+    p->kind = kind;
+    strbuf_reset(&p->text);
+    free(p->saved_filter);
+    p->saved_filter = NULL;
+    if (kind == '/') {
+        const char *f = tree_filter(treeview_tree(a->tree));
+        p->saved_filter = f ? xstrdup(f) : NULL;
+        if (f)
+            strbuf_addstr(&p->text, f);
+        a->focus = FOCUS_TREE;
+        while (a->n_stack)
+            pop_view(a);
+    }
+    a->dirty = true;
+}
+
+static void apply_filter(struct app *a, const char *text)
+{
+    size_t n = treeview_set_filter(a->tree, text);
+    a->pinned = false;
+    sync_detail(a);
+    if (text && *text)
+        app_message(a, n ? ROLE_OK : ROLE_WARN, "%zu match%s", n, n == 1 ? "" : "es");
+    else
+        strbuf_reset(&a->message);
+}
+
+static bool jump_ip(struct app *a, const char *ip)
+{
+    const struct inv_resource *eni = inventory_find_eni_by_ip(a->inv, ip);
+    if (!eni) {
+        app_message(a, ROLE_WARN, "no network interface holds %s", ip);
+        return false;
+    }
+    char *id = xstrdup(eni->id);
+    bool ok = app_reveal(a, INV_ENI, id);
+    if (ok)
+        app_message(a, ROLE_OK, "%s is on %s", ip, id);
+    else
+        app_show_detail(a, INV_ENI, id);
+    free(id);
+    return ok;
+}
+
+static bool jump_id(struct app *a, const char *id)
+{
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        if (!inventory_find(a->inv, (enum inv_type)t, id))
+            continue;
+        if (!app_reveal(a, (enum inv_type)t, id))
+            app_show_detail(a, (enum inv_type)t, id);
+        return true;
+    }
+    return false;
+}
+
+static void open_named(struct app *a, const char *name);
+
+static void run_kind(struct app *a, enum tree_kind kind, const char *what)
+{
+    while (a->n_stack)
+        pop_view(a);
+    a->focus = FOCUS_TREE;
+    a->pinned = false;
+    if (!treeview_jump_kind(a->tree, kind))
+        app_message(a, ROLE_WARN, "no %s in the inventory", what);
+    sync_detail(a);
+}
+
+static void run_command(struct app *a, char *cmd)
+{
+    char *save = NULL;
+    char *word = strtok_r(cmd, " \t", &save);
+    char *arg = strtok_r(NULL, " \t", &save);
+    if (!word)
+        return;
+    if (strcmp(word, "q") == 0 || strcmp(word, "quit") == 0)
+        a->quit = true;
+    else if (strcmp(word, "help") == 0)
+        app_open_view(a, "help", NULL);
+    else if (strcmp(word, "vpc") == 0 || strcmp(word, "vpcs") == 0)
+        run_kind(a, TREE_VPC, "VPC");
+    else if (strcmp(word, "subnet") == 0 || strcmp(word, "subnets") == 0)
+        run_kind(a, TREE_SUBNET, "subnet");
+    else if (strcmp(word, "vpce") == 0 || strcmp(word, "endpoint") == 0 ||
+             strcmp(word, "endpoints") == 0)
+        run_kind(a, TREE_ENDPOINT, "endpoint");
+    else if (strcmp(word, "eni") == 0 || strcmp(word, "enis") == 0)
+        run_kind(a, TREE_ENI, "network interface");
+    else if (strcmp(word, "az") == 0)
+        run_kind(a, TREE_AZ, "availability zone");
+    else if (strcmp(word, "matrix") == 0 || strcmp(word, "policy") == 0)
+        open_named(a, word);
+    else if (strcmp(word, "ip") == 0 && arg)
+        jump_ip(a, arg);
+    else if (strcmp(word, "ip") == 0)
+        app_message(a, ROLE_WARN, "usage: :ip ADDRESS");
+    else if (!jump_id(a, word))
+        app_message(a, ROLE_ERROR, "unknown command or ID: %s (see ?)", word);
+}
+
+static void prompt_finish(struct app *a, bool accept)
+{
+    struct prompt *p = &a->prompt;
+    p->active = false;
+    a->dirty = true;
+    if (p->kind == '/') {
+        if (!accept)
+            apply_filter(a, p->saved_filter);
+        return;
+    }
+    if (accept) {
+        char *cmd = xstrdup(p->text.buf);
+        strbuf_reset(&a->message);
+        run_command(a, cmd);
+        free(cmd);
+    }
+}
+
+static void prompt_backspace(struct prompt *p)
+{
+    size_t n = p->text.len;
+    while (n > 0 && ((unsigned char)p->text.buf[n - 1] & 0xC0) == 0x80)
+        n--;
+    strbuf_setlen(&p->text, n > 0 ? n - 1 : 0);
+}
+
+static void prompt_key(struct app *a, int key)
+{
+    struct prompt *p = &a->prompt;
+    if (key == 27) {
+        prompt_finish(a, false);
+        return;
+    }
+    if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+        prompt_finish(a, true);
+        return;
+    }
+    size_t before = p->text.len;
+    if (key == KEY_BACKSPACE || key == 127 || key == 8)
+        prompt_backspace(p);
+    else if (key == 21) /* C-u */
+        strbuf_reset(&p->text);
+    else if (key >= 32 && key < 256 && key != 127)
+        strbuf_addch(&p->text, (char)key);
+    else
+        return;
+    a->dirty = true;
+    if (p->kind == '/' && p->text.len != before)
+        apply_filter(a, p->text.buf);
+    if (p->kind == '/' && p->text.len == 0 && before == 0)
+        prompt_finish(a, false);
+}
+
+/* ---- global actions ---- */
+
+static bool selection_of(struct app *a, enum inv_type want, char **out)
+{
+    enum inv_type type;
+    const char *id;
+    *out = NULL;
+    if (view_selection(focused_view(a), &type, &id) && type == want) {
+        *out = xstrdup(id);
+        return true;
+    }
+    if (want == INV_VPC && view_selection(a->tree, &type, &id)) {
+        const struct inv_resource *r = inventory_find(a->inv, type, id);
+        if (r && r->vpc_id)
+            *out = xstrdup(r->vpc_id);
+        else if (type == INV_VPC)
+            *out = xstrdup(id);
+    }
+    return *out != NULL;
+}
+
+static void open_named(struct app *a, const char *name)
+{
+    bool matrix = strcmp(name, "matrix") == 0;
+    char *id = NULL;
+    enum inv_type type = matrix ? INV_VPC : INV_ENDPOINT;
+    if (!selection_of(a, type, &id) && !matrix) {
+        app_message(a, ROLE_WARN, "select an endpoint to see its policy");
+        return;
+    }
+    struct view_args args = {.type = type, .id = id};
+    if (!app_open_view(a, name, &args))
+        app_message(a, ROLE_WARN, "the %s view is not part of this build yet", name);
+    free(id);
+}
+
+static void refresh_inventory(struct app *a)
+{
+    if (!a->fetch) {
+        app_message(a, ROLE_WARN, "nothing to refresh: this is a %s",
+                    a->opts.source ? a->opts.source : "saved inventory");
+        return;
+    }
+    fetch_start_all(a->fetch);
+    app_message(a, ROLE_OK, "refreshing");
+    strbuf_reset(&a->message);
+}
+
+static void back(struct app *a, bool quit_at_top)
+{
+    if (a->n_stack) {
+        pop_view(a);
+    } else if (a->focus == FOCUS_DETAIL) {
+        a->focus = FOCUS_TREE;
+        a->pinned = false;
+        sync_detail(a);
+    } else if (!quit_at_top && tree_filter(treeview_tree(a->tree))) {
+        apply_filter(a, NULL);
+    } else if (quit_at_top) {
+        a->quit = true;
+    }
+    a->dirty = true;
+}
+
+static void global_action(struct app *a, enum action act)
+{
+    switch (act) {
+    case ACT_QUIT:
+        back(a, true);
+        break;
+    case ACT_BACK:
+        back(a, false);
+        break;
+    case ACT_ENTER:
+    case ACT_FOCUS:
+        if (!a->n_stack)
+            a->focus = act == ACT_ENTER || a->focus == FOCUS_TREE ? FOCUS_DETAIL : FOCUS_TREE;
+        break;
+    case ACT_LEFT:
+        if (a->focus == FOCUS_DETAIL && !a->n_stack)
+            back(a, false);
+        break;
+    case ACT_FILTER:
+    case ACT_COMMAND:
+        prompt_start(a, act == ACT_FILTER ? '/' : ':');
+        break;
+    case ACT_HELP:
+        app_open_view(a, "help", NULL);
+        break;
+    case ACT_REFRESH:
+        refresh_inventory(a);
+        break;
+    case ACT_COPY:
+    case ACT_COPY_EXTRA:
+        copy_selection(a, act == ACT_COPY_EXTRA);
+        break;
+    case ACT_MATRIX:
+        open_named(a, "matrix");
+        break;
+    case ACT_POLICY:
+        open_named(a, "policy");
+        break;
+    case ACT_REDRAW:
+        clearok(curscr, TRUE);
+        break;
+    default:
+        return;
+    }
+    a->dirty = true;
+}
+
+/* ---- mouse ---- */
+
+static bool in_rect(struct rect r, int y, int x)
+{
+    return y >= r.y && y < r.y + r.h && x >= r.x && x < r.x + r.w;
+}
+
+static void mouse_event(struct app *a)
+{
+    MEVENT ev;
+    if (getmouse(&ev) != OK)
+        return;
+    const struct layout *l = &a->layout;
+    struct view *v = NULL;
+    struct rect r = {0, 0, 0, 0};
+    if (a->n_stack) {
+        v = a->stack[a->n_stack - 1], r = l->full;
+    } else if (in_rect(l->tree, ev.y, ev.x)) {
+        v = a->tree, r = l->tree, a->focus = FOCUS_TREE;
+    } else if (in_rect(l->detail, ev.y, ev.x)) {
+        v = a->detail, r = l->detail, a->focus = FOCUS_DETAIL;
+    }
+    if (!v)
+        return;
+    if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+        enum action act = ev.bstate & BUTTON4_PRESSED ? ACT_UP : ACT_DOWN;
+        for (int i = 0; i < 3; i++)
+            list_key(v, act);
+    } else if (list_click(v, ev.y - r.y) && (ev.bstate & BUTTON1_DOUBLE_CLICKED)) {
+        app_handle_key(a, '\n');
+    }
+    a->dirty = true;
+}
+
+/* ---- keys ---- */
+
+static void dispatch(struct app *a, enum action act, int key)
+{
+    struct view *v = focused_view(a);
+    enum view_result r = v->ops->key ? v->ops->key(v, act, key) : VIEW_PASS;
+    if (r & VIEW_CLOSE) {
+        pop_view(a);
+        return;
+    }
+    if (r == VIEW_PASS)
+        r = list_key(v, act);
+    if (r == VIEW_PASS)
+        global_action(a, act);
+    else
+        a->dirty = true;
+}
+
+bool app_handle_key(struct app *a, int key)
+{
+    refresh_if_changed(a);
+    if (key == KEY_RESIZE) {
+        a->dirty = true;
+        return !a->quit;
+    }
+    if (key != ERR && a->message.len && !a->prompt.active) {
+        strbuf_reset(&a->message);
+        a->dirty = true;
+    }
+    compute_layout(a);
+    if (a->layout.too_small) {
+        enum action act = keymap_lookup(a->keymap, key);
+        if (act == ACT_QUIT || key == 3)
+            a->quit = true;
+        return !a->quit;
+    }
+    if (a->prompt.active)
+        prompt_key(a, key);
+    else if (key == KEY_MOUSE)
+        mouse_event(a);
+    else
+        dispatch(a, keymap_lookup(a->keymap, key), key);
+    if (!a->n_stack && a->focus == FOCUS_TREE)
+        a->pinned = false;
+    sync_detail(a);
+    return !a->quit;
+}
+
+void app_resize(struct app *a, int rows, int cols)
+{
+    term_resize(a->term, rows, cols);
+    a->dirty = true;
+}
+
+uint64_t app_bytes_written(struct app *a)
+{
+    return term_bytes_written(a->term);
+}
+
+/* ---- setup ---- */
+
+static void fetch_event(void *ud, int slot, enum fetch_state state)
+{
+    (void)slot;
+    (void)state;
+    struct app *a = ud;
+    a->dirty = true;
+}
+
+static void identity_done(void *ud, struct aws_call_result *r)
+{
+    struct app *a = ud;
+    a->identity_pending = false;
+    const cJSON *acct = cJSON_GetObjectItemCaseSensitive(r->result, "Account");
+    if (r->status == VPCX_OK && cJSON_IsString(acct)) {
+        free(a->account);
+        a->account = xstrdup(acct->valuestring);
+        free(a->scope);
+        a->scope = xasprintf("account %s %s %s", a->account, a->glyphs->dot,
+                             a->opts.region ? a->opts.region : "?");
+    }
+    a->dirty = true;
+}
+
+static void start_network(struct app *a)
+{
+    if (!a->opts.client)
+        return;
+    const struct fetch_options fo = {.on_event = fetch_event, .ud = a};
+    a->fetch = fetch_create(a->opts.client, a->inv, &fo);
+    fetch_start_all(a->fetch);
+    if (a->opts.account)
+        return;
+    struct aws_query q;
+    aws_query_init(&q, NULL, NULL);
+    const struct aws_call_params p = {
+        .service = AWS_SERVICE_STS,
+        .operation = "GetCallerIdentity",
+        .query = &q,
+        .done = identity_done,
+        .ud = a,
+    };
+    a->identity_pending = true;
+    aws_client_call(a->opts.client, &p);
+    aws_query_finish(&q);
+}
+
+static enum vpcx_status load_settings(struct app *a, struct vpcx_error *err)
+{
+    a->keymap = keymap_create();
+    if (!a->opts.no_config) {
+        enum vpcx_status st = keymap_load_config(a->keymap, &a->config, err);
+        if (st != VPCX_OK)
+            return st;
+    }
+    const char *theme = a->opts.theme ? a->opts.theme : a->config.theme;
+    return theme_load(&a->theme, theme, err);
+}
+
+static bool want_no_color(const struct app *a)
+{
+    const char *nc = getenv("NO_COLOR");
+    return (nc && *nc) || (a->theme.name && strcmp(a->theme.name, "mono") == 0);
+}
+
+struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
+{
+    struct app *a = xcalloc(1, sizeof(*a));
+    a->opts = *opts;
+    a->inv = opts->inv;
+    strbuf_init(&a->message, 128);
+    strbuf_init(&a->prompt.text, 64);
+    if (load_settings(a, err) != VPCX_OK) {
+        app_destroy(a);
+        return NULL;
+    }
+    struct term_options to = {
+        .headless = opts->headless,
+        .rows = opts->rows,
+        .cols = opts->cols,
+        .mouse = opts->mouse || (a->config.mouse_set && a->config.mouse),
+        .no_color = want_no_color(a),
+    };
+    a->term = term_open(&to, err);
+    if (!a->term) {
+        app_destroy(a);
+        return NULL;
+    }
+    draw_palette_init(&a->palette, &a->theme, term_colors(a->term), term_utf8(a->term));
+    a->glyphs = draw_glyphs(a->palette.utf8);
+    a->scope = xasprintf("account %s %s %s", opts->account ? opts->account : "?", a->glyphs->dot,
+                         opts->region ? opts->region : "?");
+    a->generation = inventory_generation(a->inv);
+    a->tree = view_create(&tree_view_ops, a, NULL);
+    a->detail = view_create(&detail_view_ops, a, NULL);
+    sync_detail(a);
+    start_network(a);
+    a->dirty = true;
+    return a;
+}
+
+void app_destroy(struct app *a)
+{
+    if (!a)
+        return;
+    while (a->n_stack)
+        pop_view(a);
+    view_destroy(a->tree);
+    view_destroy(a->detail);
+    term_close(a->term);
+    if (a->fetch) {
+        struct http_engine *h = aws_client_http(a->opts.client);
+        /* Let calls in flight finish before their owner goes. */
+        for (int i = 0; i < 200 && !http_engine_idle(h); i++) {
+            bool ready;
+            http_engine_step(h, -1, 50, &ready);
+        }
+        fetch_destroy(a->fetch);
+    }
+    keymap_destroy(a->keymap);
+    ui_config_finish(&a->config);
+    theme_finish(&a->theme);
+    strbuf_release(&a->message);
+    strbuf_release(&a->prompt.text);
+    free(a->prompt.saved_filter);
+    free(a->scope);
+    free(a->account);
+    free(a->pending_copy);
+    free(a);
+}
+
+/* ---- the loop ---- */
+
+struct waiter {
+    int fds[2];
+    int epoll_fd; /* both fds behind one, for http_engine_step's single extra fd */
+};
+
+static void waiter_init(struct waiter *w, struct app *a)
+{
+    w->fds[0] = term_input_fd(a->term);
+    w->fds[1] = term_signal_fd(a->term);
+    w->epoll_fd = -1;
+#ifdef __linux__
+    w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    for (int i = 0; i < 2 && w->epoll_fd >= 0; i++) {
+        struct epoll_event ev = {.events = EPOLLIN, .data.fd = w->fds[i]};
+        epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->fds[i], &ev);
+    }
+#endif
+}
+
+static void waiter_finish(struct waiter *w)
+{
+    if (w->epoll_fd >= 0)
+        close(w->epoll_fd);
+}
+
+/* The one blocking wait: network, keyboard and signals together. */
+static void wait_once(struct app *a, struct waiter *w)
+{
+    if (a->opts.client && (fetch_running(a->fetch) || a->identity_pending ||
+                           !http_engine_idle(aws_client_http(a->opts.client)))) {
+        bool ready;
+        int fd = w->epoll_fd >= 0 ? w->epoll_fd : w->fds[0];
+        /* Without epoll a signal is noticed at the next key or in a second. */
+        http_engine_step(aws_client_http(a->opts.client), fd, w->epoll_fd >= 0 ? -1 : 1000, &ready);
+        return;
+    }
+    struct pollfd p[2] = {{.fd = w->fds[0], .events = POLLIN}, {.fd = w->fds[1], .events = POLLIN}};
+    poll(p, 2, -1);
+}
+
+bool app_wait_fetch(struct app *a, long max_ms)
+{
+    if (!a->opts.client)
+        return true;
+    struct http_engine *h = aws_client_http(a->opts.client);
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (fetch_running(a->fetch) || a->identity_pending) {
+        bool ready;
+        http_engine_step(h, -1, 100, &ready);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (ms > max_ms)
+            return false;
+    }
+    a->dirty = true;
+    return true;
+}
+
+static void drain_signals(struct app *a)
+{
+    unsigned sig = term_take_signals(a->term);
+    if (sig & TERM_SIG_RESIZE)
+        app_resize(a, 0, 0);
+    if (sig & TERM_SIG_QUIT)
+        a->quit = true;
+}
+
+static void drain_keys(struct app *a)
+{
+    int ch;
+    while (!a->quit && (ch = getch()) != ERR)
+        app_handle_key(a, ch);
+}
+
+static int run_loop(struct app *a)
+{
+    struct waiter w;
+    waiter_init(&w, a);
+    while (!a->quit) {
+        app_paint(a);
+        wait_once(a, &w);
+        drain_signals(a);
+        drain_keys(a);
+    }
+    waiter_finish(&w);
+    return 0;
+}
+
+int app_run(const struct app_options *opts, struct vpcx_error *err)
+{
+    struct app *a = app_create(opts, err);
+    if (!a)
+        return -1;
+    int rc = opts->headless ? headless_run(a, opts, err) : run_loop(a);
+    app_destroy(a);
+    return rc;
+}
+
+void app_dump_screen(struct app *a, FILE *out)
+{
+    (void)a;
+    struct strbuf row;
+    strbuf_init(&row, 256);
+    for (int y = 0; y < LINES; y++) {
+        strbuf_reset(&row);
+        for (int x = 0; x < COLS; x++) {
+            cchar_t cc;
+            wchar_t wc[CCHARW_MAX + 1];
+            attr_t attrs;
+            short pair;
+            if (mvwin_wch(curscr, y, x, &cc) == ERR)
+                break;
+            getcchar(&cc, wc, &attrs, &pair, NULL);
+            int width = wc[0] ? wcwidth(wc[0]) : 1;
+            for (size_t k = 0; wc[k]; k++) {
+                char mb[MB_LEN_MAX];
+                mbstate_t st;
+                memset(&st, 0, sizeof(st));
+                size_t n = wcrtomb(mb, wc[k], &st);
+                if (n != (size_t)-1)
+                    strbuf_add(&row, mb, n);
+            }
+            if (!wc[0])
+                strbuf_addch(&row, ' ');
+            if (width == 2)
+                x++;
+        }
+        while (row.len && row.buf[row.len - 1] == ' ')
+            row.len--;
+        row.buf[row.len] = '\0';
+        fprintf(out, "%s\n", row.buf);
+    }
+    strbuf_release(&row);
+}

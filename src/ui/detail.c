@@ -1,0 +1,713 @@
+/* The detail view: every field of one resource, its derived data and links. */
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+#include "vpcx/model/ipusage.h"
+#include "vpcx/model/placement.h"
+#include "vpcx/ui/app.h"
+#include "vpcx/ui/listwidget.h"
+#include "vpcx/ui/views.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LABEL_WIDTH 22
+#define LIST_CAP    100 /* links listed per section before "n more" */
+
+struct drow {
+    struct ui_line line;
+    bool link;
+    enum inv_type type;
+    char *id;
+};
+
+struct detail {
+    bool has;
+    enum inv_type type;
+    char *id;
+    struct drow *rows;
+    size_t n, alloc;
+    const struct inventory *inv;
+};
+
+static struct detail *dv(struct view *v)
+{
+    return v->priv;
+}
+
+static void clear_rows(struct detail *d)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        line_finish(&d->rows[i].line);
+        free(d->rows[i].id);
+    }
+    d->n = 0;
+}
+
+static struct drow *add_row(struct detail *d)
+{
+    if (d->n == d->alloc) {
+        d->alloc = d->alloc ? d->alloc * 2 : 32;
+        d->rows = xreallocarray(d->rows, d->alloc, sizeof(*d->rows));
+    }
+    struct drow *r = &d->rows[d->n++];
+    memset(r, 0, sizeof(*r));
+    line_init(&r->line);
+    return r;
+}
+
+static void blank(struct detail *d)
+{
+    add_row(d);
+}
+
+static void section(struct detail *d, const char *title)
+{
+    if (d->n)
+        blank(d);
+    line_add(&add_row(d)->line, ROLE_TITLE, title);
+}
+
+static struct drow *label_row(struct detail *d, const char *label)
+{
+    struct drow *r = add_row(d);
+    line_add(&r->line, ROLE_NORMAL, "  ");
+    line_add_fixed(&r->line, ROLE_LABEL, label, LABEL_WIDTH, 0);
+    line_add(&r->line, ROLE_NORMAL, " ");
+    return r;
+}
+
+static void field(struct detail *d, const char *label, enum theme_role role, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void field(struct detail *d, const char *label, enum theme_role role, const char *fmt, ...)
+{
+    struct drow *r = label_row(d, label);
+    struct strbuf sb;
+    strbuf_init(&sb, 64);
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    line_add(&r->line, role, sb.buf);
+    strbuf_release(&sb);
+}
+
+static void text_field(struct detail *d, const char *label, const char *value)
+{
+    if (value)
+        field(d, label, ROLE_VALUE, "%s", value);
+}
+
+static void make_link(struct drow *r, enum inv_type type, const char *id)
+{
+    r->link = true;
+    r->type = type;
+    r->id = xstrdup(id);
+}
+
+/* A row that follows to (type, id) on Enter; extra is shown after the ID. */
+static void link_field(struct detail *d, const char *label, enum inv_type type, const char *id,
+                       const char *extra)
+{
+    if (!id)
+        return;
+    struct drow *r = label_row(d, label);
+    line_add(&r->line, ROLE_LINK, id);
+    if (extra && *extra) {
+        line_add(&r->line, ROLE_NORMAL, " ");
+        line_add(&r->line, ROLE_DIM, extra);
+    }
+    make_link(r, type, id);
+}
+
+static const char *name_of(struct detail *d, enum inv_type type, const char *id)
+{
+    const struct inv_resource *r = inventory_find(d->inv, type, id);
+    return r ? r->name : NULL;
+}
+
+static void link_list(struct detail *d, const char *label, enum inv_type type, struct inv_ids ids)
+{
+    for (size_t i = 0; i < ids.n && i < LIST_CAP; i++)
+        link_field(d, i == 0 ? label : "", type, ids.v[i], name_of(d, type, ids.v[i]));
+    if (ids.n > LIST_CAP)
+        field(d, "", ROLE_DIM, "... %zu more", ids.n - LIST_CAP);
+    if (ids.n == 0)
+        field(d, label, ROLE_DIM, "none");
+}
+
+static const char *tristate(enum inv_tristate t)
+{
+    return t == INV_YES ? "yes" : t == INV_NO ? "no" : "unknown";
+}
+
+/* ---- every top-level field of the AWS item ---- */
+
+static void json_value_text(struct strbuf *sb, const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        strbuf_addstr(sb, v->valuestring);
+    } else if (cJSON_IsBool(v)) {
+        strbuf_addstr(sb, cJSON_IsTrue(v) ? "true" : "false");
+    } else if (cJSON_IsNumber(v)) {
+        strbuf_addf(sb, "%.15g", v->valuedouble);
+    } else if (cJSON_IsNull(v)) {
+        strbuf_addstr(sb, "null");
+    } else {
+        char *s = cJSON_PrintUnformatted(v);
+        strbuf_addstr(sb, s ? s : "?");
+        free(s);
+    }
+}
+
+static void all_fields(struct detail *d, const cJSON *json)
+{
+    section(d, "Fields (as AWS returned them)");
+    const cJSON *f;
+    cJSON_ArrayForEach(f, json)
+    {
+        if (!f->string || strcmp(f->string, "Tags") == 0 ||
+            strcmp(f->string, "PolicyDocument") == 0)
+            continue;
+        struct strbuf sb;
+        strbuf_init(&sb, 64);
+        if (cJSON_IsArray(f) && cJSON_GetArraySize(f) > 8)
+            strbuf_addf(&sb, "[%d items]", cJSON_GetArraySize(f));
+        else
+            json_value_text(&sb, f);
+        if (sb.len > 400) {
+            strbuf_setlen(&sb, 400);
+            strbuf_addstr(&sb, "...");
+        }
+        field(d, f->string, ROLE_VALUE, "%s", sb.buf);
+        strbuf_release(&sb);
+    }
+}
+
+static void tags(struct detail *d, const cJSON *json)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "Tags");
+    section(d, "Tags");
+    const cJSON *t;
+    int n = 0;
+    cJSON_ArrayForEach(t, list)
+    {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "Value");
+        struct drow *r = add_row(d);
+        line_add(&r->line, ROLE_NORMAL, "  ");
+        line_add_fixed(&r->line, ROLE_LABEL, cJSON_IsString(k) ? k->valuestring : "?", LABEL_WIDTH,
+                       0);
+        line_add(&r->line, ROLE_NORMAL, " ");
+        line_add(&r->line, ROLE_VALUE, cJSON_IsString(v) ? v->valuestring : "");
+        n++;
+    }
+    if (n == 0)
+        field(d, "", ROLE_DIM, "no tags");
+}
+
+static void header(struct detail *d, const struct inv_resource *r)
+{
+    struct drow *row = add_row(d);
+    line_addf(&row->line, ROLE_TITLE, "%s ", inventory_type_name(r->type));
+    line_add(&row->line, ROLE_ID, r->id);
+    if (r->name) {
+        line_add(&row->line, ROLE_NORMAL, "  ");
+        line_add(&row->line, ROLE_NAME, r->name);
+    }
+    if (r->state)
+        text_field(d, "State", r->state);
+    if (r->vpc_id && r->type != INV_VPC)
+        link_field(d, "VPC", INV_VPC, r->vpc_id, name_of(d, INV_VPC, r->vpc_id));
+}
+
+/* ---- per type ---- */
+
+static void vpc_detail(struct detail *d, const struct inv_resource *r)
+{
+    const cJSON *cidr = cJSON_GetObjectItemCaseSensitive(r->json, "CidrBlock");
+    text_field(d, "CIDR", cJSON_IsString(cidr) ? cidr->valuestring : NULL);
+    for (size_t i = 0; i < r->vpc.n_cidrs; i++) {
+        char *s = cidr_to_string(&r->vpc.cidrs[i]);
+        text_field(d, i == 0 ? "IPv4 blocks" : "", s);
+        free(s);
+    }
+    text_field(d, "Default VPC", r->vpc.is_default ? "yes" : "no");
+    text_field(d, "DNS support", tristate(r->vpc.dns_support));
+    text_field(d, "DNS hostnames", tristate(r->vpc.dns_hostnames));
+    section(d, "Headroom per availability zone");
+    struct az_headroom *h = NULL;
+    size_t n = ipusage_vpc_headroom(d->inv, r->id, &h);
+    for (size_t i = 0; i < n; i++) {
+        char *label = xasprintf("%s (%s)", h[i].zone_name ? h[i].zone_name : "?", h[i].zone_id);
+        char *extra = xasprintf("%" PRIu64 " free", h[i].roomiest_free);
+        struct drow *row = label_row(d, label);
+        line_addf(&row->line, ROLE_VALUE, "%" PRIu64 " free of %" PRIu64 " in %zu subnet%s",
+                  h[i].free, h[i].usable, h[i].subnets, h[i].subnets == 1 ? "" : "s");
+        free(label);
+        if (h[i].roomiest_subnet_id)
+            link_field(d, "  roomiest subnet", INV_SUBNET, h[i].roomiest_subnet_id, extra);
+        free(extra);
+    }
+    if (n == 0)
+        field(d, "", ROLE_DIM, "no subnets");
+    free(h);
+    section(d, "Subnets");
+    link_list(d, "Subnets", INV_SUBNET, inventory_vpc_subnets(d->inv, r->id));
+    section(d, "Endpoints");
+    link_list(d, "Endpoints", INV_ENDPOINT, inventory_vpc_endpoints(d->inv, r->id));
+}
+
+static void usage_section(struct detail *d, const struct ip_usage *u)
+{
+    section(d, "IP usage");
+    if (!u->has_cidr) {
+        field(d, "", ROLE_DIM, "IPv6-only subnet");
+        return;
+    }
+    enum ip_level level = ipusage_level(u);
+    enum theme_role role = level == IP_LEVEL_CRITICAL ? ROLE_CRITICAL
+                           : level == IP_LEVEL_WARN   ? ROLE_WARN
+                                                      : ROLE_OK;
+    field(d, "Used", role, "%.1f%% (%s)", ipusage_percent_used(u), ipusage_level_key(level));
+    field(d, "Total addresses", ROLE_VALUE, "%" PRIu64, u->total);
+    field(d, "Reserved by AWS", ROLE_VALUE, "%" PRIu64, u->reserved);
+    field(d, "Usable", ROLE_VALUE, "%" PRIu64, u->usable);
+    field(d, "Used by ENIs", ROLE_VALUE, "%" PRIu64 " on %zu ENIs", u->used, u->eni_count);
+    for (int o = 0; o < IP_OWNER_COUNT; o++)
+        if (u->by_owner[o])
+            field(d, "", ROLE_VALUE, "%-14s %" PRIu64, ipusage_owner_name((enum ip_owner)o),
+                  u->by_owner[o]);
+    field(d, "Free", ROLE_VALUE, "%" PRIu64 " (effective %" PRIu64 ")", u->free, u->effective_free);
+    if (u->has_aws_available) {
+        field(d, "AWS available count", ROLE_VALUE, "%" PRId64, u->aws_available);
+        field(d, "Unaccounted", u->unaccounted ? ROLE_WARN : ROLE_VALUE, "%" PRId64,
+              u->unaccounted);
+    }
+    if (u->outside_cidr)
+        field(d, "Outside the CIDR", ROLE_WARN, "%" PRIu64, u->outside_cidr);
+    if (u->ipv6_used)
+        field(d, "IPv6 addresses", ROLE_VALUE, "%" PRIu64, u->ipv6_used);
+}
+
+static void subnet_detail(struct detail *d, const struct inv_resource *r)
+{
+    const cJSON *cidr = cJSON_GetObjectItemCaseSensitive(r->json, "CidrBlock");
+    text_field(d, "CIDR", cJSON_IsString(cidr) ? cidr->valuestring : NULL);
+    const struct inv_resource *az = inventory_subnet_az(d->inv, r->id);
+    if (az)
+        link_field(d, "Availability zone", INV_AZ, az->id, az->az.zone_name);
+    else
+        text_field(d, "Availability zone", r->subnet.az_name);
+    struct ip_usage u;
+    ipusage_compute(d->inv, r, &u);
+    usage_section(d, &u);
+    section(d, "Endpoints with ENIs here");
+    link_list(d, "Endpoints", INV_ENDPOINT, inventory_subnet_endpoints(d->inv, r->id));
+    section(d, "Network interfaces");
+    link_list(d, "ENIs", INV_ENI, inventory_subnet_enis(d->inv, r->id));
+}
+
+static void az_detail(struct detail *d, const struct inv_resource *r)
+{
+    text_field(d, "Zone name", r->az.zone_name);
+    text_field(d, "Zone ID", r->az.zone_id);
+    text_field(d, "Region", r->az.region);
+    text_field(d, "Zone type", r->az.zone_type);
+    section(d, "Subnets in this zone");
+    size_t n = inventory_count(d->inv, INV_SUBNET), shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct inv_resource *s = inventory_at(d->inv, INV_SUBNET, i);
+        const char *id = s->subnet.az_id ? s->subnet.az_id : NULL;
+        bool here = (id && r->az.zone_id && strcmp(id, r->az.zone_id) == 0) ||
+                    (!id && s->subnet.az_name && r->az.zone_name &&
+                     strcmp(s->subnet.az_name, r->az.zone_name) == 0);
+        if (here && shown++ < LIST_CAP)
+            link_field(d, shown == 1 ? "Subnets" : "", INV_SUBNET, s->id, s->vpc_id);
+    }
+    if (shown == 0)
+        field(d, "", ROLE_DIM, "none");
+}
+
+static void placement_section(struct detail *d, const struct inv_resource *r)
+{
+    struct placement p;
+    if (placement_compute(d->inv, r->id, &p) != VPCX_OK || !p.applicable) {
+        placement_finish(&p);
+        return;
+    }
+    section(d, "Placement by availability zone");
+    for (size_t i = 0; i < p.n_azs; i++) {
+        const struct placement_az *z = &p.azs[i];
+        char *label = xasprintf("%s (%s)", z->zone_name ? z->zone_name : "?", z->zone_id);
+        enum theme_role role = z->status == PLACEMENT_ENI           ? ROLE_CELL_ENI
+                               : z->status == PLACEMENT_NOT_OFFERED ? ROLE_CELL_NOT_OFFERED
+                                                                    : ROLE_CELL_EMPTY;
+        struct drow *row = label_row(d, label);
+        free(label);
+        line_add(&row->line, role, placement_status_name(z->status));
+        if (z->eni_id) {
+            line_addf(&row->line, ROLE_NORMAL, " ");
+            line_add(&row->line, ROLE_LINK, z->eni_id);
+            line_addf(&row->line, ROLE_VALUE, " %s %s", z->ip ? z->ip : "",
+                      z->eni_status ? z->eni_status : "");
+            make_link(row, INV_ENI, z->eni_id);
+        } else if (z->subnet_id) {
+            line_addf(&row->line, ROLE_NORMAL, " ");
+            line_add(&row->line, ROLE_LINK, z->subnet_id);
+            make_link(row, INV_SUBNET, z->subnet_id);
+        }
+    }
+    field(d, "Zones covered", p.single_az ? ROLE_WARN : ROLE_VALUE, "%zu of %zu%s", p.covered,
+          p.n_azs, p.single_az ? " (single AZ: no redundancy)" : "");
+    placement_finish(&p);
+}
+
+static void dns_entries(struct detail *d, const cJSON *json)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "DnsEntries");
+    const cJSON *e;
+    int i = 0;
+    cJSON_ArrayForEach(e, list)
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "DnsName");
+        if (cJSON_IsString(name))
+            text_field(d, i++ == 0 ? "DNS names" : "", name->valuestring);
+    }
+}
+
+static void endpoint_detail(struct detail *d, const struct inv_resource *r)
+{
+    const struct inv_endpoint *e = &r->endpoint;
+    text_field(d, "Type", e->type_text);
+    const struct inv_resource *svc = inventory_find_service(d->inv, e->service_name, e->kind);
+    if (svc)
+        link_field(d, "Service", INV_SERVICE, svc->id, e->service_name);
+    else
+        text_field(d, "Service", e->service_name);
+    text_field(d, "Private DNS", e->private_dns_enabled ? "enabled" : "disabled");
+    text_field(d, "Policy", e->policy ? "custom or default document (p to view)" : "none");
+    dns_entries(d, r->json);
+    placement_section(d, r);
+    section(d, "Links");
+    if (e->kind != INV_ENDPOINT_GATEWAY) {
+        link_list(d, "Subnets", INV_SUBNET, e->subnet_ids);
+        link_list(d, "Security groups", INV_SECURITY_GROUP, e->group_ids);
+        link_list(d, "ENIs", INV_ENI, inventory_endpoint_enis(d->inv, r->id));
+    } else {
+        link_list(d, "Route tables", INV_ROUTE_TABLE, e->route_table_ids);
+    }
+}
+
+static void eni_owner(struct detail *d, const struct inv_resource *r)
+{
+    enum inv_owner_source src;
+    const char *ep = inventory_eni_endpoint(d->inv, r->id, &src);
+    section(d, "Owner");
+    field(d, "Owner type", ROLE_VALUE, "%s", ipusage_owner_name(ipusage_classify_eni(d->inv, r)));
+    if (!ep)
+        return;
+    const struct inv_resource *e = inventory_find(d->inv, INV_ENDPOINT, ep);
+    link_field(d, "Endpoint", INV_ENDPOINT, ep,
+               src == INV_OWNER_DESCRIPTION ? "(from the description)" : NULL);
+    if (e)
+        text_field(d, "Service", e->endpoint.service_name);
+}
+
+static void eni_detail(struct detail *d, const struct inv_resource *r)
+{
+    const struct inv_eni *e = &r->eni;
+    eni_owner(d, r);
+    section(d, "Interface");
+    link_field(d, "Subnet", INV_SUBNET, e->subnet_id, name_of(d, INV_SUBNET, e->subnet_id));
+    const struct inv_resource *az = e->az_id ? inventory_find(d->inv, INV_AZ, e->az_id)
+                                             : inventory_find_az_by_name(d->inv, e->az_name);
+    if (az)
+        link_field(d, "Availability zone", INV_AZ, az->id, az->az.zone_name);
+    else
+        text_field(d, "Availability zone", e->az_name);
+    text_field(d, "Primary IP", e->primary_ip);
+    for (size_t i = 0; i < e->ipv4.n && i < LIST_CAP; i++)
+        text_field(d, i == 0 ? "Private IPv4" : "", e->ipv4.v[i]);
+    for (size_t i = 0; i < e->ipv6.n && i < LIST_CAP; i++)
+        text_field(d, i == 0 ? "IPv6" : "", e->ipv6.v[i]);
+    if (e->ipv4_prefix_addresses)
+        field(d, "Prefix addresses", ROLE_VALUE, "%" PRIu64, e->ipv4_prefix_addresses);
+    text_field(d, "Interface type", e->interface_type);
+    text_field(d, "Description", e->description);
+    text_field(d, "Requester", e->requester_id);
+    text_field(d, "Requester managed", e->requester_managed ? "yes" : "no");
+    text_field(d, "Instance", e->instance_id);
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(r->json, "Groups");
+    const cJSON *g;
+    int i = 0;
+    cJSON_ArrayForEach(g, groups)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(g, "GroupId");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(g, "GroupName");
+        if (cJSON_IsString(id))
+            link_field(d, i++ == 0 ? "Security groups" : "", INV_SECURITY_GROUP, id->valuestring,
+                       cJSON_IsString(name) ? name->valuestring : NULL);
+    }
+}
+
+static void rule_sources(struct strbuf *sb, const cJSON *perm)
+{
+    static const struct {
+        const char *list, *field;
+    } sources[] = {{"IpRanges", "CidrIp"},
+                   {"Ipv6Ranges", "CidrIpv6"},
+                   {"UserIdGroupPairs", "GroupId"},
+                   {"PrefixListIds", "PrefixListId"}};
+    for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]); k++) {
+        const cJSON *item;
+        cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(perm, sources[k].list))
+        {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, sources[k].field);
+            if (cJSON_IsString(v))
+                strbuf_addf(sb, " %s", v->valuestring);
+        }
+    }
+}
+
+static void rules(struct detail *d, const cJSON *json, const char *key, const char *title)
+{
+    section(d, title);
+    const cJSON *perm;
+    int n = 0;
+    cJSON_ArrayForEach(perm, cJSON_GetObjectItemCaseSensitive(json, key))
+    {
+        const cJSON *proto = cJSON_GetObjectItemCaseSensitive(perm, "IpProtocol");
+        const cJSON *from = cJSON_GetObjectItemCaseSensitive(perm, "FromPort");
+        const cJSON *to = cJSON_GetObjectItemCaseSensitive(perm, "ToPort");
+        struct strbuf sb;
+        strbuf_init(&sb, 64);
+        const char *p = cJSON_IsString(proto) ? proto->valuestring : "?";
+        strbuf_addstr(&sb, strcmp(p, "-1") == 0 ? "all" : p);
+        if (cJSON_IsNumber(from) && cJSON_IsNumber(to) && from->valueint >= 0)
+            strbuf_addf(&sb, from->valueint == to->valueint ? " port %d" : " ports %d-%d",
+                        from->valueint, to->valueint);
+        strbuf_addstr(&sb, " from/to");
+        rule_sources(&sb, perm);
+        field(d, "", ROLE_VALUE, "%s", sb.buf);
+        strbuf_release(&sb);
+        n++;
+    }
+    if (n == 0)
+        field(d, "", ROLE_DIM, "none");
+}
+
+static void route_table_detail(struct detail *d, const struct inv_resource *r)
+{
+    section(d, "Routes");
+    const cJSON *route;
+    cJSON_ArrayForEach(route, cJSON_GetObjectItemCaseSensitive(r->json, "Routes"))
+    {
+        const char *dst = NULL, *target = NULL;
+        const cJSON *f;
+        cJSON_ArrayForEach(f, route)
+        {
+            if (!cJSON_IsString(f) || !f->string)
+                continue;
+            if (strncmp(f->string, "Destination", 11) == 0 && !dst)
+                dst = f->valuestring;
+            else if (strstr(f->string, "Id") && strcmp(f->string, "State") != 0 && !target)
+                target = f->valuestring;
+        }
+        field(d, dst ? dst : "?", ROLE_VALUE, "%s %s", target ? target : "?",
+              cJSON_IsString(cJSON_GetObjectItemCaseSensitive(route, "State"))
+                  ? cJSON_GetObjectItemCaseSensitive(route, "State")->valuestring
+                  : "");
+    }
+    section(d, "Associations");
+    const cJSON *a;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(r->json, "Associations"))
+    {
+        const cJSON *sub = cJSON_GetObjectItemCaseSensitive(a, "SubnetId");
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "Main")))
+            text_field(d, "Main", "yes");
+        if (cJSON_IsString(sub))
+            link_field(d, "Subnet", INV_SUBNET, sub->valuestring,
+                       name_of(d, INV_SUBNET, sub->valuestring));
+    }
+}
+
+static void service_detail(struct detail *d, const struct inv_resource *r)
+{
+    text_field(d, "Service name", r->service.service_name);
+    text_field(d, "Private DNS name", r->service.private_dns);
+    struct strbuf sb;
+    strbuf_init(&sb, 64);
+    for (size_t i = 0; i < r->service.az_names.n; i++)
+        strbuf_addf(&sb, "%s%s", i ? " " : "", r->service.az_names.v[i]);
+    text_field(d, "Zones offered", sb.buf);
+    strbuf_release(&sb);
+}
+
+static void build(struct detail *d)
+{
+    clear_rows(d);
+    if (!d->has) {
+        field(d, "", ROLE_DIM, "nothing selected");
+        return;
+    }
+    const struct inv_resource *r = inventory_find(d->inv, d->type, d->id);
+    if (!r) {
+        struct drow *row = add_row(d);
+        line_addf(&row->line, ROLE_DIM, "%s %s is not in the inventory (yet)",
+                  inventory_type_name(d->type), d->id);
+        return;
+    }
+    header(d, r);
+    switch (r->type) {
+    case INV_VPC:
+        vpc_detail(d, r);
+        break;
+    case INV_SUBNET:
+        subnet_detail(d, r);
+        break;
+    case INV_AZ:
+        az_detail(d, r);
+        break;
+    case INV_ENDPOINT:
+        endpoint_detail(d, r);
+        break;
+    case INV_ENI:
+        eni_detail(d, r);
+        break;
+    case INV_SECURITY_GROUP:
+        rules(d, r->json, "IpPermissions", "Inbound rules");
+        rules(d, r->json, "IpPermissionsEgress", "Outbound rules");
+        break;
+    case INV_ROUTE_TABLE:
+        route_table_detail(d, r);
+        break;
+    case INV_SERVICE:
+        service_detail(d, r);
+        break;
+    default:
+        break;
+    }
+    tags(d, r->json);
+    all_fields(d, r->json);
+}
+
+static void detail_open(struct view *v, const struct view_args *args)
+{
+    struct detail *d = dv(v);
+    d->inv = app_inventory(v->app);
+    if (args && args->id)
+        detail_show(v, args->type, args->id);
+    else
+        build(d);
+}
+
+static void detail_close(struct view *v)
+{
+    struct detail *d = dv(v);
+    clear_rows(d);
+    free(d->rows);
+    free(d->id);
+}
+
+static size_t detail_rows(struct view *v)
+{
+    return dv(v)->n;
+}
+
+static void detail_draw_row(struct view *v, size_t row, struct ui_line *l)
+{
+    const struct ui_line *src = &dv(v)->rows[row].line;
+    for (size_t i = 0; i < src->n; i++) {
+        const struct line_span *s = &src->spans[i];
+        line_addn(l, s->role, src->text.buf + s->offset, s->len);
+        l->spans[l->n - 1].width = s->width;
+        l->spans[l->n - 1].align_right = s->align_right;
+    }
+}
+
+static bool detail_resource_at(struct view *v, size_t row, enum inv_type *type, const char **id)
+{
+    struct detail *d = dv(v);
+    if (row < d->n && d->rows[row].link) {
+        *type = d->rows[row].type;
+        *id = d->rows[row].id;
+        return true;
+    }
+    if (!d->has)
+        return false;
+    *type = d->type;
+    *id = d->id;
+    return true;
+}
+
+static enum view_result detail_key(struct view *v, enum action a, int key)
+{
+    (void)key;
+    struct detail *d = dv(v);
+    if (a != ACT_ENTER && a != ACT_RIGHT)
+        return VIEW_PASS;
+    if (v->cursor >= d->n || !d->rows[v->cursor].link)
+        return a == ACT_ENTER ? VIEW_HANDLED : VIEW_PASS;
+    enum inv_type type = d->rows[v->cursor].type;
+    char *id = xstrdup(d->rows[v->cursor].id);
+    if (!app_reveal(v->app, type, id))
+        app_show_detail(v->app, type, id);
+    free(id);
+    return VIEW_REDRAW;
+}
+
+static void detail_refresh(struct view *v)
+{
+    build(dv(v));
+    list_clamp(v, v->height);
+}
+
+static void detail_title(struct view *v, struct ui_line *l)
+{
+    struct detail *d = dv(v);
+    line_add(l, ROLE_TITLE, "Detail");
+    if (d->has) {
+        line_addf(l, ROLE_DIM, "  %s ", inventory_type_name(d->type));
+        line_add(l, ROLE_ID, d->id);
+    }
+}
+
+void detail_show(struct view *v, enum inv_type type, const char *id)
+{
+    struct detail *d = dv(v);
+    bool same = d->has && type == d->type && id && strcmp(id, d->id) == 0;
+    if (!same) {
+        free(d->id);
+        d->id = id ? xstrdup(id) : NULL;
+        d->type = type;
+        d->has = id != NULL;
+        v->cursor = v->top = 0;
+    }
+    build(d);
+}
+
+bool detail_current(struct view *v, enum inv_type *type, const char **id)
+{
+    struct detail *d = dv(v);
+    if (!d->has)
+        return false;
+    *type = d->type;
+    *id = d->id;
+    return true;
+}
+
+const struct view_ops detail_view_ops = {
+    .name = "detail",
+    .priv_size = sizeof(struct detail),
+    .open = detail_open,
+    .close = detail_close,
+    .row_count = detail_rows,
+    .draw_row = detail_draw_row,
+    .key = detail_key,
+    .resource_at = detail_resource_at,
+    .reload = detail_refresh,
+    .title = detail_title,
+};

@@ -1,0 +1,172 @@
+#include "vpcx/ui/headless.h"
+
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct run {
+    struct app *app;
+    FILE *out;
+    bool every;
+    bool stats;
+    bool done; /* the app quit */
+    unsigned keys;
+    uint64_t bytes, move_bytes, move_keys;
+    double usec, max_usec, move_usec;
+};
+
+static double now_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static bool is_move(int key)
+{
+    return key == 'j' || key == 'k' || key == KEY_UP || key == KEY_DOWN;
+}
+
+static void snap(struct run *r, const char *label)
+{
+    fprintf(r->out, "--- %s ---\n", label);
+    app_dump_screen(r->app, r->out);
+}
+
+static void feed(struct run *r, int key)
+{
+    if (r->done)
+        return;
+    uint64_t b0 = app_bytes_written(r->app);
+    double t0 = now_usec();
+    bool go_on = app_handle_key(r->app, key);
+    app_paint(r->app);
+    double dt = now_usec() - t0;
+    uint64_t db = app_bytes_written(r->app) - b0;
+    r->keys++;
+    r->bytes += db;
+    r->usec += dt;
+    if (dt > r->max_usec)
+        r->max_usec = dt;
+    if (is_move(key)) {
+        r->move_keys++;
+        r->move_bytes += db;
+        r->move_usec += dt;
+    }
+    char *name = keymap_key_name(key);
+    if (r->stats)
+        fprintf(stderr, "key %-10s bytes %6llu usec %8.0f\n", name, (unsigned long long)db, dt);
+    if (r->every)
+        snap(r, name);
+    free(name);
+    r->done = !go_on;
+}
+
+/* "text<Enter>more": literal characters, <Name> for named keys. */
+static void feed_text(struct run *r, const char *s, bool angle)
+{
+    while (*s && !r->done) {
+        const char *close = angle && *s == '<' ? strchr(s, '>') : NULL;
+        if (close && close > s + 1) {
+            char *name = xstrndup(s + 1, (size_t)(close - s - 1));
+            int key = keymap_parse_key(name);
+            free(name);
+            if (key >= 0) {
+                feed(r, key);
+                s = close + 1;
+                continue;
+            }
+        }
+        feed(r, (unsigned char)*s++);
+    }
+}
+
+static void run_line(struct run *r, char *line)
+{
+    size_t len = strlen(line);
+    while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        line[--len] = '\0';
+    if (len == 0 || line[0] == '#')
+        return;
+    int rows, cols;
+    if (sscanf(line, "resize %dx%d", &cols, &rows) == 2) {
+        app_resize(r->app, rows, cols);
+        app_paint(r->app);
+        return;
+    }
+    if (strcmp(line, "wait") == 0) {
+        if (!app_wait_fetch(r->app, 60000))
+            fprintf(stderr, "vpcx: headless: the fetch did not finish in 60 s\n");
+        app_paint(r->app);
+        return;
+    }
+    if (strcmp(line, "snap") == 0) {
+        snap(r, "snap");
+        return;
+    }
+    if (strncmp(line, "type ", 5) == 0) {
+        feed_text(r, line + 5, false);
+        return;
+    }
+    int key = keymap_parse_key(line);
+    if (key >= 0)
+        feed(r, key);
+    else
+        feed_text(r, line, true);
+}
+
+static void summary(const struct run *r)
+{
+    fprintf(stderr, "keys %u bytes %llu mean-bytes %.0f mean-usec %.0f max-usec %.0f\n", r->keys,
+            (unsigned long long)r->bytes, r->keys ? (double)r->bytes / r->keys : 0.0,
+            r->keys ? r->usec / r->keys : 0.0, r->max_usec);
+    if (r->move_keys)
+        fprintf(stderr, "cursor-move keys %llu mean-bytes %.0f mean-usec %.0f\n",
+                (unsigned long long)r->move_keys, (double)r->move_bytes / r->move_keys,
+                r->move_usec / r->move_keys);
+}
+
+int headless_run(struct app *a, const struct app_options *o, struct vpcx_error *err)
+{
+    FILE *keys = NULL;
+    if (o->keys_file) {
+        keys = strcmp(o->keys_file, "-") == 0 ? stdin : fopen(o->keys_file, "r");
+        if (!keys) {
+            vpcx_error_set(err, VPCX_ERR_IO, "cannot read key script %s", o->keys_file);
+            return 1;
+        }
+    }
+    bool to_stdout = !o->screen_out || strcmp(o->screen_out, "-") == 0;
+    FILE *out = to_stdout ? stdout : fopen(o->screen_out, "w");
+    if (!out) {
+        if (keys && keys != stdin)
+            fclose(keys);
+        vpcx_error_set(err, VPCX_ERR_IO, "cannot write %s", o->screen_out);
+        return 1;
+    }
+    struct run r = {.app = a, .out = out, .every = o->every, .stats = o->stats};
+    app_paint(a);
+    if (o->stats)
+        fprintf(stderr, "initial paint bytes %llu\n", (unsigned long long)app_bytes_written(a));
+    char *line = NULL;
+    size_t cap = 0;
+    while (keys && !r.done && getline(&line, &cap, keys) > 0)
+        run_line(&r, line);
+    free(line);
+    if (keys && keys != stdin)
+        fclose(keys);
+    if (!o->every || !r.keys)
+        app_dump_screen(a, out);
+    if (o->stats)
+        summary(&r);
+    if (!to_stdout)
+        fclose(out);
+    else
+        fflush(out);
+    return 0;
+}

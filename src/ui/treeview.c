@@ -1,0 +1,474 @@
+/* The tree view: the inventory as a navigable tree (model in tree.c). */
+#include "vpcx/core/xalloc.h"
+#include "vpcx/model/ipusage.h"
+#include "vpcx/ui/app.h"
+#include "vpcx/ui/listwidget.h"
+#include "vpcx/ui/views.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BAR_CELLS 10
+
+struct treeview {
+    struct tree *tree;
+};
+
+static struct treeview *tv(struct view *v)
+{
+    return v->priv;
+}
+
+static const struct inventory *inv_of(struct view *v)
+{
+    return app_inventory(v->app);
+}
+
+static void tree_open(struct view *v, const struct view_args *args)
+{
+    (void)args;
+    tv(v)->tree = tree_create(inv_of(v));
+}
+
+static void tree_close(struct view *v)
+{
+    tree_destroy(tv(v)->tree);
+}
+
+static size_t tree_rows(struct view *v)
+{
+    return tree_row_count(tv(v)->tree);
+}
+
+static void add_marker(struct view *v, struct tree_node *n, struct ui_line *l)
+{
+    const struct ui_glyphs *g = app_glyphs(v->app);
+    bool has = n->built ? n->n_child > 0 : tree_child_count(tv(v)->tree, n) > 0;
+    line_add(l, ROLE_DIM, !has ? g->leaf : n->expanded ? g->expanded : g->collapsed);
+    line_add(l, ROLE_NORMAL, " ");
+}
+
+static void add_count(struct view *v, struct tree_node *n, struct ui_line *l, const char *what)
+{
+    if (n->expanded)
+        return;
+    size_t c = tree_child_count(tv(v)->tree, n);
+    if (c)
+        line_addf(l, ROLE_COUNTER, " (%zu%s%s)", c, what ? " " : "", what ? what : "");
+}
+
+static enum theme_role id_role(struct tree_node *n)
+{
+    return tree_node_matches(n) ? ROLE_FILTER : ROLE_ID;
+}
+
+static void add_name(struct ui_line *l, const char *name)
+{
+    if (name && *name) {
+        line_add(l, ROLE_NORMAL, " ");
+        line_add(l, ROLE_NAME, name);
+    }
+}
+
+static void row_vpc(struct view *v, struct tree_node *n, struct ui_line *l)
+{
+    const struct inv_resource *r = inventory_find(inv_of(v), INV_VPC, n->id);
+    line_add(l, id_role(n), n->id);
+    if (!r)
+        return;
+    const cJSON *cidr = cJSON_GetObjectItemCaseSensitive(r->json, "CidrBlock");
+    if (cJSON_IsString(cidr))
+        line_addf(l, ROLE_VALUE, " %s", cidr->valuestring);
+    add_name(l, r->name);
+    if (r->vpc.is_default)
+        line_add(l, ROLE_DIM, " default");
+    add_count(v, n, l, NULL);
+}
+
+static void row_az(struct view *v, struct tree_node *n, struct ui_line *l)
+{
+    const struct az_headroom *h = tree_az_headroom(tv(v)->tree, n);
+    const char *name = h && h->zone_name ? h->zone_name : n->id;
+    line_add(l, tree_node_matches(n) ? ROLE_FILTER : ROLE_NAME, name);
+    if (strcmp(name, n->id) != 0)
+        line_addf(l, ROLE_ID, " (%s)", n->id);
+    if (h)
+        line_addf(l, ROLE_DIM, "  headroom %" PRIu64 " free of %" PRIu64 " in %zu subnet%s",
+                  h->free, h->usable, h->subnets, h->subnets == 1 ? "" : "s");
+    add_count(v, n, l, NULL);
+}
+
+static enum theme_role level_role(enum ip_level level)
+{
+    return level == IP_LEVEL_CRITICAL ? ROLE_BAR_CRITICAL
+           : level == IP_LEVEL_WARN   ? ROLE_BAR_WARN
+                                      : ROLE_BAR_USED;
+}
+
+/* Cells for part of total, at least one when part > 0. */
+static int cells(uint64_t part, uint64_t total, int width)
+{
+    if (!total || !part)
+        return 0;
+    int c = (int)((part * (uint64_t)width + total / 2) / total);
+    return c < 1 ? 1 : c;
+}
+
+static void add_cells(struct ui_line *l, enum theme_role role, const char *glyph, int n)
+{
+    for (int i = 0; i < n; i++)
+        line_add(l, role, glyph);
+}
+
+/* [endpoint|other used|reserved|free] over the subnet's total addresses. */
+static void add_bar(struct view *v, const struct ip_usage *u, struct ui_line *l)
+{
+    const struct ui_glyphs *g = app_glyphs(v->app);
+    uint64_t ep = u->by_owner[IP_OWNER_ENDPOINT];
+    uint64_t used = u->usable - u->effective_free;
+    uint64_t other = used > ep ? used - ep : 0;
+    int c_ep = cells(ep, u->total, BAR_CELLS);
+    int c_other = cells(other, u->total, BAR_CELLS);
+    int c_res = cells(u->reserved, u->total, BAR_CELLS);
+    while (c_ep + c_other + c_res > BAR_CELLS) {
+        if (c_res > 1)
+            c_res--;
+        else if (c_other > c_ep)
+            c_other--;
+        else
+            c_ep--;
+    }
+    int c_free = BAR_CELLS - c_ep - c_other - c_res;
+    enum theme_role used_role = level_role(ipusage_level(u));
+    add_cells(l, ROLE_BAR_ENDPOINT, g->bar_endpoint, c_ep);
+    add_cells(l, used_role, g->bar_full, c_other);
+    add_cells(l, ROLE_BAR_RESERVED, g->bar_reserved, c_res);
+    add_cells(l, ROLE_BAR_FREE, g->bar_free, c_free);
+}
+
+static void row_subnet(struct view *v, struct tree_node *n, struct ui_line *l)
+{
+    const struct inv_resource *r = inventory_find(inv_of(v), INV_SUBNET, n->id);
+    const struct ip_usage *u = tree_subnet_usage(tv(v)->tree, n);
+    if (u && u->has_cidr) {
+        add_bar(v, u, l);
+        enum ip_level level = ipusage_level(u);
+        enum theme_role role = level == IP_LEVEL_CRITICAL ? ROLE_CRITICAL
+                               : level == IP_LEVEL_WARN   ? ROLE_WARN
+                                                          : ROLE_OK;
+        line_addf(l, role, " %3.0f%% ", ipusage_percent_used(u));
+    }
+    line_add(l, id_role(n), n->id);
+    if (!r)
+        return;
+    const cJSON *cidr = cJSON_GetObjectItemCaseSensitive(r->json, "CidrBlock");
+    if (cJSON_IsString(cidr))
+        line_addf(l, ROLE_VALUE, " %s", cidr->valuestring);
+    if (u && u->has_cidr)
+        line_addf(l, ROLE_DIM, " %" PRIu64 " free", u->effective_free);
+    add_name(l, r->name);
+    add_count(v, n, l, NULL);
+}
+
+static void row_eni(struct view *v, struct tree_node *n, struct ui_line *l)
+{
+    const struct inventory *inv = inv_of(v);
+    const struct inv_resource *r = inventory_find(inv, INV_ENI, n->id);
+    line_add(l, id_role(n), n->id);
+    if (!r)
+        return;
+    line_add(l, ROLE_NORMAL, " ");
+    line_add_fixed(l, ROLE_VALUE, r->eni.primary_ip ? r->eni.primary_ip : "-", 15, 0);
+    const char *ep = inventory_eni_endpoint(inv, n->id, NULL);
+    if (ep && n->parent->kind != TREE_ENDPOINT) {
+        line_add(l, ROLE_LABEL, " endpoint ");
+        line_add(l, ROLE_LINK, ep);
+    } else if (!ep) {
+        line_addf(l, ROLE_LABEL, " %s", ipusage_owner_name(ipusage_classify_eni(inv, r)));
+    }
+    if (r->state && strcmp(r->state, "in-use") != 0)
+        line_addf(l, ROLE_WARN, " %s", r->state);
+    add_name(l, r->name);
+}
+
+static void row_endpoint(struct view *v, struct tree_node *n, struct ui_line *l)
+{
+    const struct inv_resource *r = inventory_find(inv_of(v), INV_ENDPOINT, n->id);
+    if (n->parent->kind == TREE_SUBNET)
+        line_add(l, ROLE_LABEL, "endpoint ");
+    line_add(l, id_role(n), n->id);
+    if (!r)
+        return;
+    line_addf(l, ROLE_DIM, " %s", r->endpoint.type_text ? r->endpoint.type_text : "?");
+    line_addf(l, ROLE_VALUE, " %s", r->endpoint.service_name ? r->endpoint.service_name : "?");
+    if (r->state)
+        line_addf(l, strcmp(r->state, "available") == 0 ? ROLE_OK : ROLE_WARN, " %s", r->state);
+    add_name(l, r->name);
+    add_count(v, n, l, "ENIs");
+}
+
+static void row_route_table(struct view *v, struct tree_node *n, struct ui_line *l)
+{
+    const struct inv_resource *r = inventory_find(inv_of(v), INV_ROUTE_TABLE, n->id);
+    line_add(l, id_role(n), n->id);
+    if (r) {
+        const cJSON *assocs = cJSON_GetObjectItemCaseSensitive(r->json, "Associations");
+        const cJSON *a;
+        bool main_table = false;
+        cJSON_ArrayForEach(a, assocs)
+        {
+            main_table |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "Main"));
+        }
+        if (main_table)
+            line_add(l, ROLE_DIM, " main");
+        add_name(l, r->name);
+    }
+    add_count(v, n, l, "gateway endpoints");
+}
+
+static void tree_draw_row(struct view *v, size_t row, struct ui_line *l)
+{
+    struct tree_node *n = tree_row(tv(v)->tree, row);
+    if (!n)
+        return;
+    l->indent = (int)n->depth;
+    add_marker(v, n, l);
+    switch (n->kind) {
+    case TREE_ROOT:
+        line_add(l, ROLE_TITLE, app_scope(v->app));
+        line_addf(l, ROLE_COUNTER, " (%zu VPCs)", inventory_count(inv_of(v), INV_VPC));
+        break;
+    case TREE_VPC:
+        row_vpc(v, n, l);
+        break;
+    case TREE_AZ:
+        row_az(v, n, l);
+        break;
+    case TREE_SUBNET:
+        row_subnet(v, n, l);
+        break;
+    case TREE_ENI:
+        row_eni(v, n, l);
+        break;
+    case TREE_ENDPOINT:
+        row_endpoint(v, n, l);
+        break;
+    case TREE_ENDPOINTS:
+        line_add(l, ROLE_TITLE, "Endpoints");
+        line_addf(l, ROLE_COUNTER, " (%zu)", tree_child_count(tv(v)->tree, n));
+        break;
+    case TREE_ROUTE_TABLES:
+        line_add(l, ROLE_TITLE, "Route tables");
+        line_addf(l, ROLE_COUNTER, " (%zu)", tree_child_count(tv(v)->tree, n));
+        break;
+    case TREE_ROUTE_TABLE:
+        row_route_table(v, n, l);
+        break;
+    }
+}
+
+static bool tree_resource_at(struct view *v, size_t row, enum inv_type *type, const char **id)
+{
+    struct tree_node *n = tree_row(tv(v)->tree, row);
+    return n && tree_node_resource(n, type, id);
+}
+
+static enum view_result go_parent(struct view *v)
+{
+    size_t p = tree_parent_row(tv(v)->tree, v->cursor);
+    if (p == TREE_NO_ROW)
+        return VIEW_HANDLED;
+    list_set_cursor(v, p);
+    return VIEW_REDRAW;
+}
+
+static enum view_result tree_key(struct view *v, enum action a, int key)
+{
+    (void)key;
+    struct tree *t = tv(v)->tree;
+    switch (a) {
+    case ACT_RIGHT:
+        if (tree_expand(t, v->cursor))
+            return VIEW_REDRAW;
+        return list_key(v, ACT_DOWN);
+    case ACT_LEFT:
+        if (tree_collapse(t, v->cursor))
+            return VIEW_REDRAW;
+        return go_parent(v);
+    case ACT_TOGGLE:
+        return tree_toggle(t, v->cursor) ? VIEW_REDRAW : VIEW_HANDLED;
+    case ACT_ENTER: {
+        struct tree_node *n = tree_row(t, v->cursor);
+        if (n && !n->expanded && tree_expand(t, v->cursor))
+            return VIEW_REDRAW;
+        return VIEW_PASS; /* the app moves focus to the detail */
+    }
+    case ACT_PARENT:
+        return go_parent(v);
+    case ACT_EXPAND_ALL:
+        return tree_expand_all(t, v->cursor) ? VIEW_REDRAW : VIEW_HANDLED;
+    case ACT_COLLAPSE_ALL: {
+        struct tree_node *n = tree_row(t, v->cursor);
+        char *k = n ? tree_node_key(n) : NULL;
+        tree_collapse_all(t);
+        /* Keep the cursor on the nearest ancestor still shown. */
+        size_t row = TREE_NO_ROW;
+        while (k && row == TREE_NO_ROW) {
+            row = tree_row_of_key(t, k);
+            char *slash = strrchr(k, '/');
+            if (row == TREE_NO_ROW && !slash)
+                row = 0;
+            else if (slash)
+                *slash = '\0';
+        }
+        free(k);
+        list_set_cursor(v, row == TREE_NO_ROW ? 0 : row);
+        return VIEW_REDRAW;
+    }
+    default:
+        return VIEW_PASS;
+    }
+}
+
+/* Puts the cursor back on the node with key, or the nearest ancestor shown. */
+static void restore_cursor(struct view *v, char *key, enum inv_type type, const char *id,
+                           bool has_resource)
+{
+    struct tree *t = tv(v)->tree;
+    size_t row = key ? tree_row_of_key(t, key) : TREE_NO_ROW;
+    if (row == TREE_NO_ROW && has_resource && !tree_filter(t))
+        row = tree_reveal(t, type, id, NULL);
+    while (row == TREE_NO_ROW && key) {
+        char *slash = strrchr(key, '/');
+        if (!slash)
+            break;
+        *slash = '\0';
+        row = tree_row_of_key(t, key);
+    }
+    list_set_cursor(v, row == TREE_NO_ROW ? 0 : row);
+}
+
+struct cursor_memo {
+    char *key;
+    enum inv_type type;
+    char *id;
+    bool has;
+};
+
+static void memo_take(struct view *v, struct cursor_memo *m)
+{
+    memset(m, 0, sizeof(*m));
+    struct tree_node *n = tree_row(tv(v)->tree, v->cursor);
+    if (!n)
+        return;
+    m->key = tree_node_key(n);
+    const char *id;
+    m->has = tree_node_resource(n, &m->type, &id);
+    m->id = m->has ? xstrdup(id) : NULL;
+}
+
+static void memo_restore(struct view *v, struct cursor_memo *m)
+{
+    restore_cursor(v, m->key, m->type, m->id, m->has);
+    free(m->key);
+    free(m->id);
+}
+
+static void tree_refresh(struct view *v)
+{
+    struct cursor_memo m;
+    memo_take(v, &m);
+    tree_rebuild(tv(v)->tree);
+    memo_restore(v, &m);
+}
+
+size_t treeview_set_filter(struct view *v, const char *text)
+{
+    struct cursor_memo m;
+    memo_take(v, &m);
+    size_t matches = tree_set_filter(tv(v)->tree, text);
+    memo_restore(v, &m);
+    /* Land on the first match when the old row is filtered away. */
+    struct tree_node *n = tree_row(tv(v)->tree, v->cursor);
+    if (text && *text && (!n || !tree_node_matches(n))) {
+        for (size_t r = 0; r < tree_row_count(tv(v)->tree); r++) {
+            if (tree_node_matches(tree_row(tv(v)->tree, r))) {
+                list_set_cursor(v, r);
+                break;
+            }
+        }
+    }
+    return matches;
+}
+
+static void tree_filter_op(struct view *v, const char *text)
+{
+    treeview_set_filter(v, text);
+}
+
+static void tree_title(struct view *v, struct ui_line *l)
+{
+    line_add(l, ROLE_TITLE, "Tree");
+    const char *f = tree_filter(tv(v)->tree);
+    if (f) {
+        line_add(l, ROLE_DIM, "  filter ");
+        line_add(l, ROLE_FILTER, f);
+    }
+    line_addf(l, ROLE_DIM, "  %zu/%zu", tree_rows(v) ? v->cursor + 1 : 0, tree_rows(v));
+}
+
+struct tree *treeview_tree(struct view *v)
+{
+    return tv(v)->tree;
+}
+
+bool treeview_reveal(struct view *v, enum inv_type type, const char *id)
+{
+    struct tree_node *cur = tree_row(tv(v)->tree, v->cursor);
+    char *near = cur && tree_node_vpc(cur) ? xstrdup(tree_node_vpc(cur)) : NULL;
+    size_t row = tree_reveal(tv(v)->tree, type, id, near);
+    free(near);
+    if (row == TREE_NO_ROW)
+        return false;
+    list_set_cursor(v, row);
+    return true;
+}
+
+bool treeview_jump_kind(struct view *v, enum tree_kind kind)
+{
+    struct tree *t = tv(v)->tree;
+    size_t row = tree_next_of_kind(t, kind, v->cursor + 1);
+    if (row != TREE_NO_ROW) {
+        list_set_cursor(v, row);
+        return true;
+    }
+    static const struct {
+        enum tree_kind kind;
+        enum inv_type type;
+    } map[] = {{TREE_VPC, INV_VPC},
+               {TREE_SUBNET, INV_SUBNET},
+               {TREE_ENI, INV_ENI},
+               {TREE_ENDPOINT, INV_ENDPOINT}};
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (map[i].kind != kind)
+            continue;
+        const struct inv_resource *r = inventory_at(inv_of(v), map[i].type, 0);
+        return r && treeview_reveal(v, map[i].type, r->id);
+    }
+    return false;
+}
+
+const struct view_ops tree_view_ops = {
+    .name = "tree",
+    .priv_size = sizeof(struct treeview),
+    .open = tree_open,
+    .close = tree_close,
+    .row_count = tree_rows,
+    .draw_row = tree_draw_row,
+    .key = tree_key,
+    .resource_at = tree_resource_at,
+    .reload = tree_refresh,
+    .filter = tree_filter_op,
+    .title = tree_title,
+};

@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Headless screen tests: run vpcx on each tests/tui/*.keys script and diff the
+screen text it writes against the *.screen file beside it.
+
+A script's first lines may set the run:
+  #! args --demo --headless 120x40      command-line arguments (default shown)
+  #! env LC_ALL=C                        extra environment
+VPCX_UPDATE_SCREENS=1 rewrites the .screen files (review them by eye).
+Arguments: names of scripts to run (default: all)."""
+import difflib
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.environ.get("VPCX_SRCDIR", os.path.dirname(os.path.dirname(HERE)))
+BIN = os.environ.get("VPCX_BIN", os.path.join(SRC, "build", "vpcx"))
+DEFAULT_ARGS = ["--demo", "--headless", "120x40"]
+
+
+def settings(path):
+    args, env = list(DEFAULT_ARGS), {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#! args "):
+                args = shlex.split(line[len("#! args "):])
+            elif line.startswith("#! env "):
+                k, _, v = line[len("#! env "):].strip().partition("=")
+                env[k] = v
+    return args, env
+
+
+def run(path, home):
+    args, extra = settings(path)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "XDG_CONFIG_HOME": os.path.join(home, "config"),
+        "LC_ALL": "C.UTF-8",
+        "TERM": "xterm-256color",
+        "VPCX_THEMES_DIR": os.path.join(SRC, "themes"),
+    }
+    env.update(extra)
+    cmd = [BIN] + args + ["--keys", path, "--screen-out", "-"]
+    p = subprocess.run(cmd, cwd=HERE, env=env, capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), p.returncode,
+                                                p.stderr.decode(errors="replace")))
+    return p.stdout.decode("utf-8")
+
+
+def main():
+    names = sys.argv[1:]
+    scripts = sorted(f for f in os.listdir(HERE) if f.endswith(".keys"))
+    if names:
+        scripts = [s for s in scripts if s in names or s[:-5] in names]
+    if not scripts:
+        print("no key scripts found")
+        return 1
+    update = os.environ.get("VPCX_UPDATE_SCREENS") == "1"
+    failed = []
+    with tempfile.TemporaryDirectory() as home:
+        for s in scripts:
+            keys = os.path.join(HERE, s)
+            expected_path = keys[:-5] + ".screen"
+            try:
+                got = run(keys, home)
+            except Exception as e:  # report and go on with the rest
+                print("FAIL %s: %s" % (s, e))
+                failed.append(s)
+                continue
+            if update:
+                with open(expected_path, "w", encoding="utf-8") as f:
+                    f.write(got)
+                print("wrote %s" % os.path.basename(expected_path))
+                continue
+            try:
+                with open(expected_path, encoding="utf-8") as f:
+                    want = f.read()
+            except FileNotFoundError:
+                print("FAIL %s: no %s (run with VPCX_UPDATE_SCREENS=1)" % (s, expected_path))
+                failed.append(s)
+                continue
+            if got != want:
+                diff = difflib.unified_diff(want.splitlines(), got.splitlines(),
+                                            "expected", "got", lineterm="")
+                print("FAIL %s\n%s" % (s, "\n".join(diff)))
+                failed.append(s)
+            else:
+                print("ok   %s" % s)
+    if failed:
+        print("%d of %d screen tests failed" % (len(failed), len(scripts)))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
