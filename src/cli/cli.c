@@ -27,6 +27,16 @@ enum {
     OPT_PRETTY,
     OPT_COMPACT,
     OPT_VERSION,
+    OPT_THEME,
+    OPT_MOUSE,
+    OPT_HEADLESS,
+    OPT_KEYS,
+    OPT_SCREEN_OUT,
+    OPT_SCREEN_EVERY,
+    OPT_HEADLESS_STATS,
+    OPT_NO_CACHE,
+    OPT_OFFLINE,
+    OPT_MAX_AGE,
 };
 
 static const struct option long_options[] = {
@@ -45,24 +55,36 @@ static const struct option long_options[] = {
     {"compact", no_argument, NULL, OPT_COMPACT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
+    {"theme", required_argument, NULL, OPT_THEME},
+    {"mouse", no_argument, NULL, OPT_MOUSE},
+    {"headless", required_argument, NULL, OPT_HEADLESS},
+    {"keys", required_argument, NULL, OPT_KEYS},
+    {"screen-out", required_argument, NULL, OPT_SCREEN_OUT},
+    {"screen-every", no_argument, NULL, OPT_SCREEN_EVERY},
+    {"headless-stats", no_argument, NULL, OPT_HEADLESS_STATS},
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+    {"offline", no_argument, NULL, OPT_OFFLINE},
+    {"max-age", required_argument, NULL, OPT_MAX_AGE},
     {NULL, 0, NULL, 0},
 };
 
 static const struct {
     const char *name;
     enum cli_command command;
+    int min_args, max_args;
 } commands[] = {
-    {"dump", CLI_CMD_DUMP},
-    {"whoami", CLI_CMD_WHOAMI},
-    {"help", CLI_CMD_HELP},
-    {"version", CLI_CMD_VERSION},
+    {"dump", CLI_CMD_DUMP, 0, 0},       {"whoami", CLI_CMD_WHOAMI, 0, 0},
+    {"cache", CLI_CMD_CACHE, 1, 1},     {"snapshot", CLI_CMD_SNAPSHOT, 2, 2},
+    {"diff", CLI_CMD_DIFF, 2, 2},       {"help", CLI_CMD_HELP, 0, 0},
+    {"version", CLI_CMD_VERSION, 0, 0},
 };
 
 void cli_print_help(FILE *out)
 {
-    fputs("Usage: vpcx [OPTIONS] COMMAND\n"
+    fputs("Usage: vpcx [OPTIONS] [COMMAND]\n"
           "\n"
           "Explore AWS VPC networking around interface VPC endpoints (PrivateLink).\n"
+          "With no command, vpcx opens the explorer (try: vpcx --demo; ? shows the keys).\n"
           "\n"
           "Commands:\n"
           "  dump            print the network inventory of one account and region\n"
@@ -70,6 +92,11 @@ void cli_print_help(FILE *out)
           "                  security groups, network ACLs, route tables, prefix lists)\n"
           "  whoami          show the account, ARN, region and endpoint in use, and where\n"
           "                  each setting came from (never a secret)\n"
+          "  snapshot save FILE   write the inventory to FILE (a dump), to open later or\n"
+          "                  send to a colleague: vpcx --snapshot FILE\n"
+          "  diff A B        what changed between two snapshots (added, removed, changed)\n"
+          "  cache list      the cached inventories, with their age\n"
+          "  cache clear     delete cached inventories (all, or --profile/--region ones)\n"
           "  help, version   this text; the version\n"
           "\n"
           "AWS settings (resolved as the AWS CLI does):\n"
@@ -88,6 +115,20 @@ void cli_print_help(FILE *out)
           "  -o, --output FILE     write to FILE instead of standard output\n"
           "  --snapshot FILE       read a saved dump instead of calling AWS\n"
           "  --demo                read the bundled demo inventory (no AWS account needed)\n"
+          "\n"
+          "Cache (~/.cache/vpcx, or $XDG_CACHE_HOME/vpcx; every fetch updates it):\n"
+          "  --offline             read the last cached inventory; never touch the network\n"
+          "  --max-age AGE         use the cache when younger than AGE (30s, 15m, 2h, 1d)\n"
+          "  --no-cache            neither read nor write the cache\n"
+          "\n"
+          "Explorer options:\n"
+          "  --theme NAME          dark (default), light, mono, high-contrast, or a .theme file\n"
+          "  --mouse               clicks and the wheel (also 'set mouse on' in the config)\n"
+          "  --headless WxH        no terminal: run --keys on a virtual WxH screen and write\n"
+          "                        the screen as text to --screen-out (default stdout)\n"
+          "  --keys FILE           key script for --headless (one key or text per line)\n"
+          "  --screen-out FILE     --screen-every writes a screen after every key\n"
+          "  --headless-stats      bytes written and time per key, on standard error\n"
           "\n"
           "Exit status:\n"
           "  0  success\n"
@@ -122,6 +163,31 @@ static enum vpcx_status parse_format(const char *arg, struct cli_options *opts,
     else
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--format takes json or text, not '%s'", arg);
     opts->format_given = true;
+    return VPCX_OK;
+}
+
+static enum vpcx_status parse_explore_option(int c, const char *arg, struct cli_options *opts,
+                                             struct vpcx_error *err);
+
+/* "90", "90s", "15m", "2h", "1d" -> seconds. */
+static enum vpcx_status parse_duration(const char *arg, long long *out, struct vpcx_error *err)
+{
+    char *end = NULL;
+    long long v = strtoll(arg, &end, 10);
+    long long unit = 1;
+    if (end && *end && !end[1]) {
+        const char *units = "smhd";
+        static const long long seconds[] = {1, 60, 3600, 86400};
+        const char *u = strchr(units, *end);
+        if (u) {
+            unit = seconds[u - units];
+            end++;
+        }
+    }
+    if (!*arg || !end || *end || v < 0 || v > 3650LL * 86400 / unit)
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--max-age takes a duration like 90s, 15m, 2h or 1d, not '%s'", arg);
+    *out = v * unit;
     return VPCX_OK;
 }
 
@@ -171,27 +237,80 @@ static enum vpcx_status parse_option(int c, const char *arg, struct cli_options 
         opts->command = CLI_CMD_VERSION;
         return VPCX_OK;
     default:
+        return parse_explore_option(c, arg, opts, err);
+    }
+}
+
+static enum vpcx_status parse_explore_option(int c, const char *arg, struct cli_options *opts,
+                                             struct vpcx_error *err)
+{
+    switch (c) {
+    case OPT_THEME:
+        opts->theme = arg;
+        return VPCX_OK;
+    case OPT_MOUSE:
+        opts->mouse = true;
+        return VPCX_OK;
+    case OPT_HEADLESS:
+        opts->headless = arg;
+        return VPCX_OK;
+    case OPT_KEYS:
+        opts->keys = arg;
+        return VPCX_OK;
+    case OPT_SCREEN_OUT:
+        opts->screen_out = arg;
+        return VPCX_OK;
+    case OPT_SCREEN_EVERY:
+        opts->screen_every = true;
+        return VPCX_OK;
+    case OPT_HEADLESS_STATS:
+        opts->headless_stats = true;
+        return VPCX_OK;
+    case OPT_NO_CACHE:
+        opts->no_cache = true;
+        return VPCX_OK;
+    case OPT_OFFLINE:
+        opts->offline = true;
+        return VPCX_OK;
+    case OPT_MAX_AGE:
+        return parse_duration(arg, &opts->max_age, err);
+    default:
         return vpcx_error_set(err, VPCX_ERR_USAGE, "unknown option (see vpcx --help)");
     }
 }
 
-static enum vpcx_status parse_command(const char *word, struct cli_options *opts,
-                                      struct vpcx_error *err)
+/* The command word and the words it takes (`snapshot save FILE`, `diff A B`). */
+static enum vpcx_status parse_words(char **words, int n, struct cli_options *opts,
+                                    struct vpcx_error *err)
 {
+    if (n == 0)
+        return VPCX_OK;
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(word, commands[i].name) == 0) {
-            if (opts->command == CLI_CMD_NONE)
-                opts->command = commands[i].command;
-            return VPCX_OK;
-        }
+        if (strcmp(words[0], commands[i].name) != 0)
+            continue;
+        int nargs = n - 1;
+        if (nargs > commands[i].max_args)
+            return vpcx_error_set(err, VPCX_ERR_USAGE, "unexpected argument '%s'",
+                                  words[commands[i].max_args + 1]);
+        if (nargs < commands[i].min_args)
+            return vpcx_error_set(
+                err, VPCX_ERR_USAGE, "'%s' needs %d more argument%s (see vpcx --help)", words[0],
+                commands[i].min_args - nargs, commands[i].min_args - nargs == 1 ? "" : "s");
+        if (opts->command == CLI_CMD_NONE)
+            opts->command = commands[i].command;
+        for (int k = 0; k < nargs; k++)
+            opts->args[k] = words[k + 1];
+        opts->nargs = nargs;
+        return VPCX_OK;
     }
-    return vpcx_error_set(err, VPCX_ERR_USAGE, "unknown command '%s' (see vpcx --help)", word);
+    return vpcx_error_set(err, VPCX_ERR_USAGE, "unknown command '%s' (see vpcx --help)", words[0]);
 }
 
 enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, struct vpcx_error *err)
 {
     memset(opts, 0, sizeof(*opts));
     opts->format = CLI_FORMAT_JSON;
+    opts->max_age = -1;
     optind = 1;
     opterr = 0;
     int c;
@@ -207,17 +326,15 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
         if (st != VPCX_OK)
             return st;
     }
-    bool have_word = false;
-    for (int i = optind; i < argc; i++) {
-        if (have_word)
-            return vpcx_error_set(err, VPCX_ERR_USAGE, "unexpected argument '%s'", argv[i]);
-        enum vpcx_status st = parse_command(argv[i], opts, err);
-        if (st != VPCX_OK)
-            return st;
-        have_word = true;
-    }
+    enum vpcx_status st = parse_words(argv + optind, argc - optind, opts, err);
+    if (st != VPCX_OK)
+        return st;
     if (opts->demo && opts->snapshot)
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--demo and --snapshot cannot be combined");
+    if (opts->offline && opts->no_cache)
+        return vpcx_error_set(
+            err, VPCX_ERR_USAGE,
+            "--offline reads the cache, so it cannot be combined with --no-cache");
     if (!opts->pretty_given)
         opts->pretty = isatty(STDOUT_FILENO) && !opts->output;
     return VPCX_OK;
@@ -250,9 +367,14 @@ int cli_main(int argc, char **argv)
         return cmd_dump(&opts);
     case CLI_CMD_WHOAMI:
         return cmd_whoami(&opts);
+    case CLI_CMD_CACHE:
+        return cmd_cache(&opts);
+    case CLI_CMD_SNAPSHOT:
+        return cmd_snapshot(&opts);
+    case CLI_CMD_DIFF:
+        return cmd_diff(&opts);
     case CLI_CMD_NONE:
         break;
     }
-    cli_print_help(stderr);
-    return VPCX_EXIT_USAGE;
+    return cmd_explore(&opts);
 }

@@ -1,6 +1,7 @@
 #include "vpcx/cli/source.h"
 
 #include "vpcx/aws/sts.h"
+#include "vpcx/store/cache.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/sync/fetch.h"
 
@@ -120,8 +121,10 @@ static void fill_meta(struct source_result *res, const struct aws_session *s,
     m->fetched_at = snapshot_format_time(time(NULL));
 }
 
-static void collect_fetch_errors(struct source_result *res, const struct fetch *f)
+/* Returns the mask of the types that were fetched whole. */
+static unsigned collect_fetch_errors(struct source_result *res, const struct fetch *f)
 {
+    unsigned fetched = 0;
     for (int slot = 0; slot < FETCH_SLOTS; slot++) {
         const struct fetch_progress *p = fetch_get_progress(f, slot);
         if (p->state == FETCH_FAILED) {
@@ -129,23 +132,104 @@ static void collect_fetch_errors(struct source_result *res, const struct fetch *
             report_warning(fetch_slot_name(slot), &p->error);
         } else if (p->state == FETCH_DONE && slot != FETCH_VPC_ATTRIBUTES) {
             res->succeeded++;
+            fetched |= CACHE_TYPE_BIT(slot);
         }
     }
+    return fetched;
 }
 
-static enum vpcx_status load_aws(const struct cli_options *opts, struct source_result *res,
-                                 struct vpcx_error *err)
+/* Where this profile, region and endpoint are cached; found with no network call. */
+struct cache_place {
+    char *dir;
+    struct cache_key key;
+};
+
+static bool cache_place_init(struct cache_place *cp, const struct aws_session *s)
 {
-    struct aws_session_options so;
-    source_session_options(opts, &so);
-    struct aws_session s;
-    enum vpcx_status st = aws_session_resolve(&s, &so, err);
+    memset(cp, 0, sizeof(*cp));
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    bool ok = cache_dir(&cp->dir, aws_env_default(), &err) == VPCX_OK;
+    vpcx_error_finish(&err);
+    cache_key_from_settings(&cp->key, &s->settings);
+    return ok;
+}
+
+static enum vpcx_status load_cached(const struct cache_place *cp, struct source_result *res,
+                                    struct vpcx_error *err)
+{
+    char *path = NULL;
+    cJSON_Delete(res->errors);
+    res->errors = NULL;
+    enum vpcx_status st = cache_find(cp->dir, &cp->key, &path, err);
     if (st == VPCX_OK)
-        st = aws_session_connect(&s, &so, err);
-    if (st != VPCX_OK) {
-        aws_session_close(&s);
-        return st;
+        st = cache_load(path, res->inv, &res->meta, &res->errors, err);
+    free(path);
+    if (st == VPCX_OK) {
+        free(res->meta.source);
+        res->meta.source = xstrdup("cache");
+        res->succeeded = INV_TYPE_COUNT;
     }
+    if (!res->errors)
+        res->errors = cJSON_CreateArray();
+    return st;
+}
+
+/* With --max-age: the cache, when every type in it is young enough. */
+static bool try_fresh_cache(const struct cli_options *opts, const struct cache_place *cp,
+                            struct source_result *res)
+{
+    struct source_result tmp = {.inv = inventory_create(), .errors = NULL};
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    bool used = false;
+    if (load_cached(cp, &tmp, &err) == VPCX_OK &&
+        !cache_is_stale(cache_oldest_time(&tmp.meta, CACHE_ALL_TYPES), time(NULL), opts->max_age)) {
+        source_result_finish(res);
+        *res = tmp;
+        used = true;
+    } else {
+        source_result_finish(&tmp);
+    }
+    vpcx_error_finish(&err);
+    return used;
+}
+
+/* When nothing could be fetched, point at the cached inventory if there is one. */
+static void hint_offline(const struct cache_place *cp, struct vpcx_error *err)
+{
+    char *path = NULL;
+    struct vpcx_error e;
+    vpcx_error_init(&e);
+    if (cp->dir && cache_find(cp->dir, &cp->key, &path, &e) == VPCX_OK) {
+        char *old = err->hint ? xstrdup(err->hint) : NULL;
+        vpcx_error_set_hint(err, "%s%s`--offline` reads the inventory cached in %s", old ? old : "",
+                            old ? "; " : "", path);
+        free(old);
+    }
+    free(path);
+    vpcx_error_finish(&e);
+}
+
+static void save_to_cache(const struct cache_place *cp, struct source_result *res, unsigned fetched)
+{
+    struct vpcx_error err, warning;
+    vpcx_error_init(&err);
+    vpcx_error_init(&warning);
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        if (fetched & CACHE_TYPE_BIT(t))
+            res->meta.fetched_at_by_type[t] = xstrdup(res->meta.fetched_at);
+    if (cache_update(cp->dir, res->inv, &res->meta, res->errors, fetched, NULL, &warning, &err) !=
+        VPCX_OK)
+        report_warning("cache", &err);
+    if (warning.status != VPCX_OK)
+        report_warning("cache", &warning);
+    vpcx_error_finish(&err);
+    vpcx_error_finish(&warning);
+}
+
+static void fetch_all(struct aws_session *s, struct source_result *res, unsigned *fetched)
+{
     struct identity_call ident = {0};
     vpcx_error_init(&ident.err);
     struct aws_query q;
@@ -157,26 +241,63 @@ static enum vpcx_status load_aws(const struct cli_options *opts, struct source_r
         .done = identity_done,
         .ud = &ident,
     };
-    aws_client_call(s.client, &idp);
+    aws_client_call(s->client, &idp);
     aws_query_finish(&q);
 
-    struct fetch *f = fetch_create(s.client, res->inv, NULL);
+    struct fetch *f = fetch_create(s->client, res->inv, NULL);
     fetch_start_all(f);
     while (fetch_running(f) || !ident.done) {
         bool ready;
-        http_engine_step(s.http, -1, 60000, &ready);
+        http_engine_step(s->http, -1, 60000, &ready);
     }
-    collect_fetch_errors(res, f);
+    *fetched = collect_fetch_errors(res, f);
     if (ident.err.status != VPCX_OK) {
         record_error(res, "CallerIdentity", "GetCallerIdentity", &ident.err);
         report_warning("CallerIdentity", &ident.err);
     }
-    fill_meta(res, &s, &ident);
+    fill_meta(res, s, &ident);
     sts_identity_finish(&ident.id);
     vpcx_error_finish(&ident.err);
     fetch_destroy(f);
+}
+
+static enum vpcx_status load_aws(const struct cli_options *opts, struct source_result *res,
+                                 struct vpcx_error *err)
+{
+    struct aws_session_options so;
+    source_session_options(opts, &so);
+    struct aws_session s;
+    struct cache_place cp = {0};
+    enum vpcx_status st = aws_session_resolve(&s, &so, err);
+    bool have_cache = st == VPCX_OK && !opts->no_cache && cache_place_init(&cp, &s);
+    if (st == VPCX_OK && opts->offline) {
+        st = have_cache ? load_cached(&cp, res, err)
+                        : vpcx_error_set(err, VPCX_ERR_CONFIG,
+                                         "--offline needs a cache directory: set HOME or "
+                                         "XDG_CACHE_HOME");
+    } else if (st == VPCX_OK &&
+               !(have_cache && opts->max_age >= 0 && try_fresh_cache(opts, &cp, res))) {
+        st = aws_session_connect(&s, &so, err);
+        if (st == VPCX_OK) {
+            unsigned fetched = 0;
+            fetch_all(&s, res, &fetched);
+            if (have_cache && fetched)
+                save_to_cache(&cp, res, fetched);
+            if (have_cache && !fetched) {
+                struct vpcx_error none;
+                vpcx_error_init(&none);
+                hint_offline(&cp, &none);
+                if (none.hint)
+                    fprintf(stderr, "vpcx: %s\n", none.hint);
+                vpcx_error_finish(&none);
+            }
+        } else if (have_cache) {
+            hint_offline(&cp, err);
+        }
+    }
+    free(cp.dir);
     aws_session_close(&s);
-    return VPCX_OK;
+    return st;
 }
 
 enum vpcx_status source_load(const struct cli_options *opts, struct source_result *res,

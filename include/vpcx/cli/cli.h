@@ -15,6 +15,9 @@ enum cli_command {
     CLI_CMD_NONE,
     CLI_CMD_DUMP,
     CLI_CMD_WHOAMI,
+    CLI_CMD_CACHE,
+    CLI_CMD_SNAPSHOT,
+    CLI_CMD_DIFF,
     CLI_CMD_HELP,
     CLI_CMD_VERSION,
 };
@@ -40,6 +43,21 @@ struct cli_options {
     int concurrency;      /* 0 = default */
     bool pretty;          /* indent JSON (default when stdout is a terminal) */
     bool pretty_given;
+    /* The cache. */
+    bool no_cache;     /* neither read nor write the cache */
+    bool offline;      /* read the cache only; never touch the network */
+    long long max_age; /* seconds a cache stays fresh; -1 = not given */
+    /* Words after the command: `cache list`, `snapshot save FILE`, `diff A B`. */
+    const char *args[3];
+    int nargs;
+    /* The explorer (no subcommand). */
+    const char *theme;      /* --theme NAME */
+    bool mouse;             /* --mouse */
+    const char *headless;   /* --headless WxH: a virtual screen, no terminal */
+    const char *keys;       /* --keys FILE: key script for --headless */
+    const char *screen_out; /* --screen-out FILE: where --headless writes screens */
+    bool screen_every;      /* --screen-every: a screen after every key */
+    bool headless_stats;    /* --headless-stats: bytes and time per key on stderr */
 };
 
 /*

@@ -9,5 +9,11 @@
 
 int cmd_dump(const struct cli_options *opts);
 int cmd_whoami(const struct cli_options *opts);
+/* `cache list|clear`, `snapshot save FILE`, `diff A B`. */
+int cmd_cache(const struct cli_options *opts);
+int cmd_snapshot(const struct cli_options *opts);
+int cmd_diff(const struct cli_options *opts);
+/* The explorer: `vpcx` with no subcommand. */
+int cmd_explore(const struct cli_options *opts);
 
 #endif

@@ -1,0 +1,237 @@
+/* `vpcx cache list|clear`, `vpcx snapshot save FILE`, `vpcx diff A B`. */
+#include "vpcx/cli/commands.h"
+
+#include "vpcx/cli/source.h"
+#include "vpcx/core/sanitize.h"
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+#include "vpcx/model/diff.h"
+#include "vpcx/store/cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int fail(struct vpcx_error *err)
+{
+    char *line = vpcx_error_format(err);
+    fprintf(stderr, "vpcx: %s\n", line);
+    if (err->hint)
+        fprintf(stderr, "vpcx:   %s\n", err->hint);
+    free(line);
+    int code = (int)vpcx_status_exit(err->status);
+    vpcx_error_finish(err);
+    return code == VPCX_EXIT_OK ? VPCX_EXIT_ERROR : code;
+}
+
+static void format_age(struct strbuf *sb, long long age)
+{
+    if (age < 0)
+        strbuf_addstr(sb, "?");
+    else if (age < 120)
+        strbuf_addf(sb, "%llds", age);
+    else if (age < 7200)
+        strbuf_addf(sb, "%lldm", age / 60);
+    else if (age < 172800)
+        strbuf_addf(sb, "%lldh", age / 3600);
+    else
+        strbuf_addf(sb, "%lldd", age / 86400);
+}
+
+static void print_entry_text(const struct cache_entry *e)
+{
+    struct strbuf sb;
+    strbuf_init(&sb, 128);
+    format_age(&sb, e->age);
+    printf("%-14s %-15s %6s %9lld  ", e->account ? e->account : "?", e->region ? e->region : "?",
+           sb.buf, e->size);
+    strbuf_reset(&sb);
+    sanitize_add(&sb, e->endpoint ? e->endpoint : "?", strlen(e->endpoint ? e->endpoint : "?"),
+                 SANITIZE_ESCAPE);
+    for (size_t i = 0; i < e->n_profiles; i++) {
+        strbuf_addstr(&sb, i ? "," : "  [");
+        sanitize_add(&sb, e->profiles[i], strlen(e->profiles[i]), SANITIZE_ESCAPE);
+    }
+    if (e->n_profiles)
+        strbuf_addch(&sb, ']');
+    if (e->problem) {
+        strbuf_addstr(&sb, "  UNUSABLE: ");
+        sanitize_add(&sb, e->problem, strlen(e->problem), SANITIZE_ESCAPE);
+    }
+    printf("%s\n", sb.buf);
+    strbuf_release(&sb);
+}
+
+static cJSON *entry_json(const struct cache_entry *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "Path", e->path);
+    if (e->account)
+        cJSON_AddStringToObject(o, "Account", e->account);
+    if (e->region)
+        cJSON_AddStringToObject(o, "Region", e->region);
+    if (e->endpoint)
+        cJSON_AddStringToObject(o, "Endpoint", e->endpoint);
+    cJSON *profiles = cJSON_AddArrayToObject(o, "Profiles");
+    for (size_t i = 0; i < e->n_profiles; i++)
+        cJSON_AddItemToArray(profiles, cJSON_CreateString(e->profiles[i]));
+    if (e->fetched_at)
+        cJSON_AddStringToObject(o, "FetchedAt", e->fetched_at);
+    cJSON_AddNumberToObject(o, "AgeSeconds", (double)e->age);
+    cJSON_AddNumberToObject(o, "Size", (double)e->size);
+    if (e->problem)
+        cJSON_AddStringToObject(o, "Problem", e->problem);
+    return o;
+}
+
+static int cache_list_cmd(const struct cli_options *opts, const char *dir)
+{
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    struct cache_listing list;
+    if (cache_list(dir, time(NULL), &list, &err) != VPCX_OK)
+        return fail(&err);
+    if (opts->format_given && opts->format == CLI_FORMAT_JSON) {
+        cJSON *arr = cJSON_CreateArray();
+        for (size_t i = 0; i < list.n; i++)
+            cJSON_AddItemToArray(arr, entry_json(&list.v[i]));
+        char *text = cJSON_Print(arr);
+        puts(text);
+        free(text);
+        cJSON_Delete(arr);
+    } else if (list.n == 0) {
+        printf("no cached inventories in %s\n", dir);
+    } else {
+        printf("%-14s %-15s %6s %9s  %s\n", "ACCOUNT", "REGION", "AGE", "BYTES",
+               "ENDPOINT  [PROFILES]");
+        for (size_t i = 0; i < list.n; i++)
+            print_entry_text(&list.v[i]);
+    }
+    cache_listing_finish(&list);
+    return VPCX_EXIT_OK;
+}
+
+int cmd_cache(const struct cli_options *opts)
+{
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    char *dir = NULL;
+    if (cache_dir(&dir, aws_env_default(), &err) != VPCX_OK)
+        return fail(&err);
+    int code;
+    if (strcmp(opts->args[0], "list") == 0) {
+        code = cache_list_cmd(opts, dir);
+    } else if (strcmp(opts->args[0], "clear") == 0) {
+        const struct cache_filter filter = {.region = opts->region, .profile = opts->profile};
+        size_t removed = 0;
+        if (cache_clear(dir, &filter, &removed, &err) != VPCX_OK) {
+            code = fail(&err);
+        } else {
+            printf("removed %zu cached inventor%s from %s\n", removed, removed == 1 ? "y" : "ies",
+                   dir);
+            code = VPCX_EXIT_OK;
+        }
+    } else {
+        fprintf(stderr, "vpcx: cache takes list or clear, not '%s'\n", opts->args[0]);
+        code = VPCX_EXIT_USAGE;
+    }
+    free(dir);
+    return code;
+}
+
+/* Writes next to path and renames, so a reader never sees half a snapshot. */
+static enum vpcx_status save_atomically(const char *path, struct source_result *res,
+                                        struct vpcx_error *err)
+{
+    char *tmp = xasprintf("%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        enum vpcx_status st =
+            vpcx_error_set(err, VPCX_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        free(tmp);
+        return st;
+    }
+    /* A snapshot is meant to be shared: readable like any file the user writes. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    FILE *f = fdopen(fd, "w");
+    enum vpcx_status st = snapshot_write(f, res->inv, &res->meta, res->errors, true, err);
+    if (fflush(f) != 0 || fsync(fd) != 0)
+        st = st == VPCX_OK
+                 ? vpcx_error_set(err, VPCX_ERR_IO, "cannot write %s: %s", path, strerror(errno))
+                 : st;
+    fclose(f);
+    if (st == VPCX_OK && rename(tmp, path) != 0)
+        st = vpcx_error_set(err, VPCX_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    if (st != VPCX_OK)
+        unlink(tmp);
+    free(tmp);
+    return st;
+}
+
+int cmd_snapshot(const struct cli_options *opts)
+{
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    if (strcmp(opts->args[0], "save") != 0) {
+        fprintf(stderr, "vpcx: snapshot takes save FILE, not '%s'\n", opts->args[0]);
+        return VPCX_EXIT_USAGE;
+    }
+    struct source_result res;
+    if (source_load(opts, &res, &err) != VPCX_OK) {
+        source_result_finish(&res);
+        return fail(&err);
+    }
+    int code = source_exit_code(&res);
+    if (res.succeeded > 0) {
+        if (save_atomically(opts->args[1], &res, &err) != VPCX_OK)
+            code = fail(&err);
+        else
+            fprintf(stderr, "vpcx: saved %s\n", opts->args[1]);
+    }
+    source_result_finish(&res);
+    return code;
+}
+
+static enum vpcx_status load_side(const char *path, struct inventory **inv, struct vpcx_error *err)
+{
+    struct snapshot_meta meta;
+    *inv = inventory_create();
+    enum vpcx_status st = snapshot_load_file(path, *inv, &meta, NULL, err);
+    snapshot_meta_finish(&meta);
+    return st;
+}
+
+int cmd_diff(const struct cli_options *opts)
+{
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    struct inventory *a = NULL, *b = NULL;
+    int code = VPCX_EXIT_OK;
+    if (load_side(opts->args[0], &a, &err) != VPCX_OK ||
+        load_side(opts->args[1], &b, &err) != VPCX_OK) {
+        code = fail(&err);
+    } else {
+        cJSON *report = diff_inventories(a, b);
+        if (opts->format_given && opts->format == CLI_FORMAT_JSON) {
+            char *text = opts->pretty ? cJSON_Print(report) : cJSON_PrintUnformatted(report);
+            puts(text);
+            free(text);
+        } else {
+            struct strbuf sb;
+            strbuf_init(&sb, 1024);
+            diff_report_text(report, &sb);
+            fputs(sb.buf, stdout);
+            strbuf_release(&sb);
+        }
+        cJSON_Delete(report);
+    }
+    inventory_destroy(a);
+    inventory_destroy(b);
+    return code;
+}
