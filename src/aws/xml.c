@@ -394,7 +394,8 @@ static cJSON *struct_finish(struct frame *f)
     f->node = NULL;
     for (unsigned i = 0; i < f->shape->member_count; i++) {
         if (f->slots[i]) {
-            cJSON_AddItemToObject(obj, aws_shape_member(f->shape, i)->json_name, f->slots[i]);
+            /* Keys are the shape table's static strings: shared, not copied. */
+            cJSON_AddItemToObjectCS(obj, aws_shape_member(f->shape, i)->json_name, f->slots[i]);
             f->slots[i] = NULL;
         }
     }
@@ -651,6 +652,34 @@ static void parse_scratch(struct awsxml_parser *p, int terminate)
         parser_fail(p, VPCX_ERR_PARSE, "malformed XML (libxml2 error %d)", rc);
 }
 
+/*
+ * The length of the run at d that the byte filter would copy unchanged: no
+ * reference or section marker in progress, and no byte that could start one
+ * or that XML forbids. Most of a body is such runs, copied in one go.
+ */
+static size_t plain_run(const struct awsxml_parser *p, const char *d, size_t n)
+{
+    if (p->nref || p->cdata_seen || p->comment_seen || p->close_seen)
+        return 0;
+    char stop = p->section == SECTION_CDATA ? ']' : '-';
+    size_t i = 0;
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)d[i];
+        if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+            break;
+        if (p->section ? c == (unsigned char)stop : c == '<' || c == '&')
+            break;
+    }
+    return i;
+}
+
+static void note_space(struct awsxml_parser *p, const char *d, size_t n)
+{
+    for (size_t i = 0; p->only_space && i < n; i++)
+        if (!isspace((unsigned char)d[i]))
+            p->only_space = false;
+}
+
 enum vpcx_status awsxml_parser_feed(struct awsxml_parser *p, const char *data, size_t len,
                                     struct vpcx_error *err)
 {
@@ -658,11 +687,18 @@ enum vpcx_status awsxml_parser_feed(struct awsxml_parser *p, const char *data, s
         parser_fail(p, VPCX_ERR_INTERNAL, "awsxml_parser_feed() after finish()");
     while (len && !parser_failed(p)) {
         size_t n = len < FEED_SLICE ? len : FEED_SLICE;
-        for (size_t i = 0; i < n && !parser_failed(p); i++) {
-            if (!isspace((unsigned char)data[i]))
-                p->only_space = false;
-            filter_byte(p, data[i]);
-            p->fed++;
+        for (size_t i = 0; i < n && !parser_failed(p);) {
+            size_t run = plain_run(p, data + i, n - i);
+            if (run == 0) {
+                note_space(p, data + i, 1);
+                filter_byte(p, data[i]);
+                run = 1;
+            } else {
+                note_space(p, data + i, run);
+                strbuf_add(&p->scratch, data + i, run);
+            }
+            p->fed += run;
+            i += run;
         }
         if (!parser_failed(p))
             parse_scratch(p, 0);

@@ -28,11 +28,20 @@ static const struct fetch_op {
 
 static const char *const vpc_attributes[] = {"enableDnsSupport", "enableDnsHostnames"};
 
+/* One chain of NextToken pages; a type has one, or several once sharded. */
 struct fetch_page {
     struct fetch *fetch;
     enum inv_type type;
     struct aws_query query;
     char *last_token;
+    bool shard; /* narrowed by a filter: never sharded again */
+};
+
+/* Per type: chains still running and the first failure among them. */
+struct fetch_type {
+    unsigned chains;
+    bool sharded;
+    bool failed;
 };
 
 struct fetch_attr {
@@ -47,6 +56,7 @@ struct fetch {
     struct inventory *inv;
     struct fetch_options opts;
     struct fetch_progress progress[FETCH_SLOTS];
+    struct fetch_type types[INV_TYPE_COUNT];
     unsigned in_flight;
     unsigned attr_pending;
     unsigned attr_failed;
@@ -107,12 +117,6 @@ static void fetch_notify(struct fetch *f, int slot, enum fetch_state state)
         f->opts.on_event(f->opts.ud, slot, state);
 }
 
-static void fetch_fail(struct fetch *f, int slot, const struct vpcx_error *err)
-{
-    vpcx_error_copy(&f->progress[slot].error, err);
-    fetch_notify(f, slot, FETCH_FAILED);
-}
-
 static void page_destroy(struct fetch_page *page)
 {
     aws_query_finish(&page->query);
@@ -122,6 +126,7 @@ static void page_destroy(struct fetch_page *page)
 
 static void page_send(struct fetch_page *page);
 static void fetch_start_attributes(struct fetch *f);
+static bool fetch_shard(struct fetch_page *page);
 
 static unsigned page_take_items(struct fetch_page *page, cJSON *items)
 {
@@ -145,6 +150,34 @@ static const char *page_next_token(const cJSON *result)
     return tok->valuestring;
 }
 
+/* A chain ended; the type ends with its last chain. */
+static void chain_end(struct fetch_page *page)
+{
+    struct fetch *f = page->fetch;
+    enum inv_type type = page->type;
+    page_destroy(page);
+    if (--f->types[type].chains > 0)
+        return;
+    if (f->types[type].failed) {
+        inventory_abort(f->inv, type);
+        fetch_notify(f, type, FETCH_FAILED);
+        return;
+    }
+    inventory_end(f->inv, type);
+    fetch_notify(f, type, FETCH_DONE);
+    if (type == INV_VPC)
+        fetch_start_attributes(f);
+}
+
+static void chain_fail(struct fetch_page *page, const struct vpcx_error *err)
+{
+    struct fetch_type *t = &page->fetch->types[page->type];
+    if (!t->failed)
+        vpcx_error_copy(&page->fetch->progress[page->type].error, err);
+    t->failed = true;
+    chain_end(page);
+}
+
 static void page_done(void *ud, struct aws_call_result *res)
 {
     struct fetch_page *page = ud;
@@ -153,9 +186,7 @@ static void page_done(void *ud, struct aws_call_result *res)
     f->in_flight--;
     p->attempts += (unsigned)res->attempts;
     if (res->status != VPCX_OK) {
-        inventory_abort(f->inv, page->type);
-        fetch_fail(f, page->type, res->error);
-        page_destroy(page);
+        chain_fail(page, res->error);
         return;
     }
     p->pages++;
@@ -166,10 +197,12 @@ static void page_done(void *ud, struct aws_call_result *res)
         vpcx_error_init(&err);
         vpcx_error_set(&err, VPCX_ERR_AWS, "%s: the service returned the same NextToken twice",
                        fetch_ops[page->type].operation);
-        inventory_abort(f->inv, page->type);
-        fetch_fail(f, page->type, &err);
+        chain_fail(page, &err);
         vpcx_error_finish(&err);
-        page_destroy(page);
+        return;
+    }
+    if (token && !page->shard && fetch_shard(page)) {
+        chain_end(page);
         return;
     }
     if (token && p->pages < FETCH_MAX_PAGES) {
@@ -179,12 +212,7 @@ static void page_done(void *ud, struct aws_call_result *res)
         page_send(page);
         return;
     }
-    inventory_end(f->inv, page->type);
-    fetch_notify(f, page->type, FETCH_DONE);
-    bool vpcs = page->type == INV_VPC;
-    page_destroy(page);
-    if (vpcs)
-        fetch_start_attributes(f);
+    chain_end(page);
 }
 
 static void page_send(struct fetch_page *page)
@@ -202,6 +230,110 @@ static void page_send(struct fetch_page *page)
     aws_client_call(f->client, &params);
 }
 
+static int page_size(const struct fetch *f, enum inv_type type)
+{
+    int max = fetch_ops[type].max_results;
+    return f->opts.page_size > 0 && f->opts.page_size < max ? f->opts.page_size : max;
+}
+
+static struct fetch_page *page_create(struct fetch *f, enum inv_type type)
+{
+    struct fetch_page *page = xcalloc(1, sizeof(*page));
+    page->fetch = f;
+    page->type = type;
+    aws_query_init(&page->query, NULL, NULL);
+    if (fetch_ops[type].max_results > 0)
+        aws_query_add_int(&page->query, "MaxResults", page_size(f, type));
+    return page;
+}
+
+/*
+ * ENIs are the one type large enough for its chain of pages to dominate:
+ * once the first page shows there are more, the rest is fetched as several
+ * chains filtered by subnet (grouped so each group holds about a page, by the
+ * subnets' own address counts), or by VPC when subnets are not in yet. The
+ * first page's items stay; an ENI seen twice is simply put twice.
+ */
+#define SHARD_MAX        64
+#define SHARD_MAX_VALUES 200
+
+static uint64_t subnet_used_estimate(const struct inv_resource *s)
+{
+    if (!s->subnet.has_cidr || !s->subnet.has_available)
+        return 0;
+    uint64_t size = cidr_size_u64(&s->subnet.cidr);
+    uint64_t free_plus_reserved = (uint64_t)s->subnet.available + 5;
+    return size > free_plus_reserved ? size - free_plus_reserved : 0;
+}
+
+static void shard_send(struct fetch *f, enum inv_type type, const char *filter,
+                       const char *const *values, size_t n)
+{
+    struct fetch_page *page = page_create(f, type);
+    page->shard = true;
+    aws_query_add_filter(&page->query, filter, values, n);
+    f->types[type].chains++;
+    page_send(page);
+}
+
+/*
+ * Groups the subnets (sorted by ID) into runs of about one page of ENIs each,
+ * at most SHARD_MAX runs unless a run would exceed the filter's value limit.
+ */
+static size_t shard_by_subnet(struct fetch *f, enum inv_type type)
+{
+    size_t n = inventory_count(f->inv, INV_SUBNET);
+    uint64_t target = (uint64_t)page_size(f, type) * 4 / 5;
+    const char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+    size_t shards = 0, k = 0;
+    uint64_t load = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct inv_resource *s = inventory_at(f->inv, INV_SUBNET, i);
+        uint64_t used = subnet_used_estimate(s);
+        bool full = load + used > target && shards + 1 < SHARD_MAX;
+        if (k && (full || k == SHARD_MAX_VALUES)) {
+            shard_send(f, type, "subnet-id", ids, k);
+            shards++;
+            k = 0;
+            load = 0;
+        }
+        ids[k++] = s->id;
+        load += used;
+    }
+    if (k) {
+        shard_send(f, type, "subnet-id", ids, k);
+        shards++;
+    }
+    free(ids);
+    return shards;
+}
+
+static size_t shard_by_vpc(struct fetch *f, enum inv_type type)
+{
+    size_t n = inventory_count(f->inv, INV_VPC);
+    for (size_t i = 0; i < n; i++) {
+        const char *id = inventory_at(f->inv, INV_VPC, i)->id;
+        shard_send(f, type, "vpc-id", &id, 1);
+    }
+    return n;
+}
+
+static bool fetch_shard(struct fetch_page *page)
+{
+    struct fetch *f = page->fetch;
+    struct fetch_type *t = &f->types[page->type];
+    if (page->type != INV_ENI || t->sharded || f->opts.no_sharding)
+        return false;
+    bool subnets =
+        f->progress[INV_SUBNET].state == FETCH_DONE && inventory_count(f->inv, INV_SUBNET) > 0;
+    bool vpcs = f->progress[INV_VPC].state == FETCH_DONE && inventory_count(f->inv, INV_VPC) > 1 &&
+                inventory_count(f->inv, INV_VPC) <= SHARD_MAX;
+    if (!subnets && !vpcs)
+        return false;
+    t->sharded = true;
+    return (subnets ? shard_by_subnet(f, page->type) : shard_by_vpc(f, page->type)) > 0;
+}
+
 void fetch_start_type(struct fetch *f, enum inv_type type)
 {
     if ((unsigned)type >= INV_TYPE_COUNT || f->progress[type].state == FETCH_RUNNING)
@@ -209,18 +341,10 @@ void fetch_start_type(struct fetch *f, enum inv_type type)
     struct fetch_progress *p = &f->progress[type];
     p->pages = p->items = p->attempts = 0;
     vpcx_error_finish(&p->error);
-    struct fetch_page *page = xcalloc(1, sizeof(*page));
-    page->fetch = f;
-    page->type = type;
-    aws_query_init(&page->query, NULL, NULL);
-    int max = fetch_ops[type].max_results;
-    if (max > 0)
-        aws_query_add_int(&page->query, "MaxResults",
-                          f->opts.page_size > 0 && f->opts.page_size < max ? f->opts.page_size
-                                                                           : max);
+    f->types[type] = (struct fetch_type){.chains = 1};
     inventory_begin(f->inv, type);
     fetch_notify(f, type, FETCH_RUNNING);
-    page_send(page);
+    page_send(page_create(f, type));
 }
 
 void fetch_start_all(struct fetch *f)

@@ -7,7 +7,9 @@
  * stale when its first page is asked for, takes each page's items as the page
  * lands, and sweeps what was not seen after the last page; a type that fails
  * keeps its last good data and records the error. When VPCs are in, the two
- * DNS attributes of each VPC are fetched (DescribeVpcAttribute).
+ * DNS attributes of each VPC are fetched (DescribeVpcAttribute). ENIs, by far
+ * the largest type, are split into several chains filtered by subnet (or VPC)
+ * once their first page shows there is more than one page.
  *
  * Everything happens inside http_engine_step() of the client's engine; the
  * event callback tells the caller (a redraw, a progress line) that a type
@@ -47,6 +49,8 @@ typedef void (*fetch_event_fn)(void *ud, int slot, enum fetch_state state);
 struct fetch_options {
     /* Page size for every paged call instead of each API's maximum (0 = max). */
     int page_size;
+    /* Keep ENIs in one chain of pages instead of splitting by subnet or VPC. */
+    bool no_sharding;
     fetch_event_fn on_event; /* may be NULL */
     void *ud;
 };
