@@ -2,12 +2,20 @@
 #include "vpcx/aws/session.h"
 #include "vpcx/cli/commands.h"
 #include "vpcx/cli/source.h"
+#include "vpcx/core/xalloc.h"
+#include "vpcx/store/cache.h"
+#include "vpcx/sync/fetch.h"
 #include "vpcx/ui/app.h"
 
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#ifndef VPCX_VERSION
+#define VPCX_VERSION "0.1.0"
+#endif
 
 static bool parse_size(const char *s, int *cols, int *rows)
 {
@@ -82,6 +90,173 @@ static int explore_saved(const struct cli_options *opts, struct app_options *ao)
     return rc;
 }
 
+/* The cache behind the explorer: read before the first paint, written after each refresh. */
+struct explore_cache {
+    char *dir; /* NULL: no cache (--no-cache, or no HOME) */
+    struct cache_key key;
+    struct snapshot_meta meta;
+    bool loaded;
+    char *problem; /* why a cache that exists could not be read */
+    char *absent;  /* why there is no cache (a normal first run) */
+};
+
+static double now_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static size_t inventory_size(const struct inventory *inv)
+{
+    size_t n = 0;
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        n += inventory_count(inv, (enum inv_type)t);
+    return n;
+}
+
+/* Finds and loads the cache of these settings with no network call; a missing
+ * cache is normal, a bad one is described in ec->problem and ignored. */
+static void cache_open(struct explore_cache *ec, const struct aws_session *s, struct inventory *inv,
+                       bool stats)
+{
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    cache_key_from_settings(&ec->key, &s->settings);
+    char *path = NULL;
+    double t0 = now_usec();
+    enum vpcx_status st = cache_find(ec->dir, &ec->key, &path, &err);
+    if (st == VPCX_OK)
+        st = cache_load(path, inv, &ec->meta, NULL, &err);
+    ec->loaded = st == VPCX_OK;
+    if (st == VPCX_ERR_NOT_FOUND)
+        ec->absent = vpcx_error_format(&err);
+    else if (st != VPCX_OK)
+        ec->problem = vpcx_error_format(&err);
+    if (stats && ec->loaded)
+        fprintf(stderr, "cache load usec %.0f resources %zu\n", now_usec() - t0,
+                inventory_size(inv));
+    free(path);
+    vpcx_error_finish(&err);
+}
+
+static void cache_close(struct explore_cache *ec)
+{
+    free(ec->dir);
+    snapshot_meta_finish(&ec->meta);
+    free(ec->problem);
+    free(ec->absent);
+}
+
+/* The Errors list of a refresh, as `vpcx dump` writes it. */
+static cJSON *refresh_errors(const struct fetch *f)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (int slot = 0; slot < FETCH_SLOTS; slot++) {
+        const struct fetch_progress *p = fetch_get_progress(f, slot);
+        if (p->state != FETCH_FAILED)
+            continue;
+        const struct vpcx_error *e = &p->error;
+        cJSON *item = cJSON_CreateObject();
+        cJSON_AddStringToObject(item, "Type", fetch_slot_name(slot));
+        if (p->operation)
+            cJSON_AddStringToObject(item, "Operation", p->operation);
+        cJSON_AddStringToObject(item, "Status", vpcx_status_name(e->status));
+        if (e->aws_code)
+            cJSON_AddStringToObject(item, "Code", e->aws_code);
+        cJSON_AddStringToObject(item, "Message",
+                                e->message ? e->message : vpcx_status_message(e->status));
+        cJSON_AddItemToArray(list, item);
+    }
+    return list;
+}
+
+struct refresh_ctx {
+    struct explore_cache *cache;
+    const struct aws_settings *settings;
+};
+
+static void refresh_meta(struct snapshot_meta *m, const struct refresh_ctx *ctx,
+                         const struct app_refresh *r)
+{
+    const struct aws_settings *s = ctx->settings;
+    memset(m, 0, sizeof(*m));
+    m->format_version = SNAPSHOT_FORMAT_VERSION;
+    m->generator = xstrdup("vpcx " VPCX_VERSION);
+    m->account = r->account ? xstrdup(r->account) : NULL;
+    m->region = s->region.value ? xstrdup(s->region.value) : NULL;
+    m->endpoint = s->ec2_endpoint.value ? xstrdup(s->ec2_endpoint.value) : NULL;
+    m->profile = s->profile.value ? xstrdup(s->profile.value) : NULL;
+    m->source = xstrdup("aws");
+    m->fetched_at = snapshot_format_time(r->started);
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        if (r->fetched & CACHE_TYPE_BIT(t))
+            m->fetched_at_by_type[t] = xstrdup(m->fetched_at);
+}
+
+static void report_cache_problem(struct app *a, const char *what, const struct vpcx_error *e)
+{
+    char *line = vpcx_error_format(e);
+    app_message(a, ROLE_WARN, "%s: %s", what, line);
+    free(line);
+}
+
+/* After each refresh: the types that completed go to the cache, the rest keep theirs. */
+static void refreshed(void *ud, struct app *a, const struct app_refresh *r)
+{
+    const struct refresh_ctx *ctx = ud;
+    if (!ctx->cache->dir || !r->fetched)
+        return;
+    struct snapshot_meta meta;
+    refresh_meta(&meta, ctx, r);
+    cJSON *errors = refresh_errors(r->fetch);
+    struct vpcx_error err, warning;
+    vpcx_error_init(&err);
+    vpcx_error_init(&warning);
+    if (cache_update(ctx->cache->dir, r->inv, &meta, errors, r->fetched, NULL, &warning, &err) !=
+        VPCX_OK)
+        report_cache_problem(a, "cache not updated", &err);
+    else if (warning.status != VPCX_OK)
+        report_cache_problem(a, "cache", &warning);
+    vpcx_error_finish(&err);
+    vpcx_error_finish(&warning);
+    cJSON_Delete(errors);
+    snapshot_meta_finish(&meta);
+}
+
+static void fill_from_cache(struct app_options *ao, const struct explore_cache *ec)
+{
+    ao->cache_meta = &ec->meta;
+    ao->account = ec->meta.account;
+    ao->start_message = ec->problem;
+}
+
+/* Offline (by choice or because credentials failed): the cache or nothing. */
+static int explore_offline(const struct explore_cache *ec, struct app_options *ao,
+                           const struct vpcx_error *why)
+{
+    if (!ec->loaded) {
+        struct vpcx_error err;
+        vpcx_error_init(&err);
+        if (why)
+            vpcx_error_copy(&err, why);
+        else
+            vpcx_error_set(&err, VPCX_ERR_NOT_FOUND, "--offline: %s",
+                           ec->problem  ? ec->problem
+                           : ec->absent ? ec->absent
+                                        : "no cache directory: set HOME or XDG_CACHE_HOME");
+        int code = fail(&err);
+        vpcx_error_finish(&err);
+        return code;
+    }
+    char *reason = why ? vpcx_error_format(why) : NULL;
+    ao->offline = true;
+    ao->offline_reason = reason;
+    int rc = run_app(ao);
+    free(reason);
+    return rc;
+}
+
 static int explore_aws(const struct cli_options *opts, struct app_options *ao)
 {
     struct aws_session_options so;
@@ -89,24 +264,41 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
     struct aws_session s;
     struct vpcx_error err;
     vpcx_error_init(&err);
-    enum vpcx_status st = aws_session_resolve(&s, &so, &err);
-    if (st == VPCX_OK)
-        st = aws_session_connect(&s, &so, &err);
-    if (st != VPCX_OK) {
+    if (aws_session_resolve(&s, &so, &err) != VPCX_OK) {
         int code = fail(&err);
         aws_session_close(&s);
         vpcx_error_finish(&err);
         return code;
     }
     struct inventory *inv = inventory_create();
+    struct explore_cache ec;
+    memset(&ec, 0, sizeof(ec));
+    if (!opts->no_cache && cache_dir(&ec.dir, aws_env_default(), &err) == VPCX_OK)
+        cache_open(&ec, &s, inv, ao->stats);
+    vpcx_error_finish(&err);
     ao->inv = inv;
-    ao->client = s.client;
     ao->region = s.settings.region.value;
     ao->endpoint = s.settings.ec2_endpoint.value;
     ao->profile = s.settings.profile.value;
     ao->source = "aws";
-    int rc = run_app(ao);
+    ao->max_age = opts->max_age;
+    if (ec.loaded)
+        fill_from_cache(ao, &ec);
+    int rc;
+    if (opts->offline) {
+        rc = explore_offline(&ec, ao, NULL);
+    } else if (aws_session_connect(&s, &so, &err) != VPCX_OK) {
+        /* Expired credentials in an incident: the cache is still worth reading. */
+        rc = explore_offline(&ec, ao, &err);
+    } else {
+        struct refresh_ctx ctx = {.cache = &ec, .settings = &s.settings};
+        ao->client = s.client;
+        ao->on_refresh = refreshed;
+        ao->refresh_ud = &ctx;
+        rc = run_app(ao);
+    }
     inventory_destroy(inv);
+    cache_close(&ec);
     aws_session_close(&s);
     vpcx_error_finish(&err);
     return rc;

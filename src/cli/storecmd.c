@@ -7,6 +7,7 @@
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/diff.h"
 #include "vpcx/store/cache.h"
+#include "vpcx/store/snapfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -143,37 +144,6 @@ int cmd_cache(const struct cli_options *opts)
     return code;
 }
 
-/* Writes next to path and renames, so a reader never sees half a snapshot. */
-static enum vpcx_status save_atomically(const char *path, struct source_result *res,
-                                        struct vpcx_error *err)
-{
-    char *tmp = xasprintf("%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        enum vpcx_status st =
-            vpcx_error_set(err, VPCX_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-        free(tmp);
-        return st;
-    }
-    /* A snapshot is meant to be shared: readable like any file the user writes. */
-    mode_t mask = umask(0);
-    umask(mask);
-    fchmod(fd, 0666 & ~mask);
-    FILE *f = fdopen(fd, "w");
-    enum vpcx_status st = snapshot_write(f, res->inv, &res->meta, res->errors, true, err);
-    if (fflush(f) != 0 || fsync(fd) != 0)
-        st = st == VPCX_OK
-                 ? vpcx_error_set(err, VPCX_ERR_IO, "cannot write %s: %s", path, strerror(errno))
-                 : st;
-    fclose(f);
-    if (st == VPCX_OK && rename(tmp, path) != 0)
-        st = vpcx_error_set(err, VPCX_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-    if (st != VPCX_OK)
-        unlink(tmp);
-    free(tmp);
-    return st;
-}
-
 int cmd_snapshot(const struct cli_options *opts)
 {
     struct vpcx_error err;
@@ -189,7 +159,7 @@ int cmd_snapshot(const struct cli_options *opts)
     }
     int code = source_exit_code(&res);
     if (res.succeeded > 0) {
-        if (save_atomically(opts->args[1], &res, &err) != VPCX_OK)
+        if (snapfile_save(opts->args[1], res.inv, &res.meta, res.errors, &err) != VPCX_OK)
             code = fail(&err);
         else
             fprintf(stderr, "vpcx: saved %s\n", opts->args[1]);

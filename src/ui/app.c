@@ -3,6 +3,7 @@
 #include "vpcx/aws/http.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/store/snapfile.h"
 #include "vpcx/sync/fetch.h"
 #include "vpcx/ui/headless.h"
 #include "vpcx/ui/listwidget.h"
@@ -27,6 +28,13 @@
 #define WIDE_COLS 100 /* panes side by side from here */
 #define STACK_MAX 8
 #define HINTS     "?:help /:filter ::cmd Tab:pane q:quit"
+/* The save key until the keymap's action table has a "save" action: it only
+ * acts while the key is unbound, so a binding in the config wins. */
+#define SAVE_KEY 'S'
+
+#ifndef VPCX_VERSION
+#define VPCX_VERSION "0.1.0"
+#endif
 
 enum focus { FOCUS_TREE, FOCUS_DETAIL };
 
@@ -73,6 +81,13 @@ struct app {
     bool dirty;
     uint64_t generation;
     struct fetch *fetch;
+    /* Stale-while-revalidate. */
+    time_t type_time[INV_TYPE_COUNT]; /* when each type's data was fetched; 0 = unknown */
+    bool show_ages;
+    bool refreshing; /* a refresh is under way: on_refresh is owed */
+    time_t refresh_started;
+    unsigned refreshed; /* types done in this refresh */
+    long long max_age;
     struct layout layout;
     char *pending_copy; /* OSC 52 payload written after the next paint */
 };
@@ -225,6 +240,8 @@ static void paint_header(struct app *a)
     if (o->profile)
         line_addf(&l, ROLE_HEADER, "  profile %s", o->profile);
     line_add(&l, ROLE_HEADER, o->read_only ? "  read-only" : "  WRITE ENABLED");
+    if (o->offline)
+        line_add(&l, ROLE_HEADER, "  OFFLINE");
     if (o->source && strcmp(o->source, "aws") != 0)
         line_addf(&l, ROLE_HEADER, "  [%s]", o->source);
     if (o->endpoint)
@@ -266,6 +283,156 @@ static void fetch_summary(struct app *a, struct ui_line *l)
     strbuf_release(&bad);
 }
 
+/* Short labels, so the age of every type fits on one status line. */
+static const char *const type_labels[INV_TYPE_COUNT] = {
+    [INV_VPC] = "VPCs",           [INV_SUBNET] = "Subnets",    [INV_AZ] = "AZs",
+    [INV_ENDPOINT] = "Endpoints", [INV_SERVICE] = "Services",  [INV_ENI] = "ENIs",
+    [INV_SECURITY_GROUP] = "SGs", [INV_NETWORK_ACL] = "NACLs", [INV_ROUTE_TABLE] = "RTs",
+    [INV_PREFIX_LIST] = "PLs",
+};
+
+static const char *slot_label(int slot)
+{
+    return slot < INV_TYPE_COUNT ? type_labels[slot] : "VPC DNS attributes";
+}
+
+static void add_age(struct strbuf *sb, long long age)
+{
+    if (age < 0)
+        strbuf_addstr(sb, "?");
+    else if (age < 120)
+        strbuf_addf(sb, "%llds", age);
+    else if (age < 7200)
+        strbuf_addf(sb, "%lldm", age / 60);
+    else if (age < 172800)
+        strbuf_addf(sb, "%lldh", age / 3600);
+    else
+        strbuf_addf(sb, "%lldd", age / 86400);
+}
+
+static long long type_age(const struct app *a, int t, time_t now)
+{
+    if (!a->type_time[t])
+        return -1;
+    return now > a->type_time[t] ? (long long)(now - a->type_time[t]) : 0;
+}
+
+static bool type_stale(const struct app *a, int t, time_t now)
+{
+    long long age = type_age(a, t, now);
+    return age < 0 || age > a->max_age;
+}
+
+static const char *failure_code(const struct fetch_progress *p)
+{
+    return p->error.aws_code ? p->error.aws_code : vpcx_status_name(p->error.status);
+}
+
+/* The failed slots when they all failed the same way (an outage), else 0. */
+static int common_failure(struct app *a, const char **code, time_t *oldest)
+{
+    int n = 0;
+    *code = NULL;
+    *oldest = 0;
+    for (int s = 0; a->fetch && s < FETCH_SLOTS; s++) {
+        const struct fetch_progress *p = fetch_get_progress(a->fetch, s);
+        if (p->state != FETCH_FAILED)
+            continue;
+        if (*code && strcmp(*code, failure_code(p)) != 0)
+            return 0;
+        *code = failure_code(p);
+        if (s < INV_TYPE_COUNT && a->type_time[s] && (!*oldest || a->type_time[s] < *oldest))
+            *oldest = a->type_time[s];
+        n++;
+    }
+    return n;
+}
+
+static void add_data_age(struct strbuf *sb, time_t when, time_t now)
+{
+    if (!when)
+        return;
+    strbuf_addstr(sb, ", showing data from ");
+    add_age(sb, when < now ? (long long)(now - when) : 0);
+    strbuf_addstr(sb, " ago");
+}
+
+/* "ENIs: refresh failed (RequestLimitExceeded), showing data from 2h ago";
+ * one line for many types that failed alike. */
+static void add_failures(struct app *a, struct ui_line *l, time_t now)
+{
+    struct strbuf sb;
+    strbuf_init(&sb, 128);
+    const char *code;
+    time_t oldest;
+    int alike = common_failure(a, &code, &oldest);
+    if (alike > 2) {
+        strbuf_addf(&sb, " refresh failed (%s) for %d types", code, alike);
+        add_data_age(&sb, oldest, now);
+        strbuf_addch(&sb, ';');
+        line_add(l, ROLE_ERROR, sb.buf);
+    }
+    for (int s = 0; alike <= 2 && a->fetch && s < FETCH_SLOTS; s++) {
+        const struct fetch_progress *p = fetch_get_progress(a->fetch, s);
+        if (p->state != FETCH_FAILED)
+            continue;
+        strbuf_reset(&sb);
+        strbuf_addf(&sb, " %s: refresh failed (%s)", slot_label(s), failure_code(p));
+        add_data_age(&sb, s < INV_TYPE_COUNT ? a->type_time[s] : 0, now);
+        strbuf_addch(&sb, ';');
+        line_add(l, ROLE_ERROR, sb.buf);
+    }
+    strbuf_release(&sb);
+}
+
+/* "Subnets 3m ENIs 2h stale ...", or "all types 3m" when they agree. */
+static void add_ages(struct app *a, struct ui_line *l, time_t now)
+{
+    struct strbuf sb, first;
+    strbuf_init(&sb, 16);
+    strbuf_init(&first, 16);
+    bool same = true;
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        strbuf_reset(&sb);
+        add_age(&sb, type_age(a, t, now));
+        if (type_stale(a, t, now))
+            strbuf_addstr(&sb, " stale");
+        if (t == 0)
+            strbuf_addstr(&first, sb.buf);
+        same = same && strcmp(first.buf, sb.buf) == 0;
+    }
+    if (same) {
+        line_addf(l, type_stale(a, 0, now) ? ROLE_WARN : ROLE_STATUS, " all types %s", first.buf);
+    } else {
+        for (int t = 0; t < INV_TYPE_COUNT; t++) {
+            strbuf_reset(&sb);
+            add_age(&sb, type_age(a, t, now));
+            bool stale = type_stale(a, t, now);
+            line_addf(l, stale ? ROLE_WARN : ROLE_STATUS, " %s %s%s", type_labels[t], sb.buf,
+                      stale ? " stale" : "");
+        }
+    }
+    strbuf_release(&sb);
+    strbuf_release(&first);
+}
+
+static void status_text(struct app *a, struct ui_line *l)
+{
+    if (a->message.len) {
+        line_addf(l, a->message_role, " %s", a->message.buf);
+    } else if (a->fetch && fetch_running(a->fetch)) {
+        fetch_summary(a, l);
+    } else if (a->show_ages) {
+        time_t now = time(NULL);
+        if (a->opts.offline_reason)
+            line_addf(l, ROLE_ERROR, " %s;", a->opts.offline_reason);
+        add_failures(a, l, now);
+        add_ages(a, l, now);
+    } else if (a->fetch) {
+        fetch_summary(a, l);
+    }
+}
+
 static void paint_status(struct app *a)
 {
     struct ui_line l;
@@ -282,12 +449,11 @@ static void paint_status(struct app *a)
     }
     struct ui_line left;
     line_init(&left);
-    if (a->message.len)
-        line_addf(&left, a->message_role, " %s", a->message.buf);
-    else if (a->fetch)
-        fetch_summary(a, &left);
+    status_text(a, &left);
     int hints = (int)strlen(HINTS) + 1;
     int lw = COLS - hints > 0 ? COLS - hints : COLS;
+    if ((int)left.text.len >= lw)
+        lw = COLS; /* what the status says matters more than the hints */
     left.fill = ROLE_STATUS;
     draw_line(stdscr, LINES - 1, 0, lw, &left, &a->palette, -1);
     if (lw < COLS) {
@@ -377,8 +543,11 @@ static void paint_panes(struct app *a)
     paint_separator(a);
 }
 
+static void check_refresh_end(struct app *a);
+
 void app_paint(struct app *a)
 {
+    check_refresh_end(a);
     refresh_if_changed(a);
     if (!a->dirty)
         return;
@@ -555,6 +724,75 @@ static void run_kind(struct app *a, enum tree_kind kind, const char *what)
     sync_detail(a);
 }
 
+/* The snapshot's metadata: what the header shows plus each type's time. */
+static void snapshot_meta_of(struct app *a, struct snapshot_meta *m)
+{
+    const struct app_options *o = &a->opts;
+    const char *acct = o->account ? o->account : a->account;
+    memset(m, 0, sizeof(*m));
+    m->format_version = SNAPSHOT_FORMAT_VERSION;
+    m->generator = xstrdup("vpcx " VPCX_VERSION);
+    m->account = acct ? xstrdup(acct) : NULL;
+    m->region = o->region ? xstrdup(o->region) : NULL;
+    m->endpoint = o->endpoint ? xstrdup(o->endpoint) : NULL;
+    m->profile = o->profile ? xstrdup(o->profile) : NULL;
+    m->source = xstrdup(o->source ? o->source : "aws");
+    time_t oldest = 0;
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        if (!a->type_time[t])
+            continue;
+        m->fetched_at_by_type[t] = snapshot_format_time(a->type_time[t]);
+        if (!oldest || a->type_time[t] < oldest)
+            oldest = a->type_time[t];
+    }
+    m->fetched_at = snapshot_format_time(oldest ? oldest : time(NULL));
+}
+
+static char *default_snapshot_name(struct app *a)
+{
+    const char *acct = a->opts.account ? a->opts.account : a->account;
+    return snapfile_default_name(acct, a->opts.region, time(NULL));
+}
+
+static void save_snapshot(struct app *a, const char *path)
+{
+    char *name = path ? xstrdup(path) : default_snapshot_name(a);
+    struct snapshot_meta meta;
+    snapshot_meta_of(a, &meta);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    if (snapfile_save(name, a->inv, &meta, NULL, &err) == VPCX_OK) {
+        app_message(a, ROLE_OK, "saved a snapshot to %s", name);
+    } else {
+        char *line = vpcx_error_format(&err);
+        app_message(a, ROLE_ERROR, "%s", line);
+        free(line);
+    }
+    vpcx_error_finish(&err);
+    snapshot_meta_finish(&meta);
+    free(name);
+}
+
+/* The save key: the command line, ready with a default name to edit or accept. */
+static void save_prompt(struct app *a)
+{
+    char *name = default_snapshot_name(a);
+    prompt_start(a, ':');
+    strbuf_addf(&a->prompt.text, "save %s", name);
+    free(name);
+}
+
+static void open_diff(struct app *a, const char *path)
+{
+    if (!path) {
+        app_message(a, ROLE_WARN, "usage: :diff SNAPSHOT-FILE");
+        return;
+    }
+    const struct view_args args = {.type = INV_VPC, .id = path};
+    if (!app_open_view(a, "diff", &args))
+        app_message(a, ROLE_WARN, "the diff view is not part of this build");
+}
+
 static void run_command(struct app *a, char *cmd)
 {
     char *save = NULL;
@@ -579,6 +817,10 @@ static void run_command(struct app *a, char *cmd)
         run_kind(a, TREE_AZ, "availability zone");
     else if (strcmp(word, "matrix") == 0 || strcmp(word, "policy") == 0)
         open_named(a, word);
+    else if (strcmp(word, "save") == 0 || strcmp(word, "w") == 0)
+        save_snapshot(a, arg);
+    else if (strcmp(word, "diff") == 0)
+        open_diff(a, arg);
     else if (strcmp(word, "ip") == 0 && arg)
         jump_ip(a, arg);
     else if (strcmp(word, "ip") == 0)
@@ -676,15 +918,30 @@ static void open_named(struct app *a, const char *name)
     free(id);
 }
 
+static void begin_refresh(struct app *a)
+{
+    if (!a->refreshing) {
+        a->refreshing = true;
+        a->refreshed = 0;
+        a->refresh_started = time(NULL);
+    }
+    fetch_start_all(a->fetch);
+}
+
 static void refresh_inventory(struct app *a)
 {
+    if (!a->fetch && a->opts.offline) {
+        app_message(a, ROLE_WARN, "offline: nothing is fetched%s%s",
+                    a->opts.offline_reason ? ": " : "",
+                    a->opts.offline_reason ? a->opts.offline_reason : "");
+        return;
+    }
     if (!a->fetch) {
         app_message(a, ROLE_WARN, "nothing to refresh: this is a %s",
                     a->opts.source ? a->opts.source : "saved inventory");
         return;
     }
-    fetch_start_all(a->fetch);
-    app_message(a, ROLE_OK, "refreshing");
+    begin_refresh(a);
     strbuf_reset(&a->message);
 }
 
@@ -825,6 +1082,8 @@ bool app_handle_key(struct app *a, int key)
         prompt_key(a, key);
     else if (key == KEY_MOUSE)
         mouse_event(a);
+    else if (key == SAVE_KEY && keymap_lookup(a->keymap, key) == ACT_NONE)
+        save_prompt(a);
     else
         dispatch(a, keymap_lookup(a->keymap, key), key);
     if (!a->n_stack && a->focus == FOCUS_TREE)
@@ -848,10 +1107,45 @@ uint64_t app_bytes_written(struct app *a)
 
 static void fetch_event(void *ud, int slot, enum fetch_state state)
 {
-    (void)slot;
-    (void)state;
     struct app *a = ud;
+    if (state == FETCH_DONE && slot < INV_TYPE_COUNT) {
+        a->type_time[slot] = a->refresh_started;
+        a->refreshed |= 1u << (unsigned)slot;
+    }
     a->dirty = true;
+}
+
+/* Once every call of a refresh is back: hand the result over (cache update). */
+static void check_refresh_end(struct app *a)
+{
+    if (!a->refreshing || fetch_running(a->fetch) || a->identity_pending)
+        return;
+    a->refreshing = false;
+    a->dirty = true;
+    if (!a->opts.on_refresh)
+        return;
+    const struct app_refresh r = {
+        .inv = a->inv,
+        .fetch = a->fetch,
+        .fetched = a->refreshed,
+        .started = a->refresh_started,
+        .account = a->opts.account ? a->opts.account : a->account,
+    };
+    a->opts.on_refresh(a->opts.refresh_ud, a, &r);
+}
+
+/* Each type's time from the cache it was painted from. */
+static void init_ages(struct app *a)
+{
+    const struct snapshot_meta *m = a->opts.cache_meta;
+    a->max_age = a->opts.max_age >= 0 ? a->opts.max_age : APP_DEFAULT_MAX_AGE;
+    a->show_ages = m || a->opts.client;
+    for (int t = 0; m && t < INV_TYPE_COUNT; t++) {
+        const char *when = snapshot_meta_type_time(m, (enum inv_type)t);
+        time_t v;
+        if (when && snapshot_parse_time(when, &v))
+            a->type_time[t] = v;
+    }
 }
 
 static void identity_done(void *ud, struct aws_call_result *r)
@@ -875,7 +1169,7 @@ static void start_network(struct app *a)
         return;
     const struct fetch_options fo = {.on_event = fetch_event, .ud = a};
     a->fetch = fetch_create(a->opts.client, a->inv, &fo);
-    fetch_start_all(a->fetch);
+    begin_refresh(a);
     if (a->opts.account)
         return;
     struct aws_query q;
@@ -941,6 +1235,9 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     a->tree = view_create(&tree_view_ops, a, NULL);
     a->detail = view_create(&detail_view_ops, a, NULL);
     sync_detail(a);
+    init_ages(a);
+    if (opts->start_message)
+        app_message(a, ROLE_WARN, "%s", opts->start_message);
     start_network(a);
     a->dirty = true;
     return a;
@@ -1034,6 +1331,7 @@ bool app_wait_fetch(struct app *a, long max_ms)
             return false;
     }
     a->dirty = true;
+    check_refresh_end(a);
     return true;
 }
 

@@ -7,6 +7,19 @@
  * Full-screen views (help, matrix, policy) stack over the panes. Below 60x15
  * the screen says it is too small and waits for a resize or q.
  *
+ * Stale-while-revalidate: given a cached inventory (opts->cache_meta), the
+ * first paint shows it at once while every type is refreshed in the
+ * background; each type keeps its time, shown as an age in the status line
+ * ("Subnets 3m  ENIs 2h stale": stale past opts->max_age); a type whose
+ * refresh fails keeps its data and the status line says so. When a refresh
+ * ends, opts->on_refresh gets the types that completed (the caller updates
+ * the cache). Offline (by choice or because credentials failed) there is no
+ * client: the header says OFFLINE and the status line gives the reason.
+ *
+ * Snapshots: the save key (S) or ":save [FILE]" writes the inventory as a
+ * snapshot (default name vpcx-<account>-<region>-<time>.json); ":diff FILE"
+ * opens the diff view: FILE -> the current inventory.
+ *
  * The loop: paint from what is loaded, then wait in http_engine_step() (or
  * poll() without a network) on the keyboard and the signal self-pipe; after a
  * wake, drain signals, keys and fetch results, and paint once if anything
@@ -20,14 +33,34 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "vpcx/aws/client.h"
 #include "vpcx/core/status.h"
 #include "vpcx/model/inventory.h"
+#include "vpcx/store/snapshot.h"
+#include "vpcx/sync/fetch.h"
 #include "vpcx/ui/draw.h"
 #include "vpcx/ui/keymap.h"
 #include "vpcx/ui/theme.h"
 #include "vpcx/ui/view.h"
+
+/* Stale past this many seconds when neither --max-age nor the config says. */
+#define APP_DEFAULT_MAX_AGE (15 * 60)
+
+struct app;
+
+/* What a finished refresh gives on_refresh (all borrowed for the call). */
+struct app_refresh {
+    const struct inventory *inv;
+    const struct fetch *fetch; /* per-type states and errors */
+    unsigned fetched;          /* 1u << type for each type refreshed whole */
+    time_t started;            /* when the refresh began: the fetched types' time */
+    const char *account;       /* the one given, else GetCallerIdentity's; may be NULL */
+};
+
+/* Called each time a refresh ends; may call app_message() to report. */
+typedef void (*app_refresh_fn)(void *ud, struct app *a, const struct app_refresh *r);
 
 struct app_options {
     struct inventory *inv;     /* borrowed; fetching fills it */
@@ -35,6 +68,14 @@ struct app_options {
     /* Header text (any may be NULL). */
     const char *account, *region, *endpoint, *profile, *source;
     bool read_only;
+    /* Cache (stale-while-revalidate); all optional. */
+    const struct snapshot_meta *cache_meta; /* per-type times of a cached inv */
+    long long max_age;                      /* seconds; < 0: APP_DEFAULT_MAX_AGE */
+    bool offline;                           /* no network: header says OFFLINE */
+    const char *offline_reason;             /* shown in the status line */
+    const char *start_message;              /* status line until the first key */
+    app_refresh_fn on_refresh;
+    void *refresh_ud;
     const char *theme; /* NULL: the config's, else dark */
     bool mouse;        /* also "set mouse on" in the config */
     bool no_config;    /* ignore $XDG_CONFIG_HOME/vpcx/config (tests) */
@@ -46,8 +87,6 @@ struct app_options {
     bool every;             /* dump the screen after every key */
     bool stats;             /* bytes and time per key on stderr */
 };
-
-struct app;
 
 /* Runs the explorer until the user quits; returns the exit code (0 on quit). */
 int app_run(const struct app_options *opts, struct vpcx_error *err);
