@@ -1,6 +1,7 @@
 #include "vpcx/cli/cli.h"
 
 #include "vpcx/cli/commands.h"
+#include "vpcx/core/duration.h"
 #include "vpcx/core/xalloc.h"
 
 #include <getopt.h>
@@ -169,25 +170,11 @@ static enum vpcx_status parse_format(const char *arg, struct cli_options *opts,
 static enum vpcx_status parse_explore_option(int c, const char *arg, struct cli_options *opts,
                                              struct vpcx_error *err);
 
-/* "90", "90s", "15m", "2h", "1d" -> seconds. */
 static enum vpcx_status parse_duration(const char *arg, long long *out, struct vpcx_error *err)
 {
-    char *end = NULL;
-    long long v = strtoll(arg, &end, 10);
-    long long unit = 1;
-    if (end && *end && !end[1]) {
-        const char *units = "smhd";
-        static const long long seconds[] = {1, 60, 3600, 86400};
-        const char *u = strchr(units, *end);
-        if (u) {
-            unit = seconds[u - units];
-            end++;
-        }
-    }
-    if (!*arg || !end || *end || v < 0 || v > 3650LL * 86400 / unit)
+    if (!duration_parse(arg, out))
         return vpcx_error_set(err, VPCX_ERR_USAGE,
                               "--max-age takes a duration like 90s, 15m, 2h or 1d, not '%s'", arg);
-    *out = v * unit;
     return VPCX_OK;
 }
 

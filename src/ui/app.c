@@ -28,9 +28,6 @@
 #define WIDE_COLS 100 /* panes side by side from here */
 #define STACK_MAX 8
 #define HINTS     "?:help /:filter ::cmd Tab:pane q:quit"
-/* The save key until the keymap's action table has a "save" action: it only
- * acts while the key is unbound, so a binding in the config wins. */
-#define SAVE_KEY 'S'
 
 #ifndef VPCX_VERSION
 #define VPCX_VERSION "0.1.0"
@@ -999,6 +996,9 @@ static void global_action(struct app *a, enum action act)
     case ACT_POLICY:
         open_named(a, "policy");
         break;
+    case ACT_SAVE:
+        save_prompt(a);
+        break;
     case ACT_REDRAW:
         clearok(curscr, TRUE);
         break;
@@ -1082,8 +1082,6 @@ bool app_handle_key(struct app *a, int key)
         prompt_key(a, key);
     else if (key == KEY_MOUSE)
         mouse_event(a);
-    else if (key == SAVE_KEY && keymap_lookup(a->keymap, key) == ACT_NONE)
-        save_prompt(a);
     else
         dispatch(a, keymap_lookup(a->keymap, key), key);
     if (!a->n_stack && a->focus == FOCUS_TREE)
@@ -1138,7 +1136,9 @@ static void check_refresh_end(struct app *a)
 static void init_ages(struct app *a)
 {
     const struct snapshot_meta *m = a->opts.cache_meta;
-    a->max_age = a->opts.max_age >= 0 ? a->opts.max_age : APP_DEFAULT_MAX_AGE;
+    a->max_age = a->opts.max_age >= 0    ? a->opts.max_age
+                 : a->config.max_age_set ? a->config.max_age
+                                         : APP_DEFAULT_MAX_AGE;
     a->show_ages = m || a->opts.client;
     for (int t = 0; m && t < INV_TYPE_COUNT; t++) {
         const char *when = snapshot_meta_type_time(m, (enum inv_type)t);

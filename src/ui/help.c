@@ -12,6 +12,7 @@ static const char *const commands[][2] = {
     {":ip ADDRESS", "jump to the ENI holding a private IPv4 or IPv6 address"},
     {":ID", "jump to a resource by ID (vpc-, subnet-, eni-, vpce-, rtb-...)"},
     {":matrix :policy", "open the endpoint x AZ matrix, the endpoint policy"},
+    {":save [FILE] :diff FILE", "save a snapshot; compare the inventory with one"},
     {":help  :q", "this help; quit"},
 };
 
@@ -43,7 +44,7 @@ static void help_draw_row(struct view *v, size_t row, struct ui_line *l)
 {
     if (row == 0) {
         line_add(l, ROLE_TITLE, "Keys (remap with 'bind KEY ACTION' in ~/.config/vpcx/config)");
-    } else if (row < ROW_COMMANDS - 1) {
+    } else if (row < ROW_ACTIONS + ACT_COUNT - 1) {
         action_row(v, (enum action)(row - ROW_ACTIONS + 1), l);
     } else if (row == ROW_COMMANDS - 1) {
         line_add(l, ROLE_TITLE, "Commands (after :)");
@@ -56,7 +57,9 @@ static void help_draw_row(struct view *v, size_t row, struct ui_line *l)
     } else if (row == ROW_COMMANDS + N_COMMANDS + 1) {
         line_add(l, ROLE_TITLE, "Config");
     } else if (row == ROW_COMMANDS + N_COMMANDS + 2) {
-        line_add(l, ROLE_DIM, "  set mouse on | set theme NAME | bind KEY ACTION | unbind KEY");
+        line_add(
+            l, ROLE_DIM,
+            "  set mouse on | set theme NAME | set max-age 15m | bind KEY ACTION | unbind KEY");
     }
 }
 

@@ -1,5 +1,7 @@
 #include "vpcx/ui/keymap.h"
 
+#include "vpcx/core/duration.h"
+
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -103,7 +105,7 @@ static void bind_defaults(struct keymap *km)
         {"r", ACT_REFRESH},     {"F5", ACT_REFRESH},
         {"y", ACT_COPY},        {"Y", ACT_COPY_EXTRA},
         {"m", ACT_MATRIX},      {"p", ACT_POLICY},
-        {"C-l", ACT_REDRAW},
+        {"S", ACT_SAVE},        {"C-l", ACT_REDRAW},
     };
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         bind_default(km, defaults[i].key, defaults[i].action);
@@ -254,6 +256,14 @@ static enum vpcx_status config_set(struct ui_config *cfg, char **w, size_t n,
     if (n == 3 && strcmp(w[1], "theme") == 0) {
         free(cfg->theme);
         cfg->theme = xstrdup(w[2]);
+        return VPCX_OK;
+    }
+    if (n == 3 && strcmp(w[1], "max-age") == 0) {
+        if (!duration_parse(w[2], &cfg->max_age))
+            return vpcx_error_set(err, VPCX_ERR_USAGE,
+                                  "set max-age takes a duration like 90s, 15m or 2h, not '%s'",
+                                  w[2]);
+        cfg->max_age_set = true;
         return VPCX_OK;
     }
     return vpcx_error_set(err, VPCX_ERR_USAGE, "unknown setting '%s'", n > 1 ? w[1] : "");

@@ -64,20 +64,23 @@ static void test_config(void **state)
     struct vpcx_error e;
     vpcx_error_init(&e);
     const char *text = "# my keys\nbind J down\nunbind j\nset mouse on\nset theme light\n"
-                       "bind C-n page-down\n";
+                       "bind C-n page-down\nset max-age 2h\n";
     assert_int_equal(keymap_parse_config(km, &cfg, "cfg", text, strlen(text), &e), VPCX_OK);
     assert_int_equal(keymap_lookup(km, 'J'), ACT_DOWN);
     assert_int_equal(keymap_lookup(km, 'j'), ACT_NONE);
     assert_int_equal(keymap_lookup(km, 14), ACT_PAGE_DOWN);
     assert_true(cfg.mouse && cfg.mouse_set);
     assert_string_equal(cfg.theme, "light");
+    assert_true(cfg.max_age_set);
+    assert_int_equal(cfg.max_age, 7200);
+    assert_int_equal(keymap_lookup(km, 'S'), ACT_SAVE);
     char *keys = keymap_keys_for(km, ACT_DOWN);
     assert_string_equal(keys, "J, Down");
     free(keys);
     static const char *const bad[][2] = {
         {"bind x fly\n", "unknown action 'fly'"}, {"bind Hyper-x down\n", "unknown key"},
         {"set mouse maybe\n", "on or off"},       {"\n\nfrobnicate\n", "cfg, line 3"},
-        {"set colour red\n", "unknown setting"},
+        {"set colour red\n", "unknown setting"},  {"set max-age soon\n", "duration"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         vpcx_error_finish(&e);

@@ -32,13 +32,14 @@
     X(COLLAPSE_ALL, "collapse-all", "collapse everything")                                         \
     X(FOCUS, "focus", "switch focus between the panes")                                            \
     X(FILTER, "filter", "filter rows by name, ID, tag or IP")                                      \
-    X(COMMAND, "command", "command line (:vpc :subnet :vpce :eni :matrix :ip ADDR)")               \
+    X(COMMAND, "command", "command line (:vpc :subnet :vpce :eni :matrix :ip ADDR ...)")           \
     X(HELP, "help", "this help")                                                                   \
     X(REFRESH, "refresh", "fetch the inventory again")                                             \
     X(COPY, "copy", "copy the selected ID (OSC 52)")                                               \
     X(COPY_EXTRA, "copy-arn", "copy the ARN or DNS name of the selection")                         \
     X(MATRIX, "matrix", "endpoint x availability zone matrix")                                     \
     X(POLICY, "policy", "policy of the selected endpoint")                                         \
+    X(SAVE, "save", "save a snapshot (:save FILE); :diff FILE compares with one")                  \
     X(REDRAW, "redraw", "redraw the screen")
 
 enum action {
@@ -73,12 +74,14 @@ struct ui_config {
     bool mouse;     /* "set mouse on" */
     bool mouse_set; /* the file said either way */
     char *theme;    /* "set theme NAME", owned, may be NULL */
+    bool max_age_set;
+    long long max_age; /* "set max-age 15m": when cached data counts as stale */
 };
 
 void ui_config_finish(struct ui_config *cfg);
 /*
  * Parses config text: "bind KEY ACTION", "unbind KEY", "set mouse on|off",
- * "set theme NAME", '#' comments. Bindings go to km. Errors name the line;
+ * "set theme NAME", "set max-age DURATION", '#' comments. Bindings go to km. Errors name the line;
  * lines before the bad one stay applied. Pure: no curses, no I/O.
  */
 enum vpcx_status keymap_parse_config(struct keymap *km, struct ui_config *cfg, const char *label,
