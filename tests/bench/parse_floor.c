@@ -26,17 +26,16 @@ struct blob {
 
 static unsigned long counted;
 
-static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-                     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
-                     int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+static void on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
+                     int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
+                     int nb_defaulted, const xmlChar **attributes)
 {
     (void)ctx, (void)localname, (void)prefix, (void)uri, (void)nb_namespaces;
     (void)namespaces, (void)nb_attributes, (void)nb_defaulted, (void)attributes;
     counted++;
 }
 
-static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
-                   const xmlChar *uri)
+static void on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri)
 {
     (void)ctx, (void)localname, (void)prefix, (void)uri;
 }
