@@ -31,6 +31,10 @@ enum frame_kind {
     FRAME_ERR,      /* <Error> */
 };
 
+/* Member order hints for structures of up to ORDER_SLOTS - 1 members. */
+#define ORDER_SLOTS 64
+#define ORDER_START (ORDER_SLOTS - 1)
+
 struct frame {
     enum frame_kind kind;
     const struct aws_shape *shape;
@@ -41,6 +45,14 @@ struct frame {
     char **capture; /* CAPTURE: destination */
     bool streamed;  /* LIST: items go to the callback */
     bool has_child; /* SCALAR, CAPTURE: text stops at the first child element (botocore) */
+    /*
+     * STRUCT: which member followed which in the previous item at this depth.
+     * Items of a list repeat their element order, so the guess is nearly
+     * always right and a member lookup costs one string compare.
+     */
+    const struct aws_shape *order_shape;
+    unsigned char succ[ORDER_SLOTS];
+    unsigned char last;
 };
 
 struct awsxml_parser {
@@ -129,6 +141,11 @@ static struct frame *frame_push(struct awsxml_parser *p, enum frame_kind kind,
     f->capture = NULL;
     f->streamed = false;
     f->has_child = false;
+    f->last = ORDER_START;
+    if (f->order_shape != shape) {
+        memset(f->succ, 0xFF, sizeof(f->succ));
+        f->order_shape = shape;
+    }
     return f;
 }
 
@@ -207,9 +224,29 @@ static void start_root(struct awsxml_parser *p, const char *name)
     }
 }
 
+static const struct aws_member *find_member(struct frame *top, const char *name)
+{
+    const struct aws_shape *s = top->shape;
+    bool hinted = s->member_count < ORDER_START;
+    if (hinted && top->succ[top->last] < s->member_count) {
+        const struct aws_member *guess = aws_shape_member(s, top->succ[top->last]);
+        if (strcmp(guess->xml_name, name) == 0) {
+            top->last = top->succ[top->last];
+            return guess;
+        }
+    }
+    const struct aws_member *m = aws_shape_find_xml(s, name);
+    if (m && hinted) {
+        unsigned char idx = (unsigned char)aws_shape_member_index(s, m);
+        top->succ[top->last] = idx;
+        top->last = idx;
+    }
+    return m;
+}
+
 static void start_member(struct awsxml_parser *p, struct frame *top, const char *name)
 {
-    const struct aws_member *m = aws_shape_find_xml(top->shape, name);
+    const struct aws_member *m = find_member(top, name);
     if (!m) {
         /* EC2 puts the request ID beside the output's members. */
         if (p->nframes == 1 && strcmp(name, "requestId") == 0)
