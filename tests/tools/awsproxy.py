@@ -23,17 +23,27 @@ Behaviour, all set by one JSON config (file, or POST /_proxy/config; GET shows i
       K: throttle (503 RequestLimitExceeded), internal (500 InternalError), drop (close the
       socket without an answer), slow (real answer in "chunk" bytes every "delay" s), truncate
       (Content-Length larger than what is sent, then close), malformed (200, XML cut short),
-      expired (400 RequestExpired), html500 (moto-like HTML 500 page), auth (401 AuthFailure).
+      expired (400 RequestExpired), html500 (moto-like HTML 500 page), auth (401 AuthFailure),
+      unauthorized (403 UnauthorizedOperation with an encoded message, as AWS answers a DryRun
+      or a call the caller lacks permission for; match the DryRun with "nth": [1]),
+      drop_after (forward to moto, let it act, then close the socket without answering: the
+      client sees a lost connection although the change was made).
+  "idempotency": true   (default) CreateVpcEndpoint with a ClientToken is idempotent as in AWS,
+      which moto does not emulate (moto 5.2.1 ignores ClientToken): the first successful answer
+      per token is remembered and replayed for a repeat with the same parameters; different
+      parameters get 400 IdempotentParameterMismatch.
   "rate_limit": {"<Action>|*": {"rate": R, "burst": B}}
       A token bucket per action: an empty bucket -> 503 RequestLimitExceeded.
 
 GET /_proxy/stats: {"requests": {action: n}, "status": {action: {code: n}}, "faults": {action:
 {kind: n}}, "pages": {action: n}, "max_results": {action: [values]}, "tokens_issued": {action:
-n}, "tokens_redeemed": {action: n}, "final_pages": {action: n}, "dry_run": {action: n}}.
+n}, "tokens_redeemed": {action: n}, "final_pages": {action: n}, "dry_run": {action: n},
+"idempotent_replays": {action: n}, "bodies": {action: [sha256 of each mutating request body]}}.
 POST /_proxy/reset clears the stats and the per-action counters.
 """
 import argparse
 import base64
+import hashlib
 import http.client
 import http.server
 import json
@@ -66,7 +76,10 @@ HOP_HEADERS = {"connection", "keep-alive", "proxy-connection", "transfer-encodin
                "trailer", "upgrade", "proxy-authorization", "proxy-authenticate", "expect",
                "content-length"}
 DEFAULT_CONFIG = {"paging": {"enabled": False, "cap": None}, "dry_run": True, "faults": {},
-                  "rate_limit": {}}
+                  "rate_limit": {}, "idempotency": True}
+MUTATING = ("CreateVpcEndpoint", "ModifyVpcEndpoint", "DeleteVpcEndpoints")
+# Parameters that do not take part in the ClientToken comparison.
+NOT_IDEMPOTENCY_PARAMS = ("Action", "Version", "ClientToken", "DryRun")
 
 FAULT_ERRORS = {
     "throttle": (503, "RequestLimitExceeded", "Request limit exceeded."),
@@ -74,6 +87,9 @@ FAULT_ERRORS = {
     "expired": (400, "RequestExpired", "Request has expired."),
     "auth": (401, "AuthFailure",
              "AWS was not able to validate the provided access credentials"),
+    "unauthorized": (403, "UnauthorizedOperation",
+                     "You are not authorized to perform this operation. Encoded authorization "
+                     "failure message: vpcx-test-encoded-message"),
 }
 HTML_500 = (b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
             b"<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and "
@@ -120,6 +136,7 @@ class State:
         self.upstream = urllib.parse.urlsplit(upstream)
         self.lock = threading.Lock()
         self.tokens = {}
+        self.client_tokens = {}  # ClientToken -> (params, status, headers, body)
         self.set_config(config or {})
 
     def set_config(self, config):
@@ -140,7 +157,7 @@ class State:
             self.counters = {}
             self.stats = {k: {} for k in ("requests", "status", "faults", "pages", "max_results",
                                          "tokens_issued", "tokens_redeemed", "final_pages",
-                                         "dry_run")}
+                                         "dry_run", "idempotent_replays", "bodies")}
 
     def bump(self, table, action, key=None, amount=1):
         with self.lock:
@@ -332,7 +349,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         action = (params.get("Action") or ["<none>"])[0]
         n = self.state.count_request(action)
         rule = self.state.fault_for(action, n)
-        if rule and rule["kind"] not in ("slow", "truncate", "malformed"):
+        if action in MUTATING:
+            with self.state.lock:
+                self.state.stats["bodies"].setdefault(action, []).append(
+                    hashlib.sha256(body).hexdigest())
+        if rule and rule["kind"] not in ("slow", "truncate", "malformed", "drop_after"):
             return self.apply_fault(action, rule)
         if self.state.rate_limited(action):
             self.state.bump("faults", action, "rate_limit")
@@ -345,7 +366,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
         paging = self.state.config.get("paging") or {}
         if paging.get("enabled") and action in PAGED and method == "POST":
             return self.paged(action, params, rule)
+        token = (params.get("ClientToken") or [None])[0]
+        if token and action == "CreateVpcEndpoint" and self.state.config.get("idempotency"):
+            return self.idempotent(action, method, body, params, token, rule)
         status, headers, data = self.forward(method, self.path, body)
+        return self.reply(action, status, headers, data, rule)
+
+    def idempotent(self, action, method, body, params, token, rule):
+        """AWS's ClientToken contract, which moto lacks: one create per token."""
+        key = sorted((k, v) for k, v in params.items() if k not in NOT_IDEMPOTENCY_PARAMS)
+        with self.state.lock:
+            seen = self.state.client_tokens.get(token)
+        if seen is not None:
+            if seen[0] != key:
+                return self.send_error_doc(action, 400, "IdempotentParameterMismatch",
+                                           "The client token %s was already used with other "
+                                           "parameters." % token)
+            self.state.bump("idempotent_replays", action)
+            return self.reply(action, seen[1], seen[2], seen[3], rule)
+        status, headers, data = self.forward(method, self.path, body)
+        if status == 200:
+            with self.state.lock:
+                self.state.client_tokens[token] = (key, status, headers, data)
         return self.reply(action, status, headers, data, rule)
 
     # ---- answers ----
@@ -358,6 +400,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         kind = rule["kind"] if rule else None
         if kind:
             self.state.bump("faults", action, kind)
+        if kind == "drop_after":  # moto acted; the client never hears of it
+            self.state.bump("status", action, "dropped_after")
+            return self.hang_up()
         if kind == "malformed":
             data = data[: max(1, len(data) // 2)]
         self.send_response(status)

@@ -42,6 +42,8 @@ enum vpcx_exit {
     X(ERR_AWS, ERROR, "AWS returned an error")                                                     \
     X(ERR_NOT_FOUND, ERROR, "not found")                                                           \
     X(ERR_DRY_RUN_OK, OK, "dry run succeeded: the request would have been allowed")                \
+    X(ERR_READ_ONLY, USAGE, "read-only: writes are not enabled")                                   \
+    X(ERR_CONFLICT, ERROR, "changed since it was read")                                            \
     X(ERR_TRUNCATED, UNREACHABLE, "response was truncated")                                        \
     X(ERR_PARSE, ERROR, "could not parse")                                                         \
     X(ERR_IO, ERROR, "I/O error")                                                                  \
