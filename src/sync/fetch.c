@@ -58,6 +58,7 @@ struct fetch {
     struct fetch_progress progress[FETCH_SLOTS];
     struct fetch_type types[INV_TYPE_COUNT];
     unsigned in_flight;
+    bool eni_waiting; /* ENIs start when subnets are in, to split them by subnet */
     unsigned attr_pending;
     unsigned attr_failed;
 };
@@ -100,7 +101,7 @@ void fetch_destroy(struct fetch *f)
 
 bool fetch_running(const struct fetch *f)
 {
-    return f->in_flight > 0;
+    return f->in_flight > 0 || f->eni_waiting;
 }
 
 const struct fetch_progress *fetch_get_progress(const struct fetch *f, int slot)
@@ -127,6 +128,7 @@ static void page_destroy(struct fetch_page *page)
 static void page_send(struct fetch_page *page);
 static void fetch_start_attributes(struct fetch *f);
 static bool fetch_shard(struct fetch_page *page);
+static void eni_start(struct fetch *f);
 
 static unsigned page_take_items(struct fetch_page *page, cJSON *items)
 {
@@ -161,12 +163,16 @@ static void chain_end(struct fetch_page *page)
     if (f->types[type].failed) {
         inventory_abort(f->inv, type);
         fetch_notify(f, type, FETCH_FAILED);
+        if (type == INV_SUBNET && f->eni_waiting)
+            eni_start(f);
         return;
     }
     inventory_end(f->inv, type);
     fetch_notify(f, type, FETCH_DONE);
     if (type == INV_VPC)
         fetch_start_attributes(f);
+    if (type == INV_SUBNET && f->eni_waiting)
+        eni_start(f);
 }
 
 static void chain_fail(struct fetch_page *page, const struct vpcx_error *err)
@@ -334,13 +340,51 @@ static bool fetch_shard(struct fetch_page *page)
     return (subnets ? shard_by_subnet(f, page->type) : shard_by_vpc(f, page->type)) > 0;
 }
 
+/* The ENIs the subnets' own address counts account for. */
+static uint64_t subnets_used_estimate(const struct fetch *f)
+{
+    uint64_t total = 0;
+    size_t n = inventory_count(f->inv, INV_SUBNET);
+    for (size_t i = 0; i < n; i++)
+        total += subnet_used_estimate(inventory_at(f->inv, INV_SUBNET, i));
+    return total;
+}
+
+/* ENIs: split by subnet from the start when the subnets say there is more than a page. */
+static void eni_start(struct fetch *f)
+{
+    struct fetch_type *t = &f->types[INV_ENI];
+    f->eni_waiting = false;
+    *t = (struct fetch_type){0};
+    inventory_begin(f->inv, INV_ENI);
+    fetch_notify(f, INV_ENI, FETCH_RUNNING);
+    if (!f->opts.no_sharding && f->progress[INV_SUBNET].state == FETCH_DONE &&
+        subnets_used_estimate(f) > (uint64_t)page_size(f, INV_ENI)) {
+        t->sharded = true;
+        if (shard_by_subnet(f, INV_ENI) > 0)
+            return;
+        t->sharded = false;
+    }
+    t->chains = 1;
+    page_send(page_create(f, INV_ENI));
+}
+
+static void progress_reset(struct fetch *f, enum inv_type type)
+{
+    struct fetch_progress *p = &f->progress[type];
+    p->pages = p->items = p->attempts = 0;
+    vpcx_error_finish(&p->error);
+}
+
 void fetch_start_type(struct fetch *f, enum inv_type type)
 {
     if ((unsigned)type >= INV_TYPE_COUNT || f->progress[type].state == FETCH_RUNNING)
         return;
-    struct fetch_progress *p = &f->progress[type];
-    p->pages = p->items = p->attempts = 0;
-    vpcx_error_finish(&p->error);
+    progress_reset(f, type);
+    if (type == INV_ENI) {
+        eni_start(f);
+        return;
+    }
     f->types[type] = (struct fetch_type){.chains = 1};
     inventory_begin(f->inv, type);
     fetch_notify(f, type, FETCH_RUNNING);
@@ -350,7 +394,17 @@ void fetch_start_type(struct fetch *f, enum inv_type type)
 void fetch_start_all(struct fetch *f)
 {
     for (int t = 0; t < INV_TYPE_COUNT; t++)
-        fetch_start_type(f, (enum inv_type)t);
+        if (t != INV_ENI)
+            fetch_start_type(f, (enum inv_type)t);
+    if (f->progress[INV_SUBNET].state != FETCH_RUNNING || f->opts.no_sharding ||
+        f->progress[INV_ENI].state == FETCH_RUNNING) {
+        fetch_start_type(f, INV_ENI);
+        return;
+    }
+    /* Shown as running: it is, from the user's point of view. */
+    progress_reset(f, INV_ENI);
+    f->eni_waiting = true;
+    fetch_notify(f, INV_ENI, FETCH_RUNNING);
 }
 
 static void attr_destroy(struct fetch_attr *a)
