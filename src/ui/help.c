@@ -46,6 +46,8 @@ static void help_draw_row(struct view *v, size_t row, struct ui_line *l)
         line_add(l, ROLE_TITLE, "Keys (remap with 'bind KEY ACTION' in ~/.config/vpcx/config)");
     } else if (row < ROW_ACTIONS + ACT_COUNT - 1) {
         action_row(v, (enum action)(row - ROW_ACTIONS + 1), l);
+    } else if (row < ROW_COMMANDS - 1) {
+        return; /* the blank row between the sections */
     } else if (row == ROW_COMMANDS - 1) {
         line_add(l, ROLE_TITLE, "Commands (after :)");
     } else if (row < ROW_COMMANDS + N_COMMANDS) {
