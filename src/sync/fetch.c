@@ -58,7 +58,9 @@ struct fetch {
     struct fetch_progress progress[FETCH_SLOTS];
     struct fetch_type types[INV_TYPE_COUNT];
     unsigned in_flight;
-    bool eni_waiting; /* ENIs start when subnets are in, to split them by subnet */
+    /* Types held back until VPCs and subnets are in: those two paint first, and
+       ENIs are then split by subnet. */
+    unsigned deferred;
     unsigned attr_pending;
     unsigned attr_failed;
 };
@@ -101,7 +103,7 @@ void fetch_destroy(struct fetch *f)
 
 bool fetch_running(const struct fetch *f)
 {
-    return f->in_flight > 0 || f->eni_waiting;
+    return f->in_flight > 0 || f->deferred;
 }
 
 const struct fetch_progress *fetch_get_progress(const struct fetch *f, int slot)
@@ -129,6 +131,7 @@ static void page_send(struct fetch_page *page);
 static void fetch_start_attributes(struct fetch *f);
 static bool fetch_shard(struct fetch_page *page);
 static void eni_start(struct fetch *f);
+static void start_deferred(struct fetch *f);
 
 static unsigned page_take_items(struct fetch_page *page, cJSON *items)
 {
@@ -163,16 +166,14 @@ static void chain_end(struct fetch_page *page)
     if (f->types[type].failed) {
         inventory_abort(f->inv, type);
         fetch_notify(f, type, FETCH_FAILED);
-        if (type == INV_SUBNET && f->eni_waiting)
-            eni_start(f);
+        start_deferred(f);
         return;
     }
     inventory_end(f->inv, type);
     fetch_notify(f, type, FETCH_DONE);
     if (type == INV_VPC)
         fetch_start_attributes(f);
-    if (type == INV_SUBNET && f->eni_waiting)
-        eni_start(f);
+    start_deferred(f);
 }
 
 static void chain_fail(struct fetch_page *page, const struct vpcx_error *err)
@@ -354,7 +355,6 @@ static uint64_t subnets_used_estimate(const struct fetch *f)
 static void eni_start(struct fetch *f)
 {
     struct fetch_type *t = &f->types[INV_ENI];
-    f->eni_waiting = false;
     *t = (struct fetch_type){0};
     inventory_begin(f->inv, INV_ENI);
     fetch_notify(f, INV_ENI, FETCH_RUNNING);
@@ -391,20 +391,47 @@ void fetch_start_type(struct fetch *f, enum inv_type type)
     page_send(page_create(f, type));
 }
 
+static bool first_wave(enum inv_type t)
+{
+    return t == INV_VPC || t == INV_SUBNET || t == INV_AZ;
+}
+
+/* Once VPCs and subnets are in (or failed), the rest of the inventory is asked for. */
+static void start_deferred(struct fetch *f)
+{
+    if (!f->deferred || f->progress[INV_VPC].state == FETCH_RUNNING ||
+        f->progress[INV_SUBNET].state == FETCH_RUNNING)
+        return;
+    unsigned deferred = f->deferred;
+    f->deferred = 0;
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        if (!(deferred & (1u << t)))
+            continue;
+        /* fetch_start_type skips a type already shown as running. */
+        f->progress[t].state = FETCH_IDLE;
+        fetch_start_type(f, (enum inv_type)t);
+    }
+}
+
 void fetch_start_all(struct fetch *f)
 {
     for (int t = 0; t < INV_TYPE_COUNT; t++)
-        if (t != INV_ENI)
+        if (first_wave((enum inv_type)t))
             fetch_start_type(f, (enum inv_type)t);
-    if (f->progress[INV_SUBNET].state != FETCH_RUNNING || f->opts.no_sharding ||
-        f->progress[INV_ENI].state == FETCH_RUNNING) {
-        fetch_start_type(f, INV_ENI);
-        return;
+    bool hold = f->progress[INV_VPC].state == FETCH_RUNNING ||
+                f->progress[INV_SUBNET].state == FETCH_RUNNING;
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        if (first_wave((enum inv_type)t) || f->progress[t].state == FETCH_RUNNING)
+            continue;
+        if (!hold) {
+            fetch_start_type(f, (enum inv_type)t);
+            continue;
+        }
+        /* Shown as running: it is, from the user's point of view. */
+        progress_reset(f, (enum inv_type)t);
+        f->deferred |= 1u << t;
+        fetch_notify(f, t, FETCH_RUNNING);
     }
-    /* Shown as running: it is, from the user's point of view. */
-    progress_reset(f, INV_ENI);
-    f->eni_waiting = true;
-    fetch_notify(f, INV_ENI, FETCH_RUNNING);
 }
 
 static void attr_destroy(struct fetch_attr *a)
