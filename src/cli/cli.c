@@ -38,6 +38,7 @@ enum {
     OPT_NO_CACHE,
     OPT_OFFLINE,
     OPT_MAX_AGE,
+    OPT_WRITE,
 };
 
 static const struct option long_options[] = {
@@ -66,6 +67,7 @@ static const struct option long_options[] = {
     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
     {"offline", no_argument, NULL, OPT_OFFLINE},
     {"max-age", required_argument, NULL, OPT_MAX_AGE},
+    {"write", no_argument, NULL, OPT_WRITE},
     {NULL, 0, NULL, 0},
 };
 
@@ -130,6 +132,8 @@ void cli_print_help(FILE *out)
           "  --keys FILE           key script for --headless (one key or text per line)\n"
           "  --screen-out FILE     --screen-every writes a screen after every key\n"
           "  --headless-stats      bytes written and time per key, on standard error\n"
+          "  --write               allow creating, modifying and deleting endpoints (else\n"
+          "                        read-only; also 'profile NAME write true' in the config)\n"
           "\n"
           "Exit status:\n"
           "  0  success\n"
@@ -258,6 +262,9 @@ static enum vpcx_status parse_explore_option(int c, const char *arg, struct cli_
         return VPCX_OK;
     case OPT_OFFLINE:
         opts->offline = true;
+        return VPCX_OK;
+    case OPT_WRITE:
+        opts->write = true;
         return VPCX_OK;
     case OPT_MAX_AGE:
         return parse_duration(arg, &opts->max_age, err);

@@ -84,6 +84,9 @@ static int explore_saved(const struct cli_options *opts, struct app_options *ao)
     ao->endpoint = res.meta.endpoint;
     ao->profile = res.meta.profile;
     ao->source = opts->demo ? "demo" : "snapshot";
+    /* Forms over a saved inventory practise on it: nothing can reach AWS. */
+    ao->write_mode = MUTATE_SIMULATED;
+    ao->write_reason = opts->demo ? "--demo" : "--snapshot";
     int rc = run_app(ao);
     source_result_finish(&res);
     vpcx_error_finish(&err);
@@ -311,7 +314,9 @@ int cmd_explore(const struct cli_options *opts)
     memset(&ao, 0, sizeof(ao));
     ao.theme = opts->theme;
     ao.mouse = opts->mouse;
-    ao.read_only = true; /* no write path exists yet */
+    ao.read_only = !opts->write;
+    ao.write_mode = opts->write ? MUTATE_LIVE : MUTATE_READ_ONLY;
+    ao.write_reason = opts->write ? "--write" : NULL;
     fill_headless(opts, &ao);
     if (opts->headless && !parse_size(opts->headless, &ao.cols, &ao.rows)) {
         fprintf(stderr, "vpcx: --headless takes a size like 120x40, not '%s'\n", opts->headless);

@@ -86,7 +86,8 @@ struct app {
     unsigned refreshed; /* types done in this refresh */
     long long max_age;
     struct layout layout;
-    char *pending_copy; /* OSC 52 payload written after the next paint */
+    char *pending_copy;       /* OSC 52 payload written after the next paint */
+    struct mutate_gate *gate; /* the one write gate, for the endpoint forms */
 };
 
 /* ---- small accessors for views ---- */
@@ -120,6 +121,42 @@ void app_message(struct app *a, enum theme_role role, const char *fmt, ...)
     va_end(ap);
     a->message_role = role;
     a->dirty = true;
+}
+
+struct mutate_gate *app_gate(struct app *a)
+{
+    return a->gate;
+}
+
+struct inventory *app_inventory_rw(struct app *a)
+{
+    return a->inv;
+}
+
+struct aws_client *app_client(struct app *a)
+{
+    return a->opts.client;
+}
+
+const char *app_region(struct app *a)
+{
+    return a->opts.region;
+}
+
+bool app_headless(struct app *a)
+{
+    return a->opts.headless;
+}
+
+void app_redraw(struct app *a)
+{
+    a->dirty = true;
+}
+
+void app_refetch(struct app *a, enum inv_type type)
+{
+    if (a->fetch)
+        fetch_start_type(a->fetch, type);
 }
 
 static struct view *focused_view(struct app *a)
@@ -236,7 +273,7 @@ static void paint_header(struct app *a)
     line_addf(&l, ROLE_HEADER, "  region %s", o->region ? o->region : "?");
     if (o->profile)
         line_addf(&l, ROLE_HEADER, "  profile %s", o->profile);
-    line_add(&l, ROLE_HEADER, o->read_only ? "  read-only" : "  WRITE ENABLED");
+    line_addf(&l, ROLE_HEADER, "  %s", mutate_gate_label(a->gate));
     if (o->offline)
         line_add(&l, ROLE_HEADER, "  OFFLINE");
     if (o->source && strcmp(o->source, "aws") != 0)
@@ -709,6 +746,7 @@ static bool jump_id(struct app *a, const char *id)
 }
 
 static void open_named(struct app *a, const char *name);
+static void open_form(struct app *a, const char *name);
 
 static void run_kind(struct app *a, enum tree_kind kind, const char *what)
 {
@@ -814,6 +852,9 @@ static void run_command(struct app *a, char *cmd)
         run_kind(a, TREE_AZ, "availability zone");
     else if (strcmp(word, "matrix") == 0 || strcmp(word, "policy") == 0)
         open_named(a, word);
+    else if (strcmp(word, "create") == 0 || strcmp(word, "modify") == 0 ||
+             strcmp(word, "delete") == 0)
+        open_form(a, word);
     else if (strcmp(word, "save") == 0 || strcmp(word, "w") == 0)
         save_snapshot(a, arg);
     else if (strcmp(word, "diff") == 0)
@@ -915,6 +956,32 @@ static void open_named(struct app *a, const char *name)
     free(id);
 }
 
+/* The forms: create from the selected VPC or subnet (or the first VPC), modify and
+ * delete the selected endpoint. The form itself asks the gate on submit. */
+static void open_form(struct app *a, const char *name)
+{
+    bool create = strcmp(name, "create") == 0;
+    enum inv_type type = INV_ENDPOINT;
+    const char *id = NULL;
+    char *copy = NULL;
+    if (create) {
+        type = INV_VPC;
+        if (view_selection(focused_view(a), &type, &id) && type == INV_SUBNET) {
+            copy = xstrdup(id);
+        } else {
+            type = INV_VPC;
+            selection_of(a, INV_VPC, &copy);
+        }
+    } else if (!selection_of(a, INV_ENDPOINT, &copy)) {
+        app_message(a, ROLE_WARN, "select an endpoint to %s it", name);
+        return;
+    }
+    struct view_args args = {.type = type, .id = copy};
+    if (!app_open_view(a, name, &args))
+        app_message(a, ROLE_WARN, "the %s form is not part of this build", name);
+    free(copy);
+}
+
 static void begin_refresh(struct app *a)
 {
     if (!a->refreshing) {
@@ -998,6 +1065,15 @@ static void global_action(struct app *a, enum action act)
         break;
     case ACT_SAVE:
         save_prompt(a);
+        break;
+    case ACT_CREATE:
+        open_form(a, "create");
+        break;
+    case ACT_MODIFY:
+        open_form(a, "modify");
+        break;
+    case ACT_DELETE:
+        open_form(a, "delete");
         break;
     case ACT_REDRAW:
         clearok(curscr, TRUE);
@@ -1194,6 +1270,16 @@ static enum vpcx_status load_settings(struct app *a, struct vpcx_error *err)
         if (st != VPCX_OK)
             return st;
     }
+    enum mutate_mode mode = a->opts.write_mode;
+    char *reason = a->opts.write_reason ? xstrdup(a->opts.write_reason) : NULL;
+    if (mode == MUTATE_READ_ONLY && a->opts.client &&
+        ui_config_profile_writes(&a->config, a->opts.profile)) {
+        mode = MUTATE_LIVE;
+        free(reason);
+        reason = xasprintf("profile %s", a->opts.profile ? a->opts.profile : "default");
+    }
+    a->gate = mutate_gate_create(mode, reason);
+    free(reason);
     const char *theme = a->opts.theme ? a->opts.theme : a->config.theme;
     return theme_load(&a->theme, theme, err);
 }
@@ -1261,6 +1347,7 @@ void app_destroy(struct app *a)
         }
         fetch_destroy(a->fetch);
     }
+    mutate_gate_destroy(a->gate);
     keymap_destroy(a->keymap);
     ui_config_finish(&a->config);
     theme_finish(&a->theme);
@@ -1322,9 +1409,10 @@ bool app_wait_fetch(struct app *a, long max_ms)
     struct http_engine *h = aws_client_http(a->opts.client);
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    while (fetch_running(a->fetch) || a->identity_pending) {
+    while (fetch_running(a->fetch) || a->identity_pending || !http_engine_idle(h)) {
         bool ready;
         http_engine_step(h, -1, 100, &ready);
+        refresh_if_changed(a);
         clock_gettime(CLOCK_MONOTONIC, &now);
         long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
         if (ms > max_ms)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 struct run {
     struct app *app;
@@ -86,6 +87,23 @@ static void feed_text(struct run *r, const char *s, bool angle)
     }
 }
 
+/* Creates PATH.paused, then waits (60 s at most) until PATH exists: a test changes the
+ * world while the explorer sits still, then lets it go on. */
+static void pause_file(const char *path)
+{
+    char *flag = xasprintf("%s.paused", path);
+    FILE *f = fopen(flag, "w");
+    if (f)
+        fclose(f);
+    free(flag);
+    for (int i = 0; i < 1200 && access(path, F_OK) != 0; i++) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    if (access(path, F_OK) != 0)
+        fprintf(stderr, "vpcx: headless: %s did not appear in 60 s\n", path);
+}
+
 static void run_line(struct run *r, char *line)
 {
     size_t len = strlen(line);
@@ -102,6 +120,11 @@ static void run_line(struct run *r, char *line)
     if (strcmp(line, "wait") == 0) {
         if (!app_wait_fetch(r->app, 60000))
             fprintf(stderr, "vpcx: headless: the fetch did not finish in 60 s\n");
+        app_paint(r->app);
+        return;
+    }
+    if (strncmp(line, "pause-file ", 11) == 0) {
+        pause_file(line + 11);
         app_paint(r->app);
         return;
     }

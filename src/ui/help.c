@@ -13,6 +13,7 @@ static const char *const commands[][2] = {
     {":ID", "jump to a resource by ID (vpc-, subnet-, eni-, vpce-, rtb-...)"},
     {":matrix :policy", "open the endpoint x AZ matrix, the endpoint policy"},
     {":save [FILE] :diff FILE", "save a snapshot; compare the inventory with one"},
+    {":create :modify :delete", "endpoint forms (read-only unless --write; SIMULATED in --demo)"},
     {":help  :q", "this help; quit"},
 };
 
@@ -20,7 +21,7 @@ static const char *const commands[][2] = {
 /* Rows: title, actions, blank, title, commands, blank, config note. */
 #define ROW_ACTIONS  1
 #define ROW_COMMANDS (ROW_ACTIONS + (ACT_COUNT - 1) + 2)
-#define ROW_COUNT    (ROW_COMMANDS + N_COMMANDS + 3)
+#define ROW_COUNT    (ROW_COMMANDS + N_COMMANDS + 4)
 
 static size_t help_rows(struct view *v)
 {
@@ -62,6 +63,9 @@ static void help_draw_row(struct view *v, size_t row, struct ui_line *l)
         line_add(
             l, ROLE_DIM,
             "  set mouse on | set theme NAME | set max-age 15m | bind KEY ACTION | unbind KEY");
+    } else if (row == ROW_COMMANDS + N_COMMANDS + 3) {
+        line_add(l, ROLE_DIM,
+                 "  profile NAME write true   enable endpoint create/modify/delete for a profile");
     }
 }
 

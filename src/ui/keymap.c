@@ -106,6 +106,8 @@ static void bind_defaults(struct keymap *km)
         {"y", ACT_COPY},        {"Y", ACT_COPY_EXTRA},
         {"m", ACT_MATRIX},      {"p", ACT_POLICY},
         {"S", ACT_SAVE},        {"C-l", ACT_REDRAW},
+        {"c", ACT_CREATE},      {"e", ACT_MODIFY},
+        {"D", ACT_DELETE},
     };
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         bind_default(km, defaults[i].key, defaults[i].action);
@@ -228,6 +230,11 @@ void ui_config_finish(struct ui_config *cfg)
         return;
     free(cfg->theme);
     cfg->theme = NULL;
+    for (size_t i = 0; i < cfg->n_write_profiles; i++)
+        free(cfg->write_profiles[i]);
+    free(cfg->write_profiles);
+    cfg->write_profiles = NULL;
+    cfg->n_write_profiles = 0;
 }
 
 static size_t split(char *s, char **w, size_t max)
@@ -269,9 +276,53 @@ static enum vpcx_status config_set(struct ui_config *cfg, char **w, size_t n,
     return vpcx_error_set(err, VPCX_ERR_USAGE, "unknown setting '%s'", n > 1 ? w[1] : "");
 }
 
+static void profile_set_write(struct ui_config *cfg, const char *name, bool on)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < cfg->n_write_profiles; i++) {
+        if (strcmp(cfg->write_profiles[i], name) == 0)
+            free(cfg->write_profiles[i]);
+        else
+            cfg->write_profiles[keep++] = cfg->write_profiles[i];
+    }
+    cfg->n_write_profiles = keep;
+    if (!on)
+        return;
+    cfg->write_profiles = xrealloc(cfg->write_profiles, (keep + 1) * sizeof(*cfg->write_profiles));
+    cfg->write_profiles[cfg->n_write_profiles++] = xstrdup(name);
+}
+
+/* "profile NAME write true", "profile NAME write = true"; other profile settings are
+ * read by other layers. */
+static enum vpcx_status config_profile(struct ui_config *cfg, char *rest, struct vpcx_error *err)
+{
+    char *w[5];
+    size_t n = split(rest, w, 4);
+    if (n < 2 || strcmp(w[1], "write") != 0)
+        return VPCX_OK;
+    const char *v = n == 4 && strcmp(w[2], "=") == 0 ? w[3] : n == 3 ? w[2] : "";
+    bool on = strcmp(v, "true") == 0 || strcmp(v, "on") == 0;
+    if (!on && strcmp(v, "false") != 0 && strcmp(v, "off") != 0)
+        return vpcx_error_set(err, VPCX_ERR_USAGE, "profile %s write takes true or false", w[0]);
+    profile_set_write(cfg, w[0], on);
+    return VPCX_OK;
+}
+
+bool ui_config_profile_writes(const struct ui_config *cfg, const char *profile)
+{
+    const char *name = profile && *profile ? profile : "default";
+    for (size_t i = 0; i < cfg->n_write_profiles; i++)
+        if (strcmp(cfg->write_profiles[i], name) == 0)
+            return true;
+    return false;
+}
+
 static enum vpcx_status config_line(struct keymap *km, struct ui_config *cfg, char *line,
                                     struct vpcx_error *err)
 {
+    line += strspn(line, " \t");
+    if (strncmp(line, "profile", 7) == 0 && (line[7] == ' ' || line[7] == '\t'))
+        return config_profile(cfg, line + 8, err);
     char *w[4];
     size_t n = split(line, w, 3);
     if (n == 0 || w[0][0] == '#')

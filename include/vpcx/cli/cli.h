@@ -58,6 +58,7 @@ struct cli_options {
     const char *screen_out; /* --screen-out FILE: where --headless writes screens */
     bool screen_every;      /* --screen-every: a screen after every key */
     bool headless_stats;    /* --headless-stats: bytes and time per key on stderr */
+    bool write;             /* --write: enable endpoint create/modify/delete */
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
  * app: the explorer. Owns the terminal, the views and the one event loop.
  *
- * Layout: a header (account, region, endpoint, profile, read-only state), the
+ * Layout: a header (account, region, endpoint, profile, write mode: read-only,
+ * WRITE or SIMULATED, from the one mutate gate), the
  * tree pane and the detail pane side by side (stacked below 100 columns), and
  * a status line (fetch progress per type, the last message, key hints).
  * Full-screen views (help, matrix, policy) stack over the panes. Below 60x15
@@ -40,6 +41,7 @@
 #include "vpcx/model/inventory.h"
 #include "vpcx/store/snapshot.h"
 #include "vpcx/sync/fetch.h"
+#include "vpcx/sync/mutate.h"
 #include "vpcx/ui/draw.h"
 #include "vpcx/ui/keymap.h"
 #include "vpcx/ui/theme.h"
@@ -67,7 +69,12 @@ struct app_options {
     struct aws_client *client; /* NULL: no network (demo, snapshot) */
     /* Header text (any may be NULL). */
     const char *account, *region, *endpoint, *profile, *source;
-    bool read_only;
+    bool read_only; /* unused: the write gate below decides */
+    /* The write gate: READ_ONLY (default), LIVE (--write) or SIMULATED (demo, snapshot).
+     * READ_ONLY becomes LIVE when the config says "profile NAME write true" for profile
+     * and there is a client. write_reason: where the mode came from ("--write"). */
+    enum mutate_mode write_mode;
+    const char *write_reason;
     /* Cache (stale-while-revalidate); all optional. */
     const struct snapshot_meta *cache_meta; /* per-type times of a cached inv */
     long long max_age;                      /* seconds; < 0: APP_DEFAULT_MAX_AGE */
@@ -106,6 +113,18 @@ bool app_reveal(struct app *a, enum inv_type type, const char *id);
 /* Shows a resource in the detail pane (links the tree does not hold). */
 void app_show_detail(struct app *a, enum inv_type type, const char *id);
 
+/* For the endpoint forms: the one write gate, the client (NULL offline), the region. */
+struct mutate_gate *app_gate(struct app *a);
+/* The inventory a mutation writes its results into (the same as app_inventory). */
+struct inventory *app_inventory_rw(struct app *a);
+struct aws_client *app_client(struct app *a);
+const char *app_region(struct app *a);
+bool app_headless(struct app *a);
+/* Something a view shows changed outside a key (a mutation's progress): paint again. */
+void app_redraw(struct app *a);
+/* Fetches one type again (after a mutation); no-op without a network. */
+void app_refetch(struct app *a, enum inv_type type);
+
 /* For the headless driver (headless.c) and the loop. */
 struct app *app_create(const struct app_options *opts, struct vpcx_error *err);
 void app_destroy(struct app *a);
@@ -115,7 +134,8 @@ bool app_handle_key(struct app *a, int key);
 void app_paint(struct app *a);
 /* A new size (headless "resize WxH"; the real loop reads the tty). */
 void app_resize(struct app *a, int rows, int cols);
-/* Runs the network until the fetch is done (headless "wait"); false on timeout. */
+/* Runs the network until the fetch and every other call or timer (a mutation's
+ * polling) is done (headless "wait"); false on timeout. */
 bool app_wait_fetch(struct app *a, long max_ms);
 /* Bytes written to the terminal so far. */
 uint64_t app_bytes_written(struct app *a);

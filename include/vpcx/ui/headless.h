@@ -8,7 +8,10 @@
  *   type TEXT                                   TEXT typed as is (no <> parsing)
  *   resize 60x20                                a new screen size
  *   snap                                        write the current screen now
- *   wait                                        run the network until the fetch ends
+ *   wait                                        run the network until the fetch and
+ *                                               every other call (a mutation) ends
+ *   pause-file PATH                             create PATH.paused, then wait until
+ *                                               PATH exists (tests change AWS meanwhile)
  *   # comment, blank lines                      ignored
  * The final screen is always written (to opts->screen_out, "-" or NULL for
  * stdout). With opts->stats, one line per key goes to stderr: the key, the

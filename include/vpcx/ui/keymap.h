@@ -40,6 +40,9 @@
     X(MATRIX, "matrix", "endpoint x availability zone matrix")                                     \
     X(POLICY, "policy", "policy of the selected endpoint")                                         \
     X(SAVE, "save", "save a snapshot (:save FILE); :diff FILE compares with one")                  \
+    X(CREATE, "create", "create an endpoint in the selected VPC or subnet (:create)")              \
+    X(MODIFY, "modify", "modify the selected endpoint (:modify)")                                  \
+    X(DELETE, "delete", "delete the selected endpoint (:delete)")                                  \
     X(REDRAW, "redraw", "redraw the screen")
 
 enum action {
@@ -75,13 +78,19 @@ struct ui_config {
     bool mouse_set; /* the file said either way */
     char *theme;    /* "set theme NAME", owned, may be NULL */
     bool max_age_set;
-    long long max_age; /* "set max-age 15m": when cached data counts as stale */
+    long long max_age;     /* "set max-age 15m": when cached data counts as stale */
+    char **write_profiles; /* "profile NAME write true": writes enabled for NAME (owned) */
+    size_t n_write_profiles;
 };
+
+/* True when the config enabled writes for this profile (NULL means "default"). */
+bool ui_config_profile_writes(const struct ui_config *cfg, const char *profile);
 
 void ui_config_finish(struct ui_config *cfg);
 /*
  * Parses config text: "bind KEY ACTION", "unbind KEY", "set mouse on|off",
- * "set theme NAME", "set max-age DURATION", '#' comments. Bindings go to km. Errors name the line;
+ * "set theme NAME", "set max-age DURATION", "profile NAME write true|false" (or
+ * "write = true"), '#' comments. Bindings go to km. Errors name the line;
  * lines before the bad one stay applied. Pure: no curses, no I/O.
  */
 enum vpcx_status keymap_parse_config(struct keymap *km, struct ui_config *cfg, const char *label,
