@@ -425,6 +425,23 @@ static bool apply_filter(struct tree *t, struct tree_node *n)
     return n->keep;
 }
 
+/*
+ * Typing one more character narrows the filter: what did not contain the old
+ * text cannot contain the new, so only the nodes kept last time are tested.
+ */
+static bool narrow_filter(struct tree *t, struct tree_node *n)
+{
+    if (!n->keep)
+        return false;
+    n->match = n->kind != TREE_ROOT && n->match && node_matches(t, n);
+    bool below = false;
+    for (size_t i = 0; i < n->n_child; i++)
+        below |= narrow_filter(t, n->child[i]);
+    n->keep = n->match || below || n->kind == TREE_ROOT;
+    n->expanded = below || n->kind == TREE_ROOT;
+    return n->keep;
+}
+
 static size_t count_matches(const struct tree_node *n)
 {
     size_t c = n->match;
@@ -690,10 +707,14 @@ size_t tree_set_filter(struct tree *t, const char *text)
         t->saved = ks.v;
         t->n_saved = ks.n;
     }
+    bool narrower = want && had && has_text(text, t->filter);
     free(t->filter);
     t->filter = want ? xstrdup(text) : NULL;
     if (want) {
-        apply_filter(t, t->root);
+        if (narrower)
+            narrow_filter(t, t->root);
+        else
+            apply_filter(t, t->root);
         reflatten(t);
         return count_matches(t->root);
     }
