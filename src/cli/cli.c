@@ -334,6 +334,25 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
     return VPCX_OK;
 }
 
+void cli_report(const char *what, const struct vpcx_error *err)
+{
+    char *line = vpcx_error_format(err);
+    if (what)
+        fprintf(stderr, "vpcx: %s: %s\n", what, line);
+    else
+        fprintf(stderr, "vpcx: %s\n", line);
+    if (err->hint)
+        fprintf(stderr, "vpcx:   %s\n", err->hint);
+    free(line);
+}
+
+int cli_fail(const struct vpcx_error *err)
+{
+    cli_report(NULL, err);
+    int code = (int)vpcx_status_exit(err->status);
+    return code == VPCX_EXIT_OK ? VPCX_EXIT_ERROR : code;
+}
+
 static int report_usage(const struct vpcx_error *err)
 {
     fprintf(stderr, "vpcx: %s\n", err->message ? err->message : "invalid usage");

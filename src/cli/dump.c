@@ -7,15 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void report_error(const struct vpcx_error *err)
-{
-    char *line = vpcx_error_format(err);
-    fprintf(stderr, "vpcx: %s\n", line);
-    if (err->hint)
-        fprintf(stderr, "vpcx:   %s\n", err->hint);
-    free(line);
-}
-
 static enum vpcx_status write_output(const struct cli_options *opts, struct source_result *res,
                                      FILE *out, struct vpcx_error *err)
 {
@@ -31,7 +22,7 @@ int cmd_dump(const struct cli_options *opts)
     struct source_result res;
     enum vpcx_status st = source_load(opts, &res, &err);
     if (st != VPCX_OK) {
-        report_error(&err);
+        cli_report(NULL, &err);
         vpcx_error_finish(&err);
         source_result_finish(&res);
         return (int)vpcx_status_exit(st);
@@ -53,7 +44,7 @@ int cmd_dump(const struct cli_options *opts)
             st = vpcx_error_set(&err, VPCX_ERR_IO, "cannot write %s: %s", opts->output,
                                 strerror(errno));
         if (st != VPCX_OK) {
-            report_error(&err);
+            cli_report(NULL, &err);
             code = VPCX_EXIT_ERROR;
         }
     }

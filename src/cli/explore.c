@@ -32,16 +32,6 @@ static bool parse_size(const char *s, int *cols, int *rows)
     return true;
 }
 
-static int fail(const struct vpcx_error *err)
-{
-    char *line = vpcx_error_format(err);
-    fprintf(stderr, "vpcx: %s\n", line);
-    if (err->hint)
-        fprintf(stderr, "vpcx:   %s\n", err->hint);
-    free(line);
-    return (int)vpcx_status_exit(err->status);
-}
-
 static void fill_headless(const struct cli_options *opts, struct app_options *ao)
 {
     ao->headless = opts->headless != NULL;
@@ -59,7 +49,7 @@ static int run_app(const struct app_options *ao)
     vpcx_error_init(&err);
     int rc = app_run(ao, &err);
     if (rc < 0 || err.status != VPCX_OK) {
-        int code = fail(&err);
+        int code = cli_fail(&err);
         vpcx_error_finish(&err);
         return rc < 0 ? (code ? code : 1) : rc;
     }
@@ -73,7 +63,7 @@ static int explore_saved(const struct cli_options *opts, struct app_options *ao)
     struct vpcx_error err;
     vpcx_error_init(&err);
     if (source_load(opts, &res, &err) != VPCX_OK) {
-        int code = fail(&err);
+        int code = cli_fail(&err);
         vpcx_error_finish(&err);
         source_result_finish(&res);
         return code;
@@ -248,7 +238,7 @@ static int explore_offline(const struct explore_cache *ec, struct app_options *a
                            ec->problem  ? ec->problem
                            : ec->absent ? ec->absent
                                         : "no cache directory: set HOME or XDG_CACHE_HOME");
-        int code = fail(&err);
+        int code = cli_fail(&err);
         vpcx_error_finish(&err);
         return code;
     }
@@ -268,7 +258,7 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
     struct vpcx_error err;
     vpcx_error_init(&err);
     if (aws_session_resolve(&s, &so, &err) != VPCX_OK) {
-        int code = fail(&err);
+        int code = cli_fail(&err);
         aws_session_close(&s);
         vpcx_error_finish(&err);
         return code;

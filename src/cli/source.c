@@ -59,15 +59,6 @@ static void record_error(struct source_result *res, const char *type, const char
         res->worst = e->status;
 }
 
-static void report_warning(const char *what, const struct vpcx_error *e)
-{
-    char *line = vpcx_error_format(e);
-    fprintf(stderr, "vpcx: %s: %s\n", what, line);
-    if (e->hint)
-        fprintf(stderr, "vpcx:   %s\n", e->hint);
-    free(line);
-}
-
 static enum vpcx_status load_demo(struct source_result *res, struct vpcx_error *err)
 {
     size_t len;
@@ -129,7 +120,7 @@ static unsigned collect_fetch_errors(struct source_result *res, const struct fet
         const struct fetch_progress *p = fetch_get_progress(f, slot);
         if (p->state == FETCH_FAILED) {
             record_error(res, fetch_slot_name(slot), p->operation, &p->error);
-            report_warning(fetch_slot_name(slot), &p->error);
+            cli_report(fetch_slot_name(slot), &p->error);
         } else if (p->state == FETCH_DONE && slot != FETCH_VPC_ATTRIBUTES) {
             res->succeeded++;
             fetched |= CACHE_TYPE_BIT(slot);
@@ -221,9 +212,9 @@ static void save_to_cache(const struct cache_place *cp, struct source_result *re
             res->meta.fetched_at_by_type[t] = xstrdup(res->meta.fetched_at);
     if (cache_update(cp->dir, res->inv, &res->meta, res->errors, fetched, NULL, &warning, &err) !=
         VPCX_OK)
-        report_warning("cache", &err);
+        cli_report("cache", &err);
     if (warning.status != VPCX_OK)
-        report_warning("cache", &warning);
+        cli_report("cache", &warning);
     vpcx_error_finish(&err);
     vpcx_error_finish(&warning);
 }
@@ -253,7 +244,7 @@ static void fetch_all(struct aws_session *s, struct source_result *res, unsigned
     *fetched = collect_fetch_errors(res, f);
     if (ident.err.status != VPCX_OK) {
         record_error(res, "CallerIdentity", "GetCallerIdentity", &ident.err);
-        report_warning("CallerIdentity", &ident.err);
+        cli_report("CallerIdentity", &ident.err);
     }
     fill_meta(res, s, &ident);
     sts_identity_finish(&ident.id);

@@ -17,37 +17,19 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Reports err, releases it and returns the exit code. */
 static int fail(struct vpcx_error *err)
 {
-    char *line = vpcx_error_format(err);
-    fprintf(stderr, "vpcx: %s\n", line);
-    if (err->hint)
-        fprintf(stderr, "vpcx:   %s\n", err->hint);
-    free(line);
-    int code = (int)vpcx_status_exit(err->status);
+    int code = cli_fail(err);
     vpcx_error_finish(err);
-    return code == VPCX_EXIT_OK ? VPCX_EXIT_ERROR : code;
-}
-
-static void format_age(struct strbuf *sb, long long age)
-{
-    if (age < 0)
-        strbuf_addstr(sb, "?");
-    else if (age < 120)
-        strbuf_addf(sb, "%llds", age);
-    else if (age < 7200)
-        strbuf_addf(sb, "%lldm", age / 60);
-    else if (age < 172800)
-        strbuf_addf(sb, "%lldh", age / 3600);
-    else
-        strbuf_addf(sb, "%lldd", age / 86400);
+    return code;
 }
 
 static void print_entry_text(const struct cache_entry *e)
 {
     struct strbuf sb;
     strbuf_init(&sb, 128);
-    format_age(&sb, e->age);
+    cache_format_age(&sb, e->age);
     printf("%-14s %-15s %6s %9lld  ", e->account ? e->account : "?", e->region ? e->region : "?",
            sb.buf, e->size);
     strbuf_reset(&sb);

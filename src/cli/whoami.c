@@ -104,15 +104,10 @@ static void whoami_text(const struct aws_session *s, const struct sts_identity *
 
 static int whoami_fail(struct aws_session *s, struct vpcx_error *err)
 {
-    char *line = vpcx_error_format(err);
-    fprintf(stderr, "vpcx: %s\n", line);
-    if (err->hint)
-        fprintf(stderr, "vpcx:   %s\n", err->hint);
-    free(line);
-    int code = (int)vpcx_status_exit(err->status);
+    int code = cli_fail(err);
     vpcx_error_finish(err);
     aws_session_close(s);
-    return code == VPCX_EXIT_OK ? VPCX_EXIT_ERROR : code;
+    return code;
 }
 
 int cmd_whoami(const struct cli_options *opts)

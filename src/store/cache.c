@@ -896,3 +896,17 @@ enum vpcx_status cache_clear(const char *dir, const struct cache_filter *filter,
     unlock_dir(lock);
     return st;
 }
+
+void cache_format_age(struct strbuf *sb, long long age)
+{
+    if (age < 0)
+        strbuf_addstr(sb, "?");
+    else if (age < 120)
+        strbuf_addf(sb, "%llds", age);
+    else if (age < 7200)
+        strbuf_addf(sb, "%lldm", age / 60);
+    else if (age < 172800)
+        strbuf_addf(sb, "%lldh", age / 3600);
+    else
+        strbuf_addf(sb, "%lldd", age / 86400);
+}

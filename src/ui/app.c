@@ -3,6 +3,7 @@
 #include "vpcx/aws/http.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/store/cache.h"
 #include "vpcx/store/snapfile.h"
 #include "vpcx/sync/fetch.h"
 #include "vpcx/ui/headless.h"
@@ -330,20 +331,6 @@ static const char *slot_label(int slot)
     return slot < INV_TYPE_COUNT ? type_labels[slot] : "VPC DNS attributes";
 }
 
-static void add_age(struct strbuf *sb, long long age)
-{
-    if (age < 0)
-        strbuf_addstr(sb, "?");
-    else if (age < 120)
-        strbuf_addf(sb, "%llds", age);
-    else if (age < 7200)
-        strbuf_addf(sb, "%lldm", age / 60);
-    else if (age < 172800)
-        strbuf_addf(sb, "%lldh", age / 3600);
-    else
-        strbuf_addf(sb, "%lldd", age / 86400);
-}
-
 static long long type_age(const struct app *a, int t, time_t now)
 {
     if (!a->type_time[t])
@@ -387,7 +374,7 @@ static void add_data_age(struct strbuf *sb, time_t when, time_t now)
     if (!when)
         return;
     strbuf_addstr(sb, ", showing data from ");
-    add_age(sb, when < now ? (long long)(now - when) : 0);
+    cache_format_age(sb, when < now ? (long long)(now - when) : 0);
     strbuf_addstr(sb, " ago");
 }
 
@@ -428,7 +415,7 @@ static void add_ages(struct app *a, struct ui_line *l, time_t now)
     bool same = true;
     for (int t = 0; t < INV_TYPE_COUNT; t++) {
         strbuf_reset(&sb);
-        add_age(&sb, type_age(a, t, now));
+        cache_format_age(&sb, type_age(a, t, now));
         if (type_stale(a, t, now))
             strbuf_addstr(&sb, " stale");
         if (t == 0)
@@ -440,7 +427,7 @@ static void add_ages(struct app *a, struct ui_line *l, time_t now)
     } else {
         for (int t = 0; t < INV_TYPE_COUNT; t++) {
             strbuf_reset(&sb);
-            add_age(&sb, type_age(a, t, now));
+            cache_format_age(&sb, type_age(a, t, now));
             bool stale = type_stale(a, t, now);
             line_addf(l, stale ? ROLE_WARN : ROLE_STATUS, " %s %s%s", type_labels[t], sb.buf,
                       stale ? " stale" : "");

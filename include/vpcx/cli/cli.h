@@ -70,4 +70,9 @@ void cli_print_help(FILE *out);
 /* Runs the program; returns the process exit code. */
 int cli_main(int argc, char **argv);
 
+/* Prints "vpcx: [what: ]message (code, HTTP n, request ID)" and the hint on stderr. */
+void cli_report(const char *what, const struct vpcx_error *err);
+/* cli_report, then the exit code for err's status (never 0). */
+int cli_fail(const struct vpcx_error *err);
+
 #endif

@@ -32,6 +32,7 @@
 
 #include "vpcx/aws/config.h"
 #include "vpcx/core/status.h"
+#include "vpcx/core/strbuf.h"
 #include "vpcx/model/inventory.h"
 #include "vpcx/store/snapshot.h"
 
@@ -114,6 +115,8 @@ enum vpcx_status cache_update(const char *dir, const struct inventory *fresh,
 long long cache_age(const char *fetched_at, time_t now);
 /* True when older than max_age seconds, or of unknown age. */
 bool cache_is_stale(const char *fetched_at, time_t now, long long max_age);
+/* "45s", "12m", "3h", "2d", or "?" for an unknown (negative) age. */
+void cache_format_age(struct strbuf *sb, long long age);
 /* The oldest per-type time of meta over the types in mask (NULL: none known). */
 const char *cache_oldest_time(const struct snapshot_meta *meta, unsigned mask);
 
