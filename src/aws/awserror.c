@@ -168,7 +168,9 @@ static char *encoded_message(const char *message)
     m += strlen(ENCODED_MARKER);
     m += strspn(m, " \t\r\n");
     size_t n = strcspn(m, " \t\r\n");
-    return n ? xstrndup(m, n) : NULL;
+    /* AWS's token is base64url-like; anything else is not pasted into a shell command. */
+    size_t safe = strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+    return n && safe == n ? xstrndup(m, n) : NULL;
 }
 
 static void set_hint(struct vpcx_error *err, const char *code, const char *message,

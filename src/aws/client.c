@@ -46,6 +46,7 @@ struct aws_call {
     struct retry_state retry;
     enum vpcx_status transport; /* the attempt's transport outcome, for retry decisions */
     bool fresh_connect;         /* the next attempt opens a new connection */
+    bool not_idempotent;        /* see struct aws_call_params */
     struct awsxml_parser *parser;
     enum vpcx_status parse_status;
     cJSON *items;
@@ -362,6 +363,9 @@ static bool call_schedule_retry(struct aws_call *call)
 {
     struct aws_client *c = call->client;
     int http = call->err.http_status ? call->err.http_status : call->http_status;
+    if (call->not_idempotent &&
+        retry_classify(call->transport, http, call->err.aws_code) == RETRY_TRANSIENT)
+        return false;
     long delay = 0;
     enum retry_kind kind = retry_decide(&call->retry, &c->quota, call->transport, http,
                                         call->err.aws_code, c->random01(c->random_ud), &delay);
@@ -410,6 +414,7 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     call->item_list = p->item_list ? xstrdup(p->item_list) : NULL;
     call->done = p->done;
     call->ud = p->ud;
+    call->not_idempotent = p->not_idempotent;
     vpcx_error_init(&call->err);
     retry_state_init(&call->retry, c->max_attempts);
     c->stats.calls++;

@@ -286,6 +286,7 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
     } else {
         struct refresh_ctx ctx = {.cache = &ec, .settings = &s.settings};
         ao->client = s.client;
+        ao->profile_credentials = s.credentials.source != AWS_SRC_ENV;
         ao->on_refresh = refreshed;
         ao->refresh_ud = &ctx;
         rc = run_app(ao);

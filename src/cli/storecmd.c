@@ -27,12 +27,17 @@ static int fail(struct vpcx_error *err)
 
 static void print_entry_text(const struct cache_entry *e)
 {
-    struct strbuf sb;
+    struct strbuf sb, age;
     strbuf_init(&sb, 128);
-    cache_format_age(&sb, e->age);
-    printf("%-14s %-15s %6s %9lld  ", e->account ? e->account : "?", e->region ? e->region : "?",
-           sb.buf, e->size);
-    strbuf_reset(&sb);
+    strbuf_init(&age, 16);
+    cache_format_age(&age, e->age);
+    /* Account and region come from files too: printed like every other field. */
+    char *account = sanitize_dup(e->account ? e->account : "?", SANITIZE_ESCAPE);
+    char *region = sanitize_dup(e->region ? e->region : "?", SANITIZE_ESCAPE);
+    printf("%-14s %-15s %6s %9lld  ", account, region, age.buf, e->size);
+    free(account);
+    free(region);
+    strbuf_release(&age);
     sanitize_add(&sb, e->endpoint ? e->endpoint : "?", strlen(e->endpoint ? e->endpoint : "?"),
                  SANITIZE_ESCAPE);
     for (size_t i = 0; i < e->n_profiles; i++) {

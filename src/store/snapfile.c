@@ -32,6 +32,13 @@ enum vpcx_status snapfile_save(const char *path, const struct inventory *inv,
     umask(mask);
     fchmod(fd, 0666 & ~mask);
     FILE *f = fdopen(fd, "w");
+    if (!f) {
+        enum vpcx_status st = write_error(path, err);
+        close(fd);
+        unlink(tmp);
+        free(tmp);
+        return st;
+    }
     enum vpcx_status st = snapshot_write(f, inv, meta, errors, true, err);
     if ((fflush(f) != 0 || fsync(fd) != 0) && st == VPCX_OK)
         st = write_error(path, err);

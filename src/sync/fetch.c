@@ -212,7 +212,17 @@ static void page_done(void *ud, struct aws_call_result *res)
         chain_end(page);
         return;
     }
-    if (token && p->pages < FETCH_MAX_PAGES) {
+    if (token && p->pages >= FETCH_MAX_PAGES) {
+        /* Ending here would sweep what was not fetched: fail and keep the old data. */
+        struct vpcx_error err;
+        vpcx_error_init(&err);
+        vpcx_error_set(&err, VPCX_ERR_AWS, "%s: still paging after %d pages; gave up",
+                       fetch_ops[page->type].operation, FETCH_MAX_PAGES);
+        chain_fail(page, &err);
+        vpcx_error_finish(&err);
+        return;
+    }
+    if (token) {
         free(page->last_token);
         page->last_token = xstrdup(token);
         aws_query_set(&page->query, "NextToken", token);

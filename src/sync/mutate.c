@@ -491,21 +491,32 @@ static void notify(struct mutate_op *op)
 static void fail(struct mutate_op *op, enum vpcx_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Records a failure without telling the caller yet (more may be added first). */
+static void fail_set(struct mutate_op *op, enum vpcx_status status, const char *msg)
+{
+    vpcx_error_set(&op->error, status, "%s", msg);
+    op->phase = MUTATE_PHASE_FAILED;
+    free(op->message);
+    op->message = xstrdup(msg);
+}
+
 static void fail(struct mutate_op *op, enum vpcx_status status, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     char *msg = xvasprintf(fmt, ap);
     va_end(ap);
-    vpcx_error_set(&op->error, status, "%s", msg);
-    op->phase = MUTATE_PHASE_FAILED;
-    free(op->message);
-    op->message = msg;
+    fail_set(op, status, msg);
+    free(msg);
     notify(op);
 }
 
-/* Fails with an AWS answer, its code and hint kept, the message saying what was being done. */
-static void fail_call(struct mutate_op *op, const char *doing, const struct aws_call_result *res)
+/*
+ * Fails with an AWS answer, its code and hint kept, the message saying what was
+ * being done; hint, when given, replaces AWS's.
+ */
+static void fail_call(struct mutate_op *op, const char *doing, const struct aws_call_result *res,
+                      const char *hint)
 {
     if (res->error)
         vpcx_error_copy(&op->error, res->error);
@@ -514,6 +525,8 @@ static void fail_call(struct mutate_op *op, const char *doing, const struct aws_
                           op->error.message ? op->error.message : vpcx_status_message(res->status));
     free(op->error.message);
     op->error.message = msg;
+    if (hint)
+        vpcx_error_set_hint(&op->error, "%s", hint);
     op->phase = MUTATE_PHASE_FAILED;
     set_message(op, "%s", msg);
     notify(op);
@@ -551,12 +564,18 @@ static void start_call(struct mutate_op *op, const char *operation, struct aws_q
     p->op = op;
     p->step = step;
     op->pending = p;
+    /* Only a create carries a ClientToken: a modify or delete whose answer was
+       lost may have been applied, so it is not sent again. */
+    bool replay_unsafe = (op->kind == MUTATE_MODIFY || op->kind == MUTATE_DELETE) &&
+                         strcmp(operation, operation_name(op->kind)) == 0 &&
+                         !aws_query_get(q, "DryRun");
     const struct aws_call_params params = {
         .service = AWS_SERVICE_EC2,
         .operation = operation,
         .query = q,
         .done = on_call_done,
         .ud = p,
+        .not_idempotent = replay_unsafe,
     };
     aws_client_call(op->client, &params);
 }
@@ -655,8 +674,9 @@ static bool state_is(const char *state, const char *what)
 
 static bool still_moving(enum mutate_kind kind, const char *state)
 {
+    /* A delete settles as deleted, or as failed/rejected/available when refused. */
     if (kind == MUTATE_DELETE)
-        return !state_is(state, "deleted");
+        return state_is(state, "deleting");
     return state_is(state, "pending") || state_is(state, "pendingacceptance");
 }
 
@@ -705,15 +725,20 @@ static void step_poll(struct mutate_op *op, struct aws_call_result *res)
         } else if (op->kind == MUTATE_CREATE) {
             poll_again(op, NULL); /* a new endpoint can take a moment to be visible */
         } else {
-            fail_call(op, "the endpoint vanished while being modified", res);
+            fail_call(op, "the endpoint vanished while being modified", res, NULL);
         }
         return;
     }
     if (res->status != VPCX_OK) {
-        fail_call(op, "the change was accepted, but reading the endpoint back failed", res);
+        fail_call(op, "the change was accepted, but reading the endpoint back failed", res, NULL);
         return;
     }
     cJSON *ep = first_endpoint(res);
+    if (!ep && op->kind == MUTATE_DELETE) {
+        mark_deleted(op);
+        finish_done(op, "deleted");
+        return;
+    }
     if (!ep) {
         fail(op, VPCX_ERR_NOT_FOUND, "%s is not in DescribeVpcEndpoints' answer", op->endpoint_id);
         return;
@@ -722,6 +747,9 @@ static void step_poll(struct mutate_op *op, struct aws_call_result *res)
     const char *state = cJSON_GetStringValue(cJSON_GetObjectItem(ep, "State"));
     if (still_moving(op->kind, state))
         poll_again(op, state);
+    else if (op->kind == MUTATE_DELETE && !state_is(state, "deleted"))
+        fail(op, VPCX_ERR_AWS, "%s is %s: the delete did not take effect", op->endpoint_id,
+             state ? state : "in no state");
     else if (op->kind != MUTATE_DELETE && state_is(state, "failed"))
         fail(op, VPCX_ERR_AWS, "%s ended in state failed", op->endpoint_id);
     else
@@ -760,12 +788,13 @@ static void sent_delete(struct mutate_op *op, struct aws_call_result *res)
         const cJSON *e = cJSON_GetObjectItem(bad, "Error");
         const char *code = cJSON_GetStringValue(cJSON_GetObjectItem(e, "Code"));
         const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(e, "Message"));
-        fail(op, VPCX_ERR_AWS, "%s was not deleted: %s (%s)", op->endpoint_id,
-             msg ? msg : "no reason given", code ? code : "no code");
-        if (code) {
-            free(op->error.aws_code);
+        char *text = xasprintf("%s was not deleted: %s (%s)", op->endpoint_id,
+                               msg ? msg : "no reason given", code ? code : "no code");
+        fail_set(op, VPCX_ERR_AWS, text);
+        free(text);
+        if (code)
             op->error.aws_code = xstrdup(code);
-        }
+        notify(op);
         return;
     }
     start_polling(op);
@@ -776,12 +805,18 @@ static void sent_delete(struct mutate_op *op, struct aws_call_result *res)
 static void step_sent(struct mutate_op *op, struct aws_call_result *res)
 {
     if (res->status != VPCX_OK) {
-        fail_call(op, operation_name(op->kind), res);
+        char *hint = NULL;
         if (op->kind == MUTATE_CREATE)
-            vpcx_error_set_hint(&op->error,
-                                "if the connection was lost the endpoint may exist: refresh; a "
-                                "retry with the same ClientToken %s cannot create a second one",
-                                op->token);
+            hint = xasprintf("if the connection was lost the endpoint may exist: refresh; a "
+                             "retry with the same ClientToken %s cannot create a second one",
+                             op->token);
+        else if (res->status == VPCX_ERR_NETWORK || res->status == VPCX_ERR_TIMEOUT ||
+                 res->status == VPCX_ERR_TRUNCATED || res->status == VPCX_ERR_SERVER)
+            hint = xasprintf("the answer was lost, so the change may have been made: refresh "
+                             "and look at %s before trying again",
+                             op->endpoint_id);
+        fail_call(op, operation_name(op->kind), res, hint);
+        free(hint);
         return;
     }
     if (op->kind == MUTATE_CREATE) {
@@ -829,7 +864,7 @@ static void step_dry_run(struct mutate_op *op, struct aws_call_result *res)
              op->endpoint_id ? op->endpoint_id : "");
         return;
     }
-    fail_call(op, "DryRun refused", res);
+    fail_call(op, "DryRun refused", res, NULL);
 }
 
 static void dry_run_or_ready(struct mutate_op *op)
@@ -885,7 +920,7 @@ static bool prepare_modify(struct mutate_op *op, const cJSON *current)
 static void step_reread_check(struct mutate_op *op, struct aws_call_result *res)
 {
     if (res->status != VPCX_OK) {
-        fail_call(op, "reading the endpoint before the change failed", res);
+        fail_call(op, "reading the endpoint before the change failed", res, NULL);
         return;
     }
     const cJSON *ep = first_endpoint(res);
@@ -904,7 +939,7 @@ static void step_reread_check(struct mutate_op *op, struct aws_call_result *res)
 static void step_reread_confirm(struct mutate_op *op, struct aws_call_result *res)
 {
     if (res->status != VPCX_OK) {
-        fail_call(op, "reading the endpoint before sending failed", res);
+        fail_call(op, "reading the endpoint before sending failed", res, NULL);
         return;
     }
     const cJSON *ep = first_endpoint(res);

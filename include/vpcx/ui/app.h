@@ -75,6 +75,9 @@ struct app_options {
      * and there is a client. write_reason: where the mode came from ("--write"). */
     enum mutate_mode write_mode;
     const char *write_reason;
+    /* The credentials came from the profile itself (not the environment): only then
+       may the profile's "write true" apply to them. */
+    bool profile_credentials;
     /* Cache (stale-while-revalidate); all optional. */
     const struct snapshot_meta *cache_meta; /* per-type times of a cached inv */
     long long max_age;                      /* seconds; < 0: APP_DEFAULT_MAX_AGE */
