@@ -12,16 +12,31 @@ enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_ses
     return aws_settings_resolve(&opts->aws, s->env, &s->settings, err);
 }
 
+/*
+ * Runs inside a completion of the session's own engine: an AssumeRole on that
+ * engine would step it from within itself, so the reload gets an engine of its
+ * own for the few calls it makes.
+ */
 static enum vpcx_status session_reload(void *ud, struct aws_credentials *out,
                                        struct vpcx_error *err)
 {
     struct aws_session *s = ud;
-    return aws_credentials_resolve(&s->settings, s->env, &s->sts_ops, out, err);
+    const struct http_options hopts = {.ca_bundle = s->settings.ca_bundle.value,
+                                       .allow_plain_http = s->allow_http};
+    struct http_engine *own = http_engine_create(&hopts, err);
+    if (!own)
+        return err ? err->status : VPCX_ERR_INTERNAL;
+    s->sts_ctx.http = own;
+    enum vpcx_status st = aws_credentials_resolve(&s->settings, s->env, &s->sts_ops, out, err);
+    s->sts_ctx.http = s->http;
+    http_engine_destroy(own);
+    return st;
 }
 
 enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_session_options *opts,
                                      struct vpcx_error *err)
 {
+    s->allow_http = opts->allow_http;
     const struct http_options hopts = {
         .ca_bundle = s->settings.ca_bundle.value,
         .allow_plain_http = opts->allow_http,

@@ -90,6 +90,23 @@ class WhoamiTest(unittest.TestCase):
         self.assertTrue(out["Credentials"]["SessionToken"])
         self.assertIn("Expiration", out["Credentials"])
 
+    def test_expired_answer_reloads_role_credentials(self):
+        """An expiry answer mid-dump re-runs the AssumeRole chain (on an engine of its own)
+        and the dump completes."""
+        self.home.write("credentials", "[base]\naws_access_key_id = AKIDBASE\n"
+                        "aws_secret_access_key = %s\n" % FILE_SECRET)
+        self.home.write("config", "[profile role]\nrole_arn = arn:aws:iam::%s:role/Explorer\n"
+                        "source_profile = base\nregion = us-east-1\n" % h.ACCOUNT)
+        faults = {"faults": {"DescribeVpcs": [{"kind": "expired", "nth": [1]}]}}
+        with h.awsproxy.AwsProxy(self.moto.url, faults) as proxy:
+            run = h.run_vpcx(["dump", "--profile", "role", "--endpoint-url", proxy.url,
+                              "-o", os.devnull], self.home.env(key=None, secret=None))
+            stats = proxy.stats()
+        self.assertNotIn(FILE_SECRET, run.output)
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        self.assertEqual(stats["requests"]["DescribeVpcs"], 2)
+        self.assertGreaterEqual(stats["requests"]["AssumeRole"], 1)
+
     def test_failing_credential_process_exit_3(self):
         script = os.path.join(self.home.path, "bad.sh")
         with open(script, "w") as f:

@@ -30,6 +30,7 @@ struct aws_session {
     struct aws_client *client;
     /* private */
     const struct aws_env *env;
+    bool allow_http;
     struct aws_role_cache *roles;
     struct sts_assume_ctx sts_ctx;
     struct aws_sts_ops sts_ops;
