@@ -61,6 +61,7 @@ struct fetch {
     /* Types held back until VPCs and subnets are in: those two paint first, and
        ENIs are then split by subnet. */
     unsigned deferred;
+    bool attrs_wanted; /* VPCs are in: their DNS attributes are to be fetched */
     unsigned attr_pending;
     unsigned attr_failed;
 };
@@ -172,7 +173,7 @@ static void chain_end(struct fetch_page *page)
     inventory_end(f->inv, type);
     fetch_notify(f, type, FETCH_DONE);
     if (type == INV_VPC)
-        fetch_start_attributes(f);
+        f->attrs_wanted = true;
     start_deferred(f);
 }
 
@@ -409,8 +410,15 @@ static bool first_wave(enum inv_type t)
 /* Once VPCs and subnets are in (or failed), the rest of the inventory is asked for. */
 static void start_deferred(struct fetch *f)
 {
-    if (!f->deferred || f->progress[INV_VPC].state == FETCH_RUNNING ||
+    if (f->progress[INV_VPC].state == FETCH_RUNNING ||
         f->progress[INV_SUBNET].state == FETCH_RUNNING)
+        return;
+    /* Two calls per VPC: after the subnets, so they do not queue ahead of them. */
+    if (f->attrs_wanted) {
+        f->attrs_wanted = false;
+        fetch_start_attributes(f);
+    }
+    if (!f->deferred)
         return;
     unsigned deferred = f->deferred;
     f->deferred = 0;
