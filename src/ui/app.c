@@ -1,4 +1,5 @@
 #include "vpcx/ui/app.h"
+#include "app_internal.h"
 
 #include "vpcx/aws/http.h"
 #include "vpcx/core/sanitize.h"
@@ -24,73 +25,6 @@
 #ifdef __linux__
 #include <sys/epoll.h>
 #endif
-
-#define MIN_COLS  60
-#define MIN_ROWS  15
-#define WIDE_COLS 100 /* panes side by side from here */
-#define STACK_MAX 8
-#define HINTS     "?:help /:filter ::cmd Tab:pane q:quit"
-
-#ifndef VPCX_VERSION
-#define VPCX_VERSION "0.1.0"
-#endif
-
-enum focus { FOCUS_TREE, FOCUS_DETAIL };
-
-struct rect {
-    int y, x, h, w;
-};
-
-struct layout {
-    bool too_small;
-    bool stacked;
-    struct rect tree, detail, full; /* content areas */
-    struct rect tree_title, detail_title, full_title;
-    int sep_x; /* vertical separator column (side by side) */
-};
-
-struct prompt {
-    bool active;
-    char kind; /* '/' or ':' */
-    struct strbuf text;
-    char *saved_filter; /* filter before '/', restored by Esc */
-};
-
-struct app {
-    struct app_options opts;
-    struct inventory *inv;
-    struct ui_term *term;
-    struct theme theme;
-    struct draw_palette palette;
-    const struct ui_glyphs *glyphs;
-    struct keymap *keymap;
-    struct ui_config config;
-    struct view *tree, *detail;
-    struct view *stack[STACK_MAX];
-    size_t n_stack;
-    enum focus focus;
-    bool pinned; /* the detail shows a link, not the tree's selection */
-    struct prompt prompt;
-    struct strbuf message;
-    enum theme_role message_role;
-    char *scope;
-    char *account; /* from GetCallerIdentity when not given */
-    bool identity_pending;
-    bool quit;
-    bool dirty;
-    uint64_t generation;
-    struct fetch *fetch;
-    /* Stale-while-revalidate. */
-    time_t type_time[INV_TYPE_COUNT]; /* when each type's data was fetched; 0 = unknown */
-    bool show_ages;
-    bool refreshing; /* a refresh is under way: on_refresh is owed */
-    time_t refresh_started;
-    unsigned refreshed; /* types done in this refresh */
-    long long max_age;
-    struct layout layout;
-    char *pending_copy;       /* OSC 52 payload written after the next paint */
-    struct mutate_gate *gate; /* the one write gate, for the endpoint forms */
-};
 
 /* ---- small accessors for views ---- */
 
@@ -161,14 +95,14 @@ void app_refetch(struct app *a, enum inv_type type)
         fetch_start_type(a->fetch, type);
 }
 
-static struct view *focused_view(struct app *a)
+struct view *app_focused_view(struct app *a)
 {
     if (a->n_stack)
         return a->stack[a->n_stack - 1];
     return a->focus == FOCUS_TREE ? a->tree : a->detail;
 }
 
-static void pop_view(struct app *a)
+void app_pop_view(struct app *a)
 {
     if (a->n_stack)
         view_destroy(a->stack[--a->n_stack]);
@@ -181,14 +115,14 @@ bool app_open_view(struct app *a, const char *name, const struct view_args *args
     if (!ops)
         return false;
     if (a->n_stack == STACK_MAX)
-        pop_view(a);
+        app_pop_view(a);
     a->stack[a->n_stack++] = view_create(ops, a, args);
     a->dirty = true;
     return true;
 }
 
 /* The detail follows the tree's cursor unless it was pinned to a link. */
-static void sync_detail(struct app *a)
+void app_sync_detail(struct app *a)
 {
     if (a->pinned)
         return;
@@ -209,9 +143,9 @@ bool app_reveal(struct app *a, enum inv_type type, const char *id)
     bool ok = treeview_reveal(a->tree, type, copy);
     if (ok) {
         while (a->n_stack)
-            pop_view(a);
+            app_pop_view(a);
         a->pinned = false;
-        sync_detail(a);
+        app_sync_detail(a);
     }
     free(copy);
     a->dirty = true;
@@ -222,7 +156,7 @@ void app_show_detail(struct app *a, enum inv_type type, const char *id)
 {
     char *copy = xstrdup(id);
     while (a->n_stack)
-        pop_view(a);
+        app_pop_view(a);
     detail_show(a->detail, type, copy);
     free(copy);
     a->pinned = true;
@@ -543,7 +477,7 @@ static void refresh_if_changed(struct app *a)
     for (size_t i = 0; i < a->n_stack; i++)
         if (a->stack[i]->ops->reload)
             a->stack[i]->ops->reload(a->stack[i]);
-    sync_detail(a);
+    app_sync_detail(a);
     a->dirty = true;
 }
 
@@ -654,7 +588,7 @@ static void copy_selection(struct app *a, bool extra)
 {
     enum inv_type type;
     const char *id;
-    if (!view_selection(focused_view(a), &type, &id)) {
+    if (!view_selection(app_focused_view(a), &type, &id)) {
         app_message(a, ROLE_WARN, "nothing to copy here");
         return;
     }
@@ -678,304 +612,7 @@ static void copy_selection(struct app *a, bool extra)
     free(text);
 }
 
-/* ---- prompt and commands ---- */
-
-static void prompt_start(struct app *a, char kind)
-{
-    struct prompt *p = &a->prompt;
-    p->active = true;
-    p->kind = kind;
-    strbuf_reset(&p->text);
-    free(p->saved_filter);
-    p->saved_filter = NULL;
-    if (kind == '/') {
-        const char *f = tree_filter(treeview_tree(a->tree));
-        p->saved_filter = f ? xstrdup(f) : NULL;
-        if (f)
-            strbuf_addstr(&p->text, f);
-        a->focus = FOCUS_TREE;
-        while (a->n_stack)
-            pop_view(a);
-    }
-    a->dirty = true;
-}
-
-static void apply_filter(struct app *a, const char *text)
-{
-    size_t n = treeview_set_filter(a->tree, text);
-    a->pinned = false;
-    sync_detail(a);
-    if (text && *text)
-        app_message(a, n ? ROLE_OK : ROLE_WARN, "%zu match%s", n, n == 1 ? "" : "es");
-    else
-        strbuf_reset(&a->message);
-}
-
-static bool jump_ip(struct app *a, const char *ip)
-{
-    const struct inv_resource *eni = inventory_find_eni_by_ip(a->inv, ip);
-    if (!eni) {
-        app_message(a, ROLE_WARN, "no network interface holds %s", ip);
-        return false;
-    }
-    char *id = xstrdup(eni->id);
-    bool ok = app_reveal(a, INV_ENI, id);
-    if (ok)
-        app_message(a, ROLE_OK, "%s is on %s", ip, id);
-    else
-        app_show_detail(a, INV_ENI, id);
-    free(id);
-    return ok;
-}
-
-static bool jump_id(struct app *a, const char *id)
-{
-    for (int t = 0; t < INV_TYPE_COUNT; t++) {
-        if (!inventory_find(a->inv, (enum inv_type)t, id))
-            continue;
-        if (!app_reveal(a, (enum inv_type)t, id))
-            app_show_detail(a, (enum inv_type)t, id);
-        return true;
-    }
-    return false;
-}
-
-static void open_named(struct app *a, const char *name);
-static void open_form(struct app *a, const char *name);
-
-static void run_kind(struct app *a, enum tree_kind kind, const char *what)
-{
-    while (a->n_stack)
-        pop_view(a);
-    a->focus = FOCUS_TREE;
-    a->pinned = false;
-    if (!treeview_jump_kind(a->tree, kind))
-        app_message(a, ROLE_WARN, "no %s in the inventory", what);
-    sync_detail(a);
-}
-
-/* The snapshot's metadata: what the header shows plus each type's time. */
-static void snapshot_meta_of(struct app *a, struct snapshot_meta *m)
-{
-    const struct app_options *o = &a->opts;
-    const char *acct = o->account ? o->account : a->account;
-    memset(m, 0, sizeof(*m));
-    m->format_version = SNAPSHOT_FORMAT_VERSION;
-    m->generator = xstrdup("vpcx " VPCX_VERSION);
-    m->account = acct ? xstrdup(acct) : NULL;
-    m->region = o->region ? xstrdup(o->region) : NULL;
-    m->endpoint = o->endpoint ? xstrdup(o->endpoint) : NULL;
-    m->profile = o->profile ? xstrdup(o->profile) : NULL;
-    m->source = xstrdup(o->source ? o->source : "aws");
-    time_t oldest = 0;
-    for (int t = 0; t < INV_TYPE_COUNT; t++) {
-        if (!a->type_time[t])
-            continue;
-        m->fetched_at_by_type[t] = snapshot_format_time(a->type_time[t]);
-        if (!oldest || a->type_time[t] < oldest)
-            oldest = a->type_time[t];
-    }
-    m->fetched_at = snapshot_format_time(oldest ? oldest : time(NULL));
-}
-
-static char *default_snapshot_name(struct app *a)
-{
-    const char *acct = a->opts.account ? a->opts.account : a->account;
-    return snapfile_default_name(acct, a->opts.region, time(NULL));
-}
-
-static void save_snapshot(struct app *a, const char *path)
-{
-    char *name = path ? xstrdup(path) : default_snapshot_name(a);
-    struct snapshot_meta meta;
-    snapshot_meta_of(a, &meta);
-    struct vpcx_error err;
-    vpcx_error_init(&err);
-    if (snapfile_save(name, a->inv, &meta, NULL, &err) == VPCX_OK) {
-        app_message(a, ROLE_OK, "saved a snapshot to %s", name);
-    } else {
-        char *line = vpcx_error_format(&err);
-        app_message(a, ROLE_ERROR, "%s", line);
-        free(line);
-    }
-    vpcx_error_finish(&err);
-    snapshot_meta_finish(&meta);
-    free(name);
-}
-
-/* The save key: the command line, ready with a default name to edit or accept. */
-static void save_prompt(struct app *a)
-{
-    char *name = default_snapshot_name(a);
-    prompt_start(a, ':');
-    strbuf_addf(&a->prompt.text, "save %s", name);
-    free(name);
-}
-
-static void open_diff(struct app *a, const char *path)
-{
-    if (!path) {
-        app_message(a, ROLE_WARN, "usage: :diff SNAPSHOT-FILE");
-        return;
-    }
-    const struct view_args args = {.type = INV_VPC, .id = path};
-    if (!app_open_view(a, "diff", &args))
-        app_message(a, ROLE_WARN, "the diff view is not part of this build");
-}
-
-static void run_command(struct app *a, char *cmd)
-{
-    char *save = NULL;
-    char *word = strtok_r(cmd, " \t", &save);
-    char *arg = strtok_r(NULL, " \t", &save);
-    if (!word)
-        return;
-    if (strcmp(word, "q") == 0 || strcmp(word, "quit") == 0)
-        a->quit = true;
-    else if (strcmp(word, "help") == 0)
-        app_open_view(a, "help", NULL);
-    else if (strcmp(word, "vpc") == 0 || strcmp(word, "vpcs") == 0)
-        run_kind(a, TREE_VPC, "VPC");
-    else if (strcmp(word, "subnet") == 0 || strcmp(word, "subnets") == 0)
-        run_kind(a, TREE_SUBNET, "subnet");
-    else if (strcmp(word, "vpce") == 0 || strcmp(word, "endpoint") == 0 ||
-             strcmp(word, "endpoints") == 0)
-        run_kind(a, TREE_ENDPOINT, "endpoint");
-    else if (strcmp(word, "eni") == 0 || strcmp(word, "enis") == 0)
-        run_kind(a, TREE_ENI, "network interface");
-    else if (strcmp(word, "az") == 0)
-        run_kind(a, TREE_AZ, "availability zone");
-    else if (strcmp(word, "matrix") == 0 || strcmp(word, "policy") == 0)
-        open_named(a, word);
-    else if (strcmp(word, "create") == 0 || strcmp(word, "modify") == 0 ||
-             strcmp(word, "delete") == 0)
-        open_form(a, word);
-    else if (strcmp(word, "save") == 0 || strcmp(word, "w") == 0)
-        save_snapshot(a, arg);
-    else if (strcmp(word, "diff") == 0)
-        open_diff(a, arg);
-    else if (strcmp(word, "ip") == 0 && arg)
-        jump_ip(a, arg);
-    else if (strcmp(word, "ip") == 0)
-        app_message(a, ROLE_WARN, "usage: :ip ADDRESS");
-    else if (!jump_id(a, word))
-        app_message(a, ROLE_ERROR, "unknown command or ID: %s (see ?)", word);
-}
-
-static void prompt_finish(struct app *a, bool accept)
-{
-    struct prompt *p = &a->prompt;
-    p->active = false;
-    a->dirty = true;
-    if (p->kind == '/') {
-        if (!accept)
-            apply_filter(a, p->saved_filter);
-        return;
-    }
-    if (accept) {
-        char *cmd = xstrdup(p->text.buf);
-        strbuf_reset(&a->message);
-        run_command(a, cmd);
-        free(cmd);
-    }
-}
-
-static void prompt_backspace(struct prompt *p)
-{
-    size_t n = p->text.len;
-    while (n > 0 && ((unsigned char)p->text.buf[n - 1] & 0xC0) == 0x80)
-        n--;
-    strbuf_setlen(&p->text, n > 0 ? n - 1 : 0);
-}
-
-static void prompt_key(struct app *a, int key)
-{
-    struct prompt *p = &a->prompt;
-    if (key == 27) {
-        prompt_finish(a, false);
-        return;
-    }
-    if (key == '\n' || key == '\r' || key == KEY_ENTER) {
-        prompt_finish(a, true);
-        return;
-    }
-    size_t before = p->text.len;
-    if (key == KEY_BACKSPACE || key == 127 || key == 8)
-        prompt_backspace(p);
-    else if (key == 21) /* C-u */
-        strbuf_reset(&p->text);
-    else if (key >= 32 && key < 256 && key != 127)
-        strbuf_addch(&p->text, (char)key);
-    else
-        return;
-    a->dirty = true;
-    if (p->kind == '/' && p->text.len != before)
-        apply_filter(a, p->text.buf);
-    if (p->kind == '/' && p->text.len == 0 && before == 0)
-        prompt_finish(a, false);
-}
-
 /* ---- global actions ---- */
-
-static bool selection_of(struct app *a, enum inv_type want, char **out)
-{
-    enum inv_type type;
-    const char *id;
-    *out = NULL;
-    if (view_selection(focused_view(a), &type, &id) && type == want) {
-        *out = xstrdup(id);
-        return true;
-    }
-    if (want == INV_VPC && view_selection(a->tree, &type, &id)) {
-        const struct inv_resource *r = inventory_find(a->inv, type, id);
-        if (r && r->vpc_id)
-            *out = xstrdup(r->vpc_id);
-        else if (type == INV_VPC)
-            *out = xstrdup(id);
-    }
-    return *out != NULL;
-}
-
-static void open_named(struct app *a, const char *name)
-{
-    bool matrix = strcmp(name, "matrix") == 0;
-    char *id = NULL;
-    enum inv_type type = matrix ? INV_VPC : INV_ENDPOINT;
-    if (!selection_of(a, type, &id) && !matrix) {
-        app_message(a, ROLE_WARN, "select an endpoint to see its policy");
-        return;
-    }
-    struct view_args args = {.type = type, .id = id};
-    if (!app_open_view(a, name, &args))
-        app_message(a, ROLE_WARN, "the %s view is not part of this build yet", name);
-    free(id);
-}
-
-/* The forms: create from the selected VPC or subnet (or the first VPC), modify and
- * delete the selected endpoint. The form itself asks the gate on submit. */
-static void open_form(struct app *a, const char *name)
-{
-    bool create = strcmp(name, "create") == 0;
-    enum inv_type type = INV_ENDPOINT;
-    const char *id = NULL;
-    char *copy = NULL;
-    if (create) {
-        type = INV_VPC;
-        if (view_selection(focused_view(a), &type, &id) && type == INV_SUBNET) {
-            copy = xstrdup(id);
-        } else {
-            type = INV_VPC;
-            selection_of(a, INV_VPC, &copy);
-        }
-    } else if (!selection_of(a, INV_ENDPOINT, &copy)) {
-        app_message(a, ROLE_WARN, "select an endpoint to %s it", name);
-        return;
-    }
-    struct view_args args = {.type = type, .id = copy};
-    if (!app_open_view(a, name, &args))
-        app_message(a, ROLE_WARN, "the %s form is not part of this build", name);
-    free(copy);
-}
 
 static void begin_refresh(struct app *a)
 {
@@ -1007,13 +644,13 @@ static void refresh_inventory(struct app *a)
 static void back(struct app *a, bool quit_at_top)
 {
     if (a->n_stack) {
-        pop_view(a);
+        app_pop_view(a);
     } else if (a->focus == FOCUS_DETAIL) {
         a->focus = FOCUS_TREE;
         a->pinned = false;
-        sync_detail(a);
+        app_sync_detail(a);
     } else if (!quit_at_top && tree_filter(treeview_tree(a->tree))) {
-        apply_filter(a, NULL);
+        app_apply_filter(a, NULL);
     } else if (quit_at_top) {
         a->quit = true;
     }
@@ -1040,7 +677,7 @@ static void global_action(struct app *a, enum action act)
         break;
     case ACT_FILTER:
     case ACT_COMMAND:
-        prompt_start(a, act == ACT_FILTER ? '/' : ':');
+        app_prompt_start(a, act == ACT_FILTER ? '/' : ':');
         break;
     case ACT_HELP:
         app_open_view(a, "help", NULL);
@@ -1053,22 +690,22 @@ static void global_action(struct app *a, enum action act)
         copy_selection(a, act == ACT_COPY_EXTRA);
         break;
     case ACT_MATRIX:
-        open_named(a, "matrix");
+        app_open_named(a, "matrix");
         break;
     case ACT_POLICY:
-        open_named(a, "policy");
+        app_open_named(a, "policy");
         break;
     case ACT_SAVE:
-        save_prompt(a);
+        app_save_prompt(a);
         break;
     case ACT_CREATE:
-        open_form(a, "create");
+        app_open_form(a, "create");
         break;
     case ACT_MODIFY:
-        open_form(a, "modify");
+        app_open_form(a, "modify");
         break;
     case ACT_DELETE:
-        open_form(a, "delete");
+        app_open_form(a, "delete");
         break;
     case ACT_REDRAW:
         clearok(curscr, TRUE);
@@ -1117,10 +754,10 @@ static void mouse_event(struct app *a)
 
 static void dispatch(struct app *a, enum action act, int key)
 {
-    struct view *v = focused_view(a);
+    struct view *v = app_focused_view(a);
     enum view_result r = v->ops->key ? v->ops->key(v, act, key) : VIEW_PASS;
     if (r & VIEW_CLOSE) {
-        pop_view(a);
+        app_pop_view(a);
         return;
     }
     if (r == VIEW_PASS)
@@ -1150,14 +787,14 @@ bool app_handle_key(struct app *a, int key)
         return !a->quit;
     }
     if (a->prompt.active)
-        prompt_key(a, key);
+        app_prompt_key(a, key);
     else if (key == KEY_MOUSE)
         mouse_event(a);
     else
         dispatch(a, keymap_lookup(a->keymap, key), key);
     if (!a->n_stack && a->focus == FOCUS_TREE)
         a->pinned = false;
-    sync_detail(a);
+    app_sync_detail(a);
     return !a->quit;
 }
 
@@ -1315,7 +952,7 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     a->generation = inventory_generation(a->inv);
     a->tree = view_create(&tree_view_ops, a, NULL);
     a->detail = view_create(&detail_view_ops, a, NULL);
-    sync_detail(a);
+    app_sync_detail(a);
     init_ages(a);
     if (opts->start_message)
         app_message(a, ROLE_WARN, "%s", opts->start_message);
@@ -1329,7 +966,7 @@ void app_destroy(struct app *a)
     if (!a)
         return;
     while (a->n_stack)
-        pop_view(a);
+        app_pop_view(a);
     view_destroy(a->tree);
     view_destroy(a->detail);
     term_close(a->term);

@@ -1,0 +1,94 @@
+/*
+ * app_internal: what app.c (the loop, layout, painting and dispatch) and
+ * commands.c (the '/' filter prompt, the ':' command line and the commands it
+ * runs) share. Private to src/ui, not a contract.
+ */
+#ifndef VPCX_UI_APP_INTERNAL_H
+#define VPCX_UI_APP_INTERNAL_H
+
+#include "vpcx/core/strbuf.h"
+#include "vpcx/sync/fetch.h"
+#include "vpcx/ui/app.h"
+#include "vpcx/ui/views.h"
+
+#define MIN_COLS  60
+#define MIN_ROWS  15
+#define WIDE_COLS 100 /* panes side by side from here */
+#define STACK_MAX 8
+#define HINTS     "?:help /:filter ::cmd Tab:pane q:quit"
+
+#ifndef VPCX_VERSION
+#define VPCX_VERSION "0.1.0"
+#endif
+
+enum focus { FOCUS_TREE, FOCUS_DETAIL };
+
+struct rect {
+    int y, x, h, w;
+};
+
+struct layout {
+    bool too_small;
+    bool stacked;
+    struct rect tree, detail, full; /* content areas */
+    struct rect tree_title, detail_title, full_title;
+    int sep_x; /* vertical separator column (side by side) */
+};
+
+struct prompt {
+    bool active;
+    char kind; /* '/' or ':' */
+    struct strbuf text;
+    char *saved_filter; /* filter before '/', restored by Esc */
+};
+
+struct app {
+    struct app_options opts;
+    struct inventory *inv;
+    struct ui_term *term;
+    struct theme theme;
+    struct draw_palette palette;
+    const struct ui_glyphs *glyphs;
+    struct keymap *keymap;
+    struct ui_config config;
+    struct view *tree, *detail;
+    struct view *stack[STACK_MAX];
+    size_t n_stack;
+    enum focus focus;
+    bool pinned; /* the detail shows a link, not the tree's selection */
+    struct prompt prompt;
+    struct strbuf message;
+    enum theme_role message_role;
+    char *scope;
+    char *account; /* from GetCallerIdentity when not given */
+    bool identity_pending;
+    bool quit;
+    bool dirty;
+    uint64_t generation;
+    struct fetch *fetch;
+    /* Stale-while-revalidate. */
+    time_t type_time[INV_TYPE_COUNT]; /* when each type's data was fetched; 0 = unknown */
+    bool show_ages;
+    bool refreshing; /* a refresh is under way: on_refresh is owed */
+    time_t refresh_started;
+    unsigned refreshed; /* types done in this refresh */
+    long long max_age;
+    struct layout layout;
+    char *pending_copy;       /* OSC 52 payload written after the next paint */
+    struct mutate_gate *gate; /* the one write gate, for the endpoint forms */
+};
+
+/* app.c */
+struct view *app_focused_view(struct app *a);
+void app_pop_view(struct app *a);
+void app_sync_detail(struct app *a);
+
+/* commands.c */
+void app_prompt_start(struct app *a, char kind);
+void app_prompt_key(struct app *a, int key);
+void app_apply_filter(struct app *a, const char *text);
+void app_save_prompt(struct app *a);
+void app_open_named(struct app *a, const char *name);
+void app_open_form(struct app *a, const char *name);
+
+#endif

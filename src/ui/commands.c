@@ -1,0 +1,306 @@
+/* The prompt: the '/' filter and the ':' command line, and the commands it runs. */
+#include "app_internal.h"
+
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+#include "vpcx/model/inventory.h"
+#include "vpcx/store/snapfile.h"
+#include "vpcx/ui/views.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- prompt and commands ---- */
+
+void app_prompt_start(struct app *a, char kind)
+{
+    struct prompt *p = &a->prompt;
+    p->active = true;
+    p->kind = kind;
+    strbuf_reset(&p->text);
+    free(p->saved_filter);
+    p->saved_filter = NULL;
+    if (kind == '/') {
+        const char *f = tree_filter(treeview_tree(a->tree));
+        p->saved_filter = f ? xstrdup(f) : NULL;
+        if (f)
+            strbuf_addstr(&p->text, f);
+        a->focus = FOCUS_TREE;
+        while (a->n_stack)
+            app_pop_view(a);
+    }
+    a->dirty = true;
+}
+
+void app_apply_filter(struct app *a, const char *text)
+{
+    size_t n = treeview_set_filter(a->tree, text);
+    a->pinned = false;
+    app_sync_detail(a);
+    if (text && *text)
+        app_message(a, n ? ROLE_OK : ROLE_WARN, "%zu match%s", n, n == 1 ? "" : "es");
+    else
+        strbuf_reset(&a->message);
+}
+
+static bool jump_ip(struct app *a, const char *ip)
+{
+    const struct inv_resource *eni = inventory_find_eni_by_ip(a->inv, ip);
+    if (!eni) {
+        app_message(a, ROLE_WARN, "no network interface holds %s", ip);
+        return false;
+    }
+    char *id = xstrdup(eni->id);
+    bool ok = app_reveal(a, INV_ENI, id);
+    if (ok)
+        app_message(a, ROLE_OK, "%s is on %s", ip, id);
+    else
+        app_show_detail(a, INV_ENI, id);
+    free(id);
+    return ok;
+}
+
+static bool jump_id(struct app *a, const char *id)
+{
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        if (!inventory_find(a->inv, (enum inv_type)t, id))
+            continue;
+        if (!app_reveal(a, (enum inv_type)t, id))
+            app_show_detail(a, (enum inv_type)t, id);
+        return true;
+    }
+    return false;
+}
+
+static void run_kind(struct app *a, enum tree_kind kind, const char *what)
+{
+    while (a->n_stack)
+        app_pop_view(a);
+    a->focus = FOCUS_TREE;
+    a->pinned = false;
+    if (!treeview_jump_kind(a->tree, kind))
+        app_message(a, ROLE_WARN, "no %s in the inventory", what);
+    app_sync_detail(a);
+}
+
+/* The snapshot's metadata: what the header shows plus each type's time. */
+static void snapshot_meta_of(struct app *a, struct snapshot_meta *m)
+{
+    const struct app_options *o = &a->opts;
+    const char *acct = o->account ? o->account : a->account;
+    memset(m, 0, sizeof(*m));
+    m->format_version = SNAPSHOT_FORMAT_VERSION;
+    m->generator = xstrdup("vpcx " VPCX_VERSION);
+    m->account = acct ? xstrdup(acct) : NULL;
+    m->region = o->region ? xstrdup(o->region) : NULL;
+    m->endpoint = o->endpoint ? xstrdup(o->endpoint) : NULL;
+    m->profile = o->profile ? xstrdup(o->profile) : NULL;
+    m->source = xstrdup(o->source ? o->source : "aws");
+    time_t oldest = 0;
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        if (!a->type_time[t])
+            continue;
+        m->fetched_at_by_type[t] = snapshot_format_time(a->type_time[t]);
+        if (!oldest || a->type_time[t] < oldest)
+            oldest = a->type_time[t];
+    }
+    m->fetched_at = snapshot_format_time(oldest ? oldest : time(NULL));
+}
+
+static char *default_snapshot_name(struct app *a)
+{
+    const char *acct = a->opts.account ? a->opts.account : a->account;
+    return snapfile_default_name(acct, a->opts.region, time(NULL));
+}
+
+static void save_snapshot(struct app *a, const char *path)
+{
+    char *name = path ? xstrdup(path) : default_snapshot_name(a);
+    struct snapshot_meta meta;
+    snapshot_meta_of(a, &meta);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    if (snapfile_save(name, a->inv, &meta, NULL, &err) == VPCX_OK) {
+        app_message(a, ROLE_OK, "saved a snapshot to %s", name);
+    } else {
+        char *line = vpcx_error_format(&err);
+        app_message(a, ROLE_ERROR, "%s", line);
+        free(line);
+    }
+    vpcx_error_finish(&err);
+    snapshot_meta_finish(&meta);
+    free(name);
+}
+
+/* The save key: the command line, ready with a default name to edit or accept. */
+void app_save_prompt(struct app *a)
+{
+    char *name = default_snapshot_name(a);
+    app_prompt_start(a, ':');
+    strbuf_addf(&a->prompt.text, "save %s", name);
+    free(name);
+}
+
+static void open_diff(struct app *a, const char *path)
+{
+    if (!path) {
+        app_message(a, ROLE_WARN, "usage: :diff SNAPSHOT-FILE");
+        return;
+    }
+    const struct view_args args = {.type = INV_VPC, .id = path};
+    if (!app_open_view(a, "diff", &args))
+        app_message(a, ROLE_WARN, "the diff view is not part of this build");
+}
+
+static void run_command(struct app *a, char *cmd)
+{
+    char *save = NULL;
+    char *word = strtok_r(cmd, " \t", &save);
+    char *arg = strtok_r(NULL, " \t", &save);
+    if (!word)
+        return;
+    if (strcmp(word, "q") == 0 || strcmp(word, "quit") == 0)
+        a->quit = true;
+    else if (strcmp(word, "help") == 0)
+        app_open_view(a, "help", NULL);
+    else if (strcmp(word, "vpc") == 0 || strcmp(word, "vpcs") == 0)
+        run_kind(a, TREE_VPC, "VPC");
+    else if (strcmp(word, "subnet") == 0 || strcmp(word, "subnets") == 0)
+        run_kind(a, TREE_SUBNET, "subnet");
+    else if (strcmp(word, "vpce") == 0 || strcmp(word, "endpoint") == 0 ||
+             strcmp(word, "endpoints") == 0)
+        run_kind(a, TREE_ENDPOINT, "endpoint");
+    else if (strcmp(word, "eni") == 0 || strcmp(word, "enis") == 0)
+        run_kind(a, TREE_ENI, "network interface");
+    else if (strcmp(word, "az") == 0)
+        run_kind(a, TREE_AZ, "availability zone");
+    else if (strcmp(word, "matrix") == 0 || strcmp(word, "policy") == 0)
+        app_open_named(a, word);
+    else if (strcmp(word, "create") == 0 || strcmp(word, "modify") == 0 ||
+             strcmp(word, "delete") == 0)
+        app_open_form(a, word);
+    else if (strcmp(word, "save") == 0 || strcmp(word, "w") == 0)
+        save_snapshot(a, arg);
+    else if (strcmp(word, "diff") == 0)
+        open_diff(a, arg);
+    else if (strcmp(word, "ip") == 0 && arg)
+        jump_ip(a, arg);
+    else if (strcmp(word, "ip") == 0)
+        app_message(a, ROLE_WARN, "usage: :ip ADDRESS");
+    else if (!jump_id(a, word))
+        app_message(a, ROLE_ERROR, "unknown command or ID: %s (see ?)", word);
+}
+
+static void prompt_finish(struct app *a, bool accept)
+{
+    struct prompt *p = &a->prompt;
+    p->active = false;
+    a->dirty = true;
+    if (p->kind == '/') {
+        if (!accept)
+            app_apply_filter(a, p->saved_filter);
+        return;
+    }
+    if (accept) {
+        char *cmd = xstrdup(p->text.buf);
+        strbuf_reset(&a->message);
+        run_command(a, cmd);
+        free(cmd);
+    }
+}
+
+static void prompt_backspace(struct prompt *p)
+{
+    size_t n = p->text.len;
+    while (n > 0 && ((unsigned char)p->text.buf[n - 1] & 0xC0) == 0x80)
+        n--;
+    strbuf_setlen(&p->text, n > 0 ? n - 1 : 0);
+}
+
+void app_prompt_key(struct app *a, int key)
+{
+    struct prompt *p = &a->prompt;
+    if (key == 27) {
+        prompt_finish(a, false);
+        return;
+    }
+    if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+        prompt_finish(a, true);
+        return;
+    }
+    size_t before = p->text.len;
+    if (key == KEY_BACKSPACE || key == 127 || key == 8)
+        prompt_backspace(p);
+    else if (key == 21) /* C-u */
+        strbuf_reset(&p->text);
+    else if (key >= 32 && key < 256 && key != 127)
+        strbuf_addch(&p->text, (char)key);
+    else
+        return;
+    a->dirty = true;
+    if (p->kind == '/' && p->text.len != before)
+        app_apply_filter(a, p->text.buf);
+    if (p->kind == '/' && p->text.len == 0 && before == 0)
+        prompt_finish(a, false);
+}
+static bool selection_of(struct app *a, enum inv_type want, char **out)
+{
+    enum inv_type type;
+    const char *id;
+    *out = NULL;
+    if (view_selection(app_focused_view(a), &type, &id) && type == want) {
+        *out = xstrdup(id);
+        return true;
+    }
+    if (want == INV_VPC && view_selection(a->tree, &type, &id)) {
+        const struct inv_resource *r = inventory_find(a->inv, type, id);
+        if (r && r->vpc_id)
+            *out = xstrdup(r->vpc_id);
+        else if (type == INV_VPC)
+            *out = xstrdup(id);
+    }
+    return *out != NULL;
+}
+
+void app_open_named(struct app *a, const char *name)
+{
+    bool matrix = strcmp(name, "matrix") == 0;
+    char *id = NULL;
+    enum inv_type type = matrix ? INV_VPC : INV_ENDPOINT;
+    if (!selection_of(a, type, &id) && !matrix) {
+        app_message(a, ROLE_WARN, "select an endpoint to see its policy");
+        return;
+    }
+    struct view_args args = {.type = type, .id = id};
+    if (!app_open_view(a, name, &args))
+        app_message(a, ROLE_WARN, "the %s view is not part of this build yet", name);
+    free(id);
+}
+
+/* The forms: create from the selected VPC or subnet (or the first VPC), modify and
+ * delete the selected endpoint. The form itself asks the gate on submit. */
+void app_open_form(struct app *a, const char *name)
+{
+    bool create = strcmp(name, "create") == 0;
+    enum inv_type type = INV_ENDPOINT;
+    const char *id = NULL;
+    char *copy = NULL;
+    if (create) {
+        type = INV_VPC;
+        if (view_selection(app_focused_view(a), &type, &id) && type == INV_SUBNET) {
+            copy = xstrdup(id);
+        } else {
+            type = INV_VPC;
+            selection_of(a, INV_VPC, &copy);
+        }
+    } else if (!selection_of(a, INV_ENDPOINT, &copy)) {
+        app_message(a, ROLE_WARN, "select an endpoint to %s it", name);
+        return;
+    }
+    struct view_args args = {.type = type, .id = copy};
+    if (!app_open_view(a, name, &args))
+        app_message(a, ROLE_WARN, "the %s form is not part of this build", name);
+    free(copy);
+}
