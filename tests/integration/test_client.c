@@ -25,51 +25,17 @@
 #include "testutil.h"
 
 struct servers {
-    char dir[64];
-    char *moto_url;
-    char *proxy_url;
+    struct test_servers t;
     struct http_engine *http;
 };
-
-/* Runs a command and returns the first line it prints (the server URL). */
-static char *run_for_line(const char *cmd)
-{
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return NULL;
-    char line[512];
-    char *out = NULL;
-    if (fgets(line, sizeof(line), p)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        out = xstrdup(line);
-    }
-    if (pclose(p) != 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
 
 static int setup(void **state)
 {
     struct servers *s = xcalloc(1, sizeof(*s));
-    snprintf(s->dir, sizeof(s->dir), "/tmp/vpcx-client-XXXXXX");
-    if (!mkdtemp(s->dir))
+    if (!test_servers_start(&s->t, "client", 5)) {
+        free(s);
         return -1;
-    char *cmd = xasprintf("python3 %s/tests/tools/motoctl.py start --pidfile %s/moto.pid "
-                          "--seed 5",
-                          test_srcdir(), s->dir);
-    s->moto_url = run_for_line(cmd);
-    free(cmd);
-    if (!s->moto_url)
-        return -1;
-    cmd = xasprintf("python3 %s/tests/tools/awsproxy.py start --upstream %s --pidfile "
-                    "%s/proxy.pid",
-                    test_srcdir(), s->moto_url, s->dir);
-    s->proxy_url = run_for_line(cmd);
-    free(cmd);
-    if (!s->proxy_url)
-        return -1;
+    }
     s->http = http_engine_create(NULL, NULL);
     *state = s;
     return 0;
@@ -80,16 +46,8 @@ static int teardown(void **state)
     struct servers *s = *state;
     if (!s)
         return 0;
-    char *cmd = xasprintf("python3 %s/tests/tools/awsproxy.py stop --pidfile %s/proxy.pid; "
-                          "python3 %s/tests/tools/motoctl.py stop --pidfile %s/moto.pid; "
-                          "rmdir %s",
-                          test_srcdir(), s->dir, test_srcdir(), s->dir, s->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "teardown: %s failed\n", cmd);
-    free(cmd);
+    test_servers_stop(&s->t);
     http_engine_destroy(s->http);
-    free(s->moto_url);
-    free(s->proxy_url);
     free(s);
     return 0;
 }
@@ -109,7 +67,7 @@ static void post_done(void *ud, const struct http_result *r)
 /* Sets the proxy's fault configuration through its control API. */
 static void proxy_config(struct servers *s, const char *json)
 {
-    char *url = xasprintf("%s/_proxy/config", s->proxy_url);
+    char *url = xasprintf("%s/_proxy/config", s->t.proxy_url);
     struct post_result res = {0};
     const char *headers[] = {"Content-Type: application/json", NULL};
     const struct http_request req = {
@@ -145,8 +103,8 @@ static struct aws_client *client_for(struct servers *s, struct reload_counter *r
     struct aws_credentials creds = {.access_key_id = "AKIDTEST", .secret_access_key = "secret"};
     const struct aws_client_config cfg = {
         .region = "us-east-1",
-        .ec2_endpoint = s->proxy_url,
-        .sts_endpoint = s->proxy_url,
+        .ec2_endpoint = s->t.proxy_url,
+        .sts_endpoint = s->t.proxy_url,
         .max_attempts = 3,
         .credentials = &creds,
         .reload = reload,

@@ -32,9 +32,7 @@
 #define S3  "com.amazonaws.us-east-1.s3"
 
 struct servers {
-    char dir[64];
-    char *moto_url;
-    char *proxy_url;
+    struct test_servers t;
     struct http_engine *http;
     struct aws_client *moto;  /* straight to moto */
     struct aws_client *proxy; /* through the proxy */
@@ -45,24 +43,6 @@ struct servers {
     const char *default_sg;
     const char *main_rtb;
 };
-
-static char *run_for_line(const char *cmd)
-{
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return NULL;
-    char line[512];
-    char *out = NULL;
-    if (fgets(line, sizeof(line), p)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        out = xstrdup(line);
-    }
-    if (pclose(p) != 0) {
-        free(out);
-        return NULL;
-    }
-    return out;
-}
 
 static struct aws_client *client_to(struct servers *s, const char *url)
 {
@@ -117,26 +97,13 @@ static void pick_resources(struct servers *s)
 static int setup(void **state)
 {
     struct servers *s = xcalloc(1, sizeof(*s));
-    snprintf(s->dir, sizeof(s->dir), "/tmp/vpcx-mutate-XXXXXX");
-    if (!mkdtemp(s->dir))
+    if (!test_servers_start(&s->t, "mutate", 7)) {
+        free(s);
         return -1;
-    char *cmd = xasprintf("python3 %s/tests/tools/motoctl.py start --pidfile %s/moto.pid "
-                          "--seed 7",
-                          test_srcdir(), s->dir);
-    s->moto_url = run_for_line(cmd);
-    free(cmd);
-    if (!s->moto_url)
-        return -1;
-    cmd = xasprintf("python3 %s/tests/tools/awsproxy.py start --upstream %s --pidfile "
-                    "%s/proxy.pid",
-                    test_srcdir(), s->moto_url, s->dir);
-    s->proxy_url = run_for_line(cmd);
-    free(cmd);
-    if (!s->proxy_url)
-        return -1;
+    }
     s->http = http_engine_create(NULL, NULL);
-    s->moto = client_to(s, s->moto_url);
-    s->proxy = client_to(s, s->proxy_url);
+    s->moto = client_to(s, s->t.moto_url);
+    s->proxy = client_to(s, s->t.proxy_url);
     s->inv = inventory_create();
     s->live = mutate_gate_create(MUTATE_LIVE, "--write");
     *state = s;
@@ -150,20 +117,12 @@ static int teardown(void **state)
     struct servers *s = *state;
     if (!s)
         return 0;
-    char *cmd = xasprintf("python3 %s/tests/tools/awsproxy.py stop --pidfile %s/proxy.pid; "
-                          "python3 %s/tests/tools/motoctl.py stop --pidfile %s/moto.pid; "
-                          "rmdir %s",
-                          test_srcdir(), s->dir, test_srcdir(), s->dir, s->dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "teardown: %s failed\n", cmd);
-    free(cmd);
+    test_servers_stop(&s->t);
     mutate_gate_destroy(s->live);
     inventory_destroy(s->inv);
     aws_client_destroy(s->moto);
     aws_client_destroy(s->proxy);
     http_engine_destroy(s->http);
-    free(s->moto_url);
-    free(s->proxy_url);
     free(s);
     return 0;
 }
@@ -190,7 +149,7 @@ static void body_done(void *ud, const struct http_result *r)
 
 static cJSON *proxy_http(struct servers *s, const char *path, const char *json)
 {
-    char *url = xasprintf("%s%s", s->proxy_url, path);
+    char *url = xasprintf("%s%s", s->t.proxy_url, path);
     struct body b = {.sb = STRBUF_INIT};
     const char *headers[] = {"Content-Type: application/json", NULL};
     const struct http_request req = {
@@ -350,7 +309,7 @@ static void boto3_add_subnet(struct servers *s, const char *endpoint_id, const c
         "python3 -c \"import boto3; boto3.client('ec2', endpoint_url='%s', "
         "region_name='us-east-1', aws_access_key_id='AKIDTEST', aws_secret_access_key='secret')"
         ".modify_vpc_endpoint(VpcEndpointId='%s', AddSubnetIds=['%s'])\"",
-        s->moto_url, endpoint_id, subnet_id);
+        s->t.moto_url, endpoint_id, subnet_id);
     assert_int_equal(system(cmd), 0);
     free(cmd);
 }
@@ -431,8 +390,8 @@ static char *make_group(struct servers *s)
         "region_name='us-east-1', aws_access_key_id='AKIDTEST', aws_secret_access_key='secret')"
         ".create_security_group(GroupName='endpoint-clients', Description='test', VpcId='%s')"
         "['GroupId'])\"",
-        s->moto_url, s->vpc_id);
-    char *id = run_for_line(cmd);
+        s->t.moto_url, s->vpc_id);
+    char *id = test_run_for_line(cmd);
     free(cmd);
     assert_non_null(id);
     return id;
