@@ -305,7 +305,6 @@ int cmd_explore(const struct cli_options *opts)
     memset(&ao, 0, sizeof(ao));
     ao.theme = opts->theme;
     ao.mouse = opts->mouse;
-    ao.read_only = !opts->write;
     ao.write_mode = opts->write ? MUTATE_LIVE : MUTATE_READ_ONLY;
     ao.write_reason = opts->write ? "--write" : NULL;
     fill_headless(opts, &ao);

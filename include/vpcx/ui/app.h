@@ -69,7 +69,6 @@ struct app_options {
     struct aws_client *client; /* NULL: no network (demo, snapshot) */
     /* Header text (any may be NULL). */
     const char *account, *region, *endpoint, *profile, *source;
-    bool read_only; /* unused: the write gate below decides */
     /* The write gate: READ_ONLY (default), LIVE (--write) or SIMULATED (demo, snapshot).
      * READ_ONLY becomes LIVE when the config says "profile NAME write true" for profile
      * and there is a client. write_reason: where the mode came from ("--write"). */
