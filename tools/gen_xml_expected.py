@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write what botocore's own parser makes of every EC2/STS XML sample, as JSON.
 
-For each file under <testdata>/ec2-xml/ (default ../shared/testdata, or $VPCX_TESTDATA) it
+For each file under <testdata>/ec2-xml/ (default tests/data, or $VPCX_TESTDATA) it
 writes tests/data/xml-expected/<same relative path>.json:
   {"source", "service", "operation", "request_id", "output"}   for a response, or
   {"source", "service", "error": {"Code", "Message", "Type"?}, "request_id"} for an error.
@@ -80,7 +80,7 @@ def describe(path, session):
 
 def main():
     testdata = (sys.argv[1] if len(sys.argv) > 1 else os.environ.get('VPCX_TESTDATA')
-                or os.path.join(ROOT, '..', 'shared', 'testdata'))
+                or os.path.join(ROOT, 'tests', 'data'))
     src = os.path.join(testdata, 'ec2-xml')
     dest = os.path.join(ROOT, 'tests', 'data', 'xml-expected')
     session = botocore.session.get_session()

@@ -19,7 +19,7 @@
 static inline const char *testdata_dir(void)
 {
     const char *d = getenv("VPCX_TESTDATA");
-    return d && *d ? d : "../shared/testdata";
+    return d && *d ? d : "tests/data";
 }
 
 static inline const char *test_srcdir(void)
