@@ -1,5 +1,6 @@
 #include "vpcx/core/xalloc.h"
 
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,4 +77,19 @@ char *xasprintf(const char *fmt, ...)
     char *p = xvasprintf(fmt, ap);
     va_end(ap);
     return p;
+}
+
+void xalloc_hook_cjson(void)
+{
+    /* free pairs with xmalloc (malloc underneath); cJSON then grows print
+       buffers by allocate-and-copy, which goes through xmalloc as well. */
+    cJSON_Hooks hooks = {.malloc_fn = xmalloc, .free_fn = free};
+    cJSON_InitHooks(&hooks);
+}
+
+/* Tests and fuzzers run without vpcx's main: any program that links this
+   allocator gets the hooks before its main runs. */
+__attribute__((constructor)) static void xalloc_hook_cjson_at_start(void)
+{
+    xalloc_hook_cjson();
 }

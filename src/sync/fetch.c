@@ -3,11 +3,10 @@
 #include "vpcx/aws/query.h"
 #include "vpcx/core/xalloc.h"
 
+#include "fetch_internal.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-/* Guards against a server that never stops handing out tokens. */
-#define FETCH_MAX_PAGES 100000
 
 static const struct fetch_op {
     const char *operation;
@@ -186,6 +185,34 @@ static void chain_fail(struct fetch_page *page, const struct vpcx_error *err)
     chain_end(page);
 }
 
+enum fetch_page_step fetch_check_page(const char *operation, const char *token,
+                                      const char *last_token, unsigned pages, unsigned max_pages,
+                                      struct vpcx_error *err)
+{
+    if (!token || !token[0])
+        return FETCH_PAGE_LAST;
+    if (last_token && strcmp(token, last_token) == 0) {
+        vpcx_error_set(err, VPCX_ERR_AWS, "%s: the service returned the same NextToken twice",
+                       operation);
+        return FETCH_PAGE_REPEATED;
+    }
+    if (pages >= max_pages) {
+        /* Ending here would sweep what was not fetched: fail and keep the old data. */
+        vpcx_error_set(err, VPCX_ERR_AWS, "%s: still paging after %u pages; gave up", operation,
+                       max_pages);
+        return FETCH_PAGE_CAP;
+    }
+    return FETCH_PAGE_NEXT;
+}
+
+static void page_next(struct fetch_page *page, const char *token)
+{
+    free(page->last_token);
+    page->last_token = xstrdup(token);
+    aws_query_set(&page->query, "NextToken", token);
+    page_send(page);
+}
+
 static void page_done(void *ud, struct aws_call_result *res)
 {
     struct fetch_page *page = ud;
@@ -200,37 +227,22 @@ static void page_done(void *ud, struct aws_call_result *res)
     p->pages++;
     p->items += page_take_items(page, res->items);
     const char *token = page_next_token(res->result);
-    if (token && page->last_token && strcmp(token, page->last_token) == 0) {
-        struct vpcx_error err;
-        vpcx_error_init(&err);
-        vpcx_error_set(&err, VPCX_ERR_AWS, "%s: the service returned the same NextToken twice",
-                       fetch_ops[page->type].operation);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    enum fetch_page_step step = fetch_check_page(fetch_ops[page->type].operation, token,
+                                                 page->last_token, p->pages, FETCH_MAX_PAGES, &err);
+    /* Sharding comes before the cap: the chain it replaces ends without fetching more. */
+    if (step == FETCH_PAGE_REPEATED)
         chain_fail(page, &err);
-        vpcx_error_finish(&err);
-        return;
-    }
-    if (token && !page->shard && fetch_shard(page)) {
+    else if (step != FETCH_PAGE_LAST && !page->shard && fetch_shard(page))
         chain_end(page);
-        return;
-    }
-    if (token && p->pages >= FETCH_MAX_PAGES) {
-        /* Ending here would sweep what was not fetched: fail and keep the old data. */
-        struct vpcx_error err;
-        vpcx_error_init(&err);
-        vpcx_error_set(&err, VPCX_ERR_AWS, "%s: still paging after %d pages; gave up",
-                       fetch_ops[page->type].operation, FETCH_MAX_PAGES);
+    else if (step == FETCH_PAGE_CAP)
         chain_fail(page, &err);
-        vpcx_error_finish(&err);
-        return;
-    }
-    if (token) {
-        free(page->last_token);
-        page->last_token = xstrdup(token);
-        aws_query_set(&page->query, "NextToken", token);
-        page_send(page);
-        return;
-    }
-    chain_end(page);
+    else if (step == FETCH_PAGE_NEXT)
+        page_next(page, token);
+    else
+        chain_end(page);
+    vpcx_error_finish(&err);
 }
 
 static void page_send(struct fetch_page *page)
@@ -272,9 +284,6 @@ static struct fetch_page *page_create(struct fetch *f, enum inv_type type)
  * subnets' own address counts), or by VPC when subnets are not in yet. The
  * first page's items stay; an ENI seen twice is simply put twice.
  */
-#define SHARD_MAX        64
-#define SHARD_MAX_VALUES 200
-
 static uint64_t subnet_used_estimate(const struct inv_resource *s)
 {
     if (!s->subnet.has_cidr || !s->subnet.has_available)
@@ -294,35 +303,41 @@ static void shard_send(struct fetch *f, enum inv_type type, const char *filter,
     page_send(page);
 }
 
-/*
- * Groups the subnets (sorted by ID) into runs of about one page of ENIs each,
- * at most SHARD_MAX runs unless a run would exceed the filter's value limit.
- */
-static size_t shard_by_subnet(struct fetch *f, enum inv_type type)
+size_t fetch_plan_subnet_shards(const struct inventory *inv, int page_size, struct fetch_shard *out)
 {
-    size_t n = inventory_count(f->inv, INV_SUBNET);
-    uint64_t target = (uint64_t)page_size(f, type) * 4 / 5;
-    const char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+    size_t n = inventory_count(inv, INV_SUBNET);
+    uint64_t target = (uint64_t)page_size * 4 / 5;
     size_t shards = 0, k = 0;
     uint64_t load = 0;
     for (size_t i = 0; i < n; i++) {
-        const struct inv_resource *s = inventory_at(f->inv, INV_SUBNET, i);
-        uint64_t used = subnet_used_estimate(s);
-        bool full = load + used > target && shards + 1 < SHARD_MAX;
-        if (k && (full || k == SHARD_MAX_VALUES)) {
-            shard_send(f, type, "subnet-id", ids, k);
-            shards++;
+        uint64_t used = subnet_used_estimate(inventory_at(inv, INV_SUBNET, i));
+        bool full = load + used > target && shards + 1 < FETCH_SHARD_MAX;
+        if (k && (full || k == FETCH_SHARD_MAX_VALUES)) {
+            out[shards++] = (struct fetch_shard){.first = i - k, .count = k};
             k = 0;
             load = 0;
         }
-        ids[k++] = s->id;
+        k++;
         load += used;
     }
-    if (k) {
-        shard_send(f, type, "subnet-id", ids, k);
-        shards++;
+    if (k)
+        out[shards++] = (struct fetch_shard){.first = n - k, .count = k};
+    return shards;
+}
+
+static size_t shard_by_subnet(struct fetch *f, enum inv_type type)
+{
+    size_t n = inventory_count(f->inv, INV_SUBNET);
+    struct fetch_shard *runs = xcalloc(n ? n : 1, sizeof(*runs));
+    const char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+    size_t shards = fetch_plan_subnet_shards(f->inv, page_size(f, type), runs);
+    for (size_t r = 0; r < shards; r++) {
+        for (size_t k = 0; k < runs[r].count; k++)
+            ids[k] = inventory_at(f->inv, INV_SUBNET, runs[r].first + k)->id;
+        shard_send(f, type, "subnet-id", ids, runs[r].count);
     }
     free(ids);
+    free(runs);
     return shards;
 }
 
@@ -345,7 +360,7 @@ static bool fetch_shard(struct fetch_page *page)
     bool subnets =
         f->progress[INV_SUBNET].state == FETCH_DONE && inventory_count(f->inv, INV_SUBNET) > 0;
     bool vpcs = f->progress[INV_VPC].state == FETCH_DONE && inventory_count(f->inv, INV_VPC) > 1 &&
-                inventory_count(f->inv, INV_VPC) <= SHARD_MAX;
+                inventory_count(f->inv, INV_VPC) <= FETCH_SHARD_MAX;
     if (!subnets && !vpcs)
         return false;
     t->sharded = true;

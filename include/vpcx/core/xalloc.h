@@ -23,4 +23,12 @@ char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
+/*
+ * Routes cJSON's allocations through xmalloc, so a parse, build or print that
+ * runs out of memory aborts with the message above instead of returning NULL.
+ * Idempotent. main calls it first; a constructor calls it in every other
+ * program that links this module (tests, fuzzers, benchmarks).
+ */
+void xalloc_hook_cjson(void);
+
 #endif
