@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/derived.h"
 #include "vpcx/model/inventory.h"
 
 static void put(struct inventory *inv, enum inv_type type, const char *json)
@@ -386,7 +387,7 @@ static void test_derived_json(void **state)
 {
     struct inventory *inv = world();
     assert_int_equal(inventory_set_vpc_attribute(inv, "vpc-a", "enableDnsSupport", true), VPCX_OK);
-    cJSON *d = inventory_derived_json(inv);
+    cJSON *d = derived_to_json(inv);
     assert_non_null(d);
     const cJSON *owners = cJSON_GetObjectItemCaseSensitive(d, "EniOwners");
     const cJSON *e1 = cJSON_GetObjectItemCaseSensitive(owners, "eni-e1");

@@ -256,13 +256,4 @@ struct inv_ids inventory_endpoint_enis(const struct inventory *inv, const char *
 const char *inventory_eni_endpoint(const struct inventory *inv, const char *eni_id,
                                    enum inv_owner_source *source);
 
-/*
- * Derived data for `vpcx dump`, apart from AWS's fields (caller owns it):
- * {"SubnetIpUsage": {subnet-id: ...}, "EndpointPlacement": {vpce-id: ...},
- *  "EniOwners": {eni-id: {"OwnerType", "VpcEndpointId", "ServiceName",
- *  "OwnerSource"}}, "VpcAttributes": {vpc-id: {"EnableDnsSupport", ...}},
- *  "AzHeadroom": {vpc-id: [...]}}. See ipusage.h and placement.h.
- */
-cJSON *inventory_derived_json(const struct inventory *inv);
-
 #endif
