@@ -326,14 +326,19 @@ static size_t json_cidrs(const cJSON *obj, const char *array_key, const char *ke
     return n;
 }
 
+const cJSON *inventory_item_tags(const cJSON *item)
+{
+    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(item, "Tags");
+    if (!cJSON_IsArray(tags)) {
+        tags = cJSON_GetObjectItemCaseSensitive(item, "TagSet");
+    }
+    return cJSON_IsArray(tags) ? tags : NULL;
+}
+
 static const char *json_name_tag(const cJSON *obj)
 {
-    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(obj, "Tags");
-    if (tags == NULL) {
-        tags = cJSON_GetObjectItemCaseSensitive(obj, "TagSet");
-    }
     const cJSON *tag;
-    cJSON_ArrayForEach(tag, tags)
+    cJSON_ArrayForEach(tag, inventory_item_tags(obj))
     {
         const char *key = json_str(tag, "Key");
         if (key != NULL && strcmp(key, "Name") == 0) {

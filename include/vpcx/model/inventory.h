@@ -71,6 +71,13 @@ const char *inventory_type_name(enum inv_type type);     /* "subnet" */
 /* Finds the type whose list key is key; false when none is. */
 bool inventory_type_from_list_key(const char *key, enum inv_type *out);
 
+/*
+ * An item's tags, [{"Key", "Value"}...]: its "Tags" array, or "TagSet" (what
+ * EC2 calls an ENI's tags); NULL when it has neither. Every reader of tags, the
+ * Name lookup included, goes through this. Borrowed from item.
+ */
+const cJSON *inventory_item_tags(const cJSON *item);
+
 /* A borrowed list of strings (IDs, names); n may be 0 with v NULL. */
 struct inv_ids {
     const char **v;
