@@ -115,7 +115,7 @@ static void cache_open(struct explore_cache *ec, const struct aws_session *s, st
 {
     struct vpcx_error err;
     vpcx_error_init(&err);
-    cache_key_from_settings(&ec->key, &s->settings);
+    source_cache_key(&ec->key, &s->settings);
     char *path = NULL;
     double t0 = now_usec();
     enum vpcx_status st = cache_find(ec->dir, &ec->key, &path, &err);
@@ -266,7 +266,7 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
     struct inventory *inv = inventory_create();
     struct explore_cache ec;
     memset(&ec, 0, sizeof(ec));
-    if (!opts->no_cache && cache_dir(&ec.dir, aws_env_default(), &err) == VPCX_OK)
+    if (!opts->no_cache && source_cache_dir(&ec.dir, &err) == VPCX_OK)
         cache_open(&ec, &s, inv, ao->stats);
     vpcx_error_finish(&err);
     ao->inv = inv;

@@ -1,5 +1,6 @@
 #include "vpcx/cli/source.h"
 
+#include "vpcx/aws/config.h"
 #include "vpcx/aws/sts.h"
 #include "vpcx/store/cache.h"
 #include "vpcx/core/xalloc.h"
@@ -129,6 +130,19 @@ static unsigned collect_fetch_errors(struct source_result *res, const struct fet
     return fetched;
 }
 
+enum vpcx_status source_cache_dir(char **out, struct vpcx_error *err)
+{
+    return cache_dir(out, aws_env_get(NULL, "XDG_CACHE_HOME"), aws_env_get(NULL, "HOME"), err);
+}
+
+void source_cache_key(struct cache_key *key, const struct aws_settings *s)
+{
+    memset(key, 0, sizeof(*key));
+    key->profile = s->profile.value;
+    key->region = s->region.value;
+    key->endpoint = s->ec2_endpoint.value;
+}
+
 /* Where this profile, region and endpoint are cached; found with no network call. */
 struct cache_place {
     char *dir;
@@ -140,9 +154,9 @@ static bool cache_place_init(struct cache_place *cp, const struct aws_session *s
     memset(cp, 0, sizeof(*cp));
     struct vpcx_error err;
     vpcx_error_init(&err);
-    bool ok = cache_dir(&cp->dir, aws_env_default(), &err) == VPCX_OK;
+    bool ok = source_cache_dir(&cp->dir, &err) == VPCX_OK;
     vpcx_error_finish(&err);
-    cache_key_from_settings(&cp->key, &s->settings);
+    source_cache_key(&cp->key, &s->settings);
     return ok;
 }
 

@@ -108,7 +108,7 @@ int cmd_cache(const struct cli_options *opts)
     struct vpcx_error err;
     vpcx_error_init(&err);
     char *dir = NULL;
-    if (cache_dir(&dir, aws_env_default(), &err) != VPCX_OK)
+    if (source_cache_dir(&dir, &err) != VPCX_OK)
         return fail(&err);
     int code;
     if (strcmp(opts->args[0], "list") == 0) {

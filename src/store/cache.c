@@ -23,16 +23,15 @@
 
 /* ---- directory ---------------------------------------------------------- */
 
-enum vpcx_status cache_dir(char **out, const struct aws_env *env, struct vpcx_error *err)
+enum vpcx_status cache_dir(char **out, const char *xdg_cache_home, const char *home,
+                           struct vpcx_error *err)
 {
-    const char *xdg = aws_env_get(env, "XDG_CACHE_HOME");
     /* The XDG spec says a relative value is invalid and must be ignored. */
-    if (xdg && xdg[0] == '/') {
-        *out = xasprintf("%s/vpcx", xdg);
+    if (xdg_cache_home && xdg_cache_home[0] == '/') {
+        *out = xasprintf("%s/vpcx", xdg_cache_home);
         return VPCX_OK;
     }
-    const char *home = aws_env_get(env, "HOME");
-    if (!home)
+    if (!home || !home[0])
         return vpcx_error_set(err, VPCX_ERR_CONFIG,
                               "no cache directory: neither XDG_CACHE_HOME nor HOME is set");
     *out = xasprintf("%s/.cache/vpcx", home);
@@ -133,14 +132,6 @@ char *cache_file_name(const char *account, const char *region, const char *endpo
         strbuf_addf(&sb, "%02x", md[i]);
     strbuf_addstr(&sb, ".json");
     return strbuf_detach(&sb, NULL);
-}
-
-void cache_key_from_settings(struct cache_key *key, const struct aws_settings *s)
-{
-    memset(key, 0, sizeof(*key));
-    key->profile = s->profile.value;
-    key->region = s->region.value;
-    key->endpoint = s->ec2_endpoint.value;
 }
 
 static bool is_data_file(const char *name)

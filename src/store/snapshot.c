@@ -3,6 +3,7 @@
 #include "vpcx/core/fileio.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/derived.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -214,7 +215,7 @@ enum vpcx_status snapshot_write(FILE *out, const struct inventory *inv,
     for (int t = 0; t < INV_TYPE_COUNT; t++)
         w_list(&w, inv, (enum inv_type)t);
     w_member(&w, "VpcAttributes", vpc_attributes_json(inv));
-    w_member(&w, "Derived", inventory_derived_json(inv));
+    w_member(&w, "Derived", derived_to_json(inv));
     w_member(&w, "Errors", errors ? cJSON_Duplicate(errors, true) : cJSON_CreateArray());
     w_puts(&w, pretty ? "\n}\n" : "}\n");
     if (fflush(out) != 0)

@@ -1,6 +1,7 @@
 /* The detail view: every field of one resource, its derived data and links. */
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/inventory.h"
 #include "vpcx/model/ipusage.h"
 #include "vpcx/model/placement.h"
 #include "vpcx/ui/app.h"
@@ -165,11 +166,11 @@ static void json_value_text(struct strbuf *sb, const cJSON *v)
 static void all_fields(struct detail *d, const cJSON *json)
 {
     section(d, "Fields (as AWS returned them)");
+    const cJSON *tag_list = inventory_item_tags(json); /* shown under Tags */
     const cJSON *f;
     cJSON_ArrayForEach(f, json)
     {
-        if (!f->string || strcmp(f->string, "Tags") == 0 ||
-            strcmp(f->string, "PolicyDocument") == 0)
+        if (!f->string || f == tag_list || strcmp(f->string, "PolicyDocument") == 0)
             continue;
         struct strbuf sb;
         strbuf_init(&sb, 64);
@@ -188,11 +189,10 @@ static void all_fields(struct detail *d, const cJSON *json)
 
 static void tags(struct detail *d, const cJSON *json)
 {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "Tags");
     section(d, "Tags");
     const cJSON *t;
     int n = 0;
-    cJSON_ArrayForEach(t, list)
+    cJSON_ArrayForEach(t, inventory_item_tags(json))
     {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(t, "Key");
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "Value");

@@ -2,6 +2,7 @@
 
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/inventory.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -353,9 +354,8 @@ static bool has_text(const char *s, const char *text)
 
 static bool tags_match(const cJSON *json, const char *text)
 {
-    const cJSON *tags = cJSON_GetObjectItemCaseSensitive(json, "Tags");
     const cJSON *tag;
-    cJSON_ArrayForEach(tag, tags)
+    cJSON_ArrayForEach(tag, inventory_item_tags(json))
     {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(tag, "Key");
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(tag, "Value");

@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "vpcx/core/status.h"
+#include "vpcx/model/derived.h"
 #include "vpcx/model/inventory.h"
 #include "vpcx/store/snapshot.h"
 
@@ -66,7 +67,7 @@ static void walk_inventory(const struct inventory *inv)
             walk_links(inv, r);
         }
     }
-    cJSON *derived = inventory_derived_json(inv);
+    cJSON *derived = derived_to_json(inv);
     char *text = cJSON_PrintUnformatted(derived);
     free(text);
     cJSON_Delete(derived);

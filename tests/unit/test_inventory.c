@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/derived.h"
 #include "vpcx/model/inventory.h"
 
 static void put(struct inventory *inv, enum inv_type type, const char *json)
@@ -382,11 +383,36 @@ static void test_cross_links(void **state)
     inventory_destroy(inv);
 }
 
+static void test_item_tags(void **state)
+{
+    (void)state;
+    struct inventory *inv = world();
+    /* An ENI's tags are its TagSet; the Name lookup reads them too. */
+    const struct inv_resource *eni = inventory_find(inv, INV_ENI, "eni-i1");
+    const cJSON *tags = inventory_item_tags(eni->json);
+    assert_ptr_equal(tags, cJSON_GetObjectItemCaseSensitive(eni->json, "TagSet"));
+    assert_int_equal(cJSON_GetArraySize(tags), 1);
+    assert_string_equal(eni->name, "web");
+    /* Everything else has Tags. */
+    const struct inv_resource *subnet = inventory_find(inv, INV_SUBNET, "subnet-1");
+    assert_ptr_equal(inventory_item_tags(subnet->json),
+                     cJSON_GetObjectItemCaseSensitive(subnet->json, "Tags"));
+    /* None at all, or not a list: NULL, or the other key when it is a list. */
+    assert_null(inventory_item_tags(inventory_find(inv, INV_ENI, "eni-o1")->json));
+    assert_null(inventory_item_tags(NULL));
+    cJSON *odd = cJSON_Parse("{\"Tags\":\"x\",\"TagSet\":[{\"Key\":\"Name\",\"Value\":\"y\"}]}");
+    assert_ptr_equal(inventory_item_tags(odd), cJSON_GetObjectItemCaseSensitive(odd, "TagSet"));
+    cJSON_ReplaceItemInObjectCaseSensitive(odd, "TagSet", cJSON_CreateNumber(1));
+    assert_null(inventory_item_tags(odd));
+    cJSON_Delete(odd);
+    inventory_destroy(inv);
+}
+
 static void test_derived_json(void **state)
 {
     struct inventory *inv = world();
     assert_int_equal(inventory_set_vpc_attribute(inv, "vpc-a", "enableDnsSupport", true), VPCX_OK);
-    cJSON *d = inventory_derived_json(inv);
+    cJSON *d = derived_to_json(inv);
     assert_non_null(d);
     const cJSON *owners = cJSON_GetObjectItemCaseSensitive(d, "EniOwners");
     const cJSON *e1 = cJSON_GetObjectItemCaseSensitive(owners, "eni-e1");
@@ -515,6 +541,7 @@ int main(void)
         cmocka_unit_test(test_replace_keeps_unknown_fields),
         cmocka_unit_test(test_find_by_ip),
         cmocka_unit_test(test_cross_links),
+        cmocka_unit_test(test_item_tags),
         cmocka_unit_test(test_derived_json),
         cmocka_unit_test(test_many_enis),
         cmocka_unit_test(test_destroy_null),

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "vpcx/model/derived.h"
 #include "vpcx/model/inventory.h"
 #include "vpcx/model/placement.h"
 
@@ -187,7 +188,7 @@ static void test_gateway_and_missing(void **state)
     placement_finish(&p);
 
     /* the derived export leaves gateway endpoints out */
-    cJSON *d = inventory_derived_json(inv);
+    cJSON *d = derived_to_json(inv);
     const cJSON *place = cJSON_GetObjectItemCaseSensitive(d, "EndpointPlacement");
     assert_null(cJSON_GetObjectItemCaseSensitive(place, "vpce-gw"));
     cJSON_Delete(d);

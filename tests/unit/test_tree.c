@@ -66,7 +66,7 @@ static struct inventory *world(unsigned enis)
         "{\"NetworkInterfaceId\":\"eni-ep\",\"SubnetId\":\"subnet-b\",\"VpcId\":"
         "\"vpc-a\",\"PrivateIpAddress\":\"10.200.0.14\",\"PrivateIpAddresses\":"
         "[{\"PrivateIpAddress\":\"10.200.0.14\"}],\"InterfaceType\":"
-        "\"vpc_endpoint\"}");
+        "\"vpc_endpoint\",\"TagSet\":[{\"Key\":\"Owner\",\"Value\":\"team-red\"}]}");
     for (unsigned i = 0; i < enis; i++)
         put_eni(inv, "subnet-a", i, NULL);
     return inv;
@@ -180,6 +180,10 @@ static void test_filter(void **state)
     /* By tag value, case-insensitively. */
     assert_int_equal(tree_set_filter(t, "payments"), 1);
     assert_string_equal(tree_row(t, tree_row_count(t) - 1)->id, "subnet-b");
+    /* An ENI's tags are its TagSet: by value and by key, in both its places. */
+    assert_int_equal(tree_set_filter(t, "team-red"), 2);
+    assert_string_equal(tree_row(t, 4)->id, "eni-ep");
+    assert_int_equal(tree_set_filter(t, "OWNER"), 2);
     /* By service name: the endpoint under its subnet and under Endpoints. */
     assert_int_equal(tree_set_filter(t, "ssm"), 2);
     assert_int_equal(tree_set_filter(t, "no-such-thing"), 0);

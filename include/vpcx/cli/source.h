@@ -10,6 +10,7 @@
 #include "vpcx/aws/session.h"
 #include "vpcx/cli/cli.h"
 #include "vpcx/model/inventory.h"
+#include "vpcx/store/cache.h"
 #include "vpcx/store/snapshot.h"
 
 struct source_result {
@@ -34,6 +35,11 @@ enum vpcx_status source_load(const struct cli_options *opts, struct source_resul
 void source_result_finish(struct source_result *res);
 /* The exit code for a load: ok, partial, or the class of the worst failure. */
 int source_exit_code(const struct source_result *res);
+
+/* The cache directory (store/cache.h) from the process environment. */
+enum vpcx_status source_cache_dir(char **out, struct vpcx_error *err);
+/* The cache key of resolved settings (pointers into s). */
+void source_cache_key(struct cache_key *key, const struct aws_settings *s);
 
 /* The demo inventory compiled into the binary. */
 const char *demo_json(size_t *len);

@@ -71,6 +71,13 @@ const char *inventory_type_name(enum inv_type type);     /* "subnet" */
 /* Finds the type whose list key is key; false when none is. */
 bool inventory_type_from_list_key(const char *key, enum inv_type *out);
 
+/*
+ * An item's tags, [{"Key", "Value"}...]: its "Tags" array, or "TagSet" (what
+ * EC2 calls an ENI's tags); NULL when it has neither. Every reader of tags, the
+ * Name lookup included, goes through this. Borrowed from item.
+ */
+const cJSON *inventory_item_tags(const cJSON *item);
+
 /* A borrowed list of strings (IDs, names); n may be 0 with v NULL. */
 struct inv_ids {
     const char **v;
@@ -255,14 +262,5 @@ struct inv_ids inventory_endpoint_enis(const struct inventory *inv, const char *
  */
 const char *inventory_eni_endpoint(const struct inventory *inv, const char *eni_id,
                                    enum inv_owner_source *source);
-
-/*
- * Derived data for `vpcx dump`, apart from AWS's fields (caller owns it):
- * {"SubnetIpUsage": {subnet-id: ...}, "EndpointPlacement": {vpce-id: ...},
- *  "EniOwners": {eni-id: {"OwnerType", "VpcEndpointId", "ServiceName",
- *  "OwnerSource"}}, "VpcAttributes": {vpc-id: {"EnableDnsSupport", ...}},
- *  "AzHeadroom": {vpc-id: [...]}}. See ipusage.h and placement.h.
- */
-cJSON *inventory_derived_json(const struct inventory *inv);
 
 #endif

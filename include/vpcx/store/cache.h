@@ -30,7 +30,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "vpcx/aws/config.h"
 #include "vpcx/core/status.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/model/inventory.h"
@@ -49,15 +48,15 @@ struct cache_key {
     const char *account;  /* optional: when known, the file is found by name */
 };
 
-/* $XDG_CACHE_HOME/vpcx (when absolute), else $HOME/.cache/vpcx; env NULL = real
- * environment. VPCX_ERR_CONFIG when neither is set. Creates nothing. */
-enum vpcx_status cache_dir(char **out, const struct aws_env *env, struct vpcx_error *err);
+/* $XDG_CACHE_HOME/vpcx (when absolute), else $HOME/.cache/vpcx, given the two
+ * variables' values (NULL or "" when unset): the caller reads the environment.
+ * VPCX_ERR_CONFIG when neither is usable. Creates nothing. */
+enum vpcx_status cache_dir(char **out, const char *xdg_cache_home, const char *home,
+                           struct vpcx_error *err);
 /* Creates dir (and missing parents) with mode 0700, tightens a wider mode,
  * refuses a non-directory or one owned by another user. */
 enum vpcx_status cache_dir_prepare(const char *dir, struct vpcx_error *err);
 
-/* The key's fields from resolved settings (pointers into s). */
-void cache_key_from_settings(struct cache_key *key, const struct aws_settings *s);
 /* "<account>-<region>-<sha256(endpoint)[:12]>.json" (unsafe characters become '_'). */
 char *cache_file_name(const char *account, const char *region, const char *endpoint);
 
