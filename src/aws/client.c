@@ -9,6 +9,7 @@
 #include "vpcx/core/xalloc.h"
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -62,7 +63,7 @@ static const char *service_name(enum aws_service s)
 static double default_random01(void *ud)
 {
     (void)ud;
-    return (double)rand() / ((double)RAND_MAX + 1.0);
+    return retry_random01();
 }
 
 /* The Host header curl will send for url: host[:port], default ports left out. */
@@ -227,8 +228,9 @@ static char **build_headers(struct aws_call *call, const struct sigv4_result *si
 static void free_headers(char **h)
 {
     for (size_t i = 0; h && h[i]; i++) {
-        /* Authorization and the session token are secrets: wipe before free. */
-        memset(h[i], 0, strlen(h[i]));
+        /* Authorization and the session token are secrets: wipe before free
+           (a plain memset before free may be optimised away). */
+        OPENSSL_cleanse(h[i], strlen(h[i]));
         free(h[i]);
     }
     free(h);
@@ -264,29 +266,68 @@ static enum vpcx_status call_sign(struct aws_call *call, struct sigv4_result *si
     return sigv4_sign(&req, &creds, &opt, sig);
 }
 
+static void call_fail_timer(void *ud)
+{
+    struct aws_call *call = ud;
+    call_finish(call, call->err.status, NULL);
+}
+
+/*
+ * A failure before anything was sent (no output shape, a signing error) reaches
+ * done from the engine, as a refused URL does: the caller may still be inside
+ * aws_client_call() and must not see the call finish, or be freed, under it.
+ */
+static void call_fail_later(struct aws_call *call)
+{
+    http_engine_add_timer(call->client->http, 0, call_fail_timer, call);
+}
+
+/* Fresh parser and items for an attempt; false (call->err set) when the
+   operation has no output shape to parse with. */
+static bool call_reset_attempt(struct aws_call *call)
+{
+    awsxml_parser_destroy(call->parser);
+    cJSON_Delete(call->items);
+    call->items = cJSON_CreateArray();
+    call->parse_status = VPCX_OK;
+    call->transport = VPCX_OK;
+    call->http_status = 0;
+    vpcx_error_finish(&call->err);
+    call->parser =
+        awsxml_parser_create(aws_shape_output(service_name(call->service), call->operation),
+                             call->item_list, on_item, call);
+    if (call->parser)
+        return true;
+    vpcx_error_set(&call->err, VPCX_ERR_INTERNAL, "%s: no response shape for this operation%s%s",
+                   call->operation, call->item_list ? " and list " : "",
+                   call->item_list ? call->item_list : "");
+    return false;
+}
+
+static const char *sign_failure(enum vpcx_status st)
+{
+    /* sigv4 answers NO_CREDENTIALS only for an empty key ID or secret key. */
+    if (st == VPCX_ERR_NO_CREDENTIALS)
+        return "the access key ID or the secret access key is empty";
+    return vpcx_status_message(st);
+}
+
 static void call_start_attempt(struct aws_call *call)
 {
     struct aws_client *c = call->client;
     call->attempt++;
     c->stats.attempts++;
-    awsxml_parser_destroy(call->parser);
-    cJSON_Delete(call->items);
-    call->items = cJSON_CreateArray();
-    call->parser =
-        awsxml_parser_create(aws_shape_output(service_name(call->service), call->operation),
-                             call->item_list, on_item, call);
-    call->parse_status = VPCX_OK;
-    call->transport = VPCX_OK;
-    call->http_status = 0;
-    vpcx_error_finish(&call->err);
-
+    if (!call_reset_attempt(call)) {
+        call_fail_later(call);
+        return;
+    }
     struct sigv4_result sig;
     enum vpcx_status st = call_sign(call, &sig);
     if (st != VPCX_OK) {
         sigv4_result_finish(&sig);
         vpcx_error_set(&call->err, st, "%s: cannot sign the request: %s", call->operation,
-                       vpcx_status_message(st));
-        call_finish(call, st, NULL);
+                       sign_failure(st));
+        call_fail_later(call);
         return;
     }
     char **headers = build_headers(call, &sig);
@@ -418,8 +459,9 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     vpcx_error_init(&call->err);
     retry_state_init(&call->retry, c->max_attempts);
     c->stats.calls++;
+    uint64_t id = call->id;
     call_start_attempt(call);
-    return call->id;
+    return id;
 }
 
 struct sync_call {

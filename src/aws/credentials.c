@@ -62,6 +62,19 @@ void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credenti
     dst->origin = dup_or_null(src->origin);
 }
 
+enum vpcx_status aws_credentials_check(const struct aws_credentials *c, struct vpcx_error *err)
+{
+    bool akid = c->access_key_id && *c->access_key_id;
+    bool secret = c->secret_access_key && *c->secret_access_key;
+    if (akid && secret && (!c->session_token || *c->session_token))
+        return VPCX_OK;
+    return vpcx_error_set(err, VPCX_ERR_NO_CREDENTIALS, "partial credentials from %s: %s",
+                          c->origin ? c->origin : "an unnamed source",
+                          !akid    ? "the access key ID is missing or empty"
+                          : secret ? "the session token is empty"
+                                   : "the secret access key is missing or empty");
+}
+
 bool aws_credentials_expired(const struct aws_credentials *c, time_t now, int skew_seconds)
 {
     return c->expiration != 0 && now + skew_seconds >= c->expiration;
@@ -427,9 +440,10 @@ static enum vpcx_status from_env(struct chain *c, struct aws_credentials *out, b
     if (!akid)
         return VPCX_OK;
     const char *secret = aws_env_get(c->env, "AWS_SECRET_ACCESS_KEY");
-    if (!secret)
+    if (!secret) /* aws_env_get: an empty variable counts as unset */
         return vpcx_error_set(c->err, VPCX_ERR_CONFIG,
-                              "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not");
+                              "partial credentials in the environment: AWS_ACCESS_KEY_ID is set "
+                              "but AWS_SECRET_ACCESS_KEY is unset or empty");
     const char *token = aws_env_get(c->env, "AWS_SECURITY_TOKEN");
     if (!token)
         token = aws_env_get(c->env, "AWS_SESSION_TOKEN");
@@ -713,8 +727,10 @@ static enum vpcx_status assume_role(struct chain *c, const char *profile,
                                           aws_profile_get(&v, "role_arn"), cred_source);
         out->origin = sanitize_dup(origin, SANITIZE_ESCAPE);
         free(origin);
-        cache_put(cache, key, out);
+        st = aws_credentials_check(out, c->err); /* never cache what cannot sign */
     }
+    if (st == VPCX_OK)
+        cache_put(cache, key, out);
     aws_credentials_finish(&src);
     free(key);
     return st;
@@ -763,6 +779,8 @@ enum vpcx_status aws_credentials_resolve(const struct aws_settings *settings,
     struct chain c = {.s = settings, .env = env, .ops = ops, .err = err};
     enum vpcx_status st = run_chain(&c, out);
     free(c.visited);
+    if (st == VPCX_OK)
+        st = aws_credentials_check(out, err);
     if (st != VPCX_OK)
         aws_credentials_finish(out);
     return st;

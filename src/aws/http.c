@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/crypto.h>
 
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
@@ -265,12 +266,22 @@ static void easy_put(struct http_engine *e, CURL *easy)
     curl_easy_cleanup(easy);
 }
 
+/* The list holds Authorization and the session token: wiped before it is freed. */
+static void headers_free(struct curl_slist *list)
+{
+    for (struct curl_slist *n = list; n; n = n->next) {
+        if (n->data)
+            OPENSSL_cleanse(n->data, strlen(n->data));
+    }
+    curl_slist_free_all(list);
+}
+
 static void transfer_free(struct http_engine *e, struct transfer *t)
 {
     if (t->easy && t->state == TRANSFER_ACTIVE)
         curl_multi_remove_handle(e->multi, t->easy);
     easy_put(e, t->easy);
-    curl_slist_free_all(t->headers);
+    headers_free(t->headers);
     free(t->url);
     free(t->method);
     free(t->body);
@@ -303,17 +314,35 @@ static bool header_is(const char *header, const char *name)
     return strncasecmp(header, name, n) == 0 && header[n] == ':';
 }
 
-static void transfer_copy_headers(struct transfer *t, const char *const *headers)
+/* Appends one header; false when libcurl could not (the list is then freed). */
+static bool transfer_add_header(struct transfer *t, const char *header)
+{
+    struct curl_slist *list = curl_slist_append(t->headers, header);
+    if (!list) {
+        headers_free(t->headers);
+        t->headers = NULL;
+        return false;
+    }
+    t->headers = list;
+    return true;
+}
+
+/* False (t failed) when the list could not be built: never send without it. */
+static bool transfer_copy_headers(struct transfer *t, const char *const *headers)
 {
     bool has_expect = false;
-    for (size_t i = 0; headers && headers[i]; i++) {
-        t->headers = curl_slist_append(t->headers, headers[i]);
+    bool ok = true;
+    for (size_t i = 0; ok && headers && headers[i]; i++) {
+        ok = transfer_add_header(t, headers[i]);
         if (header_is(headers[i], "Expect"))
             has_expect = true;
     }
     /* No "Expect: 100-continue" round trip for signed Query bodies. */
-    if (t->body_len > 0 && !has_expect)
-        t->headers = curl_slist_append(t->headers, "Expect:");
+    if (ok && t->body_len > 0 && !has_expect)
+        ok = transfer_add_header(t, "Expect:");
+    if (!ok)
+        transfer_fail_early(t, VPCX_ERR_INTERNAL, xstrdup("could not build the request headers"));
+    return ok;
 }
 
 static void easy_set_method(CURL *easy, struct transfer *t)
@@ -477,7 +506,6 @@ static struct transfer *transfer_create(struct http_engine *e, const struct http
     if (t->body_len)
         memcpy(t->body, req->body, t->body_len);
     t->body[t->body_len] = '\0';
-    transfer_copy_headers(t, req->headers);
     t->on_data = req->on_data;
     t->on_done = req->on_done;
     t->ud = req->ud;
@@ -489,7 +517,7 @@ uint64_t http_engine_submit(struct http_engine *e, const struct http_request *re
 {
     struct transfer *t = transfer_create(e, req);
     list_append(e, t);
-    if (!transfer_check_url(t, &e->opts)) {
+    if (!transfer_copy_headers(t, req->headers) || !transfer_check_url(t, &e->opts)) {
         done_push(e, t);
         return t->id;
     }

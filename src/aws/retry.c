@@ -1,8 +1,13 @@
 /* retry: AWS "standard" retry mode; see the header for the rules. */
 #include "vpcx/aws/retry.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 /* ec2-api.md section 5, standard mode throttle list. */
 static const char *const throttle_codes[] = {
@@ -140,6 +145,77 @@ void retry_quota_release_success(struct retry_quota *quota, int last_retry_cost)
     quota->capacity += refund;
     if (quota->capacity > quota->max_capacity)
         quota->capacity = quota->max_capacity;
+}
+
+/* ---- jitter ---- */
+
+/* splitmix64: spreads any seed, 0 included, over the whole state space. */
+static uint64_t mix64(uint64_t z)
+{
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+void retry_rng_seed(struct retry_rng *rng, uint64_t seed)
+{
+    rng->state = mix64(seed);
+    if (!rng->state)
+        rng->state = 0x9E3779B97F4A7C15ULL;
+}
+
+double retry_rng_next01(struct retry_rng *rng)
+{
+    uint64_t x = rng->state; /* xorshift64* */
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    rng->state = x;
+    /* the top 53 bits, as a double in [0,1) */
+    return (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
+}
+
+static bool read_urandom(void *buf, size_t len)
+{
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ssize_t n;
+    do
+        n = read(fd, buf, len);
+    while (n < 0 && errno == EINTR);
+    close(fd);
+    return n == (ssize_t)len;
+}
+
+static uint64_t process_seed(void)
+{
+    uint64_t seed = 0;
+    ssize_t n;
+    do
+        n = getrandom(&seed, sizeof(seed), GRND_NONBLOCK);
+    while (n < 0 && errno == EINTR);
+    if (n == (ssize_t)sizeof(seed) || read_urandom(&seed, sizeof(seed)))
+        return seed;
+    /* No kernel randomness: still differ per process and per start. */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)getpid() << 32 ^ (uint64_t)ts.tv_sec ^ (uint64_t)ts.tv_nsec << 16;
+}
+
+double retry_random01(void)
+{
+    /* Private to this file; reseeded in a forked child, which would otherwise
+       repeat its parent's draws. */
+    static struct retry_rng rng;
+    static pid_t seeded_by;
+    pid_t pid = getpid();
+    if (!rng.state || seeded_by != pid) {
+        retry_rng_seed(&rng, process_seed());
+        seeded_by = pid;
+    }
+    return retry_rng_next01(&rng);
 }
 
 long retry_backoff_ms(int attempt, double random01)

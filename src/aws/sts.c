@@ -50,6 +50,11 @@ static void wipe_json_string(cJSON *obj, const char *key)
         memset(v->valuestring, 0, strlen(v->valuestring));
 }
 
+static bool has_text(const char *s)
+{
+    return s && *s;
+}
+
 static enum vpcx_status take_role_credentials(cJSON *result, struct aws_credentials *out,
                                               struct vpcx_error *err)
 {
@@ -62,10 +67,19 @@ static enum vpcx_status take_role_credentials(cJSON *result, struct aws_credenti
     free(expiration);
     wipe_json_string(creds, "SecretAccessKey");
     wipe_json_string(creds, "SessionToken");
-    if (!out->access_key_id || !out->secret_access_key || !out->session_token || !expires_ok)
-        return vpcx_error_set(err, VPCX_ERR_PARSE,
-                              "AssumeRole: the answer lacks credentials or their expiration");
-    return VPCX_OK;
+    /* An empty key would only fail later, when a request cannot be signed. */
+    const char *bad = !has_text(out->access_key_id)       ? "AccessKeyId"
+                      : !has_text(out->secret_access_key) ? "SecretAccessKey"
+                      : !has_text(out->session_token)     ? "SessionToken"
+                      : !expires_ok                       ? "Expiration"
+                                                          : NULL;
+    if (!bad)
+        return VPCX_OK;
+    aws_credentials_finish(out);
+    return vpcx_error_set(err, VPCX_ERR_PARSE,
+                          "AssumeRole: the answer's %s is missing, empty or not valid; no "
+                          "credentials were taken from it",
+                          bad);
 }
 
 static enum vpcx_status sts_assume_role(void *ud, const struct aws_credentials *source,

@@ -425,6 +425,9 @@ struct mutate_op {
     bool dry_run_passed;
     bool simulated;
     struct pending *pending;
+    unsigned long answers; /* calls answered so far */
+    int holds;             /* frames still using op after starting a call */
+    bool destroyed;        /* mutate_op_destroy() ran while held: freed at the last release */
     uint64_t timer;
     long poll_delay;
     struct timespec poll_start;
@@ -554,6 +557,7 @@ static void on_call_done(void *ud, struct aws_call_result *res)
     if (!op)
         return; /* the operation was destroyed meanwhile */
     op->pending = NULL;
+    op->answers++;
     step(op, res);
 }
 
@@ -580,9 +584,34 @@ static void start_call(struct mutate_op *op, const char *operation, struct aws_q
     aws_client_call(op->client, &params);
 }
 
+static void op_free(struct mutate_op *op);
+
+/*
+ * A call's done may run before start_call() returns (a client that fails at
+ * once) and its step may notify, whose handler may destroy op: a frame that
+ * still uses op after starting a call holds it, and destroy then only marks it.
+ */
+static void op_hold(struct mutate_op *op)
+{
+    op->holds++;
+}
+
+/* False when op was destroyed meanwhile: the caller must not touch it again. */
+static bool op_release(struct mutate_op *op)
+{
+    op->holds--;
+    if (!op->destroyed)
+        return true;
+    if (op->holds == 0)
+        op_free(op);
+    return false;
+}
+
 /*
  * The only place a mutating call leaves vpcx: the gate is checked here as
  * well as at creation, so no path around mutate_op_create() can send.
+ * False when nothing is left to report: refused (and notified), or already
+ * answered, or op destroyed, before this returned.
  */
 static bool send_mutation(struct mutate_gate *gate, struct mutate_op *op, bool dry_run,
                           step_fn step)
@@ -594,9 +623,13 @@ static bool send_mutation(struct mutate_gate *gate, struct mutate_op *op, bool d
     }
     if (dry_run)
         aws_query_set(&op->query, "DryRun", "true");
+    unsigned long answers = op->answers;
+    op_hold(op);
     start_call(op, operation_name(op->kind), &op->query, step);
+    if (!op_release(op))
+        return false;
     aws_query_remove(&op->query, "DryRun"); /* the body was encoded at submit */
-    return true;
+    return op->answers == answers;
 }
 
 static void start_describe(struct mutate_op *op, step_fn step)
@@ -1186,14 +1219,8 @@ struct mutate_op *mutate_op_create(struct mutate_gate *gate, struct aws_client *
     return op;
 }
 
-void mutate_op_destroy(struct mutate_op *op)
+static void op_free(struct mutate_op *op)
 {
-    if (!op)
-        return;
-    if (op->pending)
-        op->pending->op = NULL; /* its callback frees it */
-    if (op->timer)
-        http_engine_cancel(aws_client_http(op->client), op->timer);
     for (size_t i = 0; i < op->n_owned; i++)
         free(op->owned[i]);
     free(op->owned);
@@ -1208,6 +1235,21 @@ void mutate_op_destroy(struct mutate_op *op)
     free(op->message);
     vpcx_error_finish(&op->error);
     free(op);
+}
+
+void mutate_op_destroy(struct mutate_op *op)
+{
+    if (!op || op->destroyed)
+        return;
+    if (op->pending)
+        op->pending->op = NULL; /* its callback frees it */
+    op->pending = NULL;
+    if (op->timer)
+        http_engine_cancel(aws_client_http(op->client), op->timer);
+    op->timer = 0;
+    op->destroyed = true;
+    if (op->holds == 0)
+        op_free(op);
 }
 
 enum vpcx_status mutate_op_check(struct mutate_op *op)

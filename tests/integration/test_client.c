@@ -17,6 +17,7 @@
 
 #include "vpcx/aws/client.h"
 #include "vpcx/aws/http.h"
+#include "vpcx/aws/sts.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/inventory.h"
@@ -273,6 +274,60 @@ static void test_fetch_walks_every_page(void **state)
     aws_client_destroy(c);
 }
 
+/* sts.c's AssumeRole through the proxy, signed with test keys; moto answers. */
+static enum vpcx_status assume_through_proxy(struct servers *s, struct aws_credentials *out,
+                                             struct vpcx_error *err)
+{
+    struct aws_settings set;
+    aws_settings_init(&set);
+    set.sts_endpoint.value = xstrdup(s->t.proxy_url);
+    set.ec2_endpoint.value = xstrdup(s->t.proxy_url);
+    set.max_attempts_n = 3;
+    struct sts_assume_ctx ctx = {.http = s->http, .settings = &set};
+    struct aws_sts_ops ops;
+    sts_ops_init(&ops, &ctx, NULL);
+    struct aws_credentials source;
+    aws_credentials_init(&source);
+    source.access_key_id = xstrdup("AKIDTEST");
+    source.secret_access_key = xstrdup("secret");
+    const struct aws_assume_role_params params = {
+        .role_arn = "arn:aws:iam::123456789012:role/Explorer",
+        .role_session_name = "vpcx-test",
+    };
+    aws_credentials_init(out);
+    enum vpcx_status st = ops.assume_role(ops.ud, &source, &params, "us-east-1", out, err);
+    aws_credentials_finish(&source);
+    aws_settings_finish(&set);
+    return st;
+}
+
+/*
+ * An AssumeRole answer with <AccessKeyId/> is refused where it is read: taken,
+ * its keys could not sign, and the failed signature freed the call that
+ * aws_client_call() went on to read.
+ */
+static void test_assume_role_empty_access_key_refused(void **state)
+{
+    struct servers *s = *state;
+    proxy_config(s, "{}");
+    struct aws_credentials out;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(assume_through_proxy(s, &out, &err), VPCX_OK);
+    assert_true(out.access_key_id && *out.access_key_id);
+    assert_true(out.session_token && *out.session_token);
+    aws_credentials_finish(&out);
+
+    proxy_config(s, "{\"faults\": {\"AssumeRole\": [{\"kind\": \"blank_access_key\", "
+                    "\"always\": true}]}}");
+    assert_int_equal(assume_through_proxy(s, &out, &err), VPCX_ERR_PARSE);
+    assert_non_null(strstr(err.message, "AssumeRole: the answer's AccessKeyId is missing, empty"));
+    assert_null(out.access_key_id);
+    assert_null(out.secret_access_key);
+    assert_null(out.session_token);
+    vpcx_error_finish(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -282,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_expired_reloads_credentials_once),
         cmocka_unit_test(test_refused_keys_not_retried),
         cmocka_unit_test(test_fetch_walks_every_page),
+        cmocka_unit_test(test_assume_role_empty_access_key_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -643,6 +643,88 @@ static void test_modify_racing_outside_change(void **state)
     free(id);
 }
 
+/* ---- a call that fails before it is sent ---------------------------------------------------- */
+
+struct watcher {
+    struct mutate_op *op; /* NULL once the handler destroyed it */
+    bool destroy_when_finished;
+    int events;
+    enum mutate_phase phase;
+    char *message;
+};
+
+static void watch_event(void *ud, struct mutate_op *op)
+{
+    struct watcher *w = ud;
+    w->events++;
+    w->phase = mutate_op_phase(op);
+    free(w->message);
+    w->message = xstrdup(mutate_op_message(op));
+    if (w->destroy_when_finished && mutate_op_finished(op)) {
+        mutate_op_destroy(op); /* allowed: the handler may destroy the operation */
+        w->op = NULL;
+    }
+}
+
+/* Keys that cannot sign: the DryRun fails before anything is sent. */
+static struct aws_client *keyless_client(struct servers *s)
+{
+    struct aws_credentials creds = {.access_key_id = "", .secret_access_key = "secret"};
+    const struct aws_client_config cfg = {
+        .region = "us-east-1",
+        .ec2_endpoint = s->t.proxy_url,
+        .sts_endpoint = s->t.proxy_url,
+        .max_attempts = 3,
+        .credentials = &creds,
+    };
+    return aws_client_create(s->http, &cfg);
+}
+
+static void run_unsignable_check(struct servers *s, struct watcher *w)
+{
+    struct aws_client *c = keyless_client(s);
+    const struct endpoint_tag tag = {"Name", "unsignable"};
+    const struct mutate_request req = {.kind = MUTATE_CREATE, .spec = ssm_spec(s, &tag)};
+    struct mutate_options opts = fast;
+    opts.on_event = watch_event;
+    opts.ud = w;
+    w->op = new_op(s, c, &req, &opts);
+    assert_int_equal(mutate_op_check(w->op), VPCX_OK); /* op may be gone here */
+    time_t start = time(NULL);
+    while (w->phase != MUTATE_PHASE_FAILED || !http_engine_idle(s->http)) {
+        http_engine_step(s->http, -1, 200, NULL);
+        if (time(NULL) - start > 30)
+            fail_msg("no failure after 30 s: %s", w->message ? w->message : "no event");
+    }
+    /* the failure is the last word, not a later "checking permission" */
+    assert_int_equal(w->phase, MUTATE_PHASE_FAILED);
+    assert_non_null(strstr(w->message, "cannot sign the request"));
+    if (w->op) {
+        assert_int_equal(mutate_op_phase(w->op), MUTATE_PHASE_FAILED);
+        assert_non_null(strstr(mutate_op_message(w->op), "access key ID or the secret"));
+        mutate_op_destroy(w->op);
+    }
+    aws_client_destroy(c);
+    free(w->message);
+}
+
+/* A done that fails the operation, whose handler destroys it, must not leave
+   mutate.c writing to the freed operation (ASan) or overwriting the failure. */
+static void test_unsignable_call_fails_cleanly(void **state)
+{
+    struct servers *s = *state;
+    proxy_config(s, "{}");
+    struct watcher destroy = {.destroy_when_finished = true};
+    run_unsignable_check(s, &destroy);
+    assert_null(destroy.op);
+    struct watcher keep = {0};
+    run_unsignable_check(s, &keep);
+    assert_true(keep.events >= 1);
+    cJSON *st = proxy_http(s, "/_proxy/stats", NULL);
+    assert_int_equal(stat_of(st, "requests", "CreateVpcEndpoint"), 0);
+    cJSON_Delete(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,6 +737,7 @@ int main(void)
         cmocka_unit_test(test_moto_ignores_client_token),
         cmocka_unit_test(test_retried_create_makes_one_endpoint),
         cmocka_unit_test(test_modify_racing_outside_change),
+        cmocka_unit_test(test_unsignable_call_fails_cleanly),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -107,6 +107,23 @@ class WhoamiTest(unittest.TestCase):
         self.assertEqual(stats["requests"]["DescribeVpcs"], 2)
         self.assertGreaterEqual(stats["requests"]["AssumeRole"], 1)
 
+    def test_assume_role_answer_without_access_key_refused(self):
+        """An AssumeRole answer with <AccessKeyId/> is refused by name, not signed with (a
+        signing failure once freed the call under aws_client_call)."""
+        self.home.write("credentials", "[base]\naws_access_key_id = AKIDBASE\n"
+                        "aws_secret_access_key = %s\n" % FILE_SECRET)
+        self.home.write("config", "[profile role]\nrole_arn = arn:aws:iam::%s:role/Explorer\n"
+                        "source_profile = base\nregion = us-east-1\n" % h.ACCOUNT)
+        faults = {"faults": {"AssumeRole": [{"kind": "blank_access_key", "always": True}]}}
+        with h.awsproxy.AwsProxy(self.moto.url, faults) as proxy:
+            run = self.whoami(["--profile", "role", "--endpoint-url", proxy.url],
+                              self.home.env(key=None, secret=None))
+            stats = proxy.stats()
+        self.assertEqual(stats["faults"]["AssumeRole"]["blank_access_key"], 1)
+        self.assertEqual(run.rc, h.EXIT_ERROR, run.describe())
+        self.assertIn("AccessKeyId is missing, empty", run.stderr)
+        self.assertNotIn("GetCallerIdentity", stats["requests"])
+
     def test_failing_credential_process_exit_3(self):
         script = os.path.join(self.home.path, "bad.sh")
         with open(script, "w") as f:

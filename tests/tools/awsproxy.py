@@ -27,7 +27,8 @@ Behaviour, all set by one JSON config (file, or POST /_proxy/config; GET shows i
       unauthorized (403 UnauthorizedOperation with an encoded message, as AWS answers a DryRun
       or a call the caller lacks permission for; match the DryRun with "nth": [1]),
       drop_after (forward to moto, let it act, then close the socket without answering: the
-      client sees a lost connection although the change was made).
+      client sees a lost connection although the change was made), blank_access_key (forward,
+      then answer with every <AccessKeyId> emptied: an AssumeRole answer that carries no key).
   "idempotency": true   (default) CreateVpcEndpoint with a ClientToken is idempotent as in AWS,
       which moto does not emulate (moto 5.2.1 ignores ClientToken): the first successful answer
       per token is remembered and replayed for a repeat with the same parameters; different
@@ -48,6 +49,7 @@ import http.client
 import http.server
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -353,7 +355,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.stats["bodies"].setdefault(action, []).append(
                     hashlib.sha256(body).hexdigest())
-        if rule and rule["kind"] not in ("slow", "truncate", "malformed", "drop_after"):
+        if rule and rule["kind"] not in ("slow", "truncate", "malformed", "drop_after",
+                                         "blank_access_key"):
             return self.apply_fault(action, rule)
         if self.state.rate_limited(action):
             self.state.bump("faults", action, "rate_limit")
@@ -405,6 +408,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.hang_up()
         if kind == "malformed":
             data = data[: max(1, len(data) // 2)]
+        if kind == "blank_access_key":
+            data = re.sub(rb"<AccessKeyId>[^<]*</AccessKeyId>", b"<AccessKeyId/>", data)
         self.send_response(status)
         for k, v in headers:
             if k.lower() not in HOP_HEADERS and k.lower() not in ("server", "date"):

@@ -29,7 +29,8 @@ struct fixture {
     struct vpcx_error err;
     /* fake STS */
     int sts_calls;
-    int sts_lifetime; /* seconds until the issued credentials expire */
+    int sts_lifetime;      /* seconds until the issued credentials expire */
+    const char *sts_blank; /* "akid", "secret" or "token": answer that field empty */
     char *last_source_akid;
     char *last_session_name;
     char *last_token_code;
@@ -84,6 +85,12 @@ static enum vpcx_status fake_assume_role(void *ud, const struct aws_credentials 
     out->secret_access_key = xstrdup("assumed-secret");
     out->session_token = xstrdup("assumed-token");
     out->expiration = time(NULL) + fx->sts_lifetime;
+    char **blank = !fx->sts_blank                         ? NULL
+                   : strcmp(fx->sts_blank, "akid") == 0   ? &out->access_key_id
+                   : strcmp(fx->sts_blank, "secret") == 0 ? &out->secret_access_key
+                                                          : &out->session_token;
+    if (blank)
+        **blank = '\0';
     return VPCX_OK;
 }
 
@@ -129,7 +136,9 @@ static const char *config_text =
     "[sso-session corp]\nsso_start_url = https://x\nsso_region = eu-west-1\n"
     "[profile webid]\nrole_arn = arn:aws:iam::1:role/W\nweb_identity_token_file = /tok\n"
     "[profile empty]\noutput = json\n"
-    "[profile partial]\naws_access_key_id = AKIDPARTIAL\n";
+    "[profile partial]\naws_access_key_id = AKIDPARTIAL\n"
+    "[profile emptykey]\naws_access_key_id =\naws_secret_access_key = s\n"
+    "[profile emptysecret]\naws_access_key_id = AKIDEMPTY\naws_secret_access_key =\n";
 
 static const char *creds_text = "[default]\n"
                                 "aws_access_key_id = AKIDDEFAULT\n"
@@ -296,6 +305,22 @@ static void test_env_partial_and_bad_expiration(void **state)
     assert_null(fx->c.access_key_id);
 }
 
+/* An empty variable is an unset one, as in the AWS CLI: an empty key ID is
+ * no env source at all, an empty secret key makes the env keys partial. */
+static void test_env_empty_keys(void **state)
+{
+    struct fixture *fx = *state;
+    env_set(fx, "AWS_ACCESS_KEY_ID", "");
+    env_set(fx, "AWS_SECRET_ACCESS_KEY", "env-secret");
+    assert_int_equal(resolve(fx, NULL, false), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDDEFAULT");
+    env_set(fx, "AWS_ACCESS_KEY_ID", "AKIDENV");
+    env_set(fx, "AWS_SECRET_ACCESS_KEY", "");
+    assert_int_equal(resolve(fx, NULL, false), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "AWS_SECRET_ACCESS_KEY is unset or empty");
+    assert_null(fx->c.access_key_id);
+}
+
 /* ---- files ---- */
 
 static void test_file_order(void **state)
@@ -325,6 +350,16 @@ static void test_partial_file_keys(void **state)
     struct fixture *fx = *state;
     assert_int_equal(resolve(fx, "partial", true), VPCX_ERR_CONFIG);
     assert_contains(fx->err.message, "aws_secret_access_key");
+}
+
+static void test_empty_file_keys(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "emptykey", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "aws_access_key_id is missing or empty");
+    assert_int_equal(resolve(fx, "emptysecret", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "aws_secret_access_key is missing or empty");
+    assert_null(fx->c.access_key_id);
 }
 
 static void test_no_credentials(void **state)
@@ -407,6 +442,28 @@ static void test_process_limits(void **state)
     free(big);
 }
 
+static void test_process_empty_keys(void **state)
+{
+    struct fixture *fx = *state;
+    struct aws_credentials c;
+    aws_credentials_init(&c);
+    assert_int_equal(aws_credentials_from_process(
+                         "echo '{\"Version\":1,\"AccessKeyId\":\"\",\"SecretAccessKey\":\"S\"}'",
+                         "emptykey", 5000, 1024, &c, &fx->err),
+                     VPCX_ERR_CREDENTIAL_PROCESS);
+    assert_contains(fx->err.message, "emptykey: the output lacks AccessKeyId");
+    assert_int_equal(aws_credentials_from_process(
+                         "echo '{\"Version\":1,\"AccessKeyId\":\"A\",\"SecretAccessKey\":\"\"}'",
+                         "emptysecret", 5000, 1024, &c, &fx->err),
+                     VPCX_ERR_CREDENTIAL_PROCESS);
+    assert_contains(fx->err.message, "emptysecret: the output lacks SecretAccessKey");
+    assert_int_equal(aws_credentials_from_process(
+                         "echo '{\"Version\":1,\"AccessKeyId\":7,\"SecretAccessKey\":\"S\"}'",
+                         "numberkey", 5000, 1024, &c, &fx->err),
+                     VPCX_ERR_CREDENTIAL_PROCESS);
+    assert_null(c.access_key_id);
+}
+
 /* ---- assume role ---- */
 
 static void test_assume_role_chain_and_cache(void **state)
@@ -483,6 +540,45 @@ static void test_assume_role_errors(void **state)
     assert_contains(fx->err.message, "Ec2InstanceMetadata");
     fx->ops.assume_role = NULL;
     assert_int_equal(resolve(fx, "roleB", true), VPCX_ERR_INTERNAL);
+}
+
+/* An answer with an empty field is refused, named, and never cached. */
+static void test_assume_role_empty_answer(void **state)
+{
+    struct fixture *fx = *state;
+    static const char *const fields[][2] = {
+        {"akid", "access key ID"}, {"secret", "secret access key"}, {"token", "session token"}};
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        fx->sts_blank = fields[i][0];
+        int calls = fx->sts_calls;
+        assert_int_equal(resolve(fx, "roleB", true), VPCX_ERR_NO_CREDENTIALS);
+        assert_int_equal(fx->sts_calls, calls + 1);
+        assert_contains(fx->err.message, "partial credentials from assume role");
+        assert_contains(fx->err.message, fields[i][1]);
+        assert_null(fx->c.access_key_id);
+    }
+    fx->sts_blank = NULL;
+    int calls = fx->sts_calls;
+    assert_int_equal(resolve(fx, "roleB", true), VPCX_OK);
+    assert_int_equal(fx->sts_calls, calls + 1); /* nothing was cached */
+    assert_string_equal(fx->c.access_key_id, "ASIAB.AKIDBASE");
+}
+
+static void test_credentials_check(void **state)
+{
+    struct fixture *fx = *state;
+    struct aws_credentials c;
+    aws_credentials_init(&c);
+    c.access_key_id = xstrdup("AKID");
+    c.secret_access_key = xstrdup("S");
+    assert_int_equal(aws_credentials_check(&c, &fx->err), VPCX_OK);
+    c.session_token = xstrdup("");
+    c.origin = xstrdup("somewhere");
+    assert_int_equal(aws_credentials_check(&c, &fx->err), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "partial credentials from somewhere: the session token");
+    aws_credentials_finish(&c);
+    assert_int_equal(aws_credentials_check(&c, &fx->err), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "access key ID is missing or empty");
 }
 
 static void test_assume_role_mfa(void **state)
@@ -573,19 +669,24 @@ int main(void)
         T(test_env_keys_win_over_aws_profile),
         T(test_explicit_profile_skips_env),
         T(test_env_partial_and_bad_expiration),
+        T(test_env_empty_keys),
         T(test_file_order),
         T(test_partial_file_keys),
+        T(test_empty_file_keys),
         T(test_no_credentials),
         T(test_process_good),
         T(test_process_errors),
         T(test_process_never_leaks_stdout),
         T(test_process_limits),
+        T(test_process_empty_keys),
         T(test_assume_role_chain_and_cache),
         T(test_assume_role_short_lived_not_cached),
         T(test_assume_role_loop),
         T(test_assume_role_self_reference),
         T(test_assume_role_environment_source),
         T(test_assume_role_errors),
+        T(test_assume_role_empty_answer),
+        T(test_credentials_check),
         T(test_assume_role_mfa),
         T(test_unsupported_sources),
         cmocka_unit_test(test_iso8601),

@@ -5,6 +5,8 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -671,6 +673,121 @@ static void test_trace_redacts_secrets(void **state)
     http_engine_destroy(e);
 }
 
+/* ---- the header list under libcurl's allocator ---- */
+
+#define SECRET_SIG   "SigMarker0123456789abcdef"
+#define SECRET_TOKEN "TokenMarkerQWERTYUIOP"
+#define FAIL_MARKER  "FailThisHeader"
+
+/* What libcurl frees, watched through curl_global_init_mem(). */
+static struct {
+    int frees;
+    int frees_with_secret;
+} curl_mem;
+
+static bool block_contains(const char *p, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= len; i++) {
+        if (memcmp(p + i, needle, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void watch_free(void *ptr)
+{
+    if (ptr) {
+        size_t len = malloc_usable_size(ptr);
+        curl_mem.frees++;
+        if (block_contains(ptr, len, SECRET_SIG) || block_contains(ptr, len, SECRET_TOKEN))
+            curl_mem.frees_with_secret++;
+    }
+    free(ptr);
+}
+
+static void *watch_malloc(size_t size)
+{
+    return malloc(size);
+}
+
+static void *watch_realloc(void *ptr, size_t size)
+{
+    return realloc(ptr, size);
+}
+
+static void *watch_calloc(size_t n, size_t size)
+{
+    return calloc(n, size);
+}
+
+/* curl_slist_append copies each header with this: fail on the marked one. */
+static char *watch_strdup(const char *s)
+{
+    return strstr(s, FAIL_MARKER) ? NULL : strdup(s);
+}
+
+/* Engines made between this and curl_global_cleanup() use the watchers. */
+static void watch_curl_memory(void)
+{
+    memset(&curl_mem, 0, sizeof curl_mem);
+    assert_int_equal(curl_global_init_mem(CURL_GLOBAL_DEFAULT, watch_malloc, watch_free,
+                                          watch_realloc, watch_strdup, watch_calloc),
+                     CURLE_OK);
+}
+
+static void test_header_list_wiped(void **state)
+{
+    watch_curl_memory();
+    struct http_engine *e = engine_new(4, 20000);
+    const char *headers[] = {
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKID/x, Signature=" SECRET_SIG,
+        "X-Amz-Security-Token: " SECRET_TOKEN,
+        NULL,
+    };
+    struct outcome o;
+    outcome_init(&o);
+    /* refused before libcurl sees it: only the header list holds the secrets */
+    struct http_request req = {
+        .method = "POST",
+        .url = "ftp://127.0.0.1/",
+        .headers = headers,
+        .body = "Action=X",
+        .body_len = 8,
+        .on_done = on_done,
+        .ud = &o,
+    };
+    http_engine_wait(e, http_engine_submit(e, &req));
+    assert_int_equal(o.status, VPCX_ERR_CONFIG);
+    http_engine_destroy(e);
+    curl_global_cleanup();
+    assert_true(curl_mem.frees >= 3); /* the list's nodes and strings went through the watcher */
+    assert_int_equal(curl_mem.frees_with_secret, 0);
+    outcome_finish(&o);
+}
+
+static void test_header_list_failure_fails_transfer(void **state)
+{
+    watch_curl_memory();
+    struct http_engine *e = engine_new(4, 20000);
+    const char *headers[] = {"X-One: 1", "X-Two: " FAIL_MARKER, "X-Three: 3", NULL};
+    struct outcome o;
+    outcome_init(&o);
+    char *url = url_for("/ok?n=1");
+    struct http_request req = {
+        .url = url, .headers = headers, .on_data = on_data, .on_done = on_done, .ud = &o};
+    http_engine_wait(e, http_engine_submit(e, &req));
+    assert_int_equal(o.done, 1);
+    /* never sent without its headers */
+    assert_int_equal(o.status, VPCX_ERR_INTERNAL);
+    assert_int_equal(o.http_status, 0);
+    assert_non_null(strstr(o.error, "request headers"));
+    http_engine_destroy(e);
+    curl_global_cleanup();
+    free(url);
+    outcome_finish(&o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -692,6 +809,8 @@ int main(void)
         cmocka_unit_test(test_step_extra_fd),
         cmocka_unit_test(test_submit_from_on_done),
         cmocka_unit_test(test_trace_redacts_secrets),
+        cmocka_unit_test(test_header_list_wiped),
+        cmocka_unit_test(test_header_list_failure_fails_transfer),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

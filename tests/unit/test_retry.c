@@ -4,6 +4,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "vpcx/aws/retry.h"
 
 struct code_case {
@@ -211,6 +215,76 @@ static void test_decide_quota_empty(void **state)
     assert_int_equal(retry_decide(&st, &q, VPCX_ERR_NETWORK, 0, NULL, 0.5, &delay), RETRY_NO);
 }
 
+#define DRAWS 8
+
+static void test_rng_seeds(void **state)
+{
+    (void)state;
+    struct retry_rng a, b, c;
+    retry_rng_seed(&a, 1);
+    retry_rng_seed(&b, 2);
+    retry_rng_seed(&c, 1);
+    int same_ab = 0;
+    for (int i = 0; i < DRAWS; i++) {
+        double x = retry_rng_next01(&a), y = retry_rng_next01(&b);
+        assert_true(x >= 0.0 && x < 1.0);
+        assert_true(y >= 0.0 && y < 1.0);
+        same_ab += x == y;
+        assert_true(x == retry_rng_next01(&c)); /* a seed replays */
+    }
+    assert_int_equal(same_ab, 0);
+    /* seed 0 is not a stuck generator */
+    struct retry_rng z;
+    retry_rng_seed(&z, 0);
+    double first = retry_rng_next01(&z);
+    assert_true(first != retry_rng_next01(&z));
+}
+
+/* A child's first DRAWS draws of retry_random01(), through a pipe. */
+static void child_draws(double out[DRAWS])
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        double d[DRAWS];
+        for (int i = 0; i < DRAWS; i++)
+            d[i] = retry_random01();
+        _exit(write(fds[1], d, sizeof d) == (ssize_t)sizeof d ? 0 : 1);
+    }
+    close(fds[1]);
+    size_t got = 0;
+    while (got < sizeof(double) * DRAWS) {
+        ssize_t n = read(fds[0], (char *)out + got, sizeof(double) * DRAWS - got);
+        assert_true(n > 0);
+        got += (size_t)n;
+    }
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Processes retrying together must not all back off by the same delays. */
+static void test_random01_differs_per_process(void **state)
+{
+    (void)state;
+    double parent = retry_random01(); /* seeds this process first: children must not copy it */
+    assert_true(parent >= 0.0 && parent < 1.0);
+    double one[DRAWS], two[DRAWS], mine[DRAWS];
+    child_draws(one);
+    child_draws(two);
+    for (int i = 0; i < DRAWS; i++)
+        mine[i] = retry_random01();
+    assert_true(memcmp(one, two, sizeof one) != 0);
+    assert_true(memcmp(one, mine, sizeof one) != 0);
+    assert_true(memcmp(two, mine, sizeof two) != 0);
+    for (int i = 0; i < DRAWS; i++)
+        assert_true(one[i] >= 0.0 && one[i] < 1.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -221,6 +295,8 @@ int main(void)
         cmocka_unit_test(test_decide_attempts),
         cmocka_unit_test(test_decide_refresh_once),
         cmocka_unit_test(test_decide_quota_empty),
+        cmocka_unit_test(test_rng_seeds),
+        cmocka_unit_test(test_random01_differs_per_process),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

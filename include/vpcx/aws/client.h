@@ -42,7 +42,7 @@ struct aws_client_config {
     const struct aws_credentials *credentials; /* copied */
     aws_reload_fn reload;                      /* may be NULL */
     void *reload_ud;
-    /* Random source for backoff jitter in [0,1); NULL = drand48-like default. */
+    /* Random source for backoff jitter in [0,1); NULL = retry_random01(). */
     double (*random01)(void *ud);
     void *random_ud;
 };
@@ -80,7 +80,11 @@ struct aws_call_params {
     bool not_idempotent;
 };
 
-/* Starts a call; done runs from a later http_engine_step(). Returns a call id. */
+/*
+ * Starts a call; done runs from a later http_engine_step(), never from inside
+ * this function, whatever fails (a bad URL, no output shape for the operation,
+ * credentials that cannot sign). Returns a call id.
+ */
 uint64_t aws_client_call(struct aws_client *client, const struct aws_call_params *params);
 
 /*

@@ -20,6 +20,9 @@
  *   6. static keys of P in the config file.
  * Container and instance metadata credentials are out of scope. Nothing
  * found is VPCX_ERR_NO_CREDENTIALS with a hint naming the places looked at.
+ * Partial credentials (a key ID without its secret key, either one empty, an
+ * AssumeRole answer or credential_process output lacking a field) are an
+ * error naming the source and the field, never a fall-through.
  * Secrets are wiped from memory when freed and never put in messages.
  */
 #ifndef VPCX_AWS_CREDENTIALS_H
@@ -78,6 +81,10 @@ void aws_credentials_init(struct aws_credentials *c);
 void aws_credentials_finish(struct aws_credentials *c);
 /* Deep copy (dst is finished first). */
 void aws_credentials_copy(struct aws_credentials *dst, const struct aws_credentials *src);
+/* VPCX_OK when c has a key ID and a secret key, neither empty, and no empty
+ * session token; else VPCX_ERR_NO_CREDENTIALS naming c->origin and the field.
+ * aws_credentials_resolve() applies it to whatever the chain found. */
+enum vpcx_status aws_credentials_check(const struct aws_credentials *c, struct vpcx_error *err);
 /* True when c expires within skew_seconds of now (never without expiration). */
 bool aws_credentials_expired(const struct aws_credentials *c, time_t now, int skew_seconds);
 

@@ -21,11 +21,17 @@
  * is RETRY_NO give up, else re-sign (reload credentials first for
  * RETRY_REFRESH_CREDENTIALS) and send again after delay_ms. On success call
  * retry_note_success(&st, quota). One thread; no allocation.
+ *
+ * Jitter: retry_random01() draws from a small generator (xorshift64*) seeded
+ * from getrandom() on first use in each process and again after a fork, so
+ * processes started together do not back off in step. struct retry_rng is the
+ * same generator with an explicit seed, for tests and reproducible runs.
  */
 #ifndef VPCX_AWS_RETRY_H
 #define VPCX_AWS_RETRY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "vpcx/core/status.h"
 
@@ -63,6 +69,17 @@ bool retry_quota_acquire(struct retry_quota *quota, bool timeout_error);
 /* Gives back last_retry_cost after a success that needed retries, or 1 when
  * last_retry_cost is 0 (success at the first attempt). */
 void retry_quota_release_success(struct retry_quota *quota, int last_retry_cost);
+
+struct retry_rng {
+    uint64_t state; /* never 0 */
+};
+
+/* Any seed works (0 included); equal seeds give equal sequences. */
+void retry_rng_seed(struct retry_rng *rng, uint64_t seed);
+/* The next number in [0,1). */
+double retry_rng_next01(struct retry_rng *rng);
+/* The next number in [0,1) from this process's own generator (see above). */
+double retry_random01(void);
 
 /* Full-jitter delay in ms for the retry after failed attempt (1-based). */
 long retry_backoff_ms(int attempt, double random01);
