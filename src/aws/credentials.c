@@ -159,17 +159,20 @@ struct aws_role_cache *aws_role_cache_create(void)
     return xcalloc(1, sizeof(struct aws_role_cache));
 }
 
-void aws_role_cache_destroy(struct aws_role_cache *cache)
+void aws_role_cache_clear(struct aws_role_cache *cache)
 {
-    if (!cache)
-        return;
-    while (cache->head) {
+    while (cache && cache->head) {
         struct role_cache_entry *e = cache->head;
         cache->head = e->next;
         free(e->key);
         aws_credentials_finish(&e->creds);
         free(e);
     }
+}
+
+void aws_role_cache_destroy(struct aws_role_cache *cache)
+{
+    aws_role_cache_clear(cache);
     free(cache);
 }
 

@@ -261,6 +261,8 @@ static void session_reload_start(void *ud, struct aws_client *client)
     struct session_reload *r = ud;
     reload_reset(r);
     r->client = client;
+    /* AWS just refused what the cache holds: every role is assumed again. */
+    aws_role_cache_clear(r->s->roles);
     reload_round(r);
 }
 

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "vpcx/aws/client.h"
 #include "vpcx/aws/http.h"
 #include "vpcx/aws/session.h"
@@ -106,7 +108,12 @@ static int setup(void **state)
     char *config = xasprintf("[profile proc]\ncredential_process = sh %s/helper.sh %s ok\n"
                              "region = us-east-1\n\n"
                              "[profile failing]\ncredential_process = sh %s/helper.sh %s fail\n"
-                             "region = us-east-1\n",
+                             "region = us-east-1\n\n"
+                             "[profile hop]\nrole_arn = arn:aws:iam::123456789012:role/Hop\n"
+                             "source_profile = proc\n\n"
+                             "[profile target]\n"
+                             "role_arn = arn:aws:iam::123456789012:role/Explorer\n"
+                             "source_profile = hop\nregion = us-east-1\n",
                              fx->dir, fx->dir, fx->dir, fx->dir);
     write_file(fx->config_path, config);
     free(config);
@@ -172,7 +179,16 @@ struct post_result {
     bool done;
     int status;
     double at;
+    struct strbuf *body; /* may be NULL */
 };
+
+static bool post_data(void *ud, const char *data, size_t len, int http_status)
+{
+    struct post_result *p = ud;
+    if (p->body)
+        strbuf_add(p->body, data, len);
+    return true;
+}
 
 static void post_done(void *ud, const struct http_result *r)
 {
@@ -193,6 +209,7 @@ static uint64_t proxy_request(struct http_engine *h, const struct fixture *fx, c
         .headers = headers,
         .body = json,
         .body_len = json ? strlen(json) : 0,
+        .on_data = post_data,
         .on_done = post_done,
         .ud = res,
     };
@@ -203,12 +220,33 @@ static uint64_t proxy_request(struct http_engine *h, const struct fixture *fx, c
 
 static void proxy_expire_first_requests(struct http_engine *h, const struct fixture *fx)
 {
+    struct strbuf json;
+    strbuf_init(&json, 0);
+    strbuf_addstr(&json, "{\"faults\": {");
+    for (int i = 0; i < N_CALLS; i++)
+        strbuf_addf(&json, "%s\"%s\": [{\"kind\": \"expired\", \"nth\": [1]}]", i ? ", " : "",
+                    operations[i]);
+    strbuf_addstr(&json, "}}");
     struct post_result res = {0};
-    http_engine_wait(h, proxy_request(h, fx, "/_proxy/config",
-                                      "{\"faults\": {\"*\": [{\"kind\": \"expired\", "
-                                      "\"nth\": [1]}]}}",
-                                      &res));
+    http_engine_wait(h, proxy_request(h, fx, "/_proxy/config", strbuf_str(&json), &res));
     assert_int_equal(res.status, 200);
+    strbuf_release(&json);
+}
+
+/* How many requests for action the proxy has seen. */
+static long proxy_count(struct http_engine *h, const struct fixture *fx, const char *action)
+{
+    struct strbuf body;
+    strbuf_init(&body, 0);
+    struct post_result res = {.body = &body};
+    http_engine_wait(h, proxy_request(h, fx, "/_proxy/stats", NULL, &res));
+    assert_int_equal(res.status, 200);
+    cJSON *root = cJSON_ParseWithLength(body.buf, body.len);
+    const cJSON *n = cJSON_GetObjectItem(cJSON_GetObjectItem(root, "requests"), action);
+    long count = cJSON_IsNumber(n) ? (long)n->valuedouble : 0;
+    cJSON_Delete(root);
+    strbuf_release(&body);
+    return count;
 }
 
 /* ---- the calls ---- */
@@ -385,6 +423,29 @@ static void test_loop_turns_while_helper_sleeps(void **state)
     run_finish(&r);
 }
 
+/* A role chain on a credential_process: the reload runs the helper and both
+   AssumeRole calls again, each on the engine, once for all the calls. */
+static void test_role_chain_reloaded_once(void **state)
+{
+    struct fixture *fx = *state;
+    struct run r;
+    memset(&r, 0, sizeof(r));
+    reset_records(fx);
+    session_open(fx, "target", &r.s);
+    r.first_answer = run_expired_calls(&r.s, fx, r.slots, &r.side);
+    for (int i = 0; i < N_CALLS; i++) {
+        if (r.slots[i].status != VPCX_OK)
+            fail_msg("%s: %s", operations[i], r.slots[i].message ? r.slots[i].message : "?");
+    }
+    char *count = read_text(fx, "count");
+    assert_int_equal(strtol(count, NULL, 10), 2);
+    free(count);
+    /* counted since the faults were set: the reload's calls only */
+    assert_int_equal(proxy_count(r.s.http, fx, "AssumeRole"), 2);
+    assert_true(r.side.timer_at < 1.5);
+    run_finish(&r);
+}
+
 static void test_failed_reload_quotes_helper_stderr(void **state)
 {
     struct run r;
@@ -412,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_helper_sees_eof_on_stdin),
         cmocka_unit_test(test_loop_turns_while_helper_sleeps),
         cmocka_unit_test(test_failed_reload_quotes_helper_stderr),
+        cmocka_unit_test(test_role_chain_reloaded_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

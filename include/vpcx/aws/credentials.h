@@ -60,6 +60,8 @@ struct aws_assume_role_params {
 struct aws_role_cache;
 struct aws_role_cache *aws_role_cache_create(void);
 void aws_role_cache_destroy(struct aws_role_cache *cache);
+/* Forgets every entry (AWS refused credentials the cache still trusted). */
+void aws_role_cache_clear(struct aws_role_cache *cache);
 
 /* Implemented by the caller with the HTTP layer; a fake one in tests. */
 struct aws_sts_ops {
