@@ -25,8 +25,12 @@ struct aws_client {
     char *host[2]; /* Host header value signed for each service */
     int max_attempts;
     struct aws_credentials creds;
-    aws_reload_fn reload;
-    void *reload_ud;
+    unsigned creds_gen; /* bumped by every reload */
+    struct aws_reloader reloader;
+    bool reloading;
+    struct aws_call *parked;  /* waiting for the running reload */
+    struct aws_call *resumed; /* its answer is in; resent or failed by resume_timer */
+    uint64_t resume_timer;
     double (*random01)(void *ud);
     void *random_ud;
     struct retry_quota quota;
@@ -53,6 +57,9 @@ struct aws_call {
     cJSON *items;
     int http_status;
     struct vpcx_error err;
+    unsigned creds_gen;    /* of the credentials that signed the last attempt */
+    bool reload_failed;    /* resumed with the reload's error in err */
+    struct aws_call *next; /* in client->parked or client->resumed */
 };
 
 static const char *service_name(enum aws_service s)
@@ -112,18 +119,35 @@ struct aws_client *aws_client_create(struct http_engine *http, const struct aws_
         c->host[s] = host_of_url(c->endpoint[s]);
     c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 3;
     copy_credentials(&c->creds, cfg->credentials);
-    c->reload = cfg->reload;
-    c->reload_ud = cfg->reload_ud;
+    c->reloader = cfg->reloader;
     c->random01 = cfg->random01 ? cfg->random01 : default_random01;
     c->random_ud = cfg->random_ud;
     retry_quota_init(&c->quota);
     return c;
 }
 
+static void call_destroy(struct aws_call *call);
+
+static void calls_destroy(struct aws_call *list)
+{
+    while (list) {
+        struct aws_call *next = list->next;
+        call_destroy(list);
+        list = next;
+    }
+}
+
 void aws_client_destroy(struct aws_client *c)
 {
     if (!c)
         return;
+    if (c->reloading && c->reloader.cancel)
+        c->reloader.cancel(c->reloader.ud);
+    if (c->resume_timer)
+        http_engine_cancel(c->http, c->resume_timer);
+    /* Parked calls have nothing in the engine; their owners are going too. */
+    calls_destroy(c->parked);
+    calls_destroy(c->resumed);
     aws_credentials_finish(&c->creds);
     free(c->region);
     for (int s = 0; s < 2; s++) {
@@ -321,6 +345,8 @@ static void call_start_attempt(struct aws_call *call)
         call_fail_later(call);
         return;
     }
+    call->creds_gen = c->creds_gen;
+
     struct sigv4_result sig;
     enum vpcx_status st = call_sign(call, &sig);
     if (st != VPCX_OK) {
@@ -383,21 +409,37 @@ static enum vpcx_status call_outcome(struct aws_call *call, const struct http_re
     return VPCX_OK;
 }
 
-static bool call_reload_credentials(struct aws_call *call)
+/* Queues call behind the running reload, starting one when none runs. */
+static void call_park(struct aws_call *call)
 {
     struct aws_client *c = call->client;
-    if (!c->reload)
+    struct aws_call **tail = &c->parked;
+    while (*tail)
+        tail = &(*tail)->next;
+    call->next = NULL;
+    *tail = call;
+    if (c->reloading)
+        return;
+    c->reloading = true;
+    c->stats.reloads++;
+    c->reloader.start(c->reloader.ud, c);
+}
+
+/* An expiry answer: park on a reload, or re-sign at once when credentials
+   newer than the ones that signed this attempt are already in. */
+static bool call_refresh_credentials(struct aws_call *call)
+{
+    struct aws_client *c = call->client;
+    if (!c->reloader.start)
         return false;
-    struct aws_credentials fresh;
-    memset(&fresh, 0, sizeof(fresh));
-    struct vpcx_error err;
-    vpcx_error_init(&err);
-    enum vpcx_status st = c->reload(c->reload_ud, &fresh, &err);
-    vpcx_error_finish(&err);
-    if (st == VPCX_OK)
-        copy_credentials(&c->creds, &fresh);
-    aws_credentials_finish(&fresh);
-    return st == VPCX_OK;
+    c->stats.retries++;
+    if (!c->reloading && call->creds_gen != c->creds_gen) {
+        call->fresh_connect = false;
+        http_engine_add_timer(c->http, 0, call_retry_timer, call);
+        return true;
+    }
+    call_park(call);
+    return true;
 }
 
 static bool call_schedule_retry(struct aws_call *call)
@@ -412,8 +454,8 @@ static bool call_schedule_retry(struct aws_call *call)
                                         call->err.aws_code, c->random01(c->random_ud), &delay);
     if (kind == RETRY_NO)
         return false;
-    if (kind == RETRY_REFRESH_CREDENTIALS && !call_reload_credentials(call))
-        return false;
+    if (kind == RETRY_REFRESH_CREDENTIALS)
+        return call_refresh_credentials(call);
     if (kind == RETRY_THROTTLE)
         c->stats.throttled++;
     call->fresh_connect = call->transport != VPCX_OK;
@@ -460,8 +502,69 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     retry_state_init(&call->retry, c->max_attempts);
     c->stats.calls++;
     uint64_t id = call->id;
-    call_start_attempt(call);
+    if (c->reloading)
+        call_park(call); /* signing with credentials known to be expired is pointless */
+    else
+        call_start_attempt(call);
     return id;
+}
+
+/* The reload's failure, as the error of a call that waited for it. */
+static void call_set_reload_error(struct aws_call *call, enum vpcx_status status,
+                                  const struct vpcx_error *err)
+{
+    const char *why = err && err->message ? err->message : vpcx_status_message(status);
+    char *msg = xasprintf("%s: the credentials expired and reloading them failed: %s",
+                          call->operation, why);
+    char *hint = err && err->hint ? xstrdup(err->hint) : NULL;
+    free(call->err.message);
+    call->err.message = msg;
+    free(call->err.hint);
+    call->err.hint = hint;
+    call->err.status = status;
+    call->reload_failed = true;
+}
+
+static void client_resume(void *ud)
+{
+    struct aws_client *c = ud;
+    c->resume_timer = 0;
+    struct aws_call *list = c->resumed;
+    c->resumed = NULL;
+    while (list) {
+        struct aws_call *call = list;
+        list = call->next;
+        call->next = NULL;
+        if (call->reload_failed)
+            call_finish(call, call->err.status, NULL);
+        else
+            call_start_attempt(call);
+    }
+}
+
+void aws_client_reloaded(struct aws_client *c, enum vpcx_status status,
+                         const struct aws_credentials *fresh, const struct vpcx_error *err)
+{
+    if (!c->reloading)
+        return;
+    c->reloading = false;
+    if (status == VPCX_OK) {
+        copy_credentials(&c->creds, fresh);
+        c->creds_gen++;
+    }
+    struct aws_call **tail = &c->resumed;
+    while (*tail)
+        tail = &(*tail)->next;
+    for (struct aws_call *call = c->parked; call; call = call->next) {
+        if (status != VPCX_OK)
+            call_set_reload_error(call, status, err);
+        call->fresh_connect = false;
+    }
+    *tail = c->parked;
+    c->parked = NULL;
+    /* Resent from the engine, never from inside the reloader's callback. */
+    if (!c->resume_timer)
+        c->resume_timer = http_engine_add_timer(c->http, 0, client_resume, c);
 }
 
 struct sync_call {

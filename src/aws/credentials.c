@@ -1,5 +1,6 @@
 #include "vpcx/aws/credentials.h"
 
+#include "vpcx/aws/credproc.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -9,17 +10,9 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
 
 /* ---- the credentials record ---- */
 
@@ -179,17 +172,20 @@ struct aws_role_cache *aws_role_cache_create(void)
     return xcalloc(1, sizeof(struct aws_role_cache));
 }
 
-void aws_role_cache_destroy(struct aws_role_cache *cache)
+void aws_role_cache_clear(struct aws_role_cache *cache)
 {
-    if (!cache)
-        return;
-    while (cache->head) {
+    while (cache && cache->head) {
         struct role_cache_entry *e = cache->head;
         cache->head = e->next;
         free(e->key);
         aws_credentials_finish(&e->creds);
         free(e);
     }
+}
+
+void aws_role_cache_destroy(struct aws_role_cache *cache)
+{
+    aws_role_cache_clear(cache);
     free(cache);
 }
 
@@ -226,121 +222,6 @@ static void cache_put(struct aws_role_cache *cache, const char *key,
 }
 
 /* ---- credential_process ---- */
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static pid_t spawn_shell(const char *command, int *read_fd)
-{
-    int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
-    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-    char sh[] = "sh", dash_c[] = "-c";
-    char *cmd = xstrdup(command);
-    char *argv[] = {sh, dash_c, cmd, NULL};
-    pid_t pid;
-    int rc = posix_spawn(&pid, "/bin/sh", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    free(cmd);
-    close(fds[1]);
-    if (rc != 0) {
-        close(fds[0]);
-        errno = rc;
-        return -1;
-    }
-    *read_fd = fds[0];
-    return pid;
-}
-
-enum read_result { READ_OK, READ_TIMEOUT, READ_TOO_BIG, READ_ERROR };
-
-static enum read_result read_capped(int fd, int timeout_ms, size_t max, struct strbuf *out)
-{
-    long long deadline = now_ms() + timeout_ms;
-    char chunk[4096];
-    enum read_result res = READ_OK;
-    for (;;) {
-        long long left = deadline - now_ms();
-        if (left <= 0) {
-            res = READ_TIMEOUT;
-            break;
-        }
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int pr = poll(&pfd, 1, (int)left);
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr < 0) {
-            res = READ_ERROR;
-            break;
-        }
-        if (pr == 0)
-            continue;
-        ssize_t n = read(fd, chunk, sizeof(chunk));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            res = n == 0 ? READ_OK : READ_ERROR;
-            break;
-        }
-        strbuf_add(out, chunk, (size_t)n);
-        if (out->len > max) {
-            res = READ_TOO_BIG;
-            break;
-        }
-    }
-    OPENSSL_cleanse(chunk, sizeof(chunk));
-    return res;
-}
-
-static int wait_child(pid_t pid)
-{
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    return status;
-}
-
-/* Runs command and collects its stdout; the output is never quoted. */
-static enum vpcx_status process_capture(const char *command, const char *label, int timeout_ms,
-                                        size_t max, struct strbuf *out, struct vpcx_error *err)
-{
-    int fd;
-    pid_t pid = spawn_shell(command, &fd);
-    if (pid < 0)
-        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: cannot run /bin/sh: %s", label,
-                              strerror(errno));
-    enum read_result res = read_capped(fd, timeout_ms, max, out);
-    if (res != READ_OK)
-        kill(pid, SIGKILL);
-    close(fd);
-    int status = wait_child(pid);
-    if (res == READ_TIMEOUT)
-        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: no answer within %d s", label,
-                              timeout_ms / 1000);
-    if (res == READ_TOO_BIG)
-        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS,
-                              "%s: output is larger than %zu bytes", label, max);
-    if (res == READ_ERROR)
-        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: cannot read its output",
-                              label);
-    if (WIFSIGNALED(status))
-        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: killed by signal %d", label,
-                              WTERMSIG(status));
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS,
-                              "%s: exited with status %d (its stderr is above)", label,
-                              WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-    return VPCX_OK;
-}
 
 static void json_wipe(cJSON *node)
 {
@@ -380,23 +261,31 @@ static enum vpcx_status process_fields(const cJSON *root, const char *label,
     return VPCX_OK;
 }
 
+enum vpcx_status aws_credentials_from_process_output(const char *output, size_t len,
+                                                     const char *label, struct aws_credentials *out,
+                                                     struct vpcx_error *err)
+{
+    enum vpcx_status st;
+    cJSON *root = cJSON_ParseWithLength(output, len);
+    if (cJSON_IsObject(root))
+        st = process_fields(root, label, out, err);
+    else
+        st = vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: the output is not a JSON object",
+                            label);
+    json_wipe(root);
+    cJSON_Delete(root);
+    return st;
+}
+
 enum vpcx_status aws_credentials_from_process(const char *command, const char *label,
                                               int timeout_ms, size_t max_output,
                                               struct aws_credentials *out, struct vpcx_error *err)
 {
     struct strbuf buf = STRBUF_INIT;
     strbuf_init(&buf, 0);
-    enum vpcx_status st = process_capture(command, label, timeout_ms, max_output, &buf, err);
-    if (st == VPCX_OK) {
-        cJSON *root = cJSON_ParseWithLength(buf.buf, buf.len);
-        if (cJSON_IsObject(root))
-            st = process_fields(root, label, out, err);
-        else
-            st = vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS,
-                                "%s: the output is not a JSON object", label);
-        json_wipe(root);
-        cJSON_Delete(root);
-    }
+    enum vpcx_status st = credproc_run(command, label, timeout_ms, max_output, &buf, err);
+    if (st == VPCX_OK)
+        st = aws_credentials_from_process_output(buf.buf, buf.len, label, out, err);
     if (buf.alloc)
         OPENSSL_cleanse(buf.buf, buf.alloc);
     strbuf_release(&buf);
@@ -527,8 +416,10 @@ static enum vpcx_status from_process(struct chain *c, const char *profile,
     if (!*found)
         return VPCX_OK;
     char *label = xasprintf("credential_process of profile %s", profile);
-    enum vpcx_status st = aws_credentials_from_process(command, label, AWS_PROCESS_TIMEOUT_MS,
-                                                       AWS_PROCESS_MAX_OUTPUT, out, c->err);
+    enum vpcx_status st = c->ops && c->ops->run_process
+                              ? c->ops->run_process(c->ops->ud, command, label, out, c->err)
+                              : aws_credentials_from_process(command, label, AWS_PROCESS_TIMEOUT_MS,
+                                                             AWS_PROCESS_MAX_OUTPUT, out, c->err);
     free(label);
     return st;
 }

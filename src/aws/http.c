@@ -75,6 +75,14 @@ struct timer {
     struct timer *next;
 };
 
+struct watch {
+    uint64_t id;
+    int fd;
+    void (*fn)(void *ud);
+    void *ud;
+    struct watch *next;
+};
+
 struct http_engine {
     CURLM *multi;
     struct http_options opts;
@@ -84,6 +92,8 @@ struct http_engine {
     struct transfer *done_head, *done_tail;
     size_t done_count;
     struct timer *timers; /* sorted by (due_ms, id) */
+    struct watch *watches;
+    size_t n_watches;
     CURL *pool[EASY_POOL_MAX];
     int pool_len;
     uint64_t next_id;
@@ -685,6 +695,12 @@ static void timers_free(struct http_engine *e)
         free(e->timers);
         e->timers = next;
     }
+    while (e->watches) {
+        struct watch *next = e->watches->next;
+        free(e->watches);
+        e->watches = next;
+    }
+    e->n_watches = 0;
 }
 
 void http_engine_destroy(struct http_engine *e)
@@ -720,11 +736,35 @@ static bool timer_remove(struct http_engine *e, uint64_t id)
     return false;
 }
 
+static struct watch *watch_find(const struct http_engine *e, uint64_t id)
+{
+    for (struct watch *w = e->watches; w; w = w->next) {
+        if (w->id == id)
+            return w;
+    }
+    return NULL;
+}
+
+static bool watch_remove(struct http_engine *e, uint64_t id)
+{
+    for (struct watch **p = &e->watches; *p; p = &(*p)->next) {
+        if ((*p)->id != id)
+            continue;
+        struct watch *gone = *p;
+        *p = gone->next;
+        free(gone);
+        e->n_watches--;
+        return true;
+    }
+    return false;
+}
+
 void http_engine_cancel(struct http_engine *e, uint64_t id)
 {
     struct transfer *t = transfer_find(e, id);
     if (!t) {
-        timer_remove(e, id);
+        if (!timer_remove(e, id))
+            watch_remove(e, id);
         return;
     }
     if (t->state == TRANSFER_ACTIVE && e->in_perform) {
@@ -754,9 +794,22 @@ uint64_t http_engine_add_timer(struct http_engine *e, long delay_ms, void (*fn)(
     return tm->id;
 }
 
+uint64_t http_engine_watch_fd(struct http_engine *e, int fd, void (*fn)(void *ud), void *ud)
+{
+    struct watch *w = xcalloc(1, sizeof *w);
+    w->id = ++e->next_id;
+    w->fd = fd;
+    w->fn = fn;
+    w->ud = ud;
+    w->next = e->watches;
+    e->watches = w;
+    e->n_watches++;
+    return w->id;
+}
+
 bool http_engine_idle(const struct http_engine *e)
 {
-    return !e->head && !e->timers;
+    return !e->head && !e->timers && !e->watches;
 }
 
 bool http_engine_pending(const struct http_engine *e, uint64_t id)
@@ -767,7 +820,7 @@ bool http_engine_pending(const struct http_engine *e, uint64_t id)
         if (tm->id == id)
             return true;
     }
-    return false;
+    return watch_find(e, id) != NULL;
 }
 
 static int wait_budget_ms(const struct http_engine *e, long max_wait_ms)
@@ -876,6 +929,39 @@ static bool fd_readable(int fd)
     return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
 }
 
+/* The caller's fd first, then every watched fd; n_out says how many. */
+static struct curl_waitfd *wait_fds(const struct http_engine *e, int extra_fd, unsigned *n_out)
+{
+    unsigned n = 0;
+    struct curl_waitfd *fds = xcalloc(e->n_watches + 1, sizeof(*fds));
+    if (extra_fd >= 0)
+        fds[n++] = (struct curl_waitfd){.fd = extra_fd, .events = CURL_WAIT_POLLIN};
+    for (const struct watch *w = e->watches; w; w = w->next)
+        fds[n++] = (struct curl_waitfd){.fd = w->fd, .events = CURL_WAIT_POLLIN};
+    *n_out = n;
+    return fds;
+}
+
+/* Calls the watches whose fd is ready; a callback may cancel any watch, so
+   the ready ones are picked by id first and looked up again before each call. */
+static void fire_watches(struct http_engine *e)
+{
+    if (!e->watches)
+        return;
+    size_t n = 0;
+    uint64_t *ready = xcalloc(e->n_watches, sizeof(*ready));
+    for (const struct watch *w = e->watches; w; w = w->next) {
+        if (fd_readable(w->fd))
+            ready[n++] = w->id;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct watch *w = watch_find(e, ready[i]);
+        if (w)
+            w->fn(w->ud);
+    }
+    free(ready);
+}
+
 enum vpcx_status http_engine_step(struct http_engine *e, int extra_fd, long max_wait_ms,
                                   bool *extra_ready)
 {
@@ -883,10 +969,12 @@ enum vpcx_status http_engine_step(struct http_engine *e, int extra_fd, long max_
         *extra_ready = false;
     if (http_engine_idle(e) && extra_fd < 0)
         return VPCX_OK;
-    struct curl_waitfd wfd = {.fd = extra_fd, .events = CURL_WAIT_POLLIN};
+    unsigned nfds = 0;
+    struct curl_waitfd *fds = wait_fds(e, extra_fd, &nfds);
     int numfds = 0;
-    CURLMcode mc = curl_multi_poll(e->multi, extra_fd >= 0 ? &wfd : NULL, extra_fd >= 0 ? 1 : 0,
-                                   wait_budget_ms(e, max_wait_ms), &numfds);
+    CURLMcode mc =
+        curl_multi_poll(e->multi, nfds ? fds : NULL, nfds, wait_budget_ms(e, max_wait_ms), &numfds);
+    free(fds);
     if (mc != CURLM_OK)
         return VPCX_ERR_INTERNAL;
     if (extra_ready && extra_fd >= 0)
@@ -894,6 +982,7 @@ enum vpcx_status http_engine_step(struct http_engine *e, int extra_fd, long max_
     enum vpcx_status st = run_transfers(e);
     deliver_done(e);
     fire_timers(e);
+    fire_watches(e);
     return st;
 }
 

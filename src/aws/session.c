@@ -1,5 +1,9 @@
 #include "vpcx/aws/session.h"
 
+#include "vpcx/aws/credproc.h"
+#include "vpcx/core/xalloc.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_session_options *opts,
@@ -13,24 +17,258 @@ enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_ses
 }
 
 /*
- * Runs inside a completion of the session's own engine: an AssumeRole on that
- * engine would step it from within itself, so the reload gets an engine of its
- * own for the few calls it makes.
+ * A reload runs the credential chain again, without blocking: the chain runs
+ * with ops whose slow steps (credential_process, AssumeRole) answer from what
+ * earlier rounds fetched; the first step with no answer yet is started on
+ * the session's engine (a child on the engine's wait, an ordinary STS call)
+ * and the round stops there. When it finishes, its answer is kept and the
+ * chain runs again, until it completes or fails. Every other step (env,
+ * files, the role cache) is instant, so running it again costs nothing.
  */
-static enum vpcx_status session_reload(void *ud, struct aws_credentials *out,
-                                       struct vpcx_error *err)
+#define RELOAD_MAX_ROUNDS 32
+
+enum reload_need { NEED_NONE, NEED_PROCESS, NEED_ROLE };
+
+struct reload_answer {
+    enum reload_need kind;
+    char *key;
+    enum vpcx_status status;
+    struct aws_credentials creds;
+    struct vpcx_error err;
+};
+
+struct session_reload {
+    struct aws_session *s;
+    struct aws_client *client;
+    struct aws_sts_ops ops;
+    struct reload_answer *answers;
+    size_t n_answers;
+    int rounds;
+    /* the step the last round stopped at */
+    enum reload_need need;
+    char *need_key;
+    char *command, *label;
+    struct aws_credentials source;
+    char *role_arn, *session_name, *external_id, *mfa_serial, *region;
+    int duration_seconds;
+    struct credproc *proc;
+    struct sts_assume *sts;
+};
+
+static void answer_finish(struct reload_answer *a)
 {
-    struct aws_session *s = ud;
-    const struct http_options hopts = {.ca_bundle = s->settings.ca_bundle.value,
-                                       .allow_plain_http = s->allow_http};
-    struct http_engine *own = http_engine_create(&hopts, err);
-    if (!own)
-        return err ? err->status : VPCX_ERR_INTERNAL;
-    s->sts_ctx.http = own;
-    enum vpcx_status st = aws_credentials_resolve(&s->settings, s->env, &s->sts_ops, out, err);
-    s->sts_ctx.http = s->http;
-    http_engine_destroy(own);
+    free(a->key);
+    aws_credentials_finish(&a->creds);
+    vpcx_error_finish(&a->err);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void need_clear(struct session_reload *r)
+{
+    r->need = NEED_NONE;
+    free(r->need_key);
+    free(r->command);
+    free(r->label);
+    free(r->role_arn);
+    free(r->session_name);
+    free(r->external_id);
+    free(r->mfa_serial);
+    free(r->region);
+    r->need_key = r->command = r->label = NULL;
+    r->role_arn = r->session_name = r->external_id = r->mfa_serial = r->region = NULL;
+    aws_credentials_finish(&r->source);
+}
+
+/* Forgets everything of the last reload; stops what still runs. */
+static void reload_reset(struct session_reload *r)
+{
+    credproc_cancel(r->proc);
+    sts_assume_role_cancel(r->sts);
+    r->proc = NULL;
+    r->sts = NULL;
+    need_clear(r);
+    for (size_t i = 0; i < r->n_answers; i++)
+        answer_finish(&r->answers[i]);
+    free(r->answers);
+    r->answers = NULL;
+    r->n_answers = 0;
+    r->rounds = 0;
+    r->client = NULL;
+}
+
+static const struct reload_answer *answer_find(const struct session_reload *r,
+                                               enum reload_need kind, const char *key)
+{
+    for (size_t i = 0; i < r->n_answers; i++) {
+        if (r->answers[i].kind == kind && strcmp(r->answers[i].key, key) == 0)
+            return &r->answers[i];
+    }
+    return NULL;
+}
+
+/* What a step answers in a round: the kept answer, or "not yet". */
+static enum vpcx_status answer_or_need(struct session_reload *r, enum reload_need kind, char *key,
+                                       struct aws_credentials *out, struct vpcx_error *err)
+{
+    const struct reload_answer *a = answer_find(r, kind, key);
+    if (!a) {
+        r->need = kind;
+        r->need_key = key;
+        return vpcx_error_set(err, VPCX_ERR_CANCELLED, "credential reload in progress");
+    }
+    free(key);
+    if (a->status == VPCX_OK) {
+        aws_credentials_copy(out, &a->creds);
+        return VPCX_OK;
+    }
+    vpcx_error_copy(err, &a->err);
+    return a->status;
+}
+
+static enum vpcx_status replay_process(void *ud, const char *command, const char *label,
+                                       struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    enum vpcx_status st = answer_or_need(r, NEED_PROCESS, xstrdup(command), out, err);
+    if (r->need == NEED_PROCESS && !r->command) {
+        r->command = xstrdup(command);
+        r->label = xstrdup(label);
+    }
     return st;
+}
+
+/* The session name is left out: by default it holds the time of the round. */
+static char *role_key(const struct aws_credentials *source, const struct aws_assume_role_params *p,
+                      const char *region)
+{
+    return xasprintf("%s\n%s\n%s\n%d\n%s\n%s", p->role_arn ? p->role_arn : "",
+                     source->access_key_id ? source->access_key_id : "",
+                     p->external_id ? p->external_id : "", p->duration_seconds,
+                     p->mfa_serial ? p->mfa_serial : "", region ? region : "");
+}
+
+static enum vpcx_status replay_role(void *ud, const struct aws_credentials *source,
+                                    const struct aws_assume_role_params *params, const char *region,
+                                    struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    enum vpcx_status st = answer_or_need(r, NEED_ROLE, role_key(source, params, region), out, err);
+    if (r->need == NEED_ROLE && !r->role_arn) {
+        aws_credentials_copy(&r->source, source);
+        r->role_arn = dup_or_null(params->role_arn);
+        r->session_name = dup_or_null(params->role_session_name);
+        r->external_id = dup_or_null(params->external_id);
+        r->duration_seconds = params->duration_seconds;
+        r->mfa_serial = dup_or_null(params->mfa_serial);
+        r->region = dup_or_null(region);
+    }
+    return st;
+}
+
+static void reload_round(struct session_reload *r);
+
+static void reload_keep(struct session_reload *r, enum vpcx_status status,
+                        const struct aws_credentials *creds, const struct vpcx_error *err)
+{
+    r->answers = xreallocarray(r->answers, r->n_answers + 1, sizeof(*r->answers));
+    struct reload_answer *a = &r->answers[r->n_answers++];
+    memset(a, 0, sizeof(*a));
+    a->kind = r->need;
+    a->key = r->need_key;
+    r->need_key = NULL;
+    a->status = status;
+    aws_credentials_init(&a->creds);
+    vpcx_error_init(&a->err);
+    if (status == VPCX_OK)
+        aws_credentials_copy(&a->creds, creds);
+    else if (err)
+        vpcx_error_copy(&a->err, err);
+    need_clear(r);
+    reload_round(r);
+}
+
+static void reload_process_done(void *ud, enum vpcx_status status, const struct strbuf *out,
+                                const struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    r->proc = NULL;
+    struct aws_credentials creds;
+    aws_credentials_init(&creds);
+    struct vpcx_error perr;
+    vpcx_error_init(&perr);
+    if (status == VPCX_OK)
+        status = aws_credentials_from_process_output(out->buf, out->len, r->label, &creds, &perr);
+    reload_keep(r, status, &creds, err && err->status != VPCX_OK ? err : &perr);
+    aws_credentials_finish(&creds);
+    vpcx_error_finish(&perr);
+}
+
+static void reload_role_done(void *ud, enum vpcx_status status, const struct aws_credentials *creds,
+                             const struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    r->sts = NULL;
+    reload_keep(r, status, creds, err);
+}
+
+static void reload_start_need(struct session_reload *r)
+{
+    if (r->need == NEED_PROCESS) {
+        r->proc = credproc_start(r->s->http, r->command, r->label, AWS_PROCESS_TIMEOUT_MS,
+                                 AWS_PROCESS_MAX_OUTPUT, reload_process_done, r);
+        return;
+    }
+    const struct sts_assume_ctx ctx = {.http = r->s->http, .settings = &r->s->settings};
+    /* No MFA code: the chain's ops have no prompt, so such a role failed earlier. */
+    const struct aws_assume_role_params params = {
+        .role_arn = r->role_arn,
+        .role_session_name = r->session_name,
+        .external_id = r->external_id,
+        .duration_seconds = r->duration_seconds,
+        .mfa_serial = r->mfa_serial,
+    };
+    r->sts = sts_assume_role_start(&ctx, &r->source, &params, r->region, reload_role_done, r);
+}
+
+/* Runs the chain once more: it completes, fails, or stops at a step to fetch. */
+static void reload_round(struct session_reload *r)
+{
+    struct aws_credentials out;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    enum vpcx_status st = aws_credentials_resolve(&r->s->settings, r->s->env, &r->ops, &out, &err);
+    if (r->need != NEED_NONE && ++r->rounds <= RELOAD_MAX_ROUNDS) {
+        aws_credentials_finish(&out);
+        vpcx_error_finish(&err);
+        reload_start_need(r);
+        return;
+    }
+    if (r->need != NEED_NONE)
+        st = vpcx_error_set(&err, VPCX_ERR_INTERNAL, "the credential chain does not settle");
+    struct aws_client *client = r->client;
+    reload_reset(r);
+    aws_client_reloaded(client, st, &out, &err);
+    aws_credentials_finish(&out);
+    vpcx_error_finish(&err);
+}
+
+static void session_reload_start(void *ud, struct aws_client *client)
+{
+    struct session_reload *r = ud;
+    reload_reset(r);
+    r->client = client;
+    /* AWS just refused what the cache holds: every role is assumed again. */
+    aws_role_cache_clear(r->s->roles);
+    reload_round(r);
+}
+
+static void session_reload_cancel(void *ud)
+{
+    reload_reset(ud);
 }
 
 enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_session_options *opts,
@@ -49,6 +287,14 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
     s->sts_ctx.http = s->http;
     s->sts_ctx.settings = &s->settings;
     sts_ops_init(&s->sts_ops, &s->sts_ctx, s->roles);
+    s->reload = xcalloc(1, sizeof(*s->reload));
+    s->reload->s = s;
+    s->reload->ops = (struct aws_sts_ops){
+        .assume_role = replay_role,
+        .run_process = replay_process,
+        .ud = s->reload,
+        .cache = s->roles,
+    };
     enum vpcx_status st =
         aws_credentials_resolve(&s->settings, s->env, &s->sts_ops, &s->credentials, err);
     if (st != VPCX_OK)
@@ -59,8 +305,9 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
         .sts_endpoint = s->settings.sts_endpoint.value,
         .max_attempts = opts->max_attempts > 0 ? opts->max_attempts : s->settings.max_attempts_n,
         .credentials = &s->credentials,
-        .reload = session_reload,
-        .reload_ud = s,
+        .reloader = {.start = session_reload_start,
+                     .cancel = session_reload_cancel,
+                     .ud = s->reload},
     };
     s->client = aws_client_create(s->http, &cfg);
     return VPCX_OK;
@@ -69,6 +316,9 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
 void aws_session_close(struct aws_session *s)
 {
     aws_client_destroy(s->client);
+    if (s->reload)
+        reload_reset(s->reload);
+    free(s->reload);
     http_engine_destroy(s->http);
     aws_role_cache_destroy(s->roles);
     aws_credentials_finish(&s->credentials);

@@ -82,12 +82,10 @@ static enum vpcx_status take_role_credentials(cJSON *result, struct aws_credenti
                           bad);
 }
 
-static enum vpcx_status sts_assume_role(void *ud, const struct aws_credentials *source,
-                                        const struct aws_assume_role_params *params,
-                                        const char *region, struct aws_credentials *out,
-                                        struct vpcx_error *err)
+static struct aws_client *assume_role_client(const struct sts_assume_ctx *ctx,
+                                             const struct aws_credentials *source,
+                                             const char *region)
 {
-    struct sts_assume_ctx *ctx = ud;
     const struct aws_client_config cfg = {
         .region = region,
         .ec2_endpoint = ctx->settings->ec2_endpoint.value,
@@ -95,18 +93,32 @@ static enum vpcx_status sts_assume_role(void *ud, const struct aws_credentials *
         .max_attempts = ctx->settings->max_attempts_n,
         .credentials = source,
     };
-    struct aws_client *client = aws_client_create(ctx->http, &cfg);
-    struct aws_query q;
-    aws_query_init(&q, NULL, NULL);
-    aws_query_add(&q, "RoleArn", params->role_arn);
-    aws_query_add(&q, "RoleSessionName", params->role_session_name);
-    aws_query_add(&q, "ExternalId", params->external_id);
+    return aws_client_create(ctx->http, &cfg);
+}
+
+static void assume_role_query(struct aws_query *q, const struct aws_assume_role_params *params)
+{
+    aws_query_init(q, NULL, NULL);
+    aws_query_add(q, "RoleArn", params->role_arn);
+    aws_query_add(q, "RoleSessionName", params->role_session_name);
+    aws_query_add(q, "ExternalId", params->external_id);
     if (params->duration_seconds > 0)
-        aws_query_add_int(&q, "DurationSeconds", params->duration_seconds);
+        aws_query_add_int(q, "DurationSeconds", params->duration_seconds);
     if (params->mfa_serial) {
-        aws_query_add(&q, "SerialNumber", params->mfa_serial);
-        aws_query_add(&q, "TokenCode", params->token_code);
+        aws_query_add(q, "SerialNumber", params->mfa_serial);
+        aws_query_add(q, "TokenCode", params->token_code);
     }
+}
+
+static enum vpcx_status sts_assume_role(void *ud, const struct aws_credentials *source,
+                                        const struct aws_assume_role_params *params,
+                                        const char *region, struct aws_credentials *out,
+                                        struct vpcx_error *err)
+{
+    struct sts_assume_ctx *ctx = ud;
+    struct aws_client *client = assume_role_client(ctx, source, region);
+    struct aws_query q;
+    assume_role_query(&q, params);
     cJSON *result = NULL;
     enum vpcx_status st =
         aws_client_call_sync(client, AWS_SERVICE_STS, "AssumeRole", &q, &result, err);
@@ -124,4 +136,91 @@ void sts_ops_init(struct aws_sts_ops *ops, struct sts_assume_ctx *ctx, struct aw
     ops->assume_role = sts_assume_role;
     ops->ud = ctx;
     ops->cache = cache;
+}
+
+/* ---- AssumeRole without blocking ---- */
+
+struct sts_assume {
+    struct http_engine *http;
+    struct aws_client *client;
+    bool in_flight; /* the call has not answered yet */
+    bool cancelled;
+    uint64_t timer; /* delivers the answer */
+    enum vpcx_status status;
+    struct aws_credentials creds;
+    struct vpcx_error err;
+    sts_assume_done_fn done;
+    void *ud;
+};
+
+static void assume_free(struct sts_assume *a)
+{
+    aws_credentials_finish(&a->creds);
+    vpcx_error_finish(&a->err);
+    free(a);
+}
+
+static void assume_deliver(void *ud)
+{
+    struct sts_assume *a = ud;
+    a->timer = 0;
+    a->done(a->ud, a->status, &a->creds, &a->err);
+    assume_free(a);
+}
+
+static void assume_answered(void *ud, struct aws_call_result *res)
+{
+    struct sts_assume *a = ud;
+    a->in_flight = false;
+    a->status = res->status;
+    if (res->status == VPCX_OK)
+        a->status = take_role_credentials(res->result, &a->creds, &a->err);
+    else
+        vpcx_error_copy(&a->err, res->error);
+    /* The call touches nothing of its client after this callback. */
+    aws_client_destroy(a->client);
+    a->client = NULL;
+    if (a->cancelled)
+        assume_free(a);
+    else
+        a->timer = http_engine_add_timer(a->http, 0, assume_deliver, a);
+}
+
+struct sts_assume *sts_assume_role_start(const struct sts_assume_ctx *ctx,
+                                         const struct aws_credentials *source,
+                                         const struct aws_assume_role_params *params,
+                                         const char *region, sts_assume_done_fn done, void *ud)
+{
+    struct sts_assume *a = xcalloc(1, sizeof(*a));
+    a->http = ctx->http;
+    a->done = done;
+    a->ud = ud;
+    aws_credentials_init(&a->creds);
+    vpcx_error_init(&a->err);
+    a->client = assume_role_client(ctx, source, region);
+    a->in_flight = true;
+    struct aws_query q;
+    assume_role_query(&q, params);
+    const struct aws_call_params p = {
+        .service = AWS_SERVICE_STS,
+        .operation = "AssumeRole",
+        .query = &q,
+        .done = assume_answered,
+        .ud = a,
+    };
+    aws_client_call(a->client, &p);
+    aws_query_finish(&q);
+    return a;
+}
+
+void sts_assume_role_cancel(struct sts_assume *a)
+{
+    if (!a)
+        return;
+    if (a->in_flight) {
+        a->cancelled = true; /* freed when the call answers */
+        return;
+    }
+    http_engine_cancel(a->http, a->timer);
+    assume_free(a);
 }

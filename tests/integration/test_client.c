@@ -90,13 +90,14 @@ struct reload_counter {
     int calls;
 };
 
-static enum vpcx_status reload(void *ud, struct aws_credentials *out, struct vpcx_error *err)
+/* Answers at once, from inside start (the client must cope with that). */
+static void reload_start(void *ud, struct aws_client *client)
 {
     struct reload_counter *c = ud;
     c->calls++;
-    out->access_key_id = xstrdup("AKIDRELOADED");
-    out->secret_access_key = xstrdup("reloaded-secret");
-    return VPCX_OK;
+    const struct aws_credentials fresh = {.access_key_id = "AKIDRELOADED",
+                                          .secret_access_key = "reloaded-secret"};
+    aws_client_reloaded(client, VPCX_OK, &fresh, NULL);
 }
 
 static struct aws_client *client_for(struct servers *s, struct reload_counter *rc)
@@ -108,8 +109,7 @@ static struct aws_client *client_for(struct servers *s, struct reload_counter *r
         .sts_endpoint = s->t.proxy_url,
         .max_attempts = 3,
         .credentials = &creds,
-        .reload = reload,
-        .reload_ud = rc,
+        .reloader = {.start = reload_start, .ud = rc},
     };
     return aws_client_create(s->http, &cfg);
 }

@@ -5,7 +5,9 @@ secret in the output. Skips (77) without $VPCX_BIN."""
 import json
 import os
 import stat
+import subprocess
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -134,6 +136,34 @@ class WhoamiTest(unittest.TestCase):
                            "--endpoint-url", self.moto.url], self.home.env(key=None, secret=None))
         self.assertEqual(run.rc, h.EXIT_AUTH, run.describe())
         self.assertIn("credential_process", run.stderr)
+
+    def test_credential_process_gets_no_stdin_and_its_stderr_is_quoted(self):
+        """The helper reads EOF, not the user's typing; when it fails, its stderr is in the
+        error, on one line, control characters and secrets removed."""
+        seen = os.path.join(self.home.path, "stdin.txt")
+        script = os.path.join(self.home.path, "bad.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\n"
+                    "if IFS= read -r line; then echo \"got:$line\"; else echo eof; fi > %s\n"
+                    "printf 'token service: \\033[31mdenied\\033[0m\\n"
+                    "{\"SessionToken\": \"%s\"}\\n' >&2\n"
+                    "exit 5\n" % (seen, PROCESS_SECRET))
+        os.chmod(script, stat.S_IRWXU)
+        self.home.write("config", "[profile broken]\ncredential_process = %s\n" % script)
+        t0 = time.monotonic()
+        proc = subprocess.run([h.vpcx_bin(), "whoami", "--profile", "broken", "--region",
+                               h.REGION, "--endpoint-url", self.moto.url],
+                              env=self.home.env(key=None, secret=None), capture_output=True,
+                              text=True, input="typed-keys\n", timeout=60)
+        self.assertLess(time.monotonic() - t0, 30)
+        with open(seen) as f:
+            self.assertEqual(f.read().strip(), "eof")
+        self.assertEqual(proc.returncode, h.EXIT_AUTH, proc.stderr)
+        self.assertIn("exited with status 5", proc.stderr)
+        self.assertIn("token service:", proc.stderr)
+        self.assertIn("denied", proc.stderr)
+        self.assertNotIn("\x1b", proc.stderr + proc.stdout)
+        self.assertNotIn(PROCESS_SECRET, proc.stderr + proc.stdout)
 
 
 if __name__ == "__main__":

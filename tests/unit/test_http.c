@@ -598,6 +598,74 @@ static void test_step_extra_fd(void **state)
     http_engine_destroy(e);
 }
 
+struct watch_log {
+    struct http_engine *engine;
+    int fd;
+    int calls;
+    char got[16];
+    size_t len;
+    uint64_t self, other;
+};
+
+/* Reads one byte; at end of file cancels itself and the other watch. */
+static void on_watch(void *ud)
+{
+    struct watch_log *w = ud;
+    w->calls++;
+    char c;
+    ssize_t n = read(w->fd, &c, 1);
+    if (n == 1 && w->len < sizeof(w->got))
+        w->got[w->len++] = c;
+    if (n == 0) {
+        http_engine_cancel(w->engine, w->self);
+        http_engine_cancel(w->engine, w->other);
+    }
+}
+
+static void on_watch_never(void *ud)
+{
+    struct watch_log *w = ud;
+    w->calls++;
+}
+
+/* A watched fd joins the wait, keeps the engine busy, and a callback may
+   cancel any watch, its own included. */
+static void test_watch_fd(void **state)
+{
+    struct http_engine *e = engine_new(4, 20000);
+    int a[2], b[2];
+    assert_int_equal(pipe(a), 0);
+    assert_int_equal(pipe(b), 0);
+    struct watch_log wa = {.engine = e, .fd = a[0]}, wb = {.engine = e, .fd = b[0]};
+    wa.self = http_engine_watch_fd(e, a[0], on_watch, &wa);
+    wb.self = http_engine_watch_fd(e, b[0], on_watch_never, &wb);
+    wa.other = wb.self;
+    assert_false(http_engine_idle(e));
+    assert_true(http_engine_pending(e, wa.self));
+
+    /* quiet fds: the step waits its budget, then nothing is called */
+    double t0 = mono_s();
+    assert_int_equal(http_engine_step(e, -1, 100, NULL), VPCX_OK);
+    assert_true(mono_s() - t0 >= 0.08);
+    assert_int_equal(wa.calls + wb.calls, 0);
+
+    assert_int_equal(write(a[1], "xy", 2), 2);
+    assert_int_equal(http_engine_step(e, -1, 5000, NULL), VPCX_OK);
+    assert_int_equal(wa.calls, 1);
+    close(a[1]); /* the reader sees "y", then end of file, then cancels both */
+    for (int i = 0; i < 10 && !http_engine_idle(e); i++)
+        assert_int_equal(http_engine_step(e, -1, 5000, NULL), VPCX_OK);
+    assert_true(http_engine_idle(e));
+    assert_false(http_engine_pending(e, wb.self));
+    assert_int_equal(wa.len, 2);
+    assert_memory_equal(wa.got, "xy", 2);
+    assert_int_equal(wb.calls, 0);
+    close(a[0]);
+    close(b[0]);
+    close(b[1]);
+    http_engine_destroy(e);
+}
+
 struct chain {
     struct http_engine *engine;
     char *url;
@@ -807,6 +875,7 @@ int main(void)
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_timers_fire_in_order),
         cmocka_unit_test(test_step_extra_fd),
+        cmocka_unit_test(test_watch_fd),
         cmocka_unit_test(test_submit_from_on_done),
         cmocka_unit_test(test_trace_redacts_secrets),
         cmocka_unit_test(test_header_list_wiped),

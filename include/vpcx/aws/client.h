@@ -7,9 +7,18 @@
  * the response body into an XML parser as it arrives, and classifies the
  * outcome. Retries follow the AWS "standard" mode: full-jitter backoff on a
  * timer of the engine (never a sleep), a shared retry quota, throttle and
- * transient errors retried, expired credentials reloaded once. Items of the
+ * transient errors retried, expired credentials reloaded once (see below). Items of the
  * streamed top-level list are held per attempt and handed over only when the
  * attempt succeeds, so a body cut off half-way never leaves half a page.
+ *
+ * Expired credentials: a call answered RequestExpired, ExpiredToken or
+ * ExpiredTokenException parks, and the first one asks the reloader for new
+ * credentials; calls that expire meanwhile, and calls started meanwhile, park
+ * on the same reload. The reload runs off the loop (the reloader answers
+ * later with aws_client_reloaded()); then every parked call is re-signed and
+ * sent again, or, if the reload failed, fails with the reload's error. A call
+ * signed with credentials older than the current ones is re-signed without a
+ * new reload.
  *
  * Everything runs on the caller's thread, inside http_engine_step().
  */
@@ -30,9 +39,20 @@ enum aws_service {
     AWS_SERVICE_STS,
 };
 
-/* Reloads credentials after an expiry answer; fills out or returns an error. */
-typedef enum vpcx_status (*aws_reload_fn)(void *ud, struct aws_credentials *out,
-                                          struct vpcx_error *err);
+struct aws_client;
+
+/*
+ * Reloads the client's credentials without blocking: start returns at once
+ * and the result arrives through aws_client_reloaded(client, ...) from a
+ * later engine step (answering from inside start is allowed too). At most
+ * one reload per client runs at a time. cancel (may be NULL) abandons a
+ * started reload that has not answered: the client is being destroyed.
+ */
+struct aws_reloader {
+    void (*start)(void *ud, struct aws_client *client);
+    void (*cancel)(void *ud);
+    void *ud;
+};
 
 struct aws_client_config {
     const char *region;
@@ -40,14 +60,11 @@ struct aws_client_config {
     const char *sts_endpoint;
     int max_attempts;                          /* attempts per call, retries included; 0 = 3 */
     const struct aws_credentials *credentials; /* copied */
-    aws_reload_fn reload;                      /* may be NULL */
-    void *reload_ud;
+    struct aws_reloader reloader;              /* start NULL: no reload */
     /* Random source for backoff jitter in [0,1); NULL = retry_random01(). */
     double (*random01)(void *ud);
     void *random_ud;
 };
-
-struct aws_client;
 
 struct aws_client *aws_client_create(struct http_engine *http, const struct aws_client_config *cfg);
 void aws_client_destroy(struct aws_client *client);
@@ -96,9 +113,15 @@ enum vpcx_status aws_client_call_sync(struct aws_client *client, enum aws_servic
                                       const char *operation, struct aws_query *query,
                                       cJSON **result, struct vpcx_error *err);
 
-/* Calls made, retries made and bytes received since creation. */
+/* The answer to aws_reloader.start: status VPCX_OK with fresh credentials
+ * (copied), or the reason the reload failed (err, copied; may be NULL). */
+void aws_client_reloaded(struct aws_client *client, enum vpcx_status status,
+                         const struct aws_credentials *fresh, const struct vpcx_error *err);
+
+/* Calls made, retries made, credential reloads started and bytes received
+ * since creation. */
 struct aws_client_stats {
-    unsigned long calls, attempts, retries, throttled;
+    unsigned long calls, attempts, retries, throttled, reloads;
     unsigned long long bytes;
 };
 void aws_client_get_stats(const struct aws_client *client, struct aws_client_stats *out);

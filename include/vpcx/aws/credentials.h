@@ -14,9 +14,11 @@
  *      not supported yet; an error says how to work around, no fall-through.
  *   4. the credentials file's [P]: aws_access_key_id, aws_secret_access_key,
  *      aws_security_token or aws_session_token.
- *   5. P's credential_process: run with /bin/sh -c, stdout (at most 64 KiB,
- *      60 s) is {"Version":1,"AccessKeyId","SecretAccessKey","SessionToken",
- *      "Expiration"}; stderr passes through. Its output is never quoted.
+ *   5. P's credential_process: run with /bin/sh -c and stdin from /dev/null
+ *      (see aws/credproc.h), stdout (at most 64 KiB, killed after 60 s) is
+ *      {"Version":1,"AccessKeyId","SecretAccessKey","SessionToken",
+ *      "Expiration"}; stderr is captured and quoted, sanitised, only when it
+ *      fails. Its output is never quoted. ops->run_process may run it instead.
  *   6. static keys of P in the config file.
  * Container and instance metadata credentials are out of scope. Nothing
  * found is VPCX_ERR_NO_CREDENTIALS with a hint naming the places looked at.
@@ -61,6 +63,8 @@ struct aws_assume_role_params {
 struct aws_role_cache;
 struct aws_role_cache *aws_role_cache_create(void);
 void aws_role_cache_destroy(struct aws_role_cache *cache);
+/* Forgets every entry (AWS refused credentials the cache still trusted). */
+void aws_role_cache_clear(struct aws_role_cache *cache);
 
 /* Implemented by the caller with the HTTP layer; a fake one in tests. */
 struct aws_sts_ops {
@@ -72,6 +76,10 @@ struct aws_sts_ops {
     /* Asks for the MFA code of mfa_serial; returns a heap string or NULL
      * (cancelled). NULL callback: MFA profiles fail with a message. */
     char *(*prompt_mfa)(void *ud, const char *mfa_serial);
+    /* Runs a credential_process command (step 5) and fills out as
+     * aws_credentials_from_process does. NULL: that function, blocking. */
+    enum vpcx_status (*run_process)(void *ud, const char *command, const char *label,
+                                    struct aws_credentials *out, struct vpcx_error *err);
     void *ud;
     struct aws_role_cache *cache; /* NULL: no caching */
 };
@@ -98,6 +106,11 @@ enum vpcx_status aws_credentials_resolve(const struct aws_settings *settings,
 enum vpcx_status aws_credentials_from_process(const char *command, const char *label,
                                               int timeout_ms, size_t max_output,
                                               struct aws_credentials *out, struct vpcx_error *err);
+
+/* Parses what a credential_process printed (len bytes of output). */
+enum vpcx_status aws_credentials_from_process_output(const char *output, size_t len,
+                                                     const char *label, struct aws_credentials *out,
+                                                     struct vpcx_error *err);
 
 /* ISO 8601 date-time ("2026-11-26T13:00:00Z", "+00:00", fractions; no zone
  * means UTC) to a time_t. False when malformed. */

@@ -16,7 +16,8 @@
  * on_done runs exactly once per submitted request (unless it was cancelled),
  * from http_engine_step() and never from inside submit, even for requests
  * refused before any network attempt; it may submit, cancel and add timers.
- * Timer callbacks have the same freedom. Nothing is thread-safe: one thread.
+ * Timer and fd-watch callbacks have the same freedom. Nothing is thread-safe:
+ * one thread.
  *
  * Ownership: submit copies the request (method, URL, headers, body); the ud
  * pointers stay the caller's. The http_result passed to on_done, and its error
@@ -91,7 +92,16 @@ uint64_t http_engine_add_timer(struct http_engine *engine, long delay_ms, void (
                                void *ud);
 
 /*
- * One blocking wait: waits on the network and on extra_fd (ignored when < 0)
+ * Calls fn(ud) from http_engine_step() whenever fd is readable or hung up,
+ * until the watch is cancelled with http_engine_cancel(id). The fd joins the
+ * engine's one blocking wait (a child's pipes, for instance), and the engine
+ * is not idle while a watch exists. fn must read what is there or cancel the
+ * watch, or the next step wakes at once. The caller keeps the fd.
+ */
+uint64_t http_engine_watch_fd(struct http_engine *engine, int fd, void (*fn)(void *ud), void *ud);
+
+/*
+ * One blocking wait: waits on the network, the watched fds and on extra_fd (ignored when < 0)
  * for at most max_wait_ms (no limit when < 0) and no later than the nearest
  * timer, then runs transfers, delivers completions and fires due timers.
  * *extra_ready (may be NULL) tells whether extra_fd became readable. Returns
@@ -100,9 +110,9 @@ uint64_t http_engine_add_timer(struct http_engine *engine, long delay_ms, void (
  */
 enum vpcx_status http_engine_step(struct http_engine *engine, int extra_fd, long max_wait_ms,
                                   bool *extra_ready);
-/* True when no transfer, completion or timer is pending. */
+/* True when no transfer, completion, timer or fd watch is pending. */
 bool http_engine_idle(const struct http_engine *engine);
-/* True while the transfer or timer id has not finished or been cancelled. */
+/* True while the transfer, timer or watch id has not finished or been cancelled. */
 bool http_engine_pending(const struct http_engine *engine, uint64_t id);
 /* For start-up paths: steps until id is finished (other work runs too). */
 enum vpcx_status http_engine_wait(struct http_engine *engine, uint64_t id);

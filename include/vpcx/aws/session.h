@@ -2,7 +2,10 @@
  * session: everything needed to talk to one account and region, set up in
  * the AWS CLI's order: settings (profile, region, endpoints), the HTTP engine,
  * credentials (which may call STS AssumeRole on that engine), then the client.
- * Expired credentials are re-resolved through the same chain when AWS says so.
+ * Expired credentials are re-resolved through the same chain when AWS says so,
+ * without blocking: credential_process runs as a child on the engine's wait
+ * and AssumeRole as ordinary calls on the same engine (one reload at a time,
+ * shared by every call that waits for it; see aws/client.h).
  */
 #ifndef VPCX_AWS_SESSION_H
 #define VPCX_AWS_SESSION_H
@@ -34,6 +37,7 @@ struct aws_session {
     struct aws_role_cache *roles;
     struct sts_assume_ctx sts_ctx;
     struct aws_sts_ops sts_ops;
+    struct session_reload *reload;
 };
 
 /*

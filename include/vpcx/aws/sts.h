@@ -33,4 +33,21 @@ struct sts_assume_ctx {
 void sts_ops_init(struct aws_sts_ops *ops, struct sts_assume_ctx *ctx,
                   struct aws_role_cache *cache);
 
+/*
+ * AssumeRole as an ordinary call on ctx->http, without blocking: done runs
+ * once, from a later http_engine_step() (never from inside start), with the
+ * role's credentials or the error. Both live only during the callback.
+ */
+typedef void (*sts_assume_done_fn)(void *ud, enum vpcx_status status,
+                                   const struct aws_credentials *creds,
+                                   const struct vpcx_error *err);
+struct sts_assume;
+struct sts_assume *sts_assume_role_start(const struct sts_assume_ctx *ctx,
+                                         const struct aws_credentials *source,
+                                         const struct aws_assume_role_params *params,
+                                         const char *region, sts_assume_done_fn done, void *ud);
+/* done is not called. A call in flight finishes in the engine and is then
+ * dropped. NULL is a no-op. */
+void sts_assume_role_cancel(struct sts_assume *a);
+
 #endif
