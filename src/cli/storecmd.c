@@ -8,6 +8,7 @@
 #include "vpcx/model/diff.h"
 #include "vpcx/store/cache.h"
 #include "vpcx/store/snapfile.h"
+#include "vpcx/store/snapshot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,7 +88,7 @@ static int cache_list_cmd(const struct cli_options *opts, const char *dir)
         cJSON *arr = cJSON_CreateArray();
         for (size_t i = 0; i < list.n; i++)
             cJSON_AddItemToArray(arr, entry_json(&list.v[i]));
-        char *text = cJSON_Print(arr);
+        char *text = snapshot_print_json(arr, true);
         puts(text);
         free(text);
         cJSON_Delete(arr);
@@ -176,7 +177,7 @@ int cmd_diff(const struct cli_options *opts)
     } else {
         cJSON *report = diff_inventories(a, b);
         if (opts->format_given && opts->format == CLI_FORMAT_JSON) {
-            char *text = opts->pretty ? cJSON_Print(report) : cJSON_PrintUnformatted(report);
+            char *text = snapshot_print_json(report, opts->pretty);
             puts(text);
             free(text);
         } else {

@@ -3,6 +3,7 @@
 #include "vpcx/cli/source.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/store/snapshot.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,7 @@ int cmd_whoami(const struct cli_options *opts)
     }
     if (opts->format == CLI_FORMAT_JSON && opts->format_given) {
         cJSON *o = whoami_json(&s, &id);
-        char *text = cJSON_Print(o);
+        char *text = snapshot_print_json(o, true);
         puts(text);
         free(text);
         cJSON_Delete(o);
