@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Commands over saved inventories, no AWS needed: `vpcx diff` exits as diff(1) does (0 same,
-1 different, 2 trouble); `snapshot save` keeps the inventory's own
+1 different, 2 trouble); `snapshot save` and the explorer's `:save` keep the inventory's own
 Metadata (Account, Arn, Region, FetchedAt of the data, not the time of the save); `vpcx --demo
 whoami` shows the demo's identity. Skips (77) without $VPCX_BIN."""
 import json
@@ -96,6 +96,27 @@ class StoreCommandsTest(unittest.TestCase):
         self.check_kept(self.path("a.json"), want, "demo")
         self.run_ok(["--snapshot", self.path("a.json"), "snapshot", "save", self.path("b.json")])
         self.check_kept(self.path("b.json"), want, "demo")
+
+    def explorer_save(self, args, target):
+        keys = self.path("keys")
+        with open(keys, "w") as f:
+            f.write(":save %s<Enter>\n" % target)
+        self.run_ok(args + ["--headless", "100x30", "--keys", keys, "--screen-out", os.devnull])
+        self.assertTrue(os.path.exists(target), target)
+
+    def test_explorer_save_keeps_metadata(self):
+        want = self.load(self.demo)["Metadata"]
+        self.explorer_save(["--demo"], self.path("demo-save.json"))
+        self.check_kept(self.path("demo-save.json"), want, "demo")
+        # A snapshot with per-type times keeps them too.
+        doc = self.load(self.demo)
+        doc["Metadata"]["FetchedAtByType"] = {"Vpcs": "2026-11-25T08:00:00Z"}
+        doc["Metadata"]["Source"] = "aws"
+        snap = self.write("typed.json", doc)
+        self.explorer_save(["--snapshot", snap], self.path("typed-save.json"))
+        meta = self.load(self.path("typed-save.json"))["Metadata"]
+        self.check_kept(self.path("typed-save.json"), doc["Metadata"], "aws")
+        self.assertEqual(meta.get("FetchedAtByType"), {"Vpcs": "2026-11-25T08:00:00Z"})
 
     # ---- whoami over the demo ----
 
