@@ -74,6 +74,7 @@ static int explore_saved(const struct cli_options *opts, struct app_options *ao)
     ao->endpoint = res.meta.endpoint;
     ao->profile = res.meta.profile;
     ao->source = opts->demo ? "demo" : "snapshot";
+    ao->loaded_meta = &res.meta;
     /* Forms over a saved inventory practise on it: nothing can reach AWS. */
     ao->write_mode = MUTATE_SIMULATED;
     ao->write_reason = opts->demo ? "--demo" : "--snapshot";
@@ -177,6 +178,7 @@ static void refresh_meta(struct snapshot_meta *m, const struct refresh_ctx *ctx,
     m->format_version = SNAPSHOT_FORMAT_VERSION;
     m->generator = xstrdup("vpcx " VPCX_VERSION);
     m->account = r->account ? xstrdup(r->account) : NULL;
+    m->arn = r->arn ? xstrdup(r->arn) : NULL;
     m->region = s->region.value ? xstrdup(s->region.value) : NULL;
     m->endpoint = s->ec2_endpoint.value ? xstrdup(s->ec2_endpoint.value) : NULL;
     m->profile = s->profile.value ? xstrdup(s->profile.value) : NULL;
@@ -220,6 +222,7 @@ static void refreshed(void *ud, struct app *a, const struct app_refresh *r)
 static void fill_from_cache(struct app_options *ao, const struct explore_cache *ec)
 {
     ao->cache_meta = &ec->meta;
+    ao->loaded_meta = &ec->meta;
     ao->account = ec->meta.account;
     ao->start_message = ec->problem;
 }

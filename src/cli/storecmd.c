@@ -8,6 +8,7 @@
 #include "vpcx/model/diff.h"
 #include "vpcx/store/cache.h"
 #include "vpcx/store/snapfile.h"
+#include "vpcx/store/snapshot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -87,7 +88,7 @@ static int cache_list_cmd(const struct cli_options *opts, const char *dir)
         cJSON *arr = cJSON_CreateArray();
         for (size_t i = 0; i < list.n; i++)
             cJSON_AddItemToArray(arr, entry_json(&list.v[i]));
-        char *text = cJSON_Print(arr);
+        char *text = snapshot_print_json(arr, true);
         puts(text);
         free(text);
         cJSON_Delete(arr);
@@ -164,30 +165,45 @@ static enum vpcx_status load_side(const char *path, struct inventory **inv, stru
     return st;
 }
 
+/* As diff(1) exits: the same, different, or trouble (a file unreadable, output failed). */
+enum { DIFF_EXIT_SAME = 0, DIFF_EXIT_DIFFERENT = 1, DIFF_EXIT_TROUBLE = 2 };
+
+static bool print_report(const struct cli_options *opts, const cJSON *report)
+{
+    if (opts->format_given && opts->format == CLI_FORMAT_JSON) {
+        char *text = snapshot_print_json(report, opts->pretty);
+        bool ok = text && puts(text) != EOF;
+        free(text);
+        return ok;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb, 1024);
+    diff_report_text(report, &sb);
+    bool ok = fputs(sb.buf, stdout) != EOF;
+    strbuf_release(&sb);
+    return ok;
+}
+
 int cmd_diff(const struct cli_options *opts)
 {
     struct vpcx_error err;
     vpcx_error_init(&err);
     struct inventory *a = NULL, *b = NULL;
-    int code = VPCX_EXIT_OK;
+    int code;
     if (load_side(opts->args[0], &a, &err) != VPCX_OK ||
         load_side(opts->args[1], &b, &err) != VPCX_OK) {
-        code = fail(&err);
+        cli_report(NULL, &err);
+        code = DIFF_EXIT_TROUBLE;
     } else {
         cJSON *report = diff_inventories(a, b);
-        if (opts->format_given && opts->format == CLI_FORMAT_JSON) {
-            char *text = opts->pretty ? cJSON_Print(report) : cJSON_PrintUnformatted(report);
-            puts(text);
-            free(text);
-        } else {
-            struct strbuf sb;
-            strbuf_init(&sb, 1024);
-            diff_report_text(report, &sb);
-            fputs(sb.buf, stdout);
-            strbuf_release(&sb);
+        code = diff_report_count(report) ? DIFF_EXIT_DIFFERENT : DIFF_EXIT_SAME;
+        if (!print_report(opts, report) || fflush(stdout) != 0) {
+            fprintf(stderr, "vpcx: cannot write the diff: %s\n", strerror(errno));
+            code = DIFF_EXIT_TROUBLE;
         }
         cJSON_Delete(report);
     }
+    vpcx_error_finish(&err);
     inventory_destroy(a);
     inventory_destroy(b);
     return code;

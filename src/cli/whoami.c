@@ -3,6 +3,7 @@
 #include "vpcx/cli/source.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/store/snapshot.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -110,8 +111,80 @@ static int whoami_fail(struct aws_session *s, struct vpcx_error *err)
     return code;
 }
 
+/* A saved value: {"Value": v or null, "Source": "demo" | "snapshot", "Origin"?}. */
+static void add_saved(cJSON *obj, const char *key, const char *value, const char *source,
+                      const char *origin)
+{
+    cJSON *o = cJSON_AddObjectToObject(obj, key);
+    if (value)
+        cJSON_AddStringToObject(o, "Value", value);
+    else
+        cJSON_AddNullToObject(o, "Value");
+    cJSON_AddStringToObject(o, "Source", source);
+    if (origin)
+        cJSON_AddStringToObject(o, "Origin", origin);
+}
+
+static cJSON *saved_json(const struct snapshot_meta *m, const char *source, const char *origin)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "Source", source);
+    if (origin)
+        cJSON_AddStringToObject(o, "Origin", origin);
+    cJSON_AddStringToObject(o, "Account", m->account ? m->account : "");
+    cJSON_AddStringToObject(o, "Arn", m->arn ? m->arn : "");
+    add_saved(o, "Profile", m->profile, source, origin);
+    add_saved(o, "Region", m->region, source, origin);
+    add_saved(o, "Ec2Endpoint", m->endpoint, source, origin);
+    if (m->fetched_at)
+        cJSON_AddStringToObject(o, "FetchedAt", m->fetched_at);
+    return o;
+}
+
+static void saved_text(const struct snapshot_meta *m, const char *source, const char *origin)
+{
+    print_line("source",
+               strcmp(source, "demo") == 0 ? "demo: the bundled demo inventory, no AWS call"
+                                           : "snapshot: a saved inventory, no AWS call",
+               origin);
+    print_line("account", m->account, source);
+    print_line("arn", m->arn, source);
+    print_line("profile", m->profile, source);
+    print_line("region", m->region, source);
+    print_line("ec2 endpoint", m->endpoint, source);
+    print_line("fetched at", m->fetched_at, NULL);
+}
+
+/* --demo / --snapshot: the identity the inventory was fetched with; no AWS call. */
+static int whoami_saved(const struct cli_options *opts)
+{
+    struct source_result res;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    if (source_load(opts, &res, &err) != VPCX_OK) {
+        int code = cli_fail(&err);
+        vpcx_error_finish(&err);
+        source_result_finish(&res);
+        return code;
+    }
+    const char *source = opts->demo ? "demo" : "snapshot";
+    if (opts->format == CLI_FORMAT_JSON && opts->format_given) {
+        cJSON *o = saved_json(&res.meta, source, opts->snapshot);
+        char *text = snapshot_print_json(o, true);
+        puts(text);
+        free(text);
+        cJSON_Delete(o);
+    } else {
+        saved_text(&res.meta, source, opts->snapshot);
+    }
+    source_result_finish(&res);
+    return VPCX_EXIT_OK;
+}
+
 int cmd_whoami(const struct cli_options *opts)
 {
+    if (opts->demo || opts->snapshot)
+        return whoami_saved(opts);
     struct aws_session_options so;
     source_session_options(opts, &so);
     struct aws_session s;
@@ -127,7 +200,7 @@ int cmd_whoami(const struct cli_options *opts)
     }
     if (opts->format == CLI_FORMAT_JSON && opts->format_given) {
         cJSON *o = whoami_json(&s, &id);
-        char *text = cJSON_Print(o);
+        char *text = snapshot_print_json(o, true);
         puts(text);
         free(text);
         cJSON_Delete(o);

@@ -36,10 +36,11 @@ static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
     return n;
 }
 
+/* Bidi controls, and the line and paragraph separators some renderers break lines at. */
 static bool is_bidi_control(uint32_t cp)
 {
     return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
-           cp == 0x200F || cp == 0x061C;
+           cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
 }
 
 static bool is_control(uint32_t cp, unsigned flags)
@@ -116,5 +117,64 @@ char *sanitize_dup(const char *s, unsigned flags)
     struct strbuf sb;
     strbuf_init(&sb, len + 16);
     sanitize_add(&sb, s, len, flags);
+    return strbuf_detach(&sb, NULL);
+}
+
+/* JSON: the string literal that starts at s[0] == '"', copied with unsafe code points
+ * written as \uXXXX; returns the bytes consumed (through the closing quote). */
+static size_t json_add_string(struct strbuf *out, const unsigned char *s, size_t len)
+{
+    size_t i = 1;
+    strbuf_addch(out, '"');
+    while (i < len && s[i] != '"') {
+        if (s[i] == '\\') {
+            /* An escape is ASCII: the backslash and the byte after it (\uXXXX's digits
+             * follow as plain ASCII). */
+            size_t n = i + 1 < len ? 2 : 1;
+            strbuf_add(out, s + i, n);
+            i += n;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = utf8_decode(s + i, len - i, &cp);
+        if (n == 0) {
+            strbuf_addstr(out, "\\ufffd");
+            i++;
+        } else if (is_control(cp, 0) || is_bidi_control(cp)) {
+            strbuf_addf(out, "\\u%04x", (unsigned)cp);
+            i += n;
+        } else {
+            strbuf_add(out, s + i, n);
+            i += n;
+        }
+    }
+    if (i < len) {
+        strbuf_addch(out, '"');
+        i++;
+    }
+    return i;
+}
+
+void sanitize_json_add(struct strbuf *out, const char *json, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)json;
+    size_t i = 0;
+    while (i < len) {
+        size_t run = i;
+        while (run < len && p[run] != '"')
+            run++;
+        strbuf_add(out, p + i, run - i); /* structure: ASCII as cJSON prints it */
+        i = run;
+        if (i < len)
+            i += json_add_string(out, p + i, len - i);
+    }
+}
+
+char *sanitize_json_dup(const char *json)
+{
+    size_t len = strlen(json);
+    struct strbuf sb;
+    strbuf_init(&sb, len + 32);
+    sanitize_json_add(&sb, json, len);
     return strbuf_detach(&sb, NULL);
 }

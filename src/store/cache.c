@@ -275,7 +275,7 @@ static cJSON *index_read(const char *dir, struct vpcx_error *err)
 
 static enum vpcx_status write_index_doc(FILE *out, const void *ud, struct vpcx_error *err)
 {
-    char *text = cJSON_Print(ud);
+    char *text = snapshot_print_json(ud, true);
     bool ok = text && fputs(text, out) != EOF && fputc('\n', out) != EOF;
     free(text);
     return ok ? VPCX_OK : vpcx_error_set(err, VPCX_ERR_IO, "cannot write the cache index");

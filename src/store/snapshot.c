@@ -1,6 +1,7 @@
 #include "vpcx/store/snapshot.h"
 
 #include "vpcx/core/fileio.h"
+#include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/derived.h"
@@ -77,10 +78,21 @@ char *snapshot_format_time(time_t t)
     return xstrdup(buf);
 }
 
+char *snapshot_print_json(const cJSON *v, bool pretty)
+{
+    char *raw = pretty ? cJSON_Print(v) : cJSON_PrintUnformatted(v);
+    if (!raw)
+        return NULL;
+    /* cJSON leaves DEL, C1 and bidi controls raw inside strings. */
+    char *safe = sanitize_json_dup(raw);
+    free(raw);
+    return safe;
+}
+
 /* Prints a value; pretty output is re-indented by depth with two spaces a level. */
 static char *print_value(const cJSON *v, bool pretty, int depth)
 {
-    char *raw = pretty ? cJSON_Print(v) : cJSON_PrintUnformatted(v);
+    char *raw = snapshot_print_json(v, pretty);
     if (!raw)
         return NULL;
     if (!pretty)

@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "vpcx/aws/http.h"
+#include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
 
 #define POLL_FIRST_MS   2000
@@ -479,9 +480,12 @@ static void set_message(struct mutate_op *op, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    free(op->message);
-    op->message = xvasprintf(fmt, ap);
+    char *raw = xvasprintf(fmt, ap);
     va_end(ap);
+    /* Messages carry AWS's text (IDs, states, errors): kept sanitised. */
+    free(op->message);
+    op->message = sanitize_dup(raw, SANITIZE_ESCAPE);
+    free(raw);
 }
 
 /* Tells the caller; must be the last thing a path does (the handler may destroy op). */
@@ -500,7 +504,7 @@ static void fail_set(struct mutate_op *op, enum vpcx_status status, const char *
     vpcx_error_set(&op->error, status, "%s", msg);
     op->phase = MUTATE_PHASE_FAILED;
     free(op->message);
-    op->message = xstrdup(msg);
+    op->message = sanitize_dup(msg, SANITIZE_ESCAPE);
 }
 
 static void fail(struct mutate_op *op, enum vpcx_status status, const char *fmt, ...)
@@ -826,7 +830,7 @@ static void sent_delete(struct mutate_op *op, struct aws_call_result *res)
         fail_set(op, VPCX_ERR_AWS, text);
         free(text);
         if (code)
-            op->error.aws_code = xstrdup(code);
+            op->error.aws_code = sanitize_dup(code, SANITIZE_ESCAPE);
         notify(op);
         return;
     }

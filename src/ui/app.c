@@ -836,6 +836,9 @@ static void check_refresh_end(struct app *a)
         .fetched = a->refreshed,
         .started = a->refresh_started,
         .account = a->opts.account ? a->opts.account : a->account,
+        .arn = a->arn                ? a->arn
+               : a->opts.loaded_meta ? a->opts.loaded_meta->arn
+                                     : NULL,
     };
     a->opts.on_refresh(a->opts.refresh_ud, a, &r);
 }
@@ -861,6 +864,11 @@ static void identity_done(void *ud, struct aws_call_result *r)
     struct app *a = ud;
     a->identity_pending = false;
     const cJSON *acct = cJSON_GetObjectItemCaseSensitive(r->result, "Account");
+    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(r->result, "Arn");
+    if (r->status == VPCX_OK && cJSON_IsString(arn)) {
+        free(a->arn);
+        a->arn = xstrdup(arn->valuestring);
+    }
     if (r->status == VPCX_OK && cJSON_IsString(acct)) {
         free(a->account);
         a->account = xstrdup(acct->valuestring);
@@ -988,6 +996,7 @@ void app_destroy(struct app *a)
     free(a->prompt.saved_filter);
     free(a->scope);
     free(a->account);
+    free(a->arn);
     free(a->pending_copy);
     free(a);
 }

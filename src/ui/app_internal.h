@@ -61,6 +61,7 @@ struct app {
     enum theme_role message_role;
     char *scope;
     char *account; /* from GetCallerIdentity when not given */
+    char *arn;     /* from GetCallerIdentity, when it was called */
     bool identity_pending;
     bool quit;
     bool dirty;

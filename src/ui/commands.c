@@ -85,28 +85,65 @@ static void run_kind(struct app *a, enum tree_kind kind, const char *what)
     app_sync_detail(a);
 }
 
-/* The snapshot's metadata: what the header shows plus each type's time. */
+/* Replaces *field with value when value is set. */
+static void meta_set(char **field, const char *value)
+{
+    if (!value)
+        return;
+    free(*field);
+    *field = xstrdup(value);
+}
+
+/* When the loaded inventory says type t was fetched; 0 when it does not say. */
+static time_t loaded_time(const struct snapshot_meta *m, enum inv_type t)
+{
+    time_t v = 0;
+    if (!m || !snapshot_parse_time(snapshot_meta_type_time(m, t), &v))
+        return 0;
+    return v;
+}
+
+/*
+ * The snapshot's metadata: the loaded inventory's own (demo, snapshot, cache),
+ * with the identity and the times of what was fetched since. FetchedAt stays
+ * the data's time, never the time of the save.
+ */
 static void snapshot_meta_of(struct app *a, struct snapshot_meta *m)
 {
     const struct app_options *o = &a->opts;
-    const char *acct = o->account ? o->account : a->account;
     memset(m, 0, sizeof(*m));
+    if (o->loaded_meta)
+        snapshot_meta_copy(m, o->loaded_meta);
     m->format_version = SNAPSHOT_FORMAT_VERSION;
-    m->generator = xstrdup("vpcx " VPCX_VERSION);
-    m->account = acct ? xstrdup(acct) : NULL;
-    m->region = o->region ? xstrdup(o->region) : NULL;
-    m->endpoint = o->endpoint ? xstrdup(o->endpoint) : NULL;
-    m->profile = o->profile ? xstrdup(o->profile) : NULL;
-    m->source = xstrdup(o->source ? o->source : "aws");
+    if (!m->generator)
+        m->generator = xstrdup("vpcx " VPCX_VERSION);
+    if (!m->account)
+        meta_set(&m->account, o->account);
+    meta_set(&m->account, a->account); /* GetCallerIdentity's, this session */
+    meta_set(&m->arn, a->arn);
+    meta_set(&m->region, o->region);
+    meta_set(&m->endpoint, o->endpoint);
+    meta_set(&m->profile, o->profile);
+    if (!m->source)
+        m->source = xstrdup(o->source ? o->source : "aws");
     time_t oldest = 0;
+    bool refreshed = false;
     for (int t = 0; t < INV_TYPE_COUNT; t++) {
-        if (!a->type_time[t])
+        time_t when = a->type_time[t];
+        if (!when)
             continue;
-        m->fetched_at_by_type[t] = snapshot_format_time(a->type_time[t]);
-        if (!oldest || a->type_time[t] < oldest)
-            oldest = a->type_time[t];
+        if (!oldest || when < oldest)
+            oldest = when;
+        if (when == loaded_time(o->loaded_meta, (enum inv_type)t))
+            continue;
+        refreshed = true;
+        free(m->fetched_at_by_type[t]);
+        m->fetched_at_by_type[t] = snapshot_format_time(when);
     }
-    m->fetched_at = snapshot_format_time(oldest ? oldest : time(NULL));
+    if (refreshed || !m->fetched_at) {
+        free(m->fetched_at);
+        m->fetched_at = oldest ? snapshot_format_time(oldest) : NULL;
+    }
 }
 
 static char *default_snapshot_name(struct app *a)

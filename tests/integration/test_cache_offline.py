@@ -5,9 +5,11 @@ in a temporary XDG_CACHE_HOME; the explorer's refresh updates it; with moto stop
 inventory, the explorer naming the refresh failure; with no credentials the explorer paints
 the cache and names the credential error. No file in the cache holds the secret key or the
 session token used. Skips (77) without $VPCX_BIN."""
+import json
 import os
 import sys
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -139,6 +141,57 @@ class CacheOfflineTest(unittest.TestCase):
                 blob = f.read()
             for secret in (h.TEST_SECRET, SESSION_TOKEN):
                 self.assertNotIn(secret.encode(), blob, "%s holds a secret" % path)
+
+    def test_saved_snapshots_keep_cache_metadata(self):
+        """`snapshot save` and the explorer's :save, from the cache (offline) and after a
+        refresh, keep the inventory's Metadata: Account, Arn, Region, FetchedAt of the data."""
+        cache_home = os.path.join(self.work.name, "meta-cache")
+        env = self.env(cache_home=cache_home)
+        with h.motoctl.MotoServer() as moto:
+            where = ["--endpoint-url", moto.url, "--region", h.REGION]
+            run = h.run_vpcx(["dump"] + where, env)
+            self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+            cached = self.cache_meta(cache_home)
+            self.assertTrue(cached.get("Arn"), cached)
+            time.sleep(2)  # a save now has a later time than the data
+            saves = {}
+            saves["offline snapshot save"] = self.snapshot_save(where + ["--offline"], env)
+            saves["offline :save"] = self.explorer_save(where + ["--offline"], env, "")
+            for label, meta in saves.items():
+                for key in ("Account", "Arn", "Region", "Endpoint", "FetchedAt"):
+                    self.assertEqual(meta.get(key), cached.get(key), "%s: %s" % (label, key))
+            # Online, the refresh's time replaces the cached one; the Arn stays, in the
+            # refreshed cache too.
+            online = self.explorer_save(where, env, "wait\n")
+            self.assertEqual(online.get("Arn"), cached["Arn"])
+            self.assertEqual(online.get("Account"), cached["Account"])
+            self.assertGreaterEqual(online["FetchedAt"], cached["FetchedAt"])
+            self.assertEqual(self.cache_meta(cache_home).get("Arn"), cached["Arn"])
+
+    def cache_meta(self, cache_home):
+        data = [f for f in self.cache_files(cache_home) if f.endswith(".json") and
+                "index" not in f]
+        self.assertEqual(len(data), 1, data)
+        with open(data[0]) as f:
+            return json.load(f)["Metadata"]
+
+    def snapshot_save(self, args, env):
+        path = os.path.join(self.work.name, "saved-%d.json" % time.monotonic_ns())
+        run = h.run_vpcx(["snapshot", "save", path] + args, env)
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        with open(path) as f:
+            return json.load(f)["Metadata"]
+
+    def explorer_save(self, args, env, before):
+        path = os.path.join(self.work.name, "saved-%d.json" % time.monotonic_ns())
+        keys = os.path.join(self.work.name, "save-keys")
+        with open(keys, "w") as f:
+            f.write("%s:save %s<Enter>\n" % (before, path))
+        run = h.run_vpcx(args + ["--headless", SCREEN, "--keys", keys, "--screen-out",
+                                 os.devnull], env, timeout=120)
+        self.assertEqual(run.rc, 0, run.describe())
+        with open(path) as f:
+            return json.load(f)["Metadata"]
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@
 
 #include "vpcx/aws/client.h"
 #include "vpcx/aws/http.h"
+#include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/inventory.h"
@@ -475,6 +476,47 @@ static void test_delete(void **state)
     free(id);
 }
 
+/* An Unsuccessful item of DeleteVpcEndpoints whose code and message carry RTL, CSI and DEL. */
+#define HOSTILE_DELETE                                                                             \
+    "<DeleteVpcEndpointsResponse xmlns=\\\"http://ec2.amazonaws.com/doc/2016-11-15/\\\">"          \
+    "<requestId>r-1</requestId><unsuccessful><item><error>"                                        \
+    "<code>Bad\xc2\x9b"                                                                            \
+    "31mCode</code>"                                                                               \
+    "<message>no \xe2\x80\xae"                                                                     \
+    "way\x7f \xc2\x85"                                                                             \
+    "done</message></error>"                                                                       \
+    "<resourceId>vpce-0123</resourceId></item></unsuccessful></DeleteVpcEndpointsResponse>"
+
+static bool clean(const char *s)
+{
+    return s && sanitize_is_clean(s, strlen(s), SANITIZE_ESCAPE);
+}
+
+/* AWS's text kept by a failed delete (code, message) is stored sanitised. */
+static void test_delete_refusal_kept_sanitised(void **state)
+{
+    struct servers *s = *state;
+    proxy_config(s, "{\"faults\": {\"DeleteVpcEndpoints\": [{\"kind\": \"answer\", \"nth\": [2], "
+                    "\"body\": \"" HOSTILE_DELETE "\"}]}}");
+    char *id = create_direct(s, "refused delete");
+    const struct mutate_request req = {.kind = MUTATE_DELETE, .endpoint_id = id, .typed_id = id};
+    struct mutate_op *op = new_op(s, s->proxy, &req, &fast);
+    assert_int_equal(mutate_op_check(op), VPCX_OK);
+    drive(s, op);
+    expect_phase(op, MUTATE_PHASE_READY);
+    assert_int_equal(mutate_op_confirm(op), VPCX_OK);
+    drive(s, op);
+    expect_phase(op, MUTATE_PHASE_FAILED);
+    const struct vpcx_error *e = mutate_op_error(op);
+    assert_true(clean(e->aws_code));
+    assert_true(clean(e->message));
+    assert_true(clean(mutate_op_message(op)));
+    assert_string_equal(e->aws_code, "Bad\\x9b31mCode");
+    assert_non_null(strstr(mutate_op_message(op), "no \\u202eway\\x7f \\x85done"));
+    mutate_op_destroy(op);
+    free(id);
+}
+
 static void test_read_only_gate_sends_nothing(void **state)
 {
     struct servers *s = *state;
@@ -732,6 +774,7 @@ int main(void)
         cmocka_unit_test(test_create_gateway_direct),
         cmocka_unit_test(test_modify_subnets_groups_policy),
         cmocka_unit_test(test_delete),
+        cmocka_unit_test(test_delete_refusal_kept_sanitised),
         cmocka_unit_test(test_read_only_gate_sends_nothing),
         cmocka_unit_test(test_dry_run_permission_failure),
         cmocka_unit_test(test_moto_ignores_client_token),

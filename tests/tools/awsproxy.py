@@ -28,7 +28,9 @@ Behaviour, all set by one JSON config (file, or POST /_proxy/config; GET shows i
       or a call the caller lacks permission for; match the DryRun with "nth": [1]),
       drop_after (forward to moto, let it act, then close the socket without answering: the
       client sees a lost connection although the change was made), blank_access_key (forward,
-      then answer with every <AccessKeyId> emptied: an AssumeRole answer that carries no key).
+      then answer with every <AccessKeyId> emptied: an AssumeRole answer that carries no key),
+      answer (reply "status" (default 200) with "body" verbatim, for answers moto never gives,
+      e.g. an Unsuccessful item of DeleteVpcEndpoints).
   "idempotency": true   (default) CreateVpcEndpoint with a ClientToken is idempotent as in AWS,
       which moto does not emulate (moto 5.2.1 ignores ClientToken): the first successful answer
       per token is remembered and replayed for a repeat with the same parameters; different
@@ -442,6 +444,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind == "html500":
             self.state.bump("status", action, 500)
             return self.send_plain(500, HTML_500, "text/html; charset=utf-8")
+        if kind == "answer":
+            status = int(rule.get("status", 200))
+            self.state.bump("status", action, status)
+            return self.send_plain(status, rule.get("body", "").encode("utf-8"))
         if kind in FAULT_ERRORS:
             return self.send_error_doc(action, *FAULT_ERRORS[kind])
         return self.send_error_doc(action, 500, "InternalError", "unknown fault " + kind)

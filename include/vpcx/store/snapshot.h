@@ -70,6 +70,14 @@ enum vpcx_status snapshot_load_file(const char *path, struct inventory *inv,
                                     struct snapshot_meta *meta, cJSON **errors,
                                     struct vpcx_error *err);
 
+/*
+ * v as JSON text (cJSON_Print or, not pretty, cJSON_PrintUnformatted) with
+ * every control, DEL, C1 and bidi control inside strings written as \uXXXX
+ * (sanitize_json_add). Every JSON document vpcx prints or writes is made with
+ * this. NULL when cJSON fails; caller frees.
+ */
+char *snapshot_print_json(const cJSON *v, bool pretty);
+
 /* "2026-11-26T12:00:00Z" for t. */
 char *snapshot_format_time(time_t t);
 

@@ -59,6 +59,7 @@ struct app_refresh {
     unsigned fetched;          /* 1u << type for each type refreshed whole */
     time_t started;            /* when the refresh began: the fetched types' time */
     const char *account;       /* the one given, else GetCallerIdentity's; may be NULL */
+    const char *arn;           /* GetCallerIdentity's, else loaded_meta's; may be NULL */
 };
 
 /* Called each time a refresh ends; may call app_message() to report. */
@@ -69,6 +70,9 @@ struct app_options {
     struct aws_client *client; /* NULL: no network (demo, snapshot) */
     /* Header text (any may be NULL). */
     const char *account, *region, *endpoint, *profile, *source;
+    /* The Metadata inv was loaded with (demo, snapshot or cache; NULL: none): a saved
+     * snapshot keeps it (Arn, FetchedAt...), updated by what is fetched since. */
+    const struct snapshot_meta *loaded_meta;
     /* The write gate: READ_ONLY (default), LIVE (--write) or SIMULATED (demo, snapshot).
      * READ_ONLY becomes LIVE when the config says "profile NAME write true" for profile
      * and there is a client. write_reason: where the mode came from ("--write"). */
