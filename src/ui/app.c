@@ -798,9 +798,23 @@ bool app_handle_key(struct app *a, int key)
     return !a->quit;
 }
 
+/* The scroll position a fresh start at the new size would have: each list as
+ * scrolled from the top just enough to show its cursor. */
+static void rescroll(struct view *v)
+{
+    v->top = 0;
+}
+
 void app_resize(struct app *a, int rows, int cols)
 {
     term_resize(a->term, rows, cols);
+    /* Nothing of the old frame survives: what a paint leaves untouched is blank,
+       as after a fresh start. */
+    werase(stdscr);
+    rescroll(a->tree);
+    rescroll(a->detail);
+    for (size_t i = 0; i < a->n_stack; i++)
+        rescroll(a->stack[i]);
     a->dirty = true;
 }
 

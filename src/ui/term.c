@@ -333,6 +333,9 @@ void term_resize(struct ui_term *t, int rows, int cols)
     if (rows < 1 || cols < 1)
         return;
     resize_term(rows, cols);
+    /* The terminal kept, cropped or reflowed the old frame as it saw fit: curses
+       must not trust its copy of it, so the next update clears and repaints all. */
+    clearok(curscr, TRUE);
 }
 
 int term_colors(const struct ui_term *t)
