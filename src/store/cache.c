@@ -191,7 +191,7 @@ static enum vpcx_status lock_dir(const char *dir, int *out, struct vpcx_error *e
     }
     if (e == EWOULDBLOCK || e == EINTR)
         st = vpcx_error_set(err, VPCX_ERR_TIMEOUT,
-                            "the cache in %s is locked by another process (waited %d s)", dir,
+                            "the cache is locked by another process (waited %d s)",
                             CACHE_LOCK_WAIT_MS / 1000);
     else if (e != 0)
         st = vpcx_error_set(err, VPCX_ERR_IO, "cannot lock the cache in %s: %s", dir, strerror(e));

@@ -34,8 +34,10 @@ class Tmux:
         after it exits, the exit status in #{pane_dead_status}."""
         line = " ".join(["env", "-i"] + ["%s=%s" % (k, shlex.quote(v)) for k, v in env.items()]
                         + [shlex.quote(c) for c in command])
-        self.run("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), line)
-        self.run("set-option", "-t", name, "remain-on-exit", "on")
+        # Set before the pane starts: tmux records the status only for a pane that
+        # already had remain-on-exit when it died.
+        self.run("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+                 "new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows), line)
 
     def screen(self, name):
         return self.run("capture-pane", "-p", "-t", name)
@@ -64,11 +66,17 @@ class Tmux:
         return self.wait_for(name, lambda s: text in s, timeout, repr(text))
 
     def wait_exit(self, name, timeout=10.0):
-        """The exit status once the command in the pane has ended."""
+        """The exit status once the command in the pane has ended (128 + the signal
+        that killed it, as a shell reports)."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            if self.pane(name, "#{pane_dead}") == "1":
-                return int(self.pane(name, "#{pane_dead_status}"))
+            # The pane may read as dead (end of file) before tmux has reaped the process.
+            dead, status, sig = self.pane(
+                name, "#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}").split(":")
+            if dead == "1" and status:
+                return int(status)
+            if dead == "1" and sig:
+                return 128 + int(sig)
             time.sleep(0.05)
         raise AssertionError("still running after %.0f s:\n%s" % (timeout, self.screen(name)))
 
