@@ -17,6 +17,7 @@
 #include <curses.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1098,8 +1099,9 @@ void app_destroy(struct app *a)
     bgjob_destroy(a->job);
     if (a->fetch) {
         struct http_engine *h = aws_client_http(a->opts.client);
-        /* Let calls in flight finish before their owner goes. */
-        for (int i = 0; i < 200 && !http_engine_idle(h); i++) {
+        /* Let calls in flight finish before their owner goes; not after a signal,
+           which asks to stop now (the caller then never steps the engine again). */
+        for (int i = 0; i < 200 && !a->exit_signal && !http_engine_idle(h); i++) {
             bool ready;
             http_engine_step(h, -1, 50, &ready);
         }
@@ -1174,7 +1176,9 @@ bool app_wait_fetch(struct app *a, long max_ms)
     clock_gettime(CLOCK_MONOTONIC, &start);
     while (fetch_running(a->fetch) || a->identity_pending || !http_engine_idle(h)) {
         bool ready;
-        http_engine_step(h, -1, 100, &ready);
+        if (app_check_signals(a))
+            return false;
+        http_engine_step(h, term_signal_fd(a->term), 100, &ready);
         refresh_if_changed(a);
         clock_gettime(CLOCK_MONOTONIC, &now);
         long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
@@ -1188,13 +1192,21 @@ bool app_wait_fetch(struct app *a, long max_ms)
     return true;
 }
 
-static void drain_signals(struct app *a)
+bool app_check_signals(struct app *a)
 {
     unsigned sig = term_take_signals(a->term);
     if (sig & TERM_SIG_RESIZE)
         app_resize(a, 0, 0);
+    if ((sig & TERM_SIG_QUIT) && !a->exit_signal)
+        a->exit_signal = (sig & TERM_SIG_INT) ? SIGINT : (sig & TERM_SIG_TERM) ? SIGTERM : SIGHUP;
     if (sig & TERM_SIG_QUIT)
         a->quit = true;
+    return a->exit_signal != 0;
+}
+
+int app_exit_code(const struct app *a)
+{
+    return a->exit_signal ? 128 + a->exit_signal : 0;
 }
 
 static void drain_keys(struct app *a)
@@ -1215,13 +1227,13 @@ static int run_loop(struct app *a)
         app_paint(a);
         job_start_due(a);
         wait_once(a, &w);
-        drain_signals(a);
+        app_check_signals(a);
         drain_keys(a);
     }
     job_watch(a, false);
     a->wait_fd = -1;
     waiter_finish(&w);
-    return 0;
+    return app_exit_code(a);
 }
 
 int app_run(const struct app_options *opts, struct vpcx_error *err)

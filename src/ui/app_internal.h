@@ -63,6 +63,7 @@ struct app {
     char *account; /* from GetCallerIdentity when not given */
     bool identity_pending;
     bool quit;
+    int exit_signal; /* the SIGINT, SIGTERM or SIGHUP that ended the run, else 0 */
     bool dirty;
     uint64_t generation;
     struct fetch *fetch;

@@ -109,7 +109,9 @@ struct app_options {
     bool stats;             /* bytes and time per key on stderr */
 };
 
-/* Runs the explorer until the user quits; returns the exit code (0 on quit). */
+/* Runs the explorer until the user quits; returns the exit code (0 on quit,
+ * 128 + the signal after SIGINT, SIGTERM or SIGHUP). After a signal, calls may
+ * still be in flight on opts->client: destroy it without stepping its engine. */
 int app_run(const struct app_options *opts, struct vpcx_error *err);
 
 /* For views. */
@@ -152,6 +154,11 @@ void app_resize(struct app *a, int rows, int cols);
  * polling) is done, then the cache write it owes (headless "wait"); false on
  * timeout or a quit signal. */
 bool app_wait_fetch(struct app *a, long max_ms);
+/* Takes the signals that arrived (a resize is applied); true once SIGINT,
+ * SIGTERM or SIGHUP asked to quit. */
+bool app_check_signals(struct app *a);
+/* 0, or 128 + the signal that ended the run (130 SIGINT, 143 SIGTERM, 129 SIGHUP). */
+int app_exit_code(const struct app *a);
 /* Bytes written to the terminal so far. */
 uint64_t app_bytes_written(struct app *a);
 /* The screen as text, one line per row, trailing spaces trimmed (headless). */
