@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The line is cut here, so the whole report fits a pipe buffer and the child
- * never blocks writing it. */
+/* The line is cut here, so the whole report is one write of less than PIPE_BUF
+ * bytes: atomic, and never blocking the child. */
 #define NOTE_MAX 2048
 
 /* What the child writes: this header, then len bytes of text. */
@@ -73,9 +73,12 @@ static _Noreturn void child_run(int fd, bgjob_fn fn, void *ud)
     if (len > NOTE_MAX)
         len = NOTE_MAX;
     const struct report r = {.status = (int32_t)st, .len = (uint32_t)len};
-    write_all(fd, &r, sizeof(r));
+    /* One write of at most PIPE_BUF bytes: the parent sees all of it or none. */
+    char buf[sizeof(r) + NOTE_MAX];
+    memcpy(buf, &r, sizeof(r));
     if (len)
-        write_all(fd, line, len);
+        memcpy(buf + sizeof(r), line, len);
+    write_all(fd, buf, sizeof(r) + len);
     _exit(0);
 }
 
@@ -116,7 +119,17 @@ int bgjob_fd(const struct bgjob *job)
     return job->fd;
 }
 
-/* Reads what is there; true at end of file. */
+/* The child's whole report is in: all it has left to do is _exit. */
+static bool report_complete(const struct bgjob *j)
+{
+    struct report r;
+    if (j->got.len < sizeof(r))
+        return false;
+    memcpy(&r, j->got.buf, sizeof(r));
+    return j->got.len - sizeof(r) >= (r.len < NOTE_MAX ? r.len : NOTE_MAX);
+}
+
+/* Reads what is there; true at end of file or once the report is complete. */
 static bool drain(struct bgjob *j)
 {
     char buf[512];
@@ -129,7 +142,7 @@ static bool drain(struct bgjob *j)
         }
         if (n < 0 && errno == EINTR)
             continue;
-        return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+        return n == 0 || report_complete(j) || (errno != EAGAIN && errno != EWOULDBLOCK);
     }
 }
 
@@ -172,7 +185,7 @@ bool bgjob_collect(struct bgjob *job, bool block, enum vpcx_status *status, stru
                 return false;
             continue;
         }
-        /* End of file: the child has exited or is about to. */
+        /* The child has exited or is about to. */
         int ws = 0;
         while (waitpid(job->pid, &ws, 0) < 0 && errno == EINTR) {
         }
