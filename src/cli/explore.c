@@ -189,34 +189,33 @@ static void refresh_meta(struct snapshot_meta *m, const struct refresh_ctx *ctx,
             m->fetched_at_by_type[t] = xstrdup(m->fetched_at);
 }
 
-static void report_cache_problem(struct app *a, const char *what, const struct vpcx_error *e)
-{
-    char *line = vpcx_error_format(e);
-    app_message(a, ROLE_WARN, "%s: %s", what, line);
-    free(line);
-}
-
-/* After each refresh: the types that completed go to the cache, the rest keep theirs. */
-static void refreshed(void *ud, struct app *a, const struct app_refresh *r)
+/* After each refresh, in a child of the explorer (it may wait for the cache lock):
+ * the types that completed go to the cache, the rest keep theirs. */
+static enum vpcx_status refreshed(void *ud, const struct app_refresh *r, struct vpcx_error *note)
 {
     const struct refresh_ctx *ctx = ud;
     if (!ctx->cache->dir || !r->fetched)
-        return;
+        return VPCX_OK;
     struct snapshot_meta meta;
     refresh_meta(&meta, ctx, r);
     cJSON *errors = refresh_errors(r->fetch);
     struct vpcx_error err, warning;
     vpcx_error_init(&err);
     vpcx_error_init(&warning);
-    if (cache_update(ctx->cache->dir, r->inv, &meta, errors, r->fetched, NULL, &warning, &err) !=
-        VPCX_OK)
-        report_cache_problem(a, "cache not updated", &err);
-    else if (warning.status != VPCX_OK)
-        report_cache_problem(a, "cache", &warning);
+    enum vpcx_status st =
+        cache_update(ctx->cache->dir, r->inv, &meta, errors, r->fetched, NULL, &warning, &err);
+    const struct vpcx_error *problem = st != VPCX_OK ? &err : &warning;
+    if (problem->status != VPCX_OK) {
+        char *line = vpcx_error_format(problem);
+        vpcx_error_set(note, problem->status, "%s: %s",
+                       st != VPCX_OK ? "cache not updated" : "cache", line);
+        free(line);
+    }
     vpcx_error_finish(&err);
     vpcx_error_finish(&warning);
     cJSON_Delete(errors);
     snapshot_meta_finish(&meta);
+    return st;
 }
 
 static void fill_from_cache(struct app_options *ao, const struct explore_cache *ec)

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -143,26 +144,54 @@ static bool is_data_file(const char *name)
 
 /* ---- lock and atomic write ---------------------------------------------- */
 
-static int lock_dir(const char *dir, struct vpcx_error *err)
+static long elapsed_ms(const struct timespec *since)
 {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long)(now.tv_sec - since->tv_sec) * 1000 + (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+/* Takes the lock, waiting CACHE_LOCK_WAIT_MS at most: a process that holds it
+ * longer (stuck, or stopped in a debugger) must not hang this one. */
+static enum vpcx_status lock_dir(const char *dir, int *out, struct vpcx_error *err)
+{
+    *out = -1;
     char *path = xasprintf("%s/%s", dir, LOCK_NAME);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    enum vpcx_status st = VPCX_OK;
     if (fd < 0)
-        vpcx_error_set(err, VPCX_ERR_IO, "cannot open the cache lock %s: %s", path,
-                       strerror(errno));
+        st = vpcx_error_set(err, VPCX_ERR_IO, "cannot open the cache lock %s: %s", path,
+                            strerror(errno));
     free(path);
     if (fd < 0)
-        return -1;
-    int rc;
-    do {
-        rc = flock(fd, LOCK_EX);
-    } while (rc != 0 && errno == EINTR);
-    if (rc != 0) {
-        vpcx_error_set(err, VPCX_ERR_IO, "cannot lock the cache in %s: %s", dir, strerror(errno));
-        close(fd);
-        return -1;
+        return st;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    long nap_ms = 1;
+    int e = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
+    while (e == EWOULDBLOCK || e == EINTR) {
+        long left = CACHE_LOCK_WAIT_MS - elapsed_ms(&start);
+        if (left <= 0)
+            break;
+        /* Short naps: the lock is free only between another writer's saves. */
+        nap_ms = nap_ms * 2 > 8 ? 8 : nap_ms * 2;
+        long nap = nap_ms < left ? nap_ms : left;
+        struct timespec ts = {nap / 1000, (nap % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        e = flock(fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
     }
-    return fd;
+    if (e == EWOULDBLOCK || e == EINTR)
+        st = vpcx_error_set(err, VPCX_ERR_TIMEOUT,
+                            "the cache is locked by another process (waited %d s)",
+                            CACHE_LOCK_WAIT_MS / 1000);
+    else if (e != 0)
+        st = vpcx_error_set(err, VPCX_ERR_IO, "cannot lock the cache in %s: %s", dir, strerror(e));
+    if (st != VPCX_OK) {
+        close(fd);
+        return st;
+    }
+    *out = fd;
+    return VPCX_OK;
 }
 
 static void unlock_dir(int fd)
@@ -484,9 +513,10 @@ enum vpcx_status cache_save(const char *dir, const struct inventory *inv,
     enum vpcx_status st = cache_dir_prepare(dir, err);
     if (st != VPCX_OK)
         return st;
-    int lock = lock_dir(dir, err);
-    if (lock < 0)
-        return VPCX_ERR_IO;
+    int lock;
+    st = lock_dir(dir, &lock, err);
+    if (st != VPCX_OK)
+        return st;
     st = save_locked(dir, inv, meta, errors, path_out, err);
     unlock_dir(lock);
     return st;
@@ -597,9 +627,10 @@ enum vpcx_status cache_update(const char *dir, const struct inventory *fresh,
     enum vpcx_status st = cache_dir_prepare(dir, err);
     if (st != VPCX_OK)
         return st;
-    int lock = lock_dir(dir, err);
-    if (lock < 0)
-        return VPCX_ERR_IO;
+    int lock;
+    st = lock_dir(dir, &lock, err);
+    if (st != VPCX_OK)
+        return st;
     struct snapshot_meta prev_meta = {0};
     struct inventory *prev =
         fetched == CACHE_ALL_TYPES ? NULL : load_previous(dir, meta, &prev_meta, warning);
@@ -880,10 +911,11 @@ enum vpcx_status cache_clear(const char *dir, const struct cache_filter *filter,
     struct stat sb;
     if (stat(dir, &sb) != 0 && errno == ENOENT)
         return VPCX_OK;
-    int lock = lock_dir(dir, err);
-    if (lock < 0)
-        return VPCX_ERR_IO;
-    enum vpcx_status st = clear_locked(dir, filter, removed, err);
+    int lock;
+    enum vpcx_status st = lock_dir(dir, &lock, err);
+    if (st != VPCX_OK)
+        return st;
+    st = clear_locked(dir, filter, removed, err);
     unlock_dir(lock);
     return st;
 }

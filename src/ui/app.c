@@ -2,6 +2,7 @@
 #include "app_internal.h"
 
 #include "vpcx/aws/http.h"
+#include "vpcx/core/bgjob.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -16,6 +17,7 @@
 #include <curses.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -499,11 +501,8 @@ static void paint_panes(struct app *a)
     paint_separator(a);
 }
 
-static void check_refresh_end(struct app *a);
-
 void app_paint(struct app *a)
 {
-    check_refresh_end(a);
     refresh_if_changed(a);
     if (!a->dirty)
         return;
@@ -798,9 +797,23 @@ bool app_handle_key(struct app *a, int key)
     return !a->quit;
 }
 
+/* The scroll position a fresh start at the new size would have: each list as
+ * scrolled from the top just enough to show its cursor. */
+static void rescroll(struct view *v)
+{
+    v->top = 0;
+}
+
 void app_resize(struct app *a, int rows, int cols)
 {
     term_resize(a->term, rows, cols);
+    /* Nothing of the old frame survives: what a paint leaves untouched is blank,
+       as after a fresh start. */
+    werase(stdscr);
+    rescroll(a->tree);
+    rescroll(a->detail);
+    for (size_t i = 0; i < a->n_stack; i++)
+        rescroll(a->stack[i]);
     a->dirty = true;
 }
 
@@ -821,26 +834,137 @@ static void fetch_event(void *ud, int slot, enum fetch_state state)
     a->dirty = true;
 }
 
-/* Once every call of a refresh is back: hand the result over (cache update). */
+/* A write to hand to on_refresh; refreshes that pile up merge into one. */
+static void owe_write(struct app *a, unsigned fetched, time_t started)
+{
+    if (a->write_owed) {
+        a->owed_fetched |= fetched;
+        if (started < a->owed_started)
+            a->owed_started = started;
+        return;
+    }
+    a->write_owed = true;
+    a->owed_fetched = fetched;
+    a->owed_started = started;
+}
+
+/* Once every call of a refresh is back: owe its result to on_refresh (the cache
+ * update), started by job_start_due after the next frame. */
 static void check_refresh_end(struct app *a)
 {
     if (!a->refreshing || fetch_running(a->fetch) || a->identity_pending)
         return;
     a->refreshing = false;
     a->dirty = true;
-    if (!a->opts.on_refresh)
+    if (!a->opts.on_refresh || !a->refreshed)
         return;
+    owe_write(a, a->refreshed, a->refresh_started);
+    a->retry_at = 0; /* new data: try at once, even if the cache was busy a moment ago */
+}
+
+/* ---- the cache write, in a child ---- */
+
+#define RETRY_FIRST_MS 5000L
+#define RETRY_MAX_MS   (5L * 60 * 1000)
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* In the child: its copy of the app is the state when the write started. */
+static enum vpcx_status job_run(void *ud, struct vpcx_error *note)
+{
+    struct app *a = ud;
     const struct app_refresh r = {
         .inv = a->inv,
         .fetch = a->fetch,
-        .fetched = a->refreshed,
-        .started = a->refresh_started,
+        .fetched = a->job_fetched,
+        .started = a->job_started,
         .account = a->opts.account ? a->opts.account : a->account,
         .arn = a->arn                ? a->arn
                : a->opts.loaded_meta ? a->opts.loaded_meta->arn
                                      : NULL,
     };
-    a->opts.on_refresh(a->opts.refresh_ud, a, &r);
+    return a->opts.on_refresh(a->opts.refresh_ud, &r, note);
+}
+
+/* The loop's wait watches the running write's pipe. */
+static void job_watch(struct app *a, bool on)
+{
+#ifdef __linux__
+    if (a->wait_fd < 0 || !a->job)
+        return;
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = bgjob_fd(a->job)};
+    epoll_ctl(a->wait_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, bgjob_fd(a->job), &ev);
+#else
+    (void)a;
+    (void)on;
+#endif
+}
+
+/* Starts the owed write once it is due and none runs. Called after a frame is
+ * drawn, never from a paint: the fork is all the loop pays. */
+static void job_start_due(struct app *a)
+{
+    if (!a->write_owed || a->job || (a->retry_at && mono_ms() < a->retry_at))
+        return;
+    a->job_fetched = a->owed_fetched;
+    a->job_started = a->owed_started;
+    a->write_owed = false;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    a->job = bgjob_start(job_run, a, &err);
+    if (a->job)
+        job_watch(a, true);
+    else
+        app_message(a, ROLE_WARN, "cache not updated: %s", err.message);
+    vpcx_error_finish(&err);
+}
+
+static void job_report(struct app *a, enum vpcx_status st, const struct vpcx_error *note)
+{
+    const char *line = note->message ? note->message : vpcx_status_message(st);
+    if (st == VPCX_ERR_TIMEOUT) {
+        /* Busy: the data is still owed; back off so a stuck lock costs little. */
+        owe_write(a, a->job_fetched, a->job_started);
+        a->retry_ms = a->retry_ms ? a->retry_ms * 2 : RETRY_FIRST_MS;
+        if (a->retry_ms > RETRY_MAX_MS)
+            a->retry_ms = RETRY_MAX_MS;
+        a->retry_at = mono_ms() + a->retry_ms;
+        app_message(a, ROLE_WARN, "%s; trying again in %lds", line, a->retry_ms / 1000);
+        return;
+    }
+    if (st == VPCX_OK)
+        a->retry_ms = 0;
+    if (st != VPCX_OK || note->message)
+        app_message(a, ROLE_WARN, "%s", line);
+}
+
+/* Takes the running write's result if it is done (block: waits for it). */
+static void job_collect(struct app *a, bool block)
+{
+    enum vpcx_status st;
+    struct vpcx_error note;
+    vpcx_error_init(&note);
+    if (a->job && bgjob_collect(a->job, block, &st, &note)) {
+        job_watch(a, false);
+        bgjob_destroy(a->job);
+        a->job = NULL;
+        job_report(a, st, &note);
+    }
+    vpcx_error_finish(&note);
+}
+
+/* Milliseconds until a skipped write is due again, -1 when none waits. */
+static long job_timeout(const struct app *a)
+{
+    if (!a->write_owed || a->job || !a->retry_at)
+        return -1;
+    long long left = a->retry_at - mono_ms();
+    return left > 0 ? (long)left : 0;
 }
 
 /* Each type's time from the cache it was painted from. */
@@ -935,6 +1059,7 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     struct app *a = xcalloc(1, sizeof(*a));
     a->opts = *opts;
     a->inv = opts->inv;
+    a->wait_fd = -1;
     strbuf_init(&a->message, 128);
     strbuf_init(&a->prompt.text, 64);
     if (load_settings(a, err) != VPCX_OK) {
@@ -978,10 +1103,13 @@ void app_destroy(struct app *a)
     view_destroy(a->tree);
     view_destroy(a->detail);
     term_close(a->term);
+    /* A cache write under way finishes (its lock wait is bounded) before we go. */
+    bgjob_destroy(a->job);
     if (a->fetch) {
         struct http_engine *h = aws_client_http(a->opts.client);
-        /* Let calls in flight finish before their owner goes. */
-        for (int i = 0; i < 200 && !http_engine_idle(h); i++) {
+        /* Let calls in flight finish before their owner goes; not after a signal,
+           which asks to stop now (the caller then never steps the engine again). */
+        for (int i = 0; i < 200 && !a->exit_signal && !http_engine_idle(h); i++) {
             bool ready;
             http_engine_step(h, -1, 50, &ready);
         }
@@ -1028,19 +1156,24 @@ static void waiter_finish(struct waiter *w)
         close(w->epoll_fd);
 }
 
-/* The one blocking wait: network, keyboard and signals together. */
+/* The one blocking wait: network, keyboard, signals and the cache write together. */
 static void wait_once(struct app *a, struct waiter *w)
 {
+    long timeout = job_timeout(a);
     if (a->opts.client && (fetch_running(a->fetch) || a->identity_pending ||
                            !http_engine_idle(aws_client_http(a->opts.client)))) {
         bool ready;
         int fd = w->epoll_fd >= 0 ? w->epoll_fd : w->fds[0];
-        /* Without epoll a signal is noticed at the next key or in a second. */
-        http_engine_step(aws_client_http(a->opts.client), fd, w->epoll_fd >= 0 ? -1 : 1000, &ready);
+        /* Without epoll a signal or the write's end is noticed at the next key or in a second. */
+        if (w->epoll_fd < 0 && (timeout < 0 || timeout > 1000))
+            timeout = 1000;
+        http_engine_step(aws_client_http(a->opts.client), fd, timeout, &ready);
         return;
     }
-    struct pollfd p[2] = {{.fd = w->fds[0], .events = POLLIN}, {.fd = w->fds[1], .events = POLLIN}};
-    poll(p, 2, -1);
+    struct pollfd p[3] = {{.fd = w->fds[0], .events = POLLIN},
+                          {.fd = w->fds[1], .events = POLLIN},
+                          {.fd = a->job ? bgjob_fd(a->job) : -1, .events = POLLIN}};
+    poll(p, 3, (int)timeout);
 }
 
 bool app_wait_fetch(struct app *a, long max_ms)
@@ -1052,7 +1185,9 @@ bool app_wait_fetch(struct app *a, long max_ms)
     clock_gettime(CLOCK_MONOTONIC, &start);
     while (fetch_running(a->fetch) || a->identity_pending || !http_engine_idle(h)) {
         bool ready;
-        http_engine_step(h, -1, 100, &ready);
+        if (app_check_signals(a))
+            return false;
+        http_engine_step(h, term_signal_fd(a->term), 100, &ready);
         refresh_if_changed(a);
         clock_gettime(CLOCK_MONOTONIC, &now);
         long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
@@ -1061,16 +1196,26 @@ bool app_wait_fetch(struct app *a, long max_ms)
     }
     a->dirty = true;
     check_refresh_end(a);
+    job_start_due(a);
+    job_collect(a, true);
     return true;
 }
 
-static void drain_signals(struct app *a)
+bool app_check_signals(struct app *a)
 {
     unsigned sig = term_take_signals(a->term);
     if (sig & TERM_SIG_RESIZE)
         app_resize(a, 0, 0);
+    if ((sig & TERM_SIG_QUIT) && !a->exit_signal)
+        a->exit_signal = (sig & TERM_SIG_INT) ? SIGINT : (sig & TERM_SIG_TERM) ? SIGTERM : SIGHUP;
     if (sig & TERM_SIG_QUIT)
         a->quit = true;
+    return a->exit_signal != 0;
+}
+
+int app_exit_code(const struct app *a)
+{
+    return a->exit_signal ? 128 + a->exit_signal : 0;
 }
 
 static void drain_keys(struct app *a)
@@ -1084,14 +1229,20 @@ static int run_loop(struct app *a)
 {
     struct waiter w;
     waiter_init(&w, a);
+    a->wait_fd = w.epoll_fd;
     while (!a->quit) {
+        check_refresh_end(a);
+        job_collect(a, false);
         app_paint(a);
+        job_start_due(a);
         wait_once(a, &w);
-        drain_signals(a);
+        app_check_signals(a);
         drain_keys(a);
     }
+    job_watch(a, false);
+    a->wait_fd = -1;
     waiter_finish(&w);
-    return 0;
+    return app_exit_code(a);
 }
 
 int app_run(const struct app_options *opts, struct vpcx_error *err)

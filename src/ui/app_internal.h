@@ -64,6 +64,7 @@ struct app {
     char *arn;     /* from GetCallerIdentity, when it was called */
     bool identity_pending;
     bool quit;
+    int exit_signal; /* the SIGINT, SIGTERM or SIGHUP that ended the run, else 0 */
     bool dirty;
     uint64_t generation;
     struct fetch *fetch;
@@ -74,6 +75,16 @@ struct app {
     time_t refresh_started;
     unsigned refreshed; /* types done in this refresh */
     long long max_age;
+    /* The cache write a refresh owes, run in a child (core/bgjob), never in a paint. */
+    struct bgjob *job;     /* the write running, or NULL */
+    bool write_owed;       /* a refresh's write still to start */
+    unsigned owed_fetched; /* its types (merged when refreshes pile up) */
+    time_t owed_started;   /* the oldest of their times */
+    unsigned job_fetched;  /* what the running write hands over */
+    time_t job_started;
+    long long retry_at; /* monotonic ms before which a skipped write waits */
+    long retry_ms;      /* the backoff after a busy cache; 0 after a success */
+    int wait_fd;        /* the loop's epoll set, -1 outside run_loop */
     struct layout layout;
     char *pending_copy;       /* OSC 52 payload written after the next paint */
     struct mutate_gate *gate; /* the one write gate, for the endpoint forms */

@@ -11,6 +11,7 @@
 #include "vpcx/ui/views.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,9 +326,18 @@ static void run_editor(struct form *f)
         return;
     }
     char *pretty = f->policy.len ? policy_pretty(f->policy.buf) : NULL;
-    fputs(pretty ? pretty : f->policy.buf, out);
+    /* A full disk or a size limit shows at fputs or only at fclose's flush: either
+       way the file is short, and the editor must not open it as the policy. */
+    int failed = fputs(pretty ? pretty : f->policy.buf, out) == EOF ? (errno ? errno : EIO) : 0;
+    if (fclose(out) != 0 && !failed)
+        failed = errno ? errno : EIO;
     free(pretty);
-    fclose(out);
+    if (failed) {
+        unlink(path);
+        app_message(f->app, ROLE_ERROR, "cannot write the policy for $EDITOR to %s: %s", path,
+                    strerror(failed));
+        return;
+    }
     const char *ed = getenv("VISUAL") && *getenv("VISUAL") ? getenv("VISUAL") : getenv("EDITOR");
     struct strbuf cmd;
     strbuf_init(&cmd, 64);

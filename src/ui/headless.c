@@ -89,7 +89,7 @@ static void feed_text(struct run *r, const char *s, bool angle)
 
 /* Creates PATH.paused, then waits (60 s at most) until PATH exists: a test changes the
  * world while the explorer sits still, then lets it go on. */
-static void pause_file(const char *path)
+static void pause_file(struct run *r, const char *path)
 {
     char *flag = xasprintf("%s.paused", path);
     FILE *f = fopen(flag, "w");
@@ -97,6 +97,8 @@ static void pause_file(const char *path)
         fclose(f);
     free(flag);
     for (int i = 0; i < 1200 && access(path, F_OK) != 0; i++) {
+        if (app_check_signals(r->app))
+            return;
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
@@ -118,13 +120,13 @@ static void run_line(struct run *r, char *line)
         return;
     }
     if (strcmp(line, "wait") == 0) {
-        if (!app_wait_fetch(r->app, 60000))
+        if (!app_wait_fetch(r->app, 60000) && !app_check_signals(r->app))
             fprintf(stderr, "vpcx: headless: the fetch did not finish in 60 s\n");
         app_paint(r->app);
         return;
     }
     if (strncmp(line, "pause-file ", 11) == 0) {
-        pause_file(line + 11);
+        pause_file(r, line + 11);
         app_paint(r->app);
         return;
     }
@@ -178,12 +180,14 @@ int headless_run(struct app *a, const struct app_options *o, struct vpcx_error *
         fprintf(stderr, "initial paint bytes %llu\n", (unsigned long long)app_bytes_written(a));
     char *line = NULL;
     size_t cap = 0;
-    while (keys && !r.done && getline(&line, &cap, keys) > 0)
+    /* SIGINT, SIGTERM or SIGHUP stop the script between lines (and any wait). */
+    while (keys && !r.done && !app_check_signals(a) && getline(&line, &cap, keys) > 0)
         run_line(&r, line);
     free(line);
     if (keys && keys != stdin)
         fclose(keys);
-    if (!o->every || !r.keys)
+    bool interrupted = app_check_signals(a);
+    if ((!o->every || !r.keys) && !interrupted)
         app_dump_screen(a, out);
     if (o->stats)
         summary(&r);
@@ -191,5 +195,5 @@ int headless_run(struct app *a, const struct app_options *o, struct vpcx_error *
         fclose(out);
     else
         fflush(out);
-    return 0;
+    return app_exit_code(a);
 }

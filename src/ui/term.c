@@ -42,7 +42,7 @@ static const int fatal_signals[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
 static void on_signal(int sig)
 {
     int saved = errno;
-    char c = sig == SIGWINCH ? 'W' : 'Q';
+    char c = sig == SIGWINCH ? 'W' : sig == SIGINT ? 'I' : sig == SIGTERM ? 'T' : 'H';
     if (sig_pipe[1] >= 0 && write(sig_pipe[1], &c, 1) < 0) {
         /* a full pipe already holds a wake-up */
     }
@@ -74,34 +74,44 @@ static void on_exit_restore(void)
         term_close(open_term);
 }
 
-static void install(int sig, void (*fn)(int))
+#define N_QUIT  (sizeof(quit_signals) / sizeof(quit_signals[0]))
+#define N_FATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
+/* What each signal did before term_open, put back by term_close (the CLI's own
+ * handlers, say, for the time after the explorer). */
+static struct sigaction saved_winch, saved_quit[N_QUIT], saved_fatal[N_FATAL];
+static bool saved_fatal_valid;
+
+static void install(int sig, void (*fn)(int), struct sigaction *old)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = fn;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    sigaction(sig, &sa, NULL);
+    sigaction(sig, &sa, old);
 }
 
 static void install_handlers(bool real)
 {
-    install(SIGWINCH, on_signal);
-    for (size_t i = 0; i < sizeof(quit_signals) / sizeof(quit_signals[0]); i++)
-        install(quit_signals[i], on_signal);
+    install(SIGWINCH, on_signal, &saved_winch);
+    for (size_t i = 0; i < N_QUIT; i++)
+        install(quit_signals[i], on_signal, &saved_quit[i]);
+    saved_fatal_valid = real;
     if (!real)
         return;
-    for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
-        install(fatal_signals[i], on_fatal);
+    for (size_t i = 0; i < N_FATAL; i++)
+        install(fatal_signals[i], on_fatal, &saved_fatal[i]);
 }
 
 static void reset_handlers(void)
 {
-    signal(SIGWINCH, SIG_DFL);
-    for (size_t i = 0; i < sizeof(quit_signals) / sizeof(quit_signals[0]); i++)
-        signal(quit_signals[i], SIG_DFL);
-    for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)
-        signal(fatal_signals[i], SIG_DFL);
+    sigaction(SIGWINCH, &saved_winch, NULL);
+    for (size_t i = 0; i < N_QUIT; i++)
+        sigaction(quit_signals[i], &saved_quit[i], NULL);
+    for (size_t i = 0; saved_fatal_valid && i < N_FATAL; i++)
+        sigaction(fatal_signals[i], &saved_fatal[i], NULL);
+    saved_fatal_valid = false;
 }
 
 static bool open_pipe(void)
@@ -317,7 +327,10 @@ unsigned term_take_signals(struct ui_term *t)
     ssize_t n;
     while ((n = read(sig_pipe[0], buf, sizeof(buf))) > 0)
         for (ssize_t i = 0; i < n; i++)
-            bits |= buf[i] == 'W' ? TERM_SIG_RESIZE : TERM_SIG_QUIT;
+            bits |= buf[i] == 'W'   ? TERM_SIG_RESIZE
+                    : buf[i] == 'I' ? TERM_SIG_QUIT | TERM_SIG_INT
+                    : buf[i] == 'T' ? TERM_SIG_QUIT | TERM_SIG_TERM
+                                    : TERM_SIG_QUIT | TERM_SIG_HUP;
     return bits;
 }
 
@@ -333,6 +346,9 @@ void term_resize(struct ui_term *t, int rows, int cols)
     if (rows < 1 || cols < 1)
         return;
     resize_term(rows, cols);
+    /* The terminal kept, cropped or reflowed the old frame as it saw fit: curses
+       must not trust its copy of it, so the next update clears and repaints all. */
+    clearok(curscr, TRUE);
 }
 
 int term_colors(const struct ui_term *t)

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vpcx/core/fileio.h"
@@ -367,7 +369,14 @@ static void writer_child(const char *dir, int k)
         meta_init(&m, profile, "2026-11-26T12:00:00Z");
         struct vpcx_error err;
         vpcx_error_init(&err);
-        if (cache_save(dir, inv, &m, NULL, NULL, &err) != VPCX_OK)
+        /* A writer that keeps re-locking can hold others off past the bounded wait:
+           the save is then skipped whole and, as the contract says, tried again. */
+        enum vpcx_status st = cache_save(dir, inv, &m, NULL, NULL, &err);
+        while (st == VPCX_ERR_TIMEOUT) {
+            vpcx_error_finish(&err);
+            st = cache_save(dir, inv, &m, NULL, NULL, &err);
+        }
+        if (st != VPCX_OK)
             rc = 1;
         vpcx_error_finish(&err);
         snapshot_meta_finish(&m);
@@ -754,6 +763,64 @@ static void test_clear(void **state)
     cleanup(dir);
 }
 
+static double mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Another process holding the lock for good: an update gives up after
+ * CACHE_LOCK_WAIT_MS with VPCX_ERR_TIMEOUT, writes nothing, and works again
+ * once the lock is free. */
+static void test_lock_wait_bounded(void **state)
+{
+    char *dir = make_tmpdir();
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(cache_dir_prepare(dir, &err), VPCX_OK);
+    /* flock belongs to the open file: a second open conflicts like another process. */
+    char *lock_path = xasprintf("%s/.lock", dir);
+    int held = open(lock_path, O_RDWR | O_CREAT, 0600);
+    assert_true(held >= 0);
+    assert_int_equal(flock(held, LOCK_EX), 0);
+    /* Without a bound the update would block for ever: the alarm fails the test. */
+    alarm(20);
+    struct inventory *inv = fixture(7);
+    struct snapshot_meta m;
+    meta_init(&m, "dev", "2026-11-26T12:00:00Z");
+    char *path = NULL;
+    double t0 = mono_ms();
+    enum vpcx_status st = cache_update(dir, inv, &m, NULL, CACHE_ALL_TYPES, &path, NULL, &err);
+    double waited = mono_ms() - t0;
+    assert_int_equal(st, VPCX_ERR_TIMEOUT);
+    assert_null(path);
+    assert_non_null(strstr(err.message, "locked by another process"));
+    assert_true(waited >= CACHE_LOCK_WAIT_MS - 50);
+    assert_true(waited < CACHE_LOCK_WAIT_MS + 1000);
+    assert_int_equal(cache_save(dir, inv, &m, NULL, NULL, &err), VPCX_ERR_TIMEOUT);
+    assert_int_equal(cache_clear(dir, NULL, NULL, &err), VPCX_ERR_TIMEOUT);
+    /* Nothing was written: no data file, no index, no temp file. */
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0 &&
+            strcmp(de->d_name, ".lock") != 0)
+            fail_msg("written while locked: %s", de->d_name);
+    closedir(d);
+
+    close(held);
+    assert_int_equal(cache_update(dir, inv, &m, NULL, CACHE_ALL_TYPES, &path, NULL, &err), VPCX_OK);
+    assert_non_null(path);
+    alarm(0);
+    free(path);
+    free(lock_path);
+    vpcx_error_finish(&err);
+    snapshot_meta_finish(&m);
+    inventory_destroy(inv);
+    cleanup(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -767,6 +834,7 @@ int main(void)
         cmocka_unit_test(test_age),
         cmocka_unit_test(test_cache_dir),
         cmocka_unit_test(test_clear),
+        cmocka_unit_test(test_lock_wait_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

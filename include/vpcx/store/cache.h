@@ -39,6 +39,9 @@
 /* The bit of an enum inv_type in a mask of types (cache_merge, cache_update). */
 #define CACHE_TYPE_BIT(t) (1u << (unsigned)(t))
 #define CACHE_ALL_TYPES   ((1u << INV_TYPE_COUNT) - 1u)
+/* Save, update and clear wait this long at most for another process's lock, then
+ * give up with VPCX_ERR_TIMEOUT, writing nothing: the caller may try again later. */
+#define CACHE_LOCK_WAIT_MS 2000
 
 /* Which cache: borrowed strings; NULL profile matches "" (no profile). */
 struct cache_key {

@@ -14,17 +14,22 @@
  * ("Subnets 3m  ENIs 2h stale": stale past opts->max_age); a type whose
  * refresh fails keeps its data and the status line says so. When a refresh
  * ends, opts->on_refresh gets the types that completed (the caller updates
- * the cache). Offline (by choice or because credentials failed) there is no
- * client: the header says OFFLINE and the status line gives the reason.
+ * the cache), in a child process started after the frame is drawn, so the
+ * write never delays a paint or a key; its result comes back to the status
+ * line, and a write skipped because the cache was busy is tried again later.
+ * Offline (by choice or because credentials failed) there is no client: the
+ * header says OFFLINE and the status line gives the reason.
  *
  * Snapshots: the save key (S) or ":save [FILE]" writes the inventory as a
  * snapshot (default name vpcx-<account>-<region>-<time>.json); ":diff FILE"
  * opens the diff view: FILE -> the current inventory.
  *
  * The loop: paint from what is loaded, then wait in http_engine_step() (or
- * poll() without a network) on the keyboard and the signal self-pipe; after a
- * wake, drain signals, keys and fetch results, and paint once if anything
- * changed. No timer runs while idle.
+ * poll() without a network) on the keyboard, the signal self-pipe and a
+ * running cache write; after a wake, drain signals, keys and fetch results,
+ * and paint once if anything changed. No timer runs while idle (but the retry
+ * of a skipped cache write). SIGINT, SIGTERM and SIGHUP end the run with
+ * 128 + the signal (130, 143, 129), the terminal restored.
  *
  * Views call back through the functions below; one thread.
  */
@@ -62,8 +67,15 @@ struct app_refresh {
     const char *arn;           /* GetCallerIdentity's, else loaded_meta's; may be NULL */
 };
 
-/* Called each time a refresh ends; may call app_message() to report. */
-typedef void (*app_refresh_fn)(void *ud, struct app *a, const struct app_refresh *r);
+/*
+ * Called after each refresh that fetched at least one type, in a child process
+ * (core/bgjob.h): a snapshot of this one, so it may read r and block (the cache
+ * lock, fsync) without delaying the explorer. Returns VPCX_OK or the failure;
+ * note (optional) gets the line for the status line: the failure, or a warning.
+ * VPCX_ERR_TIMEOUT (the cache was busy) is called again later, with backoff.
+ */
+typedef enum vpcx_status (*app_refresh_fn)(void *ud, const struct app_refresh *r,
+                                           struct vpcx_error *note);
 
 struct app_options {
     struct inventory *inv;     /* borrowed; fetching fills it */
@@ -101,7 +113,9 @@ struct app_options {
     bool stats;             /* bytes and time per key on stderr */
 };
 
-/* Runs the explorer until the user quits; returns the exit code (0 on quit). */
+/* Runs the explorer until the user quits; returns the exit code (0 on quit,
+ * 128 + the signal after SIGINT, SIGTERM or SIGHUP). After a signal, calls may
+ * still be in flight on opts->client: destroy it without stepping its engine. */
 int app_run(const struct app_options *opts, struct vpcx_error *err);
 
 /* For views. */
@@ -141,8 +155,14 @@ void app_paint(struct app *a);
 /* A new size (headless "resize WxH"; the real loop reads the tty). */
 void app_resize(struct app *a, int rows, int cols);
 /* Runs the network until the fetch and every other call or timer (a mutation's
- * polling) is done (headless "wait"); false on timeout. */
+ * polling) is done, then the cache write it owes (headless "wait"); false on
+ * timeout or a quit signal. */
 bool app_wait_fetch(struct app *a, long max_ms);
+/* Takes the signals that arrived (a resize is applied); true once SIGINT,
+ * SIGTERM or SIGHUP asked to quit. */
+bool app_check_signals(struct app *a);
+/* 0, or 128 + the signal that ended the run (130 SIGINT, 143 SIGTERM, 129 SIGHUP). */
+int app_exit_code(const struct app *a);
 /* Bytes written to the terminal so far. */
 uint64_t app_bytes_written(struct app *a);
 /* The screen as text, one line per row, trailing spaces trimmed (headless). */

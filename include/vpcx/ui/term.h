@@ -31,13 +31,17 @@ struct term_options {
 enum term_signal {
     TERM_SIG_NONE = 0,
     TERM_SIG_RESIZE = 1 << 0,
-    TERM_SIG_QUIT = 1 << 1,
+    TERM_SIG_QUIT = 1 << 1, /* any of the three below */
+    TERM_SIG_INT = 1 << 2,
+    TERM_SIG_TERM = 1 << 3,
+    TERM_SIG_HUP = 1 << 4,
 };
 
 struct ui_term;
 
 struct ui_term *term_open(const struct term_options *opts, struct vpcx_error *err);
-/* Leaves curses and the alternate screen, restores modes and handlers. */
+/* Leaves curses and the alternate screen, restores modes and the handlers
+ * that were in place before term_open. */
 void term_close(struct ui_term *t);
 
 /* Readable when a signal arrived; see term_take_signals. */
