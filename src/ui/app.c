@@ -505,6 +505,7 @@ void app_paint(struct app *a)
 {
     check_refresh_end(a);
     refresh_if_changed(a);
+    app_ip_pending(a);
     if (!a->dirty)
         return;
     compute_layout(a);
@@ -989,6 +990,7 @@ void app_destroy(struct app *a)
     free(a->scope);
     free(a->account);
     free(a->pending_copy);
+    free(a->pending_ip);
     free(a);
 }
 
