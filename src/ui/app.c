@@ -816,7 +816,8 @@ static void fetch_event(void *ud, int slot, enum fetch_state state)
 {
     struct app *a = ud;
     if (state == FETCH_DONE && slot < INV_TYPE_COUNT) {
-        a->type_time[slot] = a->refresh_started;
+        /* The slot's own start: a refetch after a mutation is newer than the refresh. */
+        a->type_time[slot] = fetch_get_progress(a->fetch, slot)->started;
         a->refreshed |= 1u << (unsigned)slot;
     }
     a->dirty = true;
