@@ -30,6 +30,12 @@ static struct ipview *ipv(struct view *v)
     return v->priv;
 }
 
+/* The address shown (args.id); "" when opened without one, which lists nothing. */
+static const char *ip_text(struct view *v)
+{
+    return v->args.id ? v->args.id : "";
+}
+
 static void holders_clear(struct ipview *p)
 {
     for (size_t i = 0; i < p->n; i++)
@@ -44,7 +50,7 @@ static void holders_load(struct view *v)
     struct ipview *p = ipv(v);
     holders_clear(p);
     const struct inv_resource **enis = NULL;
-    p->n = inventory_find_enis_by_ip(app_inventory(v->app), v->args.id, &enis);
+    p->n = inventory_find_enis_by_ip(app_inventory(v->app), ip_text(v), &enis);
     p->eni_ids = xcalloc(p->n ? p->n : 1, sizeof(*p->eni_ids));
     for (size_t i = 0; i < p->n; i++)
         p->eni_ids[i] = xstrdup(enis[i]->id);
@@ -98,7 +104,7 @@ static void add_owner(struct ui_line *l, const struct inventory *inv, const stru
 
 static void header_row(struct view *v, struct ui_line *l)
 {
-    int ip_w = (int)strlen(v->args.id) + 2;
+    int ip_w = (int)strlen(ip_text(v)) + 2;
     line_add_fixed(l, ROLE_LABEL, "Network interface", ENI_W, 0);
     line_add_fixed(l, ROLE_LABEL, "VPC", VPC_W, 0);
     line_add_fixed(l, ROLE_LABEL, "Subnet", SUBNET_W, 0);
@@ -117,13 +123,13 @@ static void ip_draw_row(struct view *v, size_t row, struct ui_line *l)
     const struct inv_resource *e =
         p->n ? inventory_find(inv, INV_ENI, p->eni_ids[row - HEADER_ROWS]) : NULL;
     if (!e) {
-        line_addf(l, ROLE_WARN, "no network interface holds %s now", v->args.id);
+        line_addf(l, ROLE_WARN, "no network interface holds %s now", ip_text(v));
         return;
     }
     line_add_fixed(l, ROLE_ID, e->id, ENI_W, 0);
     add_named(l, inv, INV_VPC, e->vpc_id, VPC_W);
     add_named(l, inv, INV_SUBNET, e->eni.subnet_id, SUBNET_W);
-    line_add_fixed(l, ROLE_VALUE, v->args.id, (int)strlen(v->args.id) + 2, 0);
+    line_add_fixed(l, ROLE_VALUE, ip_text(v), (int)strlen(ip_text(v)) + 2, 0);
     add_owner(l, inv, e);
 }
 
@@ -181,7 +187,7 @@ static void ip_title(struct view *v, struct ui_line *l)
 {
     size_t n = ipv(v)->n;
     line_add(l, ROLE_TITLE, "IP ");
-    line_add(l, ROLE_VALUE, v->args.id);
+    line_add(l, ROLE_VALUE, ip_text(v));
     line_addf(l, ROLE_COUNTER, "  held by %zu network interface%s", n, n == 1 ? "" : "s");
     line_add(l, ROLE_DIM, "  Enter: show  q/Esc: close");
 }
