@@ -898,6 +898,26 @@ const struct inv_resource *inventory_find_eni_by_ip(const struct inventory *inv,
     return inventory_find_eni_by_vpc_ip(inv, NULL, ip);
 }
 
+size_t inventory_find_enis_by_ip(const struct inventory *inv, const char *ip,
+                                 const struct inv_resource ***out)
+{
+    *out = NULL;
+    if (ip == NULL) {
+        return 0;
+    }
+    char *key = canonical_ip(ip);
+    const struct inv_ip_entry *e = strmap_get(&inv->by_ip, key);
+    free(key);
+    if (e == NULL || e->n == 0) {
+        return 0;
+    }
+    const struct inv_resource **v = xcalloc(e->n, sizeof(*v));
+    memcpy(v, e->enis, e->n * sizeof(*v));
+    qsort(v, e->n, sizeof(*v), cmp_resource_id);
+    *out = v;
+    return e->n;
+}
+
 /* ---- links ------------------------------------------------------------------- */
 
 static struct inv_links *links_of(struct inv_resource *r)

@@ -187,6 +187,83 @@ enum ip_level ipusage_level(const struct ip_usage *u)
     return pct >= IPUSAGE_WARN_PERCENT ? IP_LEVEL_WARN : IP_LEVEL_OK;
 }
 
+/* ---- reserved addresses and the subnets holding an address ---------------------- */
+
+static const char *const reserved_v4[] = {"",
+#define IP_RESERVED_V4(name, v4, v6) v4,
+                                          IP_RESERVED_TABLE(IP_RESERVED_V4)
+#undef IP_RESERVED_V4
+};
+
+static const char *const reserved_v6[] = {"",
+#define IP_RESERVED_V6(name, v4, v6) v6,
+                                          IP_RESERVED_TABLE(IP_RESERVED_V6)
+#undef IP_RESERVED_V6
+};
+
+#define N_RESERVED (sizeof(reserved_v4) / sizeof(reserved_v4[0]))
+
+const char *ipusage_reserved_name(enum ip_reserved kind, enum ip_family family)
+{
+    if ((size_t)kind >= N_RESERVED) {
+        return "?";
+    }
+    return family == IP_FAMILY_V6 ? reserved_v6[kind] : reserved_v4[kind];
+}
+
+enum ip_reserved ipusage_reserved_kind(const struct cidr *block, const struct ip_addr *addr)
+{
+    if (!cidr_contains(block, addr)) {
+        return IP_RESERVED_NONE;
+    }
+    struct ip_addr last = cidr_last(block);
+    unsigned bytes = ip_addr_bits(addr) / 8;
+    /* The network address has no host bits, so the offset is addr XOR network. */
+    bool small = true;
+    for (unsigned i = 0; i + 1 < bytes; i++) {
+        small = small && addr->bytes[i] == block->addr.bytes[i];
+    }
+    unsigned offset = (unsigned)(addr->bytes[bytes - 1] ^ block->addr.bytes[bytes - 1]);
+    if (small && offset < 4) {
+        return (enum ip_reserved)(IP_RESERVED_NETWORK + offset);
+    }
+    return ip_addr_compare(addr, &last) == 0 ? IP_RESERVED_BROADCAST : IP_RESERVED_NONE;
+}
+
+static void place_add(struct ip_place **v, size_t *n, const struct inv_resource *s,
+                      const struct cidr *block, const struct ip_addr *addr)
+{
+    *v = xreallocarray(*v, *n + 1, sizeof(**v));
+    (*v)[(*n)++] = (struct ip_place){
+        .subnet = s,
+        .block = block,
+        .reserved = ipusage_reserved_kind(block, addr),
+    };
+}
+
+size_t ipusage_find_subnets(const struct inventory *inv, const struct ip_addr *addr,
+                            struct ip_place **out)
+{
+    struct ip_place *v = NULL;
+    size_t n = 0;
+    size_t count = inventory_count(inv, INV_SUBNET);
+    /* In ID order, so the places come out sorted by subnet. */
+    for (size_t i = 0; i < count; i++) {
+        const struct inv_resource *s = inventory_at(inv, INV_SUBNET, i);
+        const struct inv_subnet *sn = &s->subnet;
+        if (sn->has_cidr && cidr_contains(&sn->cidr, addr)) {
+            place_add(&v, &n, s, &sn->cidr, addr);
+        }
+        for (size_t k = 0; k < sn->n_ipv6; k++) {
+            if (cidr_contains(&sn->ipv6[k], addr)) {
+                place_add(&v, &n, s, &sn->ipv6[k], addr);
+            }
+        }
+    }
+    *out = v;
+    return n;
+}
+
 /* ---- per-AZ headroom ---------------------------------------------------------- */
 
 static const char *subnet_zone_id(const struct inventory *inv, const struct inv_resource *s)

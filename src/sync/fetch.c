@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const struct fetch_op {
     const char *operation;
@@ -395,18 +396,20 @@ static void eni_start(struct fetch *f)
     page_send(page_create(f, INV_ENI));
 }
 
-static void progress_reset(struct fetch *f, enum inv_type type)
+static void progress_reset(struct fetch *f, enum inv_type type, time_t started)
 {
     struct fetch_progress *p = &f->progress[type];
     p->pages = p->items = p->attempts = 0;
+    p->started = started;
     vpcx_error_finish(&p->error);
 }
 
-void fetch_start_type(struct fetch *f, enum inv_type type)
+/* A type held back by fetch_start_all keeps the time it was asked for. */
+static void start_type(struct fetch *f, enum inv_type type, time_t started)
 {
     if ((unsigned)type >= INV_TYPE_COUNT || f->progress[type].state == FETCH_RUNNING)
         return;
-    progress_reset(f, type);
+    progress_reset(f, type, started);
     if (type == INV_ENI) {
         eni_start(f);
         return;
@@ -415,6 +418,11 @@ void fetch_start_type(struct fetch *f, enum inv_type type)
     inventory_begin(f->inv, type);
     fetch_notify(f, type, FETCH_RUNNING);
     page_send(page_create(f, type));
+}
+
+void fetch_start_type(struct fetch *f, enum inv_type type)
+{
+    start_type(f, type, time(NULL));
 }
 
 static bool first_wave(enum inv_type t)
@@ -440,9 +448,9 @@ static void start_deferred(struct fetch *f)
     for (int t = 0; t < INV_TYPE_COUNT; t++) {
         if (!(deferred & (1u << t)))
             continue;
-        /* fetch_start_type skips a type already shown as running. */
+        /* start_type skips a type already shown as running. */
         f->progress[t].state = FETCH_IDLE;
-        fetch_start_type(f, (enum inv_type)t);
+        start_type(f, (enum inv_type)t, f->progress[t].started);
     }
 }
 
@@ -461,7 +469,7 @@ void fetch_start_all(struct fetch *f)
             continue;
         }
         /* Shown as running: it is, from the user's point of view. */
-        progress_reset(f, (enum inv_type)t);
+        progress_reset(f, (enum inv_type)t, time(NULL));
         f->deferred |= 1u << t;
         fetch_notify(f, t, FETCH_RUNNING);
     }

@@ -504,6 +504,7 @@ static void paint_panes(struct app *a)
 void app_paint(struct app *a)
 {
     refresh_if_changed(a);
+    app_ip_pending(a);
     if (!a->dirty)
         return;
     compute_layout(a);
@@ -828,7 +829,8 @@ static void fetch_event(void *ud, int slot, enum fetch_state state)
 {
     struct app *a = ud;
     if (state == FETCH_DONE && slot < INV_TYPE_COUNT) {
-        a->type_time[slot] = a->refresh_started;
+        /* The slot's own start: a refetch after a mutation is newer than the refresh. */
+        a->type_time[slot] = fetch_get_progress(a->fetch, slot)->started;
         a->refreshed |= 1u << (unsigned)slot;
     }
     a->dirty = true;
@@ -1126,6 +1128,7 @@ void app_destroy(struct app *a)
     free(a->account);
     free(a->arn);
     free(a->pending_copy);
+    free(a->pending_ip);
     free(a);
 }
 

@@ -88,6 +88,7 @@ struct app {
     struct layout layout;
     char *pending_copy;       /* OSC 52 payload written after the next paint */
     struct mutate_gate *gate; /* the one write gate, for the endpoint forms */
+    char *pending_ip;         /* :ip asked while ENIs were loading, answered when they land */
 };
 
 /* app.c */
@@ -102,5 +103,7 @@ void app_apply_filter(struct app *a, const char *text);
 void app_save_prompt(struct app *a);
 void app_open_named(struct app *a, const char *name);
 void app_open_form(struct app *a, const char *name);
+/* Answers a pending :ip once the ENIs are in. */
+void app_ip_pending(struct app *a);
 
 #endif

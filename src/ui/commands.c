@@ -3,7 +3,9 @@
 
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/cidr.h"
 #include "vpcx/model/inventory.h"
+#include "vpcx/model/ipusage.h"
 #include "vpcx/store/snapfile.h"
 #include "vpcx/ui/views.h"
 
@@ -45,21 +47,124 @@ void app_apply_filter(struct app *a, const char *text)
         strbuf_reset(&a->message);
 }
 
-static bool jump_ip(struct app *a, const char *ip)
+/* ---- :ip ---- */
+
+/* The ENIs' first load is under way: an answer now could miss the holder. */
+static bool enis_loading(struct app *a)
 {
-    const struct inv_resource *eni = inventory_find_eni_by_ip(a->inv, ip);
-    if (!eni) {
-        app_message(a, ROLE_WARN, "no network interface holds %s", ip);
-        return false;
+    return a->fetch && fetch_get_progress(a->fetch, INV_ENI)->state == FETCH_RUNNING &&
+           !inventory_type_loaded(a->inv, INV_ENI);
+}
+
+/* " subnet-a, subnet-b (network address)" for the places reserved as kind; the count. */
+static size_t add_reserved(struct strbuf *sb, const struct ip_place *places, size_t n,
+                           enum ip_reserved kind, enum ip_family family)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (places[i].reserved != kind)
+            continue;
+        strbuf_addstr(sb, k++ ? ", " : " ");
+        strbuf_addstr(sb, places[i].subnet->id);
     }
-    char *id = xstrdup(eni->id);
-    bool ok = app_reveal(a, INV_ENI, id);
-    if (ok)
+    if (k)
+        strbuf_addf(sb, " (%s)", ipusage_reserved_name(kind, family));
+    return k;
+}
+
+/* Nobody holds ip: where AWS reserves it, where it is free, or that no subnet has it. */
+static void explain_unheld(struct app *a, const char *ip, const struct ip_addr *addr)
+{
+    struct ip_place *places = NULL;
+    size_t n = ipusage_find_subnets(a->inv, addr, &places);
+    if (n == 0) {
+        app_message(a, ROLE_WARN, "no network interface holds %s, and no subnet contains it", ip);
+        return;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb, 128);
+    size_t reserved = 0, free_in = 0;
+    for (int kind = IP_RESERVED_NETWORK; kind <= IP_RESERVED_BROADCAST; kind++) {
+        size_t before = sb.len;
+        strbuf_addstr(&sb, reserved ? ";" : " is reserved by AWS in");
+        size_t k = add_reserved(&sb, places, n, (enum ip_reserved)kind, addr->family);
+        if (!k)
+            strbuf_setlen(&sb, before);
+        reserved += k;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (places[i].reserved != IP_RESERVED_NONE)
+            continue;
+        strbuf_addstr(&sb, free_in++ ? ", " : reserved ? "; free in " : " is free in ");
+        strbuf_addstr(&sb, places[i].subnet->id);
+    }
+    if (free_in && !reserved)
+        strbuf_addstr(&sb, ": no network interface holds it");
+    app_message(a, reserved ? ROLE_WARN : ROLE_OK, "%s%s", ip, sb.buf);
+    strbuf_release(&sb);
+    free(places);
+}
+
+static void show_holder(struct app *a, const char *ip, const char *eni_id)
+{
+    char *id = xstrdup(eni_id);
+    if (app_reveal(a, INV_ENI, id))
         app_message(a, ROLE_OK, "%s is on %s", ip, id);
     else
         app_show_detail(a, INV_ENI, id);
     free(id);
-    return ok;
+}
+
+/* Answers :ip for a valid address with the ENIs loaded. */
+static void answer_ip(struct app *a, const struct ip_addr *addr)
+{
+    char *ip = ip_addr_to_string(addr);
+    const struct inv_resource **holders = NULL;
+    size_t n = inventory_find_enis_by_ip(a->inv, ip, &holders);
+    if (n == 1) {
+        show_holder(a, ip, holders[0]->id);
+    } else if (n > 1) {
+        const struct view_args args = {.type = INV_ENI, .id = ip};
+        app_open_view(a, "ip", &args);
+        app_message(a, ROLE_OK, "%s is held by %zu network interfaces", ip, n);
+    } else if (!inventory_type_loaded(a->inv, INV_ENI) && a->fetch &&
+               fetch_get_progress(a->fetch, INV_ENI)->state == FETCH_FAILED) {
+        app_message(a, ROLE_ERROR, "ENIs could not be loaded: cannot tell who holds %s", ip);
+    } else {
+        explain_unheld(a, ip, addr);
+    }
+    free(holders);
+    free(ip);
+}
+
+static void run_ip(struct app *a, const char *text)
+{
+    struct ip_addr addr;
+    if (!ip_addr_parse(text, &addr)) {
+        app_message(a, ROLE_WARN, "not an IP address: %s", text);
+        return;
+    }
+    free(a->pending_ip);
+    a->pending_ip = NULL;
+    if (enis_loading(a)) {
+        a->pending_ip = ip_addr_to_string(&addr);
+        app_message(a, ROLE_WARN, "ENIs still loading; will answer :ip %s when they land",
+                    a->pending_ip);
+        return;
+    }
+    answer_ip(a, &addr);
+}
+
+void app_ip_pending(struct app *a)
+{
+    if (!a->pending_ip || enis_loading(a))
+        return;
+    struct ip_addr addr;
+    bool ok = ip_addr_parse(a->pending_ip, &addr);
+    free(a->pending_ip);
+    a->pending_ip = NULL;
+    if (ok)
+        answer_ip(a, &addr);
 }
 
 static bool jump_id(struct app *a, const char *id)
@@ -223,7 +328,7 @@ static void run_command(struct app *a, char *cmd)
     else if (strcmp(word, "diff") == 0)
         open_diff(a, arg);
     else if (strcmp(word, "ip") == 0 && arg)
-        jump_ip(a, arg);
+        run_ip(a, arg);
     else if (strcmp(word, "ip") == 0)
         app_message(a, ROLE_WARN, "usage: :ip ADDRESS");
     else if (!jump_id(a, word))

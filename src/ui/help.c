@@ -9,7 +9,7 @@
 
 static const char *const commands[][2] = {
     {":vpc :subnet :vpce :eni", "jump to the next VPC, subnet, endpoint or ENI"},
-    {":ip ADDRESS", "jump to the ENI holding a private IPv4 or IPv6 address"},
+    {":ip ADDRESS", "jump to the ENI holding a private IPv4 or IPv6 address (a list if several)"},
     {":ID", "jump to a resource by ID (vpc-, subnet-, eni-, vpce-, rtb-...)"},
     {":matrix :policy", "open the endpoint x AZ matrix, the endpoint policy"},
     {":save [FILE] :diff FILE", "save a snapshot; compare the inventory with one"},

@@ -9,6 +9,7 @@ permission failure (proxy fault `unauthorized`); a create whose answer is lost a
 acted (`drop_after`) yields exactly one endpoint; a modify racing an outside change (made
 with boto3 while the form is open, synchronised by the key script's `pause-file`) shows the
 conflict and reloads. Skips (77) without $VPCX_BIN."""
+import calendar
 import json
 import os
 import subprocess
@@ -323,6 +324,46 @@ class FormsTest(unittest.TestCase):
         self.assertNotIn("ModifyVpcEndpoint", self.stats()["requests"])
         ep = self.describe(vpce)
         self.assertEqual(ep["SubnetIds"], [a.subnets[0]])  # nothing was sent
+
+    def test_refetch_after_create_carries_its_own_time(self):
+        """The ENIs and subnets refetched after a create are as old as that refetch, not as the
+        refresh at start: the saved snapshot's per-type times say so."""
+        a = self.acct
+        gate = os.path.join(self.tmp.name, "go")
+        saved = os.path.join(self.tmp.name, "after.json")
+        keys = ["pause-file " + gate]
+        keys += self.create_keys(SSM, "forms-ages", subnets=a.subnets[:1], groups=[a.https_sg])
+        keys += ["y", "wait", "snap", "q", ":save %s<Enter>" % saved]
+        proc = subprocess.Popen(self.command(keys), env=self.home.env(),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            deadline = time.time() + 120
+            while not os.path.exists(gate + ".paused") and time.time() < deadline:
+                self.assertIsNone(proc.poll(), proc.stderr.read() if proc.poll() else "")
+                time.sleep(0.1)
+            self.assertTrue(os.path.exists(gate + ".paused"))
+            time.sleep(2.2)  # the refresh is now whole seconds in the past
+            released = int(time.time())
+            open(gate, "w").close()
+            out, err = proc.communicate(timeout=240)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        out = out.decode("utf-8", "replace")
+        self.assertEqual(proc.returncode, 0, err.decode(errors="replace"))
+        self.assertIn("Done", out)
+        self.assertIn("saved a snapshot to " + saved, out)
+        self.assertEqual(len(self.named("forms-ages")), 1, out)
+        with open(saved) as f:
+            by_type = json.load(f)["Metadata"]["FetchedAtByType"]
+
+        def epoch(key):
+            return calendar.timegm(time.strptime(by_type[key], "%Y-%m-%dT%H:%M:%SZ"))
+
+        self.assertLess(epoch("Vpcs"), released, by_type)  # untouched: the refresh's time
+        for key in ("NetworkInterfaces", "Subnets"):
+            self.assertGreaterEqual(epoch(key), released, (key, by_type))
 
 
 if __name__ == "__main__":

@@ -324,6 +324,61 @@ static void test_find_by_ip(void **state)
     inventory_destroy(inv);
 }
 
+/* Overlapping CIDRs: every holder of an address, in ID order, across VPCs and families. */
+static void test_find_all_holders(void **state)
+{
+    (void)state;
+    struct inventory *inv = inventory_create();
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-c\",\"VpcId\":\"vpc-3\","
+        "\"PrivateIpAddress\":\"10.0.3.14\"}");
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-a\",\"VpcId\":\"vpc-1\","
+        "\"PrivateIpAddresses\":[{\"PrivateIpAddress\":\"10.0.3.5\"},"
+        "{\"PrivateIpAddress\":\"10.0.3.14\"}],"
+        "\"Ipv6Addresses\":[{\"Ipv6Address\":\"2600:1f18::10\"}]}");
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-b\",\"VpcId\":\"vpc-2\","
+        "\"PrivateIpAddress\":\"10.0.3.14\","
+        "\"Ipv6Addresses\":[{\"Ipv6Address\":\"2600:1F18:0::10\"}]}");
+
+    const struct inv_resource **v = NULL;
+    assert_int_equal(inventory_find_enis_by_ip(inv, "10.0.3.14", &v), 3);
+    assert_string_equal(v[0]->id, "eni-a");
+    assert_string_equal(v[1]->id, "eni-b");
+    assert_string_equal(v[2]->id, "eni-c");
+    free(v);
+    /* IPv6 in any spelling */
+    assert_int_equal(inventory_find_enis_by_ip(inv, "2600:1f18:0:0::0010", &v), 2);
+    assert_string_equal(v[0]->id, "eni-a");
+    assert_string_equal(v[1]->id, "eni-b");
+    free(v);
+    assert_int_equal(inventory_find_enis_by_ip(inv, "10.0.3.5", &v), 1);
+    assert_string_equal(v[0]->id, "eni-a");
+    free(v);
+    assert_int_equal(inventory_find_enis_by_ip(inv, "10.0.3.99", &v), 0);
+    assert_null(v);
+    assert_int_equal(inventory_find_enis_by_ip(inv, NULL, &v), 0);
+    assert_null(v);
+
+    /* a holder replaced without the address, another swept: one left */
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-a\",\"VpcId\":\"vpc-1\","
+        "\"PrivateIpAddress\":\"10.0.3.5\"}");
+    inventory_begin(inv, INV_ENI);
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-a\",\"VpcId\":\"vpc-1\","
+        "\"PrivateIpAddress\":\"10.0.3.5\"}");
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-c\",\"VpcId\":\"vpc-3\","
+        "\"PrivateIpAddress\":\"10.0.3.14\"}");
+    inventory_end(inv, INV_ENI);
+    assert_int_equal(inventory_find_enis_by_ip(inv, "10.0.3.14", &v), 1);
+    assert_string_equal(v[0]->id, "eni-c");
+    free(v);
+    inventory_destroy(inv);
+}
+
 static void test_cross_links(void **state)
 {
     struct inventory *inv = world();
@@ -540,6 +595,7 @@ int main(void)
         cmocka_unit_test(test_abort_keeps_data),
         cmocka_unit_test(test_replace_keeps_unknown_fields),
         cmocka_unit_test(test_find_by_ip),
+        cmocka_unit_test(test_find_all_holders),
         cmocka_unit_test(test_cross_links),
         cmocka_unit_test(test_item_tags),
         cmocka_unit_test(test_derived_json),

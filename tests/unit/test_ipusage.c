@@ -277,6 +277,108 @@ static void test_ipv6_subnets(void **state)
     inventory_destroy(inv);
 }
 
+static enum ip_reserved reserved_in(const char *block, const char *addr)
+{
+    struct cidr c;
+    struct ip_addr a;
+    assert_true(cidr_parse(block, &c, NULL));
+    assert_true(ip_addr_parse(addr, &a));
+    return ipusage_reserved_kind(&c, &a);
+}
+
+/* The first four and the last address of a block, named; everything else not reserved. */
+static void test_reserved_kind(void **state)
+{
+    (void)state;
+    assert_int_equal(reserved_in("10.0.3.0/24", "10.0.3.0"), IP_RESERVED_NETWORK);
+    assert_int_equal(reserved_in("10.0.3.0/24", "10.0.3.1"), IP_RESERVED_ROUTER);
+    assert_int_equal(reserved_in("10.0.3.0/24", "10.0.3.2"), IP_RESERVED_DNS);
+    assert_int_equal(reserved_in("10.0.3.0/24", "10.0.3.3"), IP_RESERVED_FUTURE);
+    assert_int_equal(reserved_in("10.0.3.0/24", "10.0.3.255"), IP_RESERVED_BROADCAST);
+    assert_int_equal(reserved_in("10.0.3.0/24", "10.0.3.4"), IP_RESERVED_NONE);
+    assert_int_equal(reserved_in("10.0.3.0/24", "10.0.3.254"), IP_RESERVED_NONE);
+    assert_int_equal(reserved_in("10.0.3.0/24", "10.0.4.0"), IP_RESERVED_NONE);
+    assert_int_equal(reserved_in("10.0.3.0/24", "2600:1f18::"), IP_RESERVED_NONE);
+    /* wider than a byte of host bits: .1.0 and .0.2 are not the same as .0.0 and +2 */
+    assert_int_equal(reserved_in("10.0.0.0/22", "10.0.0.2"), IP_RESERVED_DNS);
+    assert_int_equal(reserved_in("10.0.0.0/22", "10.0.1.0"), IP_RESERVED_NONE);
+    assert_int_equal(reserved_in("10.0.0.0/22", "10.0.1.2"), IP_RESERVED_NONE);
+    assert_int_equal(reserved_in("10.0.0.0/22", "10.0.3.0"), IP_RESERVED_NONE);
+    assert_int_equal(reserved_in("10.0.0.0/22", "10.0.3.255"), IP_RESERVED_BROADCAST);
+    /* the smallest subnet AWS allows */
+    assert_int_equal(reserved_in("10.0.3.16/28", "10.0.3.19"), IP_RESERVED_FUTURE);
+    assert_int_equal(reserved_in("10.0.3.16/28", "10.0.3.20"), IP_RESERVED_NONE);
+    assert_int_equal(reserved_in("10.0.3.16/28", "10.0.3.31"), IP_RESERVED_BROADCAST);
+    /* IPv6: the same five positions */
+    assert_int_equal(reserved_in("2600:1f18:abcd:100::/64", "2600:1f18:abcd:100::"),
+                     IP_RESERVED_NETWORK);
+    assert_int_equal(reserved_in("2600:1f18:abcd:100::/64", "2600:1f18:abcd:100::3"),
+                     IP_RESERVED_FUTURE);
+    assert_int_equal(reserved_in("2600:1f18:abcd:100::/64", "2600:1f18:abcd:100:1::3"),
+                     IP_RESERVED_NONE);
+    assert_int_equal(
+        reserved_in("2600:1f18:abcd:100::/64", "2600:1f18:abcd:100:ffff:ffff:ffff:ffff"),
+        IP_RESERVED_BROADCAST);
+
+    assert_string_equal(ipusage_reserved_name(IP_RESERVED_NETWORK, IP_FAMILY_V4),
+                        "network address");
+    assert_string_equal(ipusage_reserved_name(IP_RESERVED_ROUTER, IP_FAMILY_V4),
+                        "VPC router, base +1");
+    assert_string_equal(ipusage_reserved_name(IP_RESERVED_DNS, IP_FAMILY_V4),
+                        "Amazon DNS, base +2");
+    assert_string_equal(ipusage_reserved_name(IP_RESERVED_FUTURE, IP_FAMILY_V4),
+                        "future use, base +3");
+    assert_string_equal(ipusage_reserved_name(IP_RESERVED_BROADCAST, IP_FAMILY_V4),
+                        "broadcast address");
+    assert_string_equal(ipusage_reserved_name(IP_RESERVED_BROADCAST, IP_FAMILY_V6), "last address");
+}
+
+/* Overlapping VPCs: every subnet whose block holds the address, each with its own verdict. */
+static void test_find_subnets(void **state)
+{
+    (void)state;
+    struct inventory *inv = inventory_create();
+    put(inv, INV_SUBNET,
+        "{\"SubnetId\":\"subnet-b\",\"VpcId\":\"vpc-2\",\"CidrBlock\":\"10.0.3.0/24\"}");
+    put(inv, INV_SUBNET,
+        "{\"SubnetId\":\"subnet-a\",\"VpcId\":\"vpc-1\",\"CidrBlock\":\"10.0.3.0/24\","
+        "\"Ipv6CidrBlockAssociationSet\":[{\"Ipv6CidrBlock\":\"2600:1f18:abcd:100::/64\"}]}");
+    put(inv, INV_SUBNET,
+        "{\"SubnetId\":\"subnet-c\",\"VpcId\":\"vpc-3\",\"CidrBlock\":\"10.0.0.0/22\"}");
+    put(inv, INV_SUBNET,
+        "{\"SubnetId\":\"subnet-d\",\"VpcId\":\"vpc-3\",\"CidrBlock\":\"10.0.4.0/24\"}");
+
+    struct ip_addr a;
+    struct ip_place *p = NULL;
+    assert_true(ip_addr_parse("10.0.3.0", &a));
+    assert_int_equal(ipusage_find_subnets(inv, &a, &p), 3);
+    assert_string_equal(p[0].subnet->id, "subnet-a");
+    assert_int_equal(p[0].reserved, IP_RESERVED_NETWORK);
+    assert_string_equal(p[1].subnet->id, "subnet-b");
+    assert_int_equal(p[1].reserved, IP_RESERVED_NETWORK);
+    assert_string_equal(p[2].subnet->id, "subnet-c");
+    assert_int_equal(p[2].reserved, IP_RESERVED_NONE);
+    free(p);
+
+    assert_true(ip_addr_parse("10.0.4.255", &a));
+    assert_int_equal(ipusage_find_subnets(inv, &a, &p), 1);
+    assert_string_equal(p[0].subnet->id, "subnet-d");
+    assert_int_equal(p[0].reserved, IP_RESERVED_BROADCAST);
+    free(p);
+
+    assert_true(ip_addr_parse("2600:1f18:abcd:100::2", &a));
+    assert_int_equal(ipusage_find_subnets(inv, &a, &p), 1);
+    assert_string_equal(p[0].subnet->id, "subnet-a");
+    assert_int_equal(p[0].reserved, IP_RESERVED_DNS);
+    assert_int_equal(cidr_host_bits(p[0].block), 64);
+    free(p);
+
+    assert_true(ip_addr_parse("192.0.2.1", &a));
+    assert_int_equal(ipusage_find_subnets(inv, &a, &p), 0);
+    assert_null(p);
+    inventory_destroy(inv);
+}
+
 static void test_vpc_headroom(void **state)
 {
     struct inventory *inv = inventory_create();
@@ -332,6 +434,8 @@ int main(void)
         cmocka_unit_test(test_moto_address_outside_subnet),
         cmocka_unit_test(test_ipv6_subnets),
         cmocka_unit_test(test_vpc_headroom),
+        cmocka_unit_test(test_reserved_kind),
+        cmocka_unit_test(test_find_subnets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

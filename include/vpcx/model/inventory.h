@@ -245,6 +245,13 @@ const struct inv_resource *inventory_find_az_by_name(const struct inventory *inv
 const struct inv_resource *inventory_find_eni_by_ip(const struct inventory *inv, const char *ip);
 const struct inv_resource *inventory_find_eni_by_vpc_ip(const struct inventory *inv,
                                                         const char *vpc_id, const char *ip);
+/*
+ * Every ENI holding the address, in any VPC, sorted by ID: overlapping CIDRs
+ * let several hold one address. *out is malloc'd (caller frees the array, not
+ * the resources; NULL when none); returns the count.
+ */
+size_t inventory_find_enis_by_ip(const struct inventory *inv, const char *ip,
+                                 const struct inv_resource ***out);
 
 /* Links, sorted by ID; empty for an unknown ID. */
 struct inv_ids inventory_vpc_subnets(const struct inventory *inv, const char *vpc_id);

@@ -81,6 +81,31 @@ struct ip_usage {
     uint64_t ipv6_used; /* IPv6 addresses on the subnet's ENIs */
 };
 
+/*
+ * The addresses AWS reserves in every subnet block: the first four and the
+ * last, in IPv4 and IPv6 blocks alike. X(enum suffix, IPv4 name, IPv6 name).
+ */
+#define IP_RESERVED_TABLE(X)                                                                       \
+    X(NETWORK, "network address", "network address")                                               \
+    X(ROUTER, "VPC router, base +1", "first four addresses, base +1")                              \
+    X(DNS, "Amazon DNS, base +2", "first four addresses, base +2")                                 \
+    X(FUTURE, "future use, base +3", "first four addresses, base +3")                              \
+    X(BROADCAST, "broadcast address", "last address")
+
+enum ip_reserved {
+    IP_RESERVED_NONE, /* not reserved, or not in the block */
+#define IP_RESERVED_ENUM(name, v4, v6) IP_RESERVED_##name,
+    IP_RESERVED_TABLE(IP_RESERVED_ENUM)
+#undef IP_RESERVED_ENUM
+};
+
+/* A subnet block holding an address, and whether AWS reserves it there. */
+struct ip_place {
+    const struct inv_resource *subnet;
+    const struct cidr *block; /* the subnet's IPv4 CidrBlock or one of its IPv6 blocks */
+    enum ip_reserved reserved;
+};
+
 /* One row per AZ of a VPC (by ZoneId), sorted by zone name. */
 struct az_headroom {
     const char *zone_id; /* ZoneId, or the name when the ID is unknown */
@@ -109,6 +134,18 @@ enum ip_level ipusage_level(const struct ip_usage *u);
 /* Per-AZ totals of the VPC's subnets; *out is malloc'd (caller frees), returns the count. */
 size_t ipusage_vpc_headroom(const struct inventory *inv, const char *vpc_id,
                             struct az_headroom **out);
+
+/* Which reserved address of block addr is; NONE outside the block or for the others. */
+enum ip_reserved ipusage_reserved_kind(const struct cidr *block, const struct ip_addr *addr);
+/* "network address", "VPC router, base +1"...; family picks the IPv6 wording. */
+const char *ipusage_reserved_name(enum ip_reserved kind, enum ip_family family);
+/*
+ * Every subnet with a block holding addr (overlapping VPCs can give several),
+ * sorted by subnet ID; *out is malloc'd (caller frees; NULL when none), the
+ * resources borrowed. Returns the count.
+ */
+size_t ipusage_find_subnets(const struct inventory *inv, const struct ip_addr *addr,
+                            struct ip_place **out);
 
 /* {"TotalAddresses", "ReservedAddresses", "UsableAddresses", "UsedAddresses",
  *  "FreeAddresses", "AvailableIpAddressCount", "UnaccountedAddresses",

@@ -19,6 +19,7 @@
 #define VPCX_SYNC_FETCH_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "vpcx/aws/client.h"
 #include "vpcx/core/status.h"
@@ -42,6 +43,9 @@ struct fetch_progress {
     unsigned attempts; /* HTTP attempts, retries included */
     const char *operation;
     struct vpcx_error error; /* when FAILED */
+    /* When this slot's fetch was asked for (wall clock): the time its data is from once
+     * DONE, a full refresh's or a single type's refetch alike. 0 before the first. */
+    time_t started;
 };
 
 typedef void (*fetch_event_fn)(void *ud, int slot, enum fetch_state state);
