@@ -17,6 +17,26 @@
 
 #define DEFAULT_SECTION "DEFAULT"
 
+/* Key comparisons made so far: a cost measure for the tests. */
+static size_t key_compares;
+
+size_t ini_key_compares(void)
+{
+    return key_compares;
+}
+
+static bool key_equal(const char *a, const char *b)
+{
+    key_compares++;
+    return strcmp(a, b) == 0;
+}
+
+static bool key_equal_n(const char *a, const char *b, size_t blen)
+{
+    key_compares++;
+    return strlen(a) == blen && memcmp(a, b, blen) == 0;
+}
+
 /* Grows an array that doubles whenever its count reaches a power of two, so
  * no capacity field is needed. */
 static void *grow_array(void *arr, size_t count, size_t size)
@@ -87,7 +107,7 @@ void ini_file_finish(struct ini_file *ini)
 const struct ini_section *ini_file_section(const struct ini_file *ini, const char *name)
 {
     for (size_t i = 0; ini && i < ini->nsections; i++)
-        if (strcmp(ini->sections[i].name, name) == 0)
+        if (key_equal(ini->sections[i].name, name))
             return &ini->sections[i];
     return NULL;
 }
@@ -95,7 +115,7 @@ const struct ini_section *ini_file_section(const struct ini_file *ini, const cha
 const struct ini_entry *ini_section_entry(const struct ini_section *sec, const char *key)
 {
     for (size_t i = 0; sec && i < sec->nentries; i++)
-        if (strcmp(sec->entries[i].key, key) == 0)
+        if (key_equal(sec->entries[i].key, key))
             return &sec->entries[i];
     return NULL;
 }
@@ -109,7 +129,7 @@ const char *ini_section_get(const struct ini_section *sec, const char *key)
 const char *ini_entry_sub(const struct ini_entry *e, const char *subkey)
 {
     for (size_t i = 0; e && i < e->nsub; i++)
-        if (strcmp(e->sub[i].key, subkey) == 0)
+        if (key_equal(e->sub[i].key, subkey))
             return e->sub[i].value;
     return NULL;
 }
@@ -153,7 +173,7 @@ static void entry_close(struct parser *p)
 static void sub_set(struct ini_entry *e, const char *k, size_t klen, const char *v, size_t vlen)
 {
     for (size_t i = 0; i < e->nsub; i++) {
-        if (strlen(e->sub[i].key) == klen && memcmp(e->sub[i].key, k, klen) == 0) {
+        if (key_equal_n(e->sub[i].key, k, klen)) {
             free_wiped(e->sub[i].value);
             e->sub[i].value = xstrndup(v, vlen);
             return;
@@ -193,8 +213,7 @@ static enum vpcx_status start_section(struct parser *p, const char *name, size_t
     }
     struct ini_file *ini = p->ini;
     for (size_t i = 0; i < ini->nsections; i++) {
-        const char *n = ini->sections[i].name;
-        if (strlen(n) == len && memcmp(n, name, len) == 0)
+        if (key_equal_n(ini->sections[i].name, name, len))
             return parse_fail(p, "section given twice");
     }
     ini->sections = grow_array(ini->sections, ini->nsections, sizeof(*ini->sections));

@@ -79,4 +79,8 @@ const char *ini_section_get(const struct ini_section *sec, const char *key);
 /* A nested block's sub-key value, or NULL. e may be NULL. */
 const char *ini_entry_sub(const struct ini_entry *e, const char *subkey);
 
+/* Key and section-name comparisons made so far by parsing and lookups: lets
+ * the tests check that cost grows linearly with the input. */
+size_t ini_key_compares(void);
+
 #endif
