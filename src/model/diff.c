@@ -10,6 +10,20 @@
 /* Values longer than this are shortened in text output. */
 #define TEXT_VALUE_MAX 160
 
+/* String comparisons made so far: a cost measure for the tests. */
+static size_t compares;
+
+size_t diff_compare_count(void)
+{
+    return compares;
+}
+
+static int key_cmp(const char *a, const char *b)
+{
+    compares++;
+    return strcmp(a, b);
+}
+
 /* ---- field changes ------------------------------------------------------ */
 
 static void diff_value(cJSON *changes, struct strbuf *path, const char *key, const cJSON *a,
@@ -29,7 +43,7 @@ static void add_value_change(cJSON *changes, const struct strbuf *path, const cJ
 
 static int str_cmp(const void *x, const void *y)
 {
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
+    return key_cmp(*(const char *const *)x, *(const char *const *)y);
 }
 
 /* The union of two objects' keys, sorted and without repeats. */
@@ -91,7 +105,7 @@ static bool has_string(const cJSON *arr, const char *s)
     const cJSON *it;
     cJSON_ArrayForEach(it, arr)
     {
-        if (strcmp(it->valuestring, s) == 0)
+        if (key_cmp(it->valuestring, s) == 0)
             return true;
     }
     return false;
@@ -169,7 +183,7 @@ static bool keyed_by(const cJSON *arr, const char *key)
         if (!cJSON_IsObject(it) || !v)
             return false;
         for (const cJSON *prev = arr->child; prev != it; prev = prev->next) {
-            if (strcmp(item_key_value(prev, key), v) == 0)
+            if (key_cmp(item_key_value(prev, key), v) == 0)
                 return false;
         }
     }
@@ -181,7 +195,7 @@ static const cJSON *find_keyed(const cJSON *arr, const char *key, const char *va
     const cJSON *it;
     cJSON_ArrayForEach(it, arr)
     {
-        if (strcmp(item_key_value(it, key), value) == 0)
+        if (key_cmp(item_key_value(it, key), value) == 0)
             return it;
     }
     return NULL;
