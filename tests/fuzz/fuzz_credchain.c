@@ -18,6 +18,7 @@
 #include "vpcx/aws/config.h"
 #include "vpcx/aws/credentials.h"
 #include "vpcx/core/status.h"
+#include "vpcx/core/xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -46,9 +47,9 @@ static enum vpcx_status fake_assume_role(void *ud, const struct aws_credentials 
     if (!source->access_key_id || !params->role_arn)
         abort();
     aws_credentials_finish(out);
-    out->access_key_id = strdup("ASIAFUZZ");
-    out->secret_access_key = strdup("secret");
-    out->session_token = strdup("token");
+    out->access_key_id = xstrdup("ASIAFUZZ");
+    out->secret_access_key = xstrdup("secret");
+    out->session_token = xstrdup("token");
     out->expiration = 4102444800; /* 2100 */
     return VPCX_OK;
 }
