@@ -387,8 +387,10 @@ static enum vpcx_status unsupported(struct chain *c, const char *profile, const 
 
 static bool has_key_prefix(const struct ini_section *sec, const char *prefix)
 {
-    for (size_t i = 0; sec && i < sec->nentries; i++)
-        if (strncmp(sec->entries[i].key, prefix, strlen(prefix)) == 0)
+    size_t pos = 0;
+    for (const struct ini_entry *e = ini_section_each(sec, &pos); e;
+         e = ini_section_each(sec, &pos))
+        if (strncmp(e->key, prefix, strlen(prefix)) == 0)
             return true;
     return false;
 }

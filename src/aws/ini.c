@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,109 @@
 #include <unistd.h>
 
 #define DEFAULT_SECTION "DEFAULT"
+
+/* Key comparisons made so far: a cost measure for the tests. */
+static size_t key_compares;
+
+size_t ini_key_compares(void)
+{
+    return key_compares;
+}
+
+static bool key_equal_n(const char *a, const char *b, size_t blen)
+{
+    key_compares++;
+    return strlen(a) == blen && memcmp(a, b, blen) == 0;
+}
+
+/* Where the key of an array's item sits: each item is stride bytes and
+ * holds its key (a char *) at offset. */
+struct keyed_array {
+    const void *base;
+    size_t stride, offset;
+};
+
+static const char *array_key(const struct keyed_array *a, size_t i)
+{
+    const char *item = (const char *)a->base + i * a->stride + a->offset;
+    const char *key;
+    memcpy(&key, item, sizeof(key));
+    return key;
+}
+
+/* FNV-1a: keys come from the user's own files, so no seed is needed. */
+static size_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    return (size_t)h;
+}
+
+/* The position of key (klen bytes) in a, or SIZE_MAX. */
+static size_t index_find(const struct ini_index *idx, const struct keyed_array *a, const char *key,
+                         size_t klen)
+{
+    if (idx->cap == 0)
+        return SIZE_MAX;
+    size_t mask = idx->cap - 1;
+    for (size_t i = hash_bytes(key, klen) & mask; idx->slots[i]; i = (i + 1) & mask) {
+        size_t pos = idx->slots[i] - 1;
+        if (key_equal_n(array_key(a, pos), key, klen))
+            return pos;
+    }
+    return SIZE_MAX;
+}
+
+static void index_put(struct ini_index *idx, const struct keyed_array *a, size_t pos)
+{
+    const char *key = array_key(a, pos);
+    size_t mask = idx->cap - 1;
+    size_t i = hash_bytes(key, strlen(key)) & mask;
+    while (idx->slots[i])
+        i = (i + 1) & mask;
+    idx->slots[i] = pos + 1;
+}
+
+/* Records that item pos (the last of pos + 1 items) is now in a; the table
+ * stays at most half full. */
+static void index_add(struct ini_index *idx, const struct keyed_array *a, size_t pos)
+{
+    if ((pos + 1) * 2 > idx->cap) {
+        free(idx->slots);
+        idx->cap = idx->cap ? idx->cap * 2 : 8;
+        idx->slots = xcalloc(idx->cap, sizeof(*idx->slots));
+        for (size_t i = 0; i < pos; i++)
+            index_put(idx, a, i);
+    }
+    index_put(idx, a, pos);
+}
+
+static void index_finish(struct ini_index *idx)
+{
+    free(idx->slots);
+    idx->slots = NULL;
+    idx->cap = 0;
+}
+
+static struct keyed_array section_keys(const struct ini_section *sec)
+{
+    return (struct keyed_array){sec->entries, sizeof(*sec->entries),
+                                offsetof(struct ini_entry, key)};
+}
+
+static struct keyed_array sub_keys(const struct ini_entry *e)
+{
+    return (struct keyed_array){e->sub, sizeof(*e->sub), offsetof(struct ini_pair, key)};
+}
+
+static struct keyed_array file_sections(const struct ini_file *ini)
+{
+    return (struct keyed_array){ini->sections, sizeof(*ini->sections),
+                                offsetof(struct ini_section, name)};
+}
 
 /* Grows an array that doubles whenever its count reaches a power of two, so
  * no capacity field is needed. */
@@ -57,14 +161,18 @@ static void entry_finish(struct ini_entry *e)
         free_wiped(e->sub[i].value);
     }
     free(e->sub);
+    index_finish(&e->sub_index);
 }
 
 static void section_finish(struct ini_section *sec)
 {
+    if (!sec)
+        return;
     for (size_t i = 0; i < sec->nentries; i++)
         entry_finish(&sec->entries[i]);
     free(sec->entries);
     free(sec->name);
+    index_finish(&sec->index);
     memset(sec, 0, sizeof(*sec));
 }
 
@@ -81,22 +189,52 @@ void ini_file_finish(struct ini_file *ini)
         section_finish(&ini->sections[i]);
     free(ini->sections);
     free(ini->name);
+    index_finish(&ini->section_index);
+    section_finish(ini->defaults);
+    free(ini->defaults);
     ini_file_init(ini);
 }
 
 const struct ini_section *ini_file_section(const struct ini_file *ini, const char *name)
 {
-    for (size_t i = 0; ini && i < ini->nsections; i++)
-        if (strcmp(ini->sections[i].name, name) == 0)
-            return &ini->sections[i];
-    return NULL;
+    if (!ini)
+        return NULL;
+    struct keyed_array a = file_sections(ini);
+    size_t pos = index_find(&ini->section_index, &a, name, strlen(name));
+    return pos == SIZE_MAX ? NULL : &ini->sections[pos];
+}
+
+/* The section's own entry for key (klen bytes), or NULL. */
+static struct ini_entry *own_entry(const struct ini_section *sec, const char *key, size_t klen)
+{
+    if (!sec)
+        return NULL;
+    struct keyed_array a = section_keys(sec);
+    size_t pos = index_find(&sec->index, &a, key, klen);
+    return pos == SIZE_MAX ? NULL : &sec->entries[pos];
 }
 
 const struct ini_entry *ini_section_entry(const struct ini_section *sec, const char *key)
 {
-    for (size_t i = 0; sec && i < sec->nentries; i++)
-        if (strcmp(sec->entries[i].key, key) == 0)
+    if (!sec)
+        return NULL;
+    size_t klen = strlen(key);
+    const struct ini_entry *e = own_entry(sec, key, klen);
+    return e ? e : own_entry(sec->defaults, key, klen);
+}
+
+const struct ini_entry *ini_section_each(const struct ini_section *sec, size_t *pos)
+{
+    if (!sec)
+        return NULL;
+    while (*pos < sec->nentries + (sec->defaults ? sec->defaults->nentries : 0)) {
+        size_t i = (*pos)++;
+        if (i < sec->nentries)
             return &sec->entries[i];
+        const struct ini_entry *d = &sec->defaults->entries[i - sec->nentries];
+        if (!own_entry(sec, d->key, strlen(d->key)))
+            return d;
+    }
     return NULL;
 }
 
@@ -108,17 +246,17 @@ const char *ini_section_get(const struct ini_section *sec, const char *key)
 
 const char *ini_entry_sub(const struct ini_entry *e, const char *subkey)
 {
-    for (size_t i = 0; e && i < e->nsub; i++)
-        if (strcmp(e->sub[i].key, subkey) == 0)
-            return e->sub[i].value;
-    return NULL;
+    if (!e)
+        return NULL;
+    struct keyed_array a = sub_keys(e);
+    size_t pos = index_find(&e->sub_index, &a, subkey, strlen(subkey));
+    return pos == SIZE_MAX ? NULL : e->sub[pos].value;
 }
 
 /* Parser state: the section being filled and the key whose value may still
  * continue on indented lines. */
 struct parser {
     struct ini_file *ini;
-    struct ini_section defaults;
     struct ini_section *cur; /* NULL before the first header */
     struct ini_entry *entry; /* NULL right after a header */
     struct strbuf value;     /* the entry's lines so far */
@@ -152,17 +290,18 @@ static void entry_close(struct parser *p)
 
 static void sub_set(struct ini_entry *e, const char *k, size_t klen, const char *v, size_t vlen)
 {
-    for (size_t i = 0; i < e->nsub; i++) {
-        if (strlen(e->sub[i].key) == klen && memcmp(e->sub[i].key, k, klen) == 0) {
-            free_wiped(e->sub[i].value);
-            e->sub[i].value = xstrndup(v, vlen);
-            return;
-        }
+    struct keyed_array a = sub_keys(e);
+    size_t pos = index_find(&e->sub_index, &a, k, klen);
+    if (pos != SIZE_MAX) {
+        free_wiped(e->sub[pos].value);
+        e->sub[pos].value = xstrndup(v, vlen);
+        return;
     }
     e->sub = grow_array(e->sub, e->nsub, sizeof(*e->sub));
     e->sub[e->nsub].key = xstrndup(k, klen);
     e->sub[e->nsub].value = xstrndup(v, vlen);
-    e->nsub++;
+    a = sub_keys(e);
+    index_add(&e->sub_index, &a, e->nsub++);
 }
 
 /* An indented line after a key: part of a nested block or a multi-line value. */
@@ -187,21 +326,24 @@ static enum vpcx_status add_continuation(struct parser *p, const char *s, const 
 static enum vpcx_status start_section(struct parser *p, const char *name, size_t len)
 {
     entry_close(p);
+    struct ini_file *ini = p->ini;
     if (len == strlen(DEFAULT_SECTION) && memcmp(name, DEFAULT_SECTION, len) == 0) {
-        p->cur = &p->defaults;
+        /* configparser accepts [DEFAULT] more than once; its keys stay unique */
+        if (!ini->defaults)
+            ini->defaults = xcalloc(1, sizeof(*ini->defaults));
+        p->cur = ini->defaults;
         return VPCX_OK;
     }
-    struct ini_file *ini = p->ini;
-    for (size_t i = 0; i < ini->nsections; i++) {
-        const char *n = ini->sections[i].name;
-        if (strlen(n) == len && memcmp(n, name, len) == 0)
-            return parse_fail(p, "section given twice");
-    }
+    struct keyed_array a = file_sections(ini);
+    if (index_find(&ini->section_index, &a, name, len) != SIZE_MAX)
+        return parse_fail(p, "section given twice");
     ini->sections = grow_array(ini->sections, ini->nsections, sizeof(*ini->sections));
-    struct ini_section *sec = &ini->sections[ini->nsections++];
+    struct ini_section *sec = &ini->sections[ini->nsections];
     memset(sec, 0, sizeof(*sec));
     sec->name = xstrndup(name, len);
     sec->line = p->lineno;
+    a = file_sections(ini);
+    index_add(&ini->section_index, &a, ini->nsections++);
     p->cur = sec;
     return VPCX_OK;
 }
@@ -222,16 +364,18 @@ static enum vpcx_status start_entry(struct parser *p, const char *s, const char 
     char *key = xstrndup(ks, (size_t)(ke - ks));
     for (char *c = key; *c; c++)
         *c = (char)tolower((unsigned char)*c);
-    if (ini_section_entry(p->cur, key)) {
+    struct ini_section *sec = p->cur;
+    if (own_entry(sec, key, (size_t)(ke - ks))) {
         free(key);
         return parse_fail(p, "key given twice in the same section");
     }
-    struct ini_section *sec = p->cur;
     sec->entries = grow_array(sec->entries, sec->nentries, sizeof(*sec->entries));
-    struct ini_entry *ent = &sec->entries[sec->nentries++];
+    struct ini_entry *ent = &sec->entries[sec->nentries];
     memset(ent, 0, sizeof(*ent));
     ent->key = key;
     ent->line = p->lineno;
+    struct keyed_array a = section_keys(sec);
+    index_add(&sec->index, &a, sec->nentries++);
     p->entry = ent;
     p->first_empty = vs == ve;
     p->nested_seen = false;
@@ -278,32 +422,11 @@ static enum vpcx_status parse_line(struct parser *p, const char *line, const cha
     return start_entry(p, s, e);
 }
 
-static struct ini_entry entry_copy(const struct ini_entry *src)
+/* Every section looks [DEFAULT] keys up in the one shared section. */
+static void link_defaults(struct ini_file *ini)
 {
-    struct ini_entry e = *src;
-    e.key = xstrdup(src->key);
-    e.value = src->value ? xstrdup(src->value) : NULL;
-    e.sub = src->nsub ? xreallocarray(NULL, src->nsub, sizeof(*e.sub)) : NULL;
-    for (size_t i = 0; i < src->nsub; i++) {
-        e.sub[i].key = xstrdup(src->sub[i].key);
-        e.sub[i].value = xstrdup(src->sub[i].value);
-    }
-    return e;
-}
-
-/* [DEFAULT] keys are inherited by every section that lacks them. */
-static void apply_defaults(struct parser *p)
-{
-    for (size_t i = 0; i < p->ini->nsections; i++) {
-        struct ini_section *sec = &p->ini->sections[i];
-        for (size_t j = 0; j < p->defaults.nentries; j++) {
-            const struct ini_entry *d = &p->defaults.entries[j];
-            if (ini_section_entry(sec, d->key))
-                continue;
-            sec->entries = grow_array(sec->entries, sec->nentries, sizeof(*sec->entries));
-            sec->entries[sec->nentries++] = entry_copy(d);
-        }
-    }
+    for (size_t i = 0; ini->defaults && i < ini->nsections; i++)
+        ini->sections[i].defaults = ini->defaults;
 }
 
 static enum vpcx_status parse_lines(struct parser *p, const char *buf, size_t len)
@@ -340,11 +463,10 @@ enum vpcx_status ini_parse_buffer(struct ini_file *ini, const char *name, const 
     enum vpcx_status st = parse_lines(&p, buf, len);
     entry_close(&p);
     if (st == VPCX_OK)
-        apply_defaults(&p);
+        link_defaults(ini);
     if (p.value.alloc)
         OPENSSL_cleanse(p.value.buf, p.value.alloc);
     strbuf_release(&p.value);
-    section_finish(&p.defaults);
     if (st != VPCX_OK) {
         char *keep = ini->name;
         ini->name = NULL;

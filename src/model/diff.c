@@ -10,6 +10,20 @@
 /* Values longer than this are shortened in text output. */
 #define TEXT_VALUE_MAX 160
 
+/* String comparisons made so far: a cost measure for the tests. */
+static size_t compares;
+
+size_t diff_compare_count(void)
+{
+    return compares;
+}
+
+static int key_cmp(const char *a, const char *b)
+{
+    compares++;
+    return strcmp(a, b);
+}
+
 /* ---- field changes ------------------------------------------------------ */
 
 static void diff_value(cJSON *changes, struct strbuf *path, const char *key, const cJSON *a,
@@ -27,52 +41,125 @@ static void add_value_change(cJSON *changes, const struct strbuf *path, const cJ
     cJSON_AddItemToArray(changes, c);
 }
 
-static int str_cmp(const void *x, const void *y)
+/* A child of an object or array under the string that identifies it; order
+ * keeps sorting stable, so the first of equal keys stays first. */
+struct keyed {
+    const char *key;
+    const cJSON *item;
+    size_t order;
+};
+
+static int keyed_cmp(const void *x, const void *y)
 {
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
+    const struct keyed *a = x, *b = y;
+    int c = key_cmp(a->key, b->key);
+    if (c != 0)
+        return c;
+    return a->order < b->order ? -1 : a->order > b->order;
 }
 
-/* The union of two objects' keys, sorted and without repeats. */
-static const char **union_keys(const cJSON *a, const cJSON *b, size_t *n)
+/* The children of v that have a key (key_of(child) not NULL), sorted by it. */
+static struct keyed *sorted_children(const cJSON *v,
+                                     const char *(*key_of)(const cJSON *, const char *),
+                                     const char *arg, size_t *n)
 {
-    size_t cap = (size_t)cJSON_GetArraySize(a) + (size_t)cJSON_GetArraySize(b);
-    const char **keys = xcalloc(cap ? cap : 1, sizeof(*keys));
-    size_t k = 0;
+    size_t cap = (size_t)cJSON_GetArraySize(v), k = 0;
+    struct keyed *out = xcalloc(cap ? cap : 1, sizeof(*out));
     const cJSON *it;
-    cJSON_ArrayForEach(it, a)
+    cJSON_ArrayForEach(it, v)
     {
-        if (it->string)
-            keys[k++] = it->string;
+        const char *key = key_of(it, arg);
+        if (key) {
+            out[k] = (struct keyed){key, it, k};
+            k++;
+        }
     }
-    cJSON_ArrayForEach(it, b)
-    {
-        if (it->string)
-            keys[k++] = it->string;
-    }
-    qsort(keys, k, sizeof(*keys), str_cmp);
-    size_t out = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (out == 0 || strcmp(keys[out - 1], keys[i]) != 0)
-            keys[out++] = keys[i];
-    }
-    *n = out;
-    return keys;
+    qsort(out, k, sizeof(*out), keyed_cmp);
+    *n = k;
+    return out;
 }
 
+/* The index after the run of entries equal to v[i]'s key. */
+static size_t run_end(const struct keyed *v, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    while (j < n && key_cmp(v[j].key, v[i].key) == 0)
+        j++;
+    return j;
+}
+
+/* Calls each(key, a_item, b_item) for every distinct key of two sorted
+ * lists, in key order, with the first item of each key (NULL when absent). */
+struct merge_fn {
+    void (*each)(void *ctx, const char *key, const cJSON *a, const cJSON *b);
+    void *ctx;
+};
+
+static void merge_sorted(const struct keyed *a, size_t na, const struct keyed *b, size_t nb,
+                         const struct merge_fn *fn)
+{
+    size_t i = 0, j = 0;
+    while (i < na || j < nb) {
+        int c = i >= na ? 1 : j >= nb ? -1 : key_cmp(a[i].key, b[j].key);
+        const char *key = c <= 0 ? a[i].key : b[j].key;
+        fn->each(fn->ctx, key, c <= 0 ? a[i].item : NULL, c >= 0 ? b[j].item : NULL);
+        if (c <= 0)
+            i = run_end(a, na, i);
+        if (c >= 0)
+            j = run_end(b, nb, j);
+    }
+}
+
+static const char *member_name(const cJSON *it, const char *arg)
+{
+    (void)arg;
+    return it->string;
+}
+
+static const char *string_value(const cJSON *it, const char *arg)
+{
+    (void)arg;
+    return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+static const char *item_key_value(const cJSON *item, const char *key)
+{
+    if (!cJSON_IsObject(item))
+        return NULL;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+struct walk {
+    cJSON *changes;
+    struct strbuf *path;
+    const char *array_key; /* keyed arrays: the identifying field */
+    cJSON *added, *removed;
+};
+
+static void object_member(void *ctx, const char *key, const cJSON *a, const cJSON *b)
+{
+    struct walk *w = ctx;
+    size_t base = w->path->len;
+    if (base)
+        strbuf_addch(w->path, '.');
+    strbuf_addstr(w->path, key);
+    diff_value(w->changes, w->path, key, a, b);
+    strbuf_setlen(w->path, base);
+}
+
+/* Members are matched by name through both sorted member lists; of a name
+ * given twice, the first counts (as cJSON's lookups do). */
 static void diff_objects(cJSON *changes, struct strbuf *path, const cJSON *a, const cJSON *b)
 {
-    size_t n;
-    const char **keys = union_keys(a, b, &n);
-    size_t base = path->len;
-    for (size_t i = 0; i < n; i++) {
-        if (base)
-            strbuf_addch(path, '.');
-        strbuf_addstr(path, keys[i]);
-        diff_value(changes, path, keys[i], cJSON_GetObjectItemCaseSensitive(a, keys[i]),
-                   cJSON_GetObjectItemCaseSensitive(b, keys[i]));
-        strbuf_setlen(path, base);
-    }
-    free(keys);
+    size_t na = 0, nb = 0;
+    struct keyed *la = sorted_children(a, member_name, NULL, &na);
+    struct keyed *lb = sorted_children(b, member_name, NULL, &nb);
+    struct walk w = {.changes = changes, .path = path};
+    struct merge_fn fn = {object_member, &w};
+    merge_sorted(la, na, lb, nb, &fn);
+    free(la);
+    free(lb);
 }
 
 static bool all_strings(const cJSON *arr)
@@ -86,52 +173,35 @@ static bool all_strings(const cJSON *arr)
     return true;
 }
 
-static bool has_string(const cJSON *arr, const char *s)
+static void set_member(void *ctx, const char *key, const cJSON *a, const cJSON *b)
 {
-    const cJSON *it;
-    cJSON_ArrayForEach(it, arr)
-    {
-        if (strcmp(it->valuestring, s) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Strings of from that are not in other, sorted. */
-static cJSON *set_minus(const cJSON *from, const cJSON *other)
-{
-    size_t n = (size_t)cJSON_GetArraySize(from), k = 0;
-    const char **v = xcalloc(n ? n : 1, sizeof(*v));
-    const cJSON *it;
-    cJSON_ArrayForEach(it, from)
-    {
-        if (!has_string(other, it->valuestring))
-            v[k++] = it->valuestring;
-    }
-    qsort(v, k, sizeof(*v), str_cmp);
-    cJSON *out = cJSON_CreateArray();
-    for (size_t i = 0; i < k; i++) {
-        if (i == 0 || strcmp(v[i - 1], v[i]) != 0)
-            cJSON_AddItemToArray(out, cJSON_CreateString(v[i]));
-    }
-    free(v);
-    return out;
+    struct walk *w = ctx;
+    if (a && !b)
+        cJSON_AddItemToArray(w->removed, cJSON_CreateString(key));
+    else if (b && !a)
+        cJSON_AddItemToArray(w->added, cJSON_CreateString(key));
 }
 
 static void diff_string_sets(cJSON *changes, const struct strbuf *path, const cJSON *a,
                              const cJSON *b)
 {
-    cJSON *added = set_minus(b, a);
-    cJSON *removed = set_minus(a, b);
-    if (cJSON_GetArraySize(added) == 0 && cJSON_GetArraySize(removed) == 0) {
-        cJSON_Delete(added);
-        cJSON_Delete(removed);
+    size_t na = 0, nb = 0;
+    struct keyed *la = sorted_children(a, string_value, NULL, &na);
+    struct keyed *lb = sorted_children(b, string_value, NULL, &nb);
+    struct walk w = {.added = cJSON_CreateArray(), .removed = cJSON_CreateArray()};
+    struct merge_fn fn = {set_member, &w};
+    merge_sorted(la, na, lb, nb, &fn);
+    free(la);
+    free(lb);
+    if (cJSON_GetArraySize(w.added) == 0 && cJSON_GetArraySize(w.removed) == 0) {
+        cJSON_Delete(w.added);
+        cJSON_Delete(w.removed);
         return; /* same set, another order */
     }
     cJSON *c = cJSON_CreateObject();
     cJSON_AddStringToObject(c, "Path", strbuf_str(path));
-    cJSON_AddItemToObject(c, "Added", added);
-    cJSON_AddItemToObject(c, "Removed", removed);
+    cJSON_AddItemToObject(c, "Added", w.added);
+    cJSON_AddItemToObject(c, "Removed", w.removed);
     cJSON_AddItemToArray(changes, c);
 }
 
@@ -153,71 +223,53 @@ static const char *const item_keys[] = {
     "Cidr",
 };
 
-static const char *item_key_value(const cJSON *item, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* True when every item of arr is an object with a distinct string key. */
-static bool keyed_by(const cJSON *arr, const char *key)
+/* arr's items sorted by key, or NULL unless every item is an object with a
+ * distinct string key. */
+static struct keyed *keyed_by(const cJSON *arr, const char *key, size_t *n)
 {
     const cJSON *it;
     cJSON_ArrayForEach(it, arr)
     {
-        const char *v = item_key_value(it, key);
-        if (!cJSON_IsObject(it) || !v)
-            return false;
-        for (const cJSON *prev = arr->child; prev != it; prev = prev->next) {
-            if (strcmp(item_key_value(prev, key), v) == 0)
-                return false;
+        if (!item_key_value(it, key))
+            return NULL; /* cheap check before sorting */
+    }
+    struct keyed *v = sorted_children(arr, item_key_value, key, n);
+    for (size_t i = 1; i < *n; i++) {
+        if (key_cmp(v[i - 1].key, v[i].key) == 0) {
+            free(v);
+            return NULL;
         }
     }
-    return true;
-}
-
-static const cJSON *find_keyed(const cJSON *arr, const char *key, const char *value)
-{
-    const cJSON *it;
-    cJSON_ArrayForEach(it, arr)
-    {
-        if (strcmp(item_key_value(it, key), value) == 0)
-            return it;
-    }
-    return NULL;
-}
-
-/* The distinct key values of both arrays, sorted. */
-static const char **keyed_values(const cJSON *a, const cJSON *b, const char *key, size_t *n)
-{
-    size_t cap = (size_t)cJSON_GetArraySize(a) + (size_t)cJSON_GetArraySize(b), k = 0;
-    const char **v = xcalloc(cap ? cap : 1, sizeof(*v));
-    const cJSON *it;
-    cJSON_ArrayForEach(it, a) v[k++] = item_key_value(it, key);
-    cJSON_ArrayForEach(it, b) v[k++] = item_key_value(it, key);
-    qsort(v, k, sizeof(*v), str_cmp);
-    size_t out = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (out == 0 || strcmp(v[out - 1], v[i]) != 0)
-            v[out++] = v[i];
-    }
-    *n = out;
     return v;
 }
 
-static void diff_keyed(cJSON *changes, struct strbuf *path, const char *key, const cJSON *a,
-                       const cJSON *b)
+static void keyed_member(void *ctx, const char *value, const cJSON *a, const cJSON *b)
 {
-    size_t n;
-    const char **values = keyed_values(a, b, key, &n);
-    size_t base = path->len;
-    for (size_t i = 0; i < n; i++) {
-        strbuf_addf(path, "[%s=%s]", key, values[i]);
-        diff_value(changes, path, NULL, find_keyed(a, key, values[i]),
-                   find_keyed(b, key, values[i]));
-        strbuf_setlen(path, base);
+    struct walk *w = ctx;
+    size_t base = w->path->len;
+    strbuf_addf(w->path, "[%s=%s]", w->array_key, value);
+    diff_value(w->changes, w->path, NULL, a, b);
+    strbuf_setlen(w->path, base);
+}
+
+/* Matches the items of a and b by a field that identifies them in both. */
+static bool diff_keyed(cJSON *changes, struct strbuf *path, const cJSON *a, const cJSON *b)
+{
+    for (size_t k = 0; k < sizeof(item_keys) / sizeof(item_keys[0]); k++) {
+        size_t na = 0, nb = 0;
+        struct keyed *la = keyed_by(a, item_keys[k], &na);
+        struct keyed *lb = la ? keyed_by(b, item_keys[k], &nb) : NULL;
+        if (la && lb) {
+            struct walk w = {.changes = changes, .path = path, .array_key = item_keys[k]};
+            struct merge_fn fn = {keyed_member, &w};
+            merge_sorted(la, na, lb, nb, &fn);
+        }
+        free(la);
+        free(lb);
+        if (la && lb)
+            return true;
     }
-    free(values);
+    return false;
 }
 
 static void diff_arrays(cJSON *changes, struct strbuf *path, const cJSON *a, const cJSON *b)
@@ -226,21 +278,17 @@ static void diff_arrays(cJSON *changes, struct strbuf *path, const cJSON *a, con
         diff_string_sets(changes, path, a, b);
         return;
     }
-    for (size_t k = 0; k < sizeof(item_keys) / sizeof(item_keys[0]); k++) {
-        if (keyed_by(a, item_keys[k]) && keyed_by(b, item_keys[k])) {
-            diff_keyed(changes, path, item_keys[k], a, b);
-            return;
-        }
-    }
-    int n = cJSON_GetArraySize(a);
-    if (n != cJSON_GetArraySize(b)) {
+    if (diff_keyed(changes, path, a, b))
+        return;
+    if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b)) {
         add_value_change(changes, path, a, b);
         return;
     }
     size_t base = path->len;
-    for (int i = 0; i < n; i++) {
+    int i = 0;
+    for (const cJSON *x = a->child, *y = b->child; x && y; x = x->next, y = y->next, i++) {
         strbuf_addf(path, "[%d]", i);
-        diff_value(changes, path, NULL, cJSON_GetArrayItem(a, i), cJSON_GetArrayItem(b, i));
+        diff_value(changes, path, NULL, x, y);
         strbuf_setlen(path, base);
     }
 }
@@ -261,14 +309,16 @@ static bool diff_policy(cJSON *changes, struct strbuf *path, const cJSON *a, con
 static void diff_value(cJSON *changes, struct strbuf *path, const char *key, const cJSON *a,
                        const cJSON *b)
 {
-    if (a && b && cJSON_Compare(a, b, true))
-        return;
+    /* Containers are walked, not compared whole first: cJSON_Compare looks
+     * every member up by a scan, and at every level again. */
     if (!a || !b)
         add_value_change(changes, path, a, b);
     else if (cJSON_IsObject(a) && cJSON_IsObject(b))
         diff_objects(changes, path, a, b);
     else if (cJSON_IsArray(a) && cJSON_IsArray(b))
         diff_arrays(changes, path, a, b);
+    else if (cJSON_Compare(a, b, true))
+        return;
     else if (!(key && strcmp(key, "PolicyDocument") == 0 && cJSON_IsString(a) &&
                cJSON_IsString(b) && diff_policy(changes, path, a, b)))
         add_value_change(changes, path, a, b);

@@ -284,7 +284,9 @@ static cJSON *index_read(const char *dir, struct vpcx_error *err)
     cJSON *doc = NULL;
     struct stat sb;
     bool exists = stat(path, &sb) == 0;
-    if (exists && file_read_all(path, INDEX_MAX_BYTES, &data, &local) == VPCX_OK)
+    /* Bounded like a cache file: depth and parse memory checked first. */
+    if (exists && file_read_all(path, INDEX_MAX_BYTES, &data, &local) == VPCX_OK &&
+        snapshot_check_json(data.buf, data.len, path, &local) == VPCX_OK)
         doc = cJSON_ParseWithLength(data.buf, data.len);
     else if (exists && err)
         vpcx_error_copy(err, &local);

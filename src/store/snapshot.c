@@ -7,6 +7,7 @@
 #include "vpcx/model/derived.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -331,6 +332,105 @@ static void load_vpc_attributes(const cJSON *doc, struct inventory *inv)
     }
 }
 
+/* What a pre-parse pass learns of a JSON text. */
+struct json_shape {
+    size_t values;   /* JSON values (cJSON nodes) the text holds, at most */
+    size_t depth;    /* current nesting */
+    size_t deep_at;  /* byte where nesting passed SNAPSHOT_MAX_DEPTH */
+    uint64_t arrays; /* bit d: the container at depth d + 1 is an array */
+    bool in_string, escaped, first_pending, too_deep;
+};
+
+static void shape_open(struct json_shape *sh, char c, size_t at)
+{
+    if (sh->depth >= SNAPSHOT_MAX_DEPTH) {
+        sh->too_deep = true;
+        sh->deep_at = at;
+        return;
+    }
+    uint64_t bit = (uint64_t)1 << sh->depth;
+    sh->arrays = c == '[' ? sh->arrays | bit : sh->arrays & ~bit;
+    sh->depth++;
+    sh->first_pending = c == '[';
+}
+
+/* Counts values as they begin: the document itself, an array's first item
+ * and each one after a comma, an object member's value after its colon. */
+static void shape_step(struct json_shape *sh, char c, size_t at)
+{
+    if (sh->in_string) {
+        if (sh->escaped)
+            sh->escaped = false;
+        else if (c == '\\')
+            sh->escaped = true;
+        else if (c == '"')
+            sh->in_string = false;
+        return;
+    }
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+        return;
+    if (sh->first_pending && c != ']')
+        sh->values++;
+    sh->first_pending = false;
+    bool in_array = sh->depth > 0 && (sh->arrays >> (sh->depth - 1)) & 1;
+    if (c == '"')
+        sh->in_string = true;
+    else if (c == '[' || c == '{')
+        shape_open(sh, c, at);
+    else if ((c == ']' || c == '}') && sh->depth > 0)
+        sh->depth--;
+    else if (c == ':' || (c == ',' && in_array))
+        sh->values++;
+}
+
+enum vpcx_status snapshot_check_json(const char *data, size_t len, const char *label,
+                                     struct vpcx_error *err)
+{
+    struct json_shape sh = {.values = 1};
+    for (size_t i = 0; i < len && !sh.too_deep; i++)
+        shape_step(&sh, data[i], i);
+    if (sh.too_deep)
+        return vpcx_error_set(err, VPCX_ERR_TOO_LARGE,
+                              "%s nests JSON more than %d levels deep (at byte %zu); refused",
+                              label, SNAPSHOT_MAX_DEPTH, sh.deep_at);
+    size_t limit = SNAPSHOT_MAX_MEMORY;
+    if (len < (limit - SNAPSHOT_MEMORY_SLACK) / SNAPSHOT_MEMORY_RATIO)
+        limit = len * SNAPSHOT_MEMORY_RATIO + SNAPSHOT_MEMORY_SLACK;
+    size_t need = len;
+    if (sh.values > (SIZE_MAX - len) / SNAPSHOT_VALUE_COST)
+        need = SIZE_MAX;
+    else
+        need += sh.values * SNAPSHOT_VALUE_COST;
+    if (need > limit)
+        return vpcx_error_set(err, VPCX_ERR_TOO_LARGE,
+                              "%s holds %zu JSON values in %zu bytes: parsing it would take "
+                              "about %zu MiB of memory, over the %zu MiB limit; refused",
+                              label, sh.values, len, need >> 20, limit >> 20);
+    return VPCX_OK;
+}
+
+/* Names where the parse failed; "truncated?" only when it failed at the
+ * last byte and the text ends inside an open string, array or object. */
+static enum vpcx_status parse_error(const char *label, const char *data, size_t len,
+                                    const char *end, struct vpcx_error *err)
+{
+    size_t at = end && end >= data ? (size_t)(end - data) : 0;
+    struct json_shape sh = {.values = 1};
+    for (size_t i = 0; i < len && !sh.too_deep; i++)
+        shape_step(&sh, data[i], i);
+    size_t last = len;
+    while (last > 0 && (data[last - 1] == ' ' || data[last - 1] == '\n' || data[last - 1] == '\r' ||
+                        data[last - 1] == '\t'))
+        last--;
+    if (at + 1 >= last && (sh.depth > 0 || sh.in_string))
+        return vpcx_error_set(err, VPCX_ERR_PARSE,
+                              "%s is not valid JSON: it ends (at byte %zu) inside an open %s "
+                              "(truncated?)",
+                              label, len, sh.in_string ? "string" : "array or object");
+    return vpcx_error_set(err, VPCX_ERR_PARSE, "%s is not valid JSON (near byte %zu of %zu)", label,
+                          at, len);
+}
+
 enum vpcx_status snapshot_load_buffer(const char *data, size_t len, const char *label,
                                       struct inventory *inv, struct snapshot_meta *meta,
                                       cJSON **errors, struct vpcx_error *err)
@@ -338,14 +438,13 @@ enum vpcx_status snapshot_load_buffer(const char *data, size_t len, const char *
     if (errors)
         *errors = NULL;
     memset(meta, 0, sizeof(*meta));
+    enum vpcx_status checked = snapshot_check_json(data, len, label, err);
+    if (checked != VPCX_OK)
+        return checked;
     const char *end = NULL;
     cJSON *doc = cJSON_ParseWithLengthOpts(data, len, &end, false);
-    if (!doc) {
-        size_t at = end && end >= data ? (size_t)(end - data) : 0;
-        return vpcx_error_set(err, VPCX_ERR_PARSE,
-                              "%s is not valid JSON (near byte %zu of %zu; truncated?)", label, at,
-                              len);
-    }
+    if (!doc)
+        return parse_error(label, data, len, end, err);
     enum vpcx_status st =
         cJSON_IsObject(doc) ? load_meta(doc, label, meta, err)
                             : vpcx_error_set(err, VPCX_ERR_PARSE, "%s is not a JSON object", label);
@@ -368,6 +467,12 @@ enum vpcx_status snapshot_load_file(const char *path, struct inventory *inv,
                                     struct snapshot_meta *meta, cJSON **errors,
                                     struct vpcx_error *err)
 {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+        (unsigned long long)sb.st_size > SNAPSHOT_MAX_BYTES)
+        return vpcx_error_set(err, VPCX_ERR_TOO_LARGE,
+                              "snapshot %s is %lld bytes, over the %zu MiB limit; not read", path,
+                              (long long)sb.st_size, SNAPSHOT_MAX_BYTES >> 20);
     struct strbuf data;
     strbuf_init(&data, 0);
     enum vpcx_status st = file_read_all(path, SNAPSHOT_MAX_BYTES, &data, err);

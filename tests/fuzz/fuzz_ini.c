@@ -2,7 +2,8 @@
  * fuzz_ini: the ~/.aws/config and ~/.aws/credentials parser (aws/ini.h).
  *
  * Input: the whole file. After a successful parse every section, entry and nested pair
- * is looked up again through the public accessors, which must find what was parsed.
+ * is looked up again through the public accessors, which must find what was parsed,
+ * including the [DEFAULT] keys each section inherits.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,6 +41,11 @@ static void check_file(const struct ini_file *ini)
             abort();
         for (size_t i = 0; i < sec->nentries; i++)
             check_entry(sec, &sec->entries[i]);
+        /* Own and inherited keys alike are what a lookup finds. */
+        size_t pos = 0;
+        for (const struct ini_entry *e = ini_section_each(sec, &pos); e;
+             e = ini_section_each(sec, &pos))
+            check_entry(sec, e);
     }
 }
 

@@ -558,6 +558,53 @@ static void assert_no_file_contains(const char *dir, const char *needle)
     assert_true(checked >= 3); /* cache file, index, lock */
 }
 
+/* The index is bounded like a cache file: one nested past the depth limit
+ * (or too dense to parse within the memory bound) is ignored unparsed. */
+static void test_index_bounded(void **state)
+{
+    char *dir = make_tmpdir();
+    struct inventory *inv = fixture(5);
+    struct snapshot_meta m;
+    meta_init(&m, "dev", "2026-11-26T12:00:00Z");
+    save_ok(dir, inv, &m);
+    char *a = find_ok(dir, "dev", REGION, ENDPOINT);
+    char *index = xasprintf("%s/%s", dir, CACHE_INDEX_NAME);
+    struct strbuf data, padded;
+    strbuf_init(&data, 0);
+    strbuf_init(&padded, 0);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(file_read_all(index, SIZE_MAX, &data, &err), VPCX_OK);
+    const char *brace = strchr(data.buf, '{');
+    assert_non_null(brace);
+    strbuf_add(&padded, data.buf, (size_t)(brace - data.buf) + 1);
+    strbuf_addstr(&padded, "\"Pad\":");
+    for (int i = 0; i < 100; i++)
+        strbuf_addch(&padded, '[');
+    for (int i = 0; i < 100; i++)
+        strbuf_addch(&padded, ']');
+    strbuf_addch(&padded, ',');
+    strbuf_addstr(&padded, brace + 1);
+    write_file(index, padded.buf, padded.len);
+    const struct cache_key key = {.profile = "dev", .region = REGION, .endpoint = ENDPOINT};
+    char *p = NULL;
+    assert_int_equal(cache_find(dir, &key, &p, &err), VPCX_ERR_NOT_FOUND);
+    assert_null(p);
+    /* The index as written still works. */
+    write_file(index, data.buf, data.len);
+    char *again = find_ok(dir, "dev", REGION, ENDPOINT);
+    assert_string_equal(a, again);
+    free(again);
+    free(a);
+    free(index);
+    strbuf_release(&data);
+    strbuf_release(&padded);
+    vpcx_error_finish(&err);
+    snapshot_meta_finish(&m);
+    inventory_destroy(inv);
+    cleanup(dir);
+}
+
 static void test_no_secret_written(void **state)
 {
     const char *token = "FAKEsessionTOKEN0123456789abcdefZZ";
@@ -829,6 +876,7 @@ int main(void)
         cmocka_unit_test(test_bad_files_ignored),
         cmocka_unit_test(test_concurrent_writers),
         cmocka_unit_test(test_offline_lookup),
+        cmocka_unit_test(test_index_bounded),
         cmocka_unit_test(test_no_secret_written),
         cmocka_unit_test(test_update_keeps_failed_types),
         cmocka_unit_test(test_age),

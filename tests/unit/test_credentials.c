@@ -609,6 +609,30 @@ static void test_unsupported_sources(void **state)
     assert_int_equal(fx->sts_calls, 0);
 }
 
+/* [DEFAULT] keys are inherited (botocore's RawConfigParser): keys in the
+ * credentials file, and sso_* settings that must be refused. */
+static void test_default_section_inherited(void **state)
+{
+    struct fixture *fx = *state;
+    char *config = xasprintf("%s/config-defaults", fx->dir);
+    char *creds = xasprintf("%s/credentials-defaults", fx->dir);
+    write_file(config, "[DEFAULT]\nsso_start_url = https://x\n[profile center]\n", 0600);
+    write_file(creds,
+               "[DEFAULT]\naws_access_key_id = AKIDINHERITED\n"
+               "aws_secret_access_key = inherited-secret\n[plain]\n",
+               0600);
+    env_set(fx, "AWS_CONFIG_FILE", config);
+    env_set(fx, "AWS_SHARED_CREDENTIALS_FILE", creds);
+    assert_int_equal(resolve(fx, "center", true), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "IAM Identity Center");
+    assert_int_equal(resolve(fx, "plain", true), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDINHERITED");
+    unlink(config);
+    unlink(creds);
+    free(config);
+    free(creds);
+}
+
 /* ---- helpers ---- */
 
 static void test_iso8601(void **state)
@@ -689,6 +713,7 @@ int main(void)
         T(test_credentials_check),
         T(test_assume_role_mfa),
         T(test_unsupported_sources),
+        T(test_default_section_inherited),
         cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_expired_and_copy),
     };

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include "vpcx/aws/ini.h"
+#include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
 #include <stdio.h>
@@ -227,6 +228,115 @@ static void test_files(void **state)
     vpcx_error_finish(&err);
 }
 
+/* Entries stored in the sections themselves (inherited ones not counted). */
+static size_t stored_entries(const struct ini_file *ini)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < ini->nsections; i++)
+        n += ini->sections[i].nentries;
+    return n;
+}
+
+/* [DEFAULT] is inherited by lookup: a hostile file with many DEFAULT keys and
+ * many sections must not store keys x sections entries. */
+static void test_defaults_not_copied(void **state)
+{
+    (void)state;
+    enum { NKEYS = 400, NSECTIONS = 500 };
+    struct strbuf text;
+    strbuf_init(&text, 0);
+    strbuf_addstr(&text, "[DEFAULT]\n");
+    for (int k = 0; k < NKEYS; k++)
+        strbuf_addf(&text, "key%d = default%d\n", k, k);
+    strbuf_addstr(&text, "s3 =\n  addressing_style = path\n");
+    for (int s = 0; s < NSECTIONS; s++)
+        strbuf_addf(&text, "[profile p%d]\nkey7 = own%d\n", s, s);
+    struct ini_file ini = {0};
+    struct vpcx_error err = {0};
+    assert_int_equal(parse(&ini, text.buf, &err), VPCX_OK);
+    assert_int_equal(ini.nsections, NSECTIONS);
+    assert_int_equal(stored_entries(&ini), NSECTIONS); /* only each section's own key */
+    const struct ini_section *p42 = ini_file_section(&ini, "profile p42");
+    assert_string_equal(ini_section_get(p42, "key7"), "own42"); /* the section wins */
+    assert_string_equal(ini_section_get(p42, "key8"), "default8");
+    assert_string_equal(ini_section_get(p42, "key399"), "default399");
+    assert_null(ini_section_get(p42, "key400"));
+    assert_string_equal(ini_entry_sub(ini_section_entry(p42, "s3"), "addressing_style"), "path");
+    assert_null(ini_file_section(&ini, "DEFAULT"));
+    ini_file_finish(&ini);
+    vpcx_error_finish(&err);
+    strbuf_release(&text);
+}
+
+/* Parsing and looking up n keys, n sections and n nested sub-keys costs a
+ * bounded number of key comparisons per key, not one per earlier key. */
+static void test_lookup_cost_linear(void **state)
+{
+    (void)state;
+    enum { N = 6000 };
+    struct strbuf text;
+    strbuf_init(&text, 0);
+    strbuf_addstr(&text, "[big]\n");
+    for (int k = 0; k < N; k++)
+        strbuf_addf(&text, "key%d = v%d\n", k, k);
+    strbuf_addstr(&text, "[services s]\nec2 =\n");
+    for (int k = 0; k < N; k++)
+        strbuf_addf(&text, "  sub%d = v%d\n", k, k);
+    for (int s = 0; s < N; s++)
+        strbuf_addf(&text, "[s%d]\n", s);
+    struct ini_file ini = {0};
+    struct vpcx_error err = {0};
+    size_t before = ini_key_compares();
+    assert_int_equal(parse(&ini, text.buf, &err), VPCX_OK);
+    const struct ini_section *big = ini_file_section(&ini, "big");
+    const struct ini_entry *ec2 = ini_section_entry(ini_file_section(&ini, "services s"), "ec2");
+    for (int k = 0; k < N; k++) {
+        char key[32], sec[32];
+        snprintf(key, sizeof(key), "key%d", k);
+        assert_non_null(ini_section_get(big, key));
+        snprintf(key, sizeof(key), "sub%d", k);
+        assert_non_null(ini_entry_sub(ec2, key));
+        snprintf(sec, sizeof(sec), "s%d", k);
+        assert_non_null(ini_file_section(&ini, sec));
+    }
+    size_t cost = ini_key_compares() - before;
+    /* 3N keys parsed, 3N looked up: a few comparisons each, not N/2 each. */
+    assert_true(cost < 6 * 4 * (size_t)N);
+    ini_file_finish(&ini);
+    vpcx_error_finish(&err);
+    strbuf_release(&text);
+}
+
+/* configparser's rules: [DEFAULT] may repeat but its keys may not; a section
+ * may redefine a DEFAULT key; iteration yields each key once. */
+static void test_defaults_semantics(void **state)
+{
+    (void)state;
+    struct ini_file ini = {0};
+    struct vpcx_error err = {0};
+    const char *text = "[DEFAULT]\na = 1\nsso_start_url = u\n"
+                       "[p]\na = 2\nb = 3\n"
+                       "[DEFAULT]\nc = 4\n";
+    assert_int_equal(parse(&ini, text, &err), VPCX_OK);
+    const struct ini_section *p = ini_file_section(&ini, "p");
+    assert_string_equal(ini_section_get(p, "a"), "2");
+    assert_string_equal(ini_section_get(p, "c"), "4");
+    const char *seen[8];
+    size_t n = 0, pos = 0;
+    for (const struct ini_entry *e = ini_section_each(p, &pos); e; e = ini_section_each(p, &pos)) {
+        assert_true(n < 8);
+        seen[n++] = e->key;
+    }
+    assert_int_equal(n, 4);
+    assert_string_equal(seen[0], "a");
+    assert_string_equal(seen[1], "b");
+    assert_string_equal(seen[2], "sso_start_url");
+    assert_string_equal(seen[3], "c");
+    expect_error("[DEFAULT]\na = 1\n[DEFAULT]\na = 2\n", VPCX_ERR_CONFIG, "test.ini:4:");
+    ini_file_finish(&ini);
+    vpcx_error_finish(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +347,9 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_defaults_and_headers),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_defaults_not_copied),
+        cmocka_unit_test(test_lookup_cost_linear),
+        cmocka_unit_test(test_defaults_semantics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

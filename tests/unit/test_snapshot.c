@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
 #include "vpcx/store/snapshot.h"
 
 static const char *const fixture_items[][2] = {
@@ -220,12 +222,86 @@ static void test_fetched_at_by_type(void **state)
     vpcx_error_finish(&err);
 }
 
+/* A dump whose member X holds `levels` nested arrays; caller frees. */
+static char *nested_doc(int levels)
+{
+    struct strbuf sb;
+    strbuf_init(&sb, 0);
+    strbuf_addstr(&sb, "{\"Metadata\":{\"FormatVersion\":1},\"X\":");
+    for (int i = 0; i < levels; i++)
+        strbuf_addch(&sb, '[');
+    for (int i = 0; i < levels; i++)
+        strbuf_addch(&sb, ']');
+    strbuf_addch(&sb, '}');
+    return strbuf_detach(&sb, NULL);
+}
+
+/* Refusals name their cause: nesting depth, memory, where the JSON breaks. */
+static void test_limits_named(void **state)
+{
+    char *deep = nested_doc(100);
+    expect_refused(deep, VPCX_ERR_TOO_LARGE, "more than 64 levels deep (at byte 99)");
+    free(deep);
+    deep = nested_doc(5000); /* past cJSON's own limit: not "truncated?" */
+    expect_refused(deep, VPCX_ERR_TOO_LARGE, "levels deep");
+    free(deep);
+    char *ok = nested_doc(63); /* 64 levels with the document's own */
+    struct inventory *inv = inventory_create();
+    struct snapshot_meta meta;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(snapshot_load_buffer(ok, strlen(ok), "t", inv, &meta, NULL, &err), VPCX_OK);
+    snapshot_meta_finish(&meta);
+    inventory_destroy(inv);
+    vpcx_error_finish(&err);
+    free(ok);
+
+    /* 8 MB of zeros would take ~380 MiB as cJSON nodes. */
+    struct strbuf sb;
+    strbuf_init(&sb, 0);
+    strbuf_addstr(&sb, "{\"Metadata\":{\"FormatVersion\":1},\"X\":[0");
+    for (int i = 0; i < 4000000; i++)
+        strbuf_addstr(&sb, ",0");
+    strbuf_addstr(&sb, "]}");
+    expect_refused(sb.buf, VPCX_ERR_TOO_LARGE, "4000005 JSON values in 8000040 bytes");
+    expect_refused(sb.buf, VPCX_ERR_TOO_LARGE, "MiB limit");
+    strbuf_release(&sb);
+
+    expect_refused("{\"Metadata\":{\"FormatVersion\":1},\"Vpcs\":[", VPCX_ERR_PARSE, "truncated?");
+    expect_refused("{\"Metadata\":{\"FormatVersion\":1},\"Vpcs\":[},\"A\":1}", VPCX_ERR_PARSE,
+                   "near byte 40 of 48");
+}
+
+/* A file over the size limit is refused from its size, unread (sparse). */
+static void test_oversized_file_not_read(void **state)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *path = xasprintf("%s/vpcx-test-snapshot-%ld.json", tmp ? tmp : "/tmp", (long)getpid());
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+    /* 300 MiB: over the limit, under the 2 GiB the limit once was. */
+    assert_int_equal(truncate(path, (off_t)300 << 20), 0);
+    struct inventory *inv = inventory_create();
+    struct snapshot_meta meta;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(snapshot_load_file(path, inv, &meta, NULL, &err), VPCX_ERR_TOO_LARGE);
+    assert_non_null(strstr(err.message, path));
+    assert_non_null(strstr(err.message, "314572800 bytes, over the 256 MiB limit"));
+    unlink(path);
+    free(path);
+    vpcx_error_finish(&err);
+    inventory_destroy(inv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip_pretty),     cmocka_unit_test(test_round_trip_compact),
-        cmocka_unit_test(test_bad_documents_refused), cmocka_unit_test(test_files),
-        cmocka_unit_test(test_fetched_at_by_type),
+        cmocka_unit_test(test_round_trip_pretty),       cmocka_unit_test(test_round_trip_compact),
+        cmocka_unit_test(test_bad_documents_refused),   cmocka_unit_test(test_files),
+        cmocka_unit_test(test_fetched_at_by_type),      cmocka_unit_test(test_limits_named),
+        cmocka_unit_test(test_oversized_file_not_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,8 +29,20 @@
 #include "vpcx/model/inventory.h"
 
 #define SNAPSHOT_FORMAT_VERSION 1
-/* Larger files are refused rather than read into memory. */
-#define SNAPSHOT_MAX_BYTES ((size_t)2 << 30)
+/* Larger files are refused before they are read (a dump of 100,000 ENIs is
+ * about 200 MB). */
+#define SNAPSHOT_MAX_BYTES ((size_t)256 << 20)
+/* Deeper JSON is refused before parsing (vpcx's own documents nest 8 levels). */
+#define SNAPSHOT_MAX_DEPTH 64
+/* The memory a parsed document may take: at most SNAPSHOT_MEMORY_RATIO times
+ * its size plus SNAPSHOT_MEMORY_SLACK, and never over SNAPSHOT_MAX_MEMORY.
+ * Real dumps take about 5 times their size; 2 MB of "[0,0,0..." would take
+ * 50 times. Estimated before parsing as SNAPSHOT_VALUE_COST per JSON value
+ * (a cJSON node, a member name's allocation) plus the text. */
+#define SNAPSHOT_MAX_MEMORY   ((size_t)1536 << 20)
+#define SNAPSHOT_MEMORY_RATIO 12
+#define SNAPSHOT_MEMORY_SLACK ((size_t)16 << 20)
+#define SNAPSHOT_VALUE_COST   96
 
 struct snapshot_meta {
     int format_version;
@@ -59,9 +71,22 @@ enum vpcx_status snapshot_write(FILE *out, const struct inventory *inv,
                                 struct vpcx_error *err);
 
 /*
+ * Refuses, before any parsing, a JSON document that nests deeper than
+ * SNAPSHOT_MAX_DEPTH or would take more memory than the limits above
+ * (VPCX_ERR_TOO_LARGE, with a message naming the depth or the size, the
+ * estimate and the limit). One pass over the text, no allocation.
+ */
+enum vpcx_status snapshot_check_json(const char *data, size_t len, const char *label,
+                                     struct vpcx_error *err);
+
+/*
  * Loads a document into inv (types present in the file replace what inv
  * had), fills meta and hands over the Errors list (*errors may be NULL to
  * drop it). label names the source in messages ("snapshot /tmp/x.json").
+ * Runs snapshot_check_json first; a parse error names the byte where it
+ * happened, and says "truncated?" only when that is the end of the text.
+ * snapshot_load_file refuses a file over SNAPSHOT_MAX_BYTES from its size,
+ * without reading it.
  */
 enum vpcx_status snapshot_load_buffer(const char *data, size_t len, const char *label,
                                       struct inventory *inv, struct snapshot_meta *meta,
