@@ -15,6 +15,7 @@
 #include "vpcx/ui/views.h"
 
 #include <curses.h>
+#include <errno.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -868,6 +869,7 @@ static void check_refresh_end(struct app *a)
 
 #define RETRY_FIRST_MS 5000L
 #define RETRY_MAX_MS   (5L * 60 * 1000)
+#define JOB_POLL_MS    100L /* how often an unwatched write is checked */
 
 static long long mono_ms(void)
 {
@@ -900,7 +902,17 @@ static void job_watch(struct app *a, bool on)
     if (a->wait_fd < 0 || !a->job)
         return;
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = bgjob_fd(a->job)};
-    epoll_ctl(a->wait_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, bgjob_fd(a->job), &ev);
+    if (!on) {
+        /* A failure here is harmless: closing the pipe drops it from the set. */
+        (void)epoll_ctl(a->wait_fd, EPOLL_CTL_DEL, bgjob_fd(a->job), &ev);
+        a->job_unwatched = false;
+        return;
+    }
+    /* Unwatched, the write's end is found by polling (wait_once shortens its wait). */
+    a->job_unwatched = epoll_ctl(a->wait_fd, EPOLL_CTL_ADD, bgjob_fd(a->job), &ev) != 0;
+    if (a->job_unwatched)
+        app_message(a, ROLE_WARN, "epoll: %s; the cache write is checked by polling",
+                    strerror(errno));
 #else
     (void)a;
     (void)on;
@@ -1148,7 +1160,13 @@ static void waiter_init(struct waiter *w, struct app *a)
     w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     for (int i = 0; i < 2 && w->epoll_fd >= 0; i++) {
         struct epoll_event ev = {.events = EPOLLIN, .data.fd = w->fds[i]};
-        epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->fds[i], &ev);
+        if (epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, w->fds[i], &ev) != 0) {
+            /* A set missing the keyboard or the signals would hang the wait: go without. */
+            app_message(a, ROLE_WARN, "epoll: %s; keys wait up to 1 s while loading",
+                        strerror(errno));
+            close(w->epoll_fd);
+            w->epoll_fd = -1;
+        }
     }
 #endif
 }
@@ -1170,6 +1188,8 @@ static void wait_once(struct app *a, struct waiter *w)
         /* Without epoll a signal or the write's end is noticed at the next key or in a second. */
         if (w->epoll_fd < 0 && (timeout < 0 || timeout > 1000))
             timeout = 1000;
+        if (a->job && a->job_unwatched && (timeout < 0 || timeout > JOB_POLL_MS))
+            timeout = JOB_POLL_MS;
         http_engine_step(aws_client_http(a->opts.client), fd, timeout, &ready);
         return;
     }

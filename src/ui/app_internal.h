@@ -85,6 +85,7 @@ struct app {
     long long retry_at; /* monotonic ms before which a skipped write waits */
     long retry_ms;      /* the backoff after a busy cache; 0 after a success */
     int wait_fd;        /* the loop's epoll set, -1 outside run_loop */
+    bool job_unwatched; /* the write's pipe is not in wait_fd's set */
     struct layout layout;
     char *pending_copy;       /* OSC 52 payload written after the next paint */
     struct mutate_gate *gate; /* the one write gate, for the endpoint forms */
