@@ -143,7 +143,8 @@ void cli_print_help(FILE *out)
           "  2  usage or configuration error (unknown option or profile, no region)\n"
           "  3  credentials missing, refused or expired; or access denied\n"
           "  4  nothing could be fetched (endpoint unreachable, timeouts, throttling)\n"
-          "  5  partial result: some resource types failed (see Errors in the output)\n",
+          "  5  partial result: some resource types failed (see Errors in the output)\n"
+          "  129, 130, 143  ended by SIGHUP, SIGINT or SIGTERM (the terminal restored first)\n",
           out);
 }
 

@@ -123,6 +123,12 @@ class SignalTest(unittest.TestCase):
             self.assertEqual(rc, code, sig)
             self.assertLess(took, QUICK)
 
+    def test_help_names_the_codes(self):
+        p = subprocess.run([BIN, "--help"], env=self.env(), capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"\n  129, 130, 143  ended by SIGHUP, SIGINT or SIGTERM")
+
     @unittest.skipUnless(tmuxlib.available(), "tmux not installed")
     def test_explorer(self):
         t = tmuxlib.Tmux("signals")
