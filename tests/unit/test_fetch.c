@@ -19,7 +19,7 @@
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/inventory.h"
 
-#include "../../src/sync/fetch_internal.h"
+#include "sync/fetch_internal.h"
 
 /* ---- paging ---- */
 
