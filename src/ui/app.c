@@ -167,6 +167,16 @@ void app_show_detail(struct app *a, enum inv_type type, const char *id)
     a->dirty = true;
 }
 
+bool app_go_to(struct app *a, enum inv_type type, const char *id)
+{
+    char *copy = xstrdup(id); /* id may belong to a view that closes on the way */
+    bool revealed = app_reveal(a, type, copy);
+    if (!revealed)
+        app_show_detail(a, type, copy);
+    free(copy);
+    return revealed;
+}
+
 /* ---- layout ---- */
 
 static void compute_layout(struct app *a)

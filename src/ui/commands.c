@@ -107,12 +107,8 @@ static void explain_unheld(struct app *a, const char *ip, const struct ip_addr *
 
 static void show_holder(struct app *a, const char *ip, const char *eni_id)
 {
-    char *id = xstrdup(eni_id);
-    if (app_reveal(a, INV_ENI, id))
-        app_message(a, ROLE_OK, "%s is on %s", ip, id);
-    else
-        app_show_detail(a, INV_ENI, id);
-    free(id);
+    if (app_go_to(a, INV_ENI, eni_id))
+        app_message(a, ROLE_OK, "%s is on %s", ip, eni_id);
 }
 
 /* Answers :ip for a valid address with the ENIs loaded. */
@@ -172,8 +168,7 @@ static bool jump_id(struct app *a, const char *id)
     for (int t = 0; t < INV_TYPE_COUNT; t++) {
         if (!inventory_find(a->inv, (enum inv_type)t, id))
             continue;
-        if (!app_reveal(a, (enum inv_type)t, id))
-            app_show_detail(a, (enum inv_type)t, id);
+        app_go_to(a, (enum inv_type)t, id);
         return true;
     }
     return false;

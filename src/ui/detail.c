@@ -652,10 +652,7 @@ static enum view_result detail_key(struct view *v, enum action a, int key)
     if (v->cursor >= d->n || !d->rows[v->cursor].link)
         return a == ACT_ENTER ? VIEW_HANDLED : VIEW_PASS;
     enum inv_type type = d->rows[v->cursor].type;
-    char *id = xstrdup(d->rows[v->cursor].id);
-    if (!app_reveal(v->app, type, id))
-        app_show_detail(v->app, type, id);
-    free(id);
+    app_go_to(v->app, type, d->rows[v->cursor].id);
     return VIEW_REDRAW;
 }
 

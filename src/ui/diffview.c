@@ -185,12 +185,7 @@ static enum view_result diff_follow(struct view *v)
         app_message(v->app, ROLE_WARN, "%s is only in the snapshot file", id);
         return VIEW_REDRAW;
     }
-    char *copy = xstrdup(id);
-    struct app *a = v->app;
-    /* Either call closes this view: v must not be used after it. */
-    if (!app_reveal(a, type, copy))
-        app_show_detail(a, type, copy);
-    free(copy);
+    app_go_to(v->app, type, id); /* closes this view */
     return VIEW_HANDLED;
 }
 

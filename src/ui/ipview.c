@@ -150,12 +150,7 @@ static enum view_result ip_follow(struct view *v)
     const char *id;
     if (!ip_resource_at(v, v->cursor, &type, &id))
         return VIEW_HANDLED;
-    char *copy = xstrdup(id);
-    struct app *a = v->app;
-    /* Either call closes this view: v must not be used after it. */
-    if (!app_reveal(a, type, copy))
-        app_show_detail(a, type, copy);
-    free(copy);
+    app_go_to(v->app, type, id); /* closes this view */
     return VIEW_HANDLED;
 }
 

@@ -543,12 +543,7 @@ static enum view_result select_row(struct view *v)
     const char *id;
     if (!matrix_resource_at(v, v->cursor, &type, &id))
         return VIEW_HANDLED;
-    char *copy = xstrdup(id);
-    struct app *a = v->app;
-    /* Either call pops this view: touch nothing of v afterwards. */
-    if (!app_reveal(a, type, copy))
-        app_show_detail(a, type, copy);
-    free(copy);
+    app_go_to(v->app, type, id); /* pops this view */
     return VIEW_REDRAW;
 }
 

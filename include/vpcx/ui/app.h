@@ -132,6 +132,9 @@ bool app_open_view(struct app *a, const char *name, const struct view_args *args
 bool app_reveal(struct app *a, enum inv_type type, const char *id);
 /* Shows a resource in the detail pane (links the tree does not hold). */
 void app_show_detail(struct app *a, enum inv_type type, const char *id);
+/* Follows a link: the tree's row when it has one (true), else the detail pane. Closes every
+ * view over the panes, so a view must not touch itself afterwards; id may be its own. */
+bool app_go_to(struct app *a, enum inv_type type, const char *id);
 
 /* For the endpoint forms: the one write gate, the client (NULL offline), the region. */
 struct mutate_gate *app_gate(struct app *a);
