@@ -17,17 +17,13 @@ static enum vpcx_status write_output(const struct cli_options *opts, struct sour
 
 int cmd_dump(const struct cli_options *opts)
 {
+    struct source_result res;
+    int code = source_load_or_report(opts, &res);
+    if (code != VPCX_EXIT_OK)
+        return code;
+    code = source_exit_code(&res);
     struct vpcx_error err;
     vpcx_error_init(&err);
-    struct source_result res;
-    enum vpcx_status st = source_load(opts, &res, &err);
-    if (st != VPCX_OK) {
-        cli_report(NULL, &err);
-        vpcx_error_finish(&err);
-        source_result_finish(&res);
-        return (int)vpcx_status_exit(st);
-    }
-    int code = source_exit_code(&res);
     /* With nothing fetched there is nothing worth printing; stderr says why. */
     if (res.succeeded > 0) {
         FILE *out = stdout;
@@ -39,7 +35,7 @@ int cmd_dump(const struct cli_options *opts)
                 return VPCX_EXIT_ERROR;
             }
         }
-        st = write_output(opts, &res, out, &err);
+        enum vpcx_status st = write_output(opts, &res, out, &err);
         if (out != stdout && fclose(out) != 0 && st == VPCX_OK)
             st = vpcx_error_set(&err, VPCX_ERR_IO, "cannot write %s: %s", opts->output,
                                 strerror(errno));

@@ -60,14 +60,9 @@ static int run_app(const struct app_options *ao)
 static int explore_saved(const struct cli_options *opts, struct app_options *ao)
 {
     struct source_result res;
-    struct vpcx_error err;
-    vpcx_error_init(&err);
-    if (source_load(opts, &res, &err) != VPCX_OK) {
-        int code = cli_fail(&err);
-        vpcx_error_finish(&err);
-        source_result_finish(&res);
+    int code = source_load_or_report(opts, &res);
+    if (code != VPCX_EXIT_OK)
         return code;
-    }
     ao->inv = res.inv;
     ao->account = res.meta.account;
     ao->region = res.meta.region;
@@ -80,7 +75,6 @@ static int explore_saved(const struct cli_options *opts, struct app_options *ao)
     ao->write_reason = opts->demo ? "--demo" : "--snapshot";
     int rc = run_app(ao);
     source_result_finish(&res);
-    vpcx_error_finish(&err);
     return rc;
 }
 

@@ -326,6 +326,19 @@ enum vpcx_status source_load(const struct cli_options *opts, struct source_resul
     return load_aws(opts, res, err);
 }
 
+int source_load_or_report(const struct cli_options *opts, struct source_result *res)
+{
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    int code = VPCX_EXIT_OK;
+    if (source_load(opts, res, &err) != VPCX_OK) {
+        code = cli_fail(&err);
+        source_result_finish(res);
+    }
+    vpcx_error_finish(&err);
+    return code;
+}
+
 int source_exit_code(const struct source_result *res)
 {
     if (res->failed == 0)

@@ -141,11 +141,10 @@ int cmd_snapshot(const struct cli_options *opts)
         return VPCX_EXIT_USAGE;
     }
     struct source_result res;
-    if (source_load(opts, &res, &err) != VPCX_OK) {
-        source_result_finish(&res);
-        return fail(&err);
-    }
-    int code = source_exit_code(&res);
+    int code = source_load_or_report(opts, &res);
+    if (code != VPCX_EXIT_OK)
+        return code;
+    code = source_exit_code(&res);
     if (res.succeeded > 0) {
         if (snapfile_save(opts->args[1], res.inv, &res.meta, res.errors, &err) != VPCX_OK)
             code = fail(&err);

@@ -159,14 +159,9 @@ static void saved_text(const struct snapshot_meta *m, const char *source, const 
 static int whoami_saved(const struct cli_options *opts)
 {
     struct source_result res;
-    struct vpcx_error err;
-    vpcx_error_init(&err);
-    if (source_load(opts, &res, &err) != VPCX_OK) {
-        int code = cli_fail(&err);
-        vpcx_error_finish(&err);
-        source_result_finish(&res);
+    int code = source_load_or_report(opts, &res);
+    if (code != VPCX_EXIT_OK)
         return code;
-    }
     const char *source = opts->demo ? "demo" : "snapshot";
     if (opts->format == CLI_FORMAT_JSON && opts->format_given) {
         cJSON *o = saved_json(&res.meta, source, opts->snapshot);

@@ -33,6 +33,9 @@ void source_session_options(const struct cli_options *opts, struct aws_session_o
 enum vpcx_status source_load(const struct cli_options *opts, struct source_result *res,
                              struct vpcx_error *err);
 void source_result_finish(struct source_result *res);
+/* source_load for a command: VPCX_EXIT_OK with res loaded (finish it), or the error
+ * reported on stderr, res finished, and the exit code. */
+int source_load_or_report(const struct cli_options *opts, struct source_result *res);
 /* The exit code for a load: ok, partial, or the class of the worst failure. */
 int source_exit_code(const struct source_result *res);
 
