@@ -67,14 +67,7 @@ class CacheLockTest(unittest.TestCase):
                       if f.endswith(".json") and f != "index.json")
 
     def env(self):
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home,
-                "XDG_CONFIG_HOME": os.path.join(self.home, "config"),
-                "XDG_CACHE_HOME": os.path.join(self.home, "cache"),
-                "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": "1",
-                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                "AWS_EC2_METADATA_DISABLED": "true",
-                "VPCX_THEMES_DIR": os.path.join(SRC, "themes")}
+        return tmuxlib.clean_env(self.home, NO_COLOR="1")
 
     def args(self):
         return [BIN, "--endpoint-url", self.moto.url, "--region", REGION, "--max-attempts", "1"]

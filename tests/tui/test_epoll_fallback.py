@@ -51,16 +51,9 @@ class EpollFallback(unittest.TestCase):
     def env(self, adds_ok):
         # An ASan build links its runtime first; the shim, preloaded, comes before it.
         asan = os.environ.get("ASAN_OPTIONS", "")
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home,
-                "XDG_CONFIG_HOME": os.path.join(self.home, "config"),
-                "XDG_CACHE_HOME": os.path.join(self.home, "cache"),
-                "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", "NO_COLOR": "1",
-                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                "AWS_EC2_METADATA_DISABLED": "true",
-                "VPCX_THEMES_DIR": os.path.join(SRC, "themes"),
-                "LD_PRELOAD": SHIM, "VPCX_TEST_EPOLL_ADD_OK": str(adds_ok),
-                "ASAN_OPTIONS": (asan + ":" if asan else "") + "verify_asan_link_order=0"}
+        return tmuxlib.clean_env(
+            self.home, NO_COLOR="1", LD_PRELOAD=SHIM, VPCX_TEST_EPOLL_ADD_OK=str(adds_ok),
+            ASAN_OPTIONS=(asan + ":" if asan else "") + "verify_asan_link_order=0")
 
     def start(self, adds_ok):
         args = [BIN, "--endpoint-url", self.moto.url, "--region", REGION, "--max-attempts", "1"]

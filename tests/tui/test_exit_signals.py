@@ -53,14 +53,7 @@ class SignalTest(unittest.TestCase):
         return "http://127.0.0.1:%d" % listener.getsockname()[1], ready
 
     def env(self):
-        return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self.home,
-                "XDG_CONFIG_HOME": os.path.join(self.home, "config"),
-                "XDG_CACHE_HOME": os.path.join(self.home, "cache"),
-                "LC_ALL": "C.UTF-8", "TERM": "screen-256color",
-                "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-                "AWS_EC2_METADATA_DISABLED": "true",
-                "VPCX_THEMES_DIR": os.path.join(tmuxlib.SRC, "themes")}
+        return tmuxlib.clean_env(self.home, TERM="screen-256color")
 
     def interrupt(self, args, sig, ready):
         """Starts vpcx, waits until ready() holds, sends sig; returns (exit code, seconds

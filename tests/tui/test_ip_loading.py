@@ -13,9 +13,11 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("VPCX_SRCDIR", os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 import awsproxy  # noqa: E402
 import motoctl  # noqa: E402
+import tmuxlib  # noqa: E402
 
 import boto3  # noqa: E402
 
@@ -58,18 +60,7 @@ class IpWhileLoading(unittest.TestCase):
         script = os.path.join(self.home.name, "ip.keys")
         with open(script, "w") as f:
             f.write("\n".join(keys) + "\n")
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": self.home.name,
-            "XDG_CONFIG_HOME": os.path.join(self.home.name, "config"),
-            "LC_ALL": "C.UTF-8",
-            "TERM": "xterm-256color",
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "VPCX_THEMES_DIR": os.path.join(SRC, "themes"),
-        }
+        env = tmuxlib.clean_env(self.home.name)
         cmd = [vpcx_bin(), "--endpoint-url", self.proxy.url, "--region", REGION, "--no-cache",
                "--headless", "120x30", "--keys", script, "--screen-out", "-"]
         p = subprocess.run(cmd, env=env, capture_output=True, timeout=240)

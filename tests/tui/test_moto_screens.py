@@ -15,8 +15,10 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get("VPCX_SRCDIR", os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
+sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
 import motoctl  # noqa: E402
+import tmuxlib  # noqa: E402
 import seed_account  # noqa: E402
 
 CASES = os.path.join(HERE, "moto")
@@ -31,19 +33,7 @@ def normalise(text, url):
 
 
 def run(bin_path, url, keys, home):
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": home,
-        "XDG_CONFIG_HOME": os.path.join(home, "config"),
-        "XDG_CACHE_HOME": os.path.join(home, "cache"),
-        "LC_ALL": "C.UTF-8",
-        "TERM": "xterm-256color",
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "VPCX_THEMES_DIR": os.path.join(SRC, "themes"),
-    }
+    env = tmuxlib.clean_env(home)
     cmd = [bin_path, "--endpoint-url", url, "--region", "us-east-1", "--no-cache",
            "--headless", "120x40", "--keys", keys, "--screen-out", "-"]
     p = subprocess.run(cmd, env=env, capture_output=True, timeout=120)

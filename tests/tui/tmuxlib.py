@@ -14,6 +14,21 @@ SRC = os.environ.get("VPCX_SRCDIR", os.path.dirname(os.path.dirname(HERE)))
 BIN = os.environ.get("VPCX_BIN", os.path.join(SRC, "build", "vpcx"))
 
 
+def clean_env(home, **extra):
+    """Exactly what a test gives vpcx: HOME and the XDG folders under home, test keys, no
+    AWS config, IMDS off, a UTF-8 locale; extra adds or replaces (None removes)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
+           "XDG_CONFIG_HOME": os.path.join(home, "config"),
+           "XDG_CACHE_HOME": os.path.join(home, "cache"),
+           "LC_ALL": "C.UTF-8", "TERM": "xterm-256color",
+           "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+           "AWS_EC2_METADATA_DISABLED": "true",
+           "VPCX_THEMES_DIR": os.path.join(SRC, "themes")}
+    env.update(extra)
+    return {k: v for k, v in env.items() if v is not None}
+
+
 def available():
     return shutil.which("tmux") is not None
 
