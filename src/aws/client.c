@@ -30,6 +30,7 @@ struct aws_client {
     bool reloading;
     struct aws_call *parked;  /* waiting for the running reload */
     struct aws_call *resumed; /* its answer is in; resent or failed by resume_timer */
+    struct aws_call *live;    /* every call not yet finished, for aws_client_cancel() */
     uint64_t resume_timer;
     double (*random01)(void *ud);
     void *random_ud;
@@ -60,6 +61,8 @@ struct aws_call {
     unsigned creds_gen;    /* of the credentials that signed the last attempt */
     bool reload_failed;    /* resumed with the reload's error in err */
     struct aws_call *next; /* in client->parked or client->resumed */
+    uint64_t pending;      /* the engine transfer or timer it waits on; 0 when parked */
+    struct aws_call *live_prev, *live_next;
 };
 
 static const char *service_name(enum aws_service s)
@@ -128,13 +131,44 @@ struct aws_client *aws_client_create(struct http_engine *http, const struct aws_
 
 static void call_destroy(struct aws_call *call);
 
-static void calls_destroy(struct aws_call *list)
+static void live_unlink(struct aws_call *call)
 {
-    while (list) {
-        struct aws_call *next = list->next;
-        call_destroy(list);
-        list = next;
+    struct aws_client *c = call->client;
+    if (call->live_prev)
+        call->live_prev->live_next = call->live_next;
+    else if (c->live == call)
+        c->live = call->live_next;
+    if (call->live_next)
+        call->live_next->live_prev = call->live_prev;
+    call->live_prev = call->live_next = NULL;
+}
+
+static void list_remove(struct aws_call **list, struct aws_call *call)
+{
+    for (struct aws_call **p = list; *p; p = &(*p)->next) {
+        if (*p == call) {
+            *p = call->next;
+            call->next = NULL;
+            return;
+        }
     }
+}
+
+void aws_client_cancel(struct aws_client *c, uint64_t id)
+{
+    struct aws_call *call = c->live;
+    while (call && call->id != id)
+        call = call->live_next;
+    if (!call)
+        return; /* finished already, or being finished: done is running */
+    if (call->pending) {
+        http_engine_cancel(c->http, call->pending);
+    } else {
+        list_remove(&c->parked, call);
+        list_remove(&c->resumed, call);
+    }
+    live_unlink(call);
+    call_destroy(call);
 }
 
 void aws_client_destroy(struct aws_client *c)
@@ -145,9 +179,9 @@ void aws_client_destroy(struct aws_client *c)
         c->reloader.cancel(c->reloader.ud);
     if (c->resume_timer)
         http_engine_cancel(c->http, c->resume_timer);
-    /* Parked calls have nothing in the engine; their owners are going too. */
-    calls_destroy(c->parked);
-    calls_destroy(c->resumed);
+    /* Calls still out are dropped without done: their owners are going too. */
+    while (c->live)
+        aws_client_cancel(c, c->live->id);
     aws_credentials_finish(&c->creds);
     free(c->region);
     for (int s = 0; s < 2; s++) {
@@ -212,11 +246,14 @@ static void call_on_done(void *ud, const struct http_result *res);
 
 static void call_retry_timer(void *ud)
 {
-    call_start_attempt(ud);
+    struct aws_call *call = ud;
+    call->pending = 0;
+    call_start_attempt(call);
 }
 
 static void call_finish(struct aws_call *call, enum vpcx_status status, cJSON *result)
 {
+    live_unlink(call); /* cancelling it from inside done is a no-op */
     struct aws_call_result res = {
         .status = status,
         .error = status == VPCX_OK ? NULL : &call->err,
@@ -293,6 +330,7 @@ static enum vpcx_status call_sign(struct aws_call *call, struct sigv4_result *si
 static void call_fail_timer(void *ud)
 {
     struct aws_call *call = ud;
+    call->pending = 0;
     call_finish(call, call->err.status, NULL);
 }
 
@@ -303,7 +341,7 @@ static void call_fail_timer(void *ud)
  */
 static void call_fail_later(struct aws_call *call)
 {
-    http_engine_add_timer(call->client->http, 0, call_fail_timer, call);
+    call->pending = http_engine_add_timer(call->client->http, 0, call_fail_timer, call);
 }
 
 /* Fresh parser and items for an attempt; false (call->err set) when the
@@ -369,7 +407,7 @@ static void call_start_attempt(struct aws_call *call)
         .ud = call,
         .fresh_connect = call->fresh_connect,
     };
-    http_engine_submit(c->http, &req);
+    call->pending = http_engine_submit(c->http, &req);
     free_headers(headers);
 }
 
@@ -418,6 +456,7 @@ static void call_park(struct aws_call *call)
         tail = &(*tail)->next;
     call->next = NULL;
     *tail = call;
+    call->pending = 0;
     if (c->reloading)
         return;
     c->reloading = true;
@@ -435,7 +474,7 @@ static bool call_refresh_credentials(struct aws_call *call)
     c->stats.retries++;
     if (!c->reloading && call->creds_gen != c->creds_gen) {
         call->fresh_connect = false;
-        http_engine_add_timer(c->http, 0, call_retry_timer, call);
+        call->pending = http_engine_add_timer(c->http, 0, call_retry_timer, call);
         return true;
     }
     call_park(call);
@@ -460,13 +499,14 @@ static bool call_schedule_retry(struct aws_call *call)
         c->stats.throttled++;
     call->fresh_connect = call->transport != VPCX_OK;
     c->stats.retries++;
-    http_engine_add_timer(c->http, delay, call_retry_timer, call);
+    call->pending = http_engine_add_timer(c->http, delay, call_retry_timer, call);
     return true;
 }
 
 static void call_on_done(void *ud, const struct http_result *res)
 {
     struct aws_call *call = ud;
+    call->pending = 0;
     enum vpcx_status st = call_outcome(call, res);
     if (st == VPCX_OK) {
         retry_note_success(&call->retry, &call->client->quota);
@@ -501,6 +541,10 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     vpcx_error_init(&call->err);
     retry_state_init(&call->retry, c->max_attempts);
     c->stats.calls++;
+    call->live_next = c->live;
+    if (c->live)
+        c->live->live_prev = call;
+    c->live = call;
     uint64_t id = call->id;
     if (c->reloading)
         call_park(call); /* signing with credentials known to be expired is pointless */

@@ -28,8 +28,16 @@ static const struct fetch_op {
 
 static const char *const vpc_attributes[] = {"enableDnsSupport", "enableDnsHostnames"};
 
+/* A call out on the client, so that fetch_destroy() can drop it. */
+struct fetch_req {
+    struct fetch_req *prev, *next;
+    uint64_t call;
+    void (*destroy)(struct fetch_req *req);
+};
+
 /* One chain of NextToken pages; a type has one, or several once sharded. */
 struct fetch_page {
+    struct fetch_req req; /* first: a req is its page */
     struct fetch *fetch;
     enum inv_type type;
     struct aws_query query;
@@ -45,6 +53,7 @@ struct fetch_type {
 };
 
 struct fetch_attr {
+    struct fetch_req req; /* first: a req is its attribute call */
     struct fetch *fetch;
     char *vpc_id;
     const char *attribute;
@@ -58,6 +67,7 @@ struct fetch {
     struct fetch_progress progress[FETCH_SLOTS];
     struct fetch_type types[INV_TYPE_COUNT];
     unsigned in_flight;
+    struct fetch_req *live; /* calls out, newest first */
     /* Types held back until VPCs and subnets are in: those two paint first, and
        ENIs are then split by subnet. */
     unsigned deferred;
@@ -93,10 +103,38 @@ struct fetch *fetch_create(struct aws_client *client, struct inventory *inv,
     return f;
 }
 
+static void req_track(struct fetch *f, struct fetch_req *r, uint64_t call)
+{
+    r->call = call;
+    r->prev = NULL;
+    r->next = f->live;
+    if (f->live)
+        f->live->prev = r;
+    f->live = r;
+}
+
+static void req_untrack(struct fetch *f, struct fetch_req *r)
+{
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        f->live = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    r->prev = r->next = NULL;
+}
+
 void fetch_destroy(struct fetch *f)
 {
     if (!f)
         return;
+    /* Calls still out (a signal cut the run short) go with their pages. */
+    while (f->live) {
+        struct fetch_req *r = f->live;
+        aws_client_cancel(f->client, r->call);
+        req_untrack(f, r);
+        r->destroy(r);
+    }
     for (int i = 0; i < FETCH_SLOTS; i++)
         vpcx_error_finish(&f->progress[i].error);
     free(f);
@@ -126,6 +164,11 @@ static void page_destroy(struct fetch_page *page)
     aws_query_finish(&page->query);
     free(page->last_token);
     free(page);
+}
+
+static void page_req_destroy(struct fetch_req *r)
+{
+    page_destroy((struct fetch_page *)r);
 }
 
 static void page_send(struct fetch_page *page);
@@ -219,6 +262,7 @@ static void page_done(void *ud, struct aws_call_result *res)
     struct fetch_page *page = ud;
     struct fetch *f = page->fetch;
     struct fetch_progress *p = &f->progress[page->type];
+    req_untrack(f, &page->req);
     f->in_flight--;
     p->attempts += (unsigned)res->attempts;
     if (res->status != VPCX_OK) {
@@ -258,7 +302,8 @@ static void page_send(struct fetch_page *page)
         .ud = page,
     };
     f->in_flight++;
-    aws_client_call(f->client, &params);
+    page->req.destroy = page_req_destroy;
+    req_track(f, &page->req, aws_client_call(f->client, &params));
 }
 
 static int page_size(const struct fetch *f, enum inv_type type)
@@ -482,6 +527,11 @@ static void attr_destroy(struct fetch_attr *a)
     free(a);
 }
 
+static void attr_req_destroy(struct fetch_req *r)
+{
+    attr_destroy((struct fetch_attr *)r);
+}
+
 /* DescribeVpcAttribute answers {"VpcId", "EnableDnsSupport": {"Value": true}}. */
 static bool attr_value(const cJSON *result, const char *attribute, bool *value)
 {
@@ -504,6 +554,7 @@ static void attr_done(void *ud, struct aws_call_result *res)
     struct fetch_attr *a = ud;
     struct fetch *f = a->fetch;
     struct fetch_progress *p = &f->progress[FETCH_VPC_ATTRIBUTES];
+    req_untrack(f, &a->req);
     f->in_flight--;
     f->attr_pending--;
     p->attempts += (unsigned)res->attempts;
@@ -555,7 +606,8 @@ static void fetch_start_attributes(struct fetch *f)
             };
             f->in_flight++;
             f->attr_pending++;
-            aws_client_call(f->client, &params);
+            a->req.destroy = attr_req_destroy;
+            req_track(f, &a->req, aws_client_call(f->client, &params));
         }
     }
 }

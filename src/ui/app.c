@@ -1046,7 +1046,7 @@ static void start_network(struct app *a)
         .ud = a,
     };
     a->identity_pending = true;
-    aws_client_call(a->opts.client, &p);
+    a->identity_call = aws_client_call(a->opts.client, &p);
     aws_query_finish(&q);
 }
 
@@ -1139,6 +1139,8 @@ void app_destroy(struct app *a)
         }
         fetch_destroy(a->fetch);
     }
+    if (a->identity_pending)
+        aws_client_cancel(a->opts.client, a->identity_call);
     mutate_gate_destroy(a->gate);
     keymap_destroy(a->keymap);
     ui_config_finish(&a->config);

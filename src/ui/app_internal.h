@@ -63,6 +63,7 @@ struct app {
     char *account; /* from GetCallerIdentity when not given */
     char *arn;     /* from GetCallerIdentity, when it was called */
     bool identity_pending;
+    uint64_t identity_call;
     bool quit;
     int exit_signal; /* the SIGINT, SIGTERM or SIGHUP that ended the run, else 0 */
     bool dirty;

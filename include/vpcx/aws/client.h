@@ -103,6 +103,12 @@ struct aws_call_params {
  * credentials that cannot sign). Returns a call id.
  */
 uint64_t aws_client_call(struct aws_client *client, const struct aws_call_params *params);
+/*
+ * Drops a call that has not finished: its done never runs, and its ud stays the
+ * caller's to free. A finished or unknown id (done already ran, or is running)
+ * is ignored. aws_client_destroy() drops every call still out this way.
+ */
+void aws_client_cancel(struct aws_client *client, uint64_t id);
 
 /*
  * Runs the engine until this one call is done (for start-up paths such as
