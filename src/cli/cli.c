@@ -3,6 +3,7 @@
 #include "vpcx/cli/commands.h"
 #include "vpcx/core/duration.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/export.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -39,6 +40,8 @@ enum {
     OPT_OFFLINE,
     OPT_MAX_AGE,
     OPT_WRITE,
+    OPT_VPC,
+    OPT_ENDPOINT,
 };
 
 static const struct option long_options[] = {
@@ -68,6 +71,8 @@ static const struct option long_options[] = {
     {"offline", no_argument, NULL, OPT_OFFLINE},
     {"max-age", required_argument, NULL, OPT_MAX_AGE},
     {"write", no_argument, NULL, OPT_WRITE},
+    {"vpc", required_argument, NULL, OPT_VPC},
+    {"endpoint", required_argument, NULL, OPT_ENDPOINT},
     {NULL, 0, NULL, 0},
 };
 
@@ -76,10 +81,10 @@ static const struct {
     enum cli_command command;
     int min_args, max_args;
 } commands[] = {
-    {"dump", CLI_CMD_DUMP, 0, 0},       {"whoami", CLI_CMD_WHOAMI, 0, 0},
-    {"cache", CLI_CMD_CACHE, 1, 1},     {"snapshot", CLI_CMD_SNAPSHOT, 2, 2},
-    {"diff", CLI_CMD_DIFF, 2, 2},       {"help", CLI_CMD_HELP, 0, 0},
-    {"version", CLI_CMD_VERSION, 0, 0},
+    {"dump", CLI_CMD_DUMP, 0, 0},   {"whoami", CLI_CMD_WHOAMI, 0, 0},
+    {"cache", CLI_CMD_CACHE, 1, 1}, {"snapshot", CLI_CMD_SNAPSHOT, 2, 2},
+    {"diff", CLI_CMD_DIFF, 2, 2},   {"export", CLI_CMD_EXPORT, 0, 0},
+    {"help", CLI_CMD_HELP, 0, 0},   {"version", CLI_CMD_VERSION, 0, 0},
 };
 
 void cli_print_help(FILE *out)
@@ -100,6 +105,11 @@ void cli_print_help(FILE *out)
           "                  send to a colleague: vpcx --snapshot FILE\n"
           "  diff A B        what changed between two snapshots (added, removed, changed);\n"
           "                  exits as diff(1): 0 the same, 1 different, 2 trouble\n"
+          "  export          the VPC endpoints as code that adopts them: --format\n"
+          "                  terraform (resources and import blocks), cloudformation\n"
+          "                  (a template; cfn-import: its ResourcesToImport), or cli\n"
+          "                  (aws ec2 create-vpc-endpoint commands); --vpc ID and\n"
+          "                  --endpoint ID (repeatable) select, default every endpoint\n"
           "  cache list      the cached inventories, with their age\n"
           "  cache clear     delete cached inventories (all, or --profile/--region ones)\n"
           "  help, version   this text; the version\n"
@@ -161,16 +171,36 @@ static enum vpcx_status parse_int(const char *arg, const char *name, int min, in
     return VPCX_OK;
 }
 
-static enum vpcx_status parse_format(const char *arg, struct cli_options *opts,
-                                     struct vpcx_error *err)
+/* After the command word is known: export has formats of its own. */
+static enum vpcx_status check_format(struct cli_options *opts, struct vpcx_error *err)
 {
-    if (strcmp(arg, "json") == 0)
+    const char *arg = opts->format_arg;
+    if (!arg)
+        return VPCX_OK;
+    if (opts->command == CLI_CMD_EXPORT) {
+        enum export_format f;
+        if (!export_format_parse(arg, &f))
+            return vpcx_error_set(err, VPCX_ERR_USAGE,
+                                  "export --format takes terraform, cloudformation, cfn-import "
+                                  "or cli, not '%s'",
+                                  arg);
+    } else if (strcmp(arg, "json") == 0) {
         opts->format = CLI_FORMAT_JSON;
-    else if (strcmp(arg, "text") == 0)
+    } else if (strcmp(arg, "text") == 0) {
         opts->format = CLI_FORMAT_TEXT;
-    else
+    } else {
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--format takes json or text, not '%s'", arg);
-    opts->format_given = true;
+    }
+    return VPCX_OK;
+}
+
+static enum vpcx_status add_select(const char *arg, const char *name, const char **v, size_t *n,
+                                   struct vpcx_error *err)
+{
+    if (*n == CLI_MAX_SELECT)
+        return vpcx_error_set(err, VPCX_ERR_USAGE, "%s is given more than %d times", name,
+                              CLI_MAX_SELECT);
+    v[(*n)++] = arg;
     return VPCX_OK;
 }
 
@@ -202,7 +232,13 @@ static enum vpcx_status parse_option(int c, const char *arg, struct cli_options 
         opts->ca_bundle = arg;
         return VPCX_OK;
     case OPT_FORMAT:
-        return parse_format(arg, opts, err);
+        opts->format_arg = arg;
+        opts->format_given = true;
+        return VPCX_OK;
+    case OPT_VPC:
+        return add_select(arg, "--vpc", opts->vpcs, &opts->n_vpcs, err);
+    case OPT_ENDPOINT:
+        return add_select(arg, "--endpoint", opts->endpoints, &opts->n_endpoints, err);
     case OPT_SNAPSHOT:
         opts->snapshot = arg;
         return VPCX_OK;
@@ -324,8 +360,13 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
             return st;
     }
     enum vpcx_status st = parse_words(argv + optind, argc - optind, opts, err);
+    if (st == VPCX_OK)
+        st = check_format(opts, err);
     if (st != VPCX_OK)
         return st;
+    if ((opts->n_vpcs || opts->n_endpoints) && opts->command != CLI_CMD_EXPORT)
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--vpc and --endpoint select what export writes");
     if (opts->demo && opts->snapshot)
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--demo and --snapshot cannot be combined");
     if (opts->offline && opts->no_cache)
@@ -389,6 +430,8 @@ int cli_main(int argc, char **argv)
         return cmd_snapshot(&opts);
     case CLI_CMD_DIFF:
         return cmd_diff(&opts);
+    case CLI_CMD_EXPORT:
+        return cmd_export(&opts);
     case CLI_CMD_NONE:
         break;
     }
