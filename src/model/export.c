@@ -43,6 +43,13 @@ static void ids_add(struct inv_ids *ids, size_t *cap, const char *id)
     ids->v[ids->n++] = id;
 }
 
+/* AWS lists a deleted endpoint for a while; there is nothing left to adopt. */
+static bool gone(const struct inv_resource *r)
+{
+    return r->state &&
+           (strcasecmp(r->state, "deleted") == 0 || strcasecmp(r->state, "deleting") == 0);
+}
+
 enum vpcx_status export_select(const struct inventory *inv, const char *const *vpcs, size_t n_vpcs,
                                const char *const *endpoints, size_t n_endpoints,
                                struct inv_ids *out, struct vpcx_error *err)
@@ -65,11 +72,19 @@ enum vpcx_status export_select(const struct inventory *inv, const char *const *v
             return vpcx_error_set(err, VPCX_ERR_NOT_FOUND, "no VPC endpoint %s in the inventory",
                                   endpoints[i]);
         }
+        if (gone(r)) {
+            free(out->v);
+            out->v = NULL;
+            return vpcx_error_set(err, VPCX_ERR_NOT_FOUND, "VPC endpoint %s is %s", r->id,
+                                  r->state);
+        }
         ids_add(out, &cap, r->id);
     }
     size_t n = inventory_count(inv, INV_ENDPOINT);
     for (size_t i = 0; i < n; i++) {
         const struct inv_resource *r = inventory_at(inv, INV_ENDPOINT, i);
+        if (gone(r))
+            continue;
         bool take = n_vpcs == 0 && n_endpoints == 0;
         for (size_t k = 0; !take && k < n_vpcs; k++)
             take = r->vpc_id && strcmp(r->vpc_id, vpcs[k]) == 0;
