@@ -412,6 +412,8 @@ static void paint_status(struct app *a)
         line_addf(&l, ROLE_PROMPT, "%c", a->prompt.kind);
         line_add(&l, ROLE_NORMAL, a->prompt.text.buf);
         line_add(&l, ROLE_SELECTED, " ");
+        if (a->message.len && a->prompt.kind == ':') /* a hint for the command typed */
+            line_addf(&l, ROLE_DIM, "   %s", a->message.buf);
         draw_line(stdscr, LINES - 1, 0, COLS, &l, &a->palette, -1);
         line_finish(&l);
         return;
@@ -615,12 +617,20 @@ static void copy_selection(struct app *a, bool extra)
         free(text);
         return;
     }
+    app_clipboard(a, text);
+    app_message(a, ROLE_OK, "copied %s (OSC 52)", text);
+    free(text);
+}
+
+bool app_clipboard(struct app *a, const char *text)
+{
+    if ((strlen(text) + 2) / 3 * 4 > APP_CLIPBOARD_MAX)
+        return false;
     char *b64 = base64(text);
     free(a->pending_copy);
     a->pending_copy = xasprintf("\033]52;c;%s\a", b64);
-    app_message(a, ROLE_OK, "copied %s (OSC 52)", text);
     free(b64);
-    free(text);
+    return true;
 }
 
 /* ---- global actions ---- */
@@ -721,6 +731,9 @@ static void global_action(struct app *a, enum action act)
     case ACT_REDRAW:
         clearok(curscr, TRUE);
         break;
+    case ACT_EXPORT:
+        app_export_prompt(a);
+        break;
     default:
         return;
     }
@@ -766,6 +779,11 @@ static void mouse_event(struct app *a)
 static void dispatch(struct app *a, enum action act, int key)
 {
     struct view *v = app_focused_view(a);
+    /* Space marks an endpoint row; on any other row it expands or collapses. */
+    if (act == ACT_MARK && (v != a->tree || !app_mark_selection(a)))
+        act = ACT_TOGGLE;
+    else if (act == ACT_MARK)
+        return;
     enum view_result r = v->ops->key ? v->ops->key(v, act, key) : VIEW_PASS;
     if (r & VIEW_CLOSE) {
         app_pop_view(a);
@@ -1153,6 +1171,7 @@ void app_destroy(struct app *a)
     free(a->arn);
     free(a->pending_copy);
     free(a->pending_ip);
+    app_marks_clear(a);
     free(a);
 }
 

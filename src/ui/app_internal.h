@@ -91,10 +91,18 @@ struct app {
     char *pending_copy;       /* OSC 52 payload written after the next paint */
     struct mutate_gate *gate; /* the one write gate, for the endpoint forms */
     char *pending_ip;         /* :ip asked while ENIs were loading, answered when they land */
+    char **marks;             /* endpoint IDs marked with Space, sorted; x exports them */
+    size_t n_marks;
 };
+
+/* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
+#define APP_CLIPBOARD_MAX 100000
 
 /* app.c */
 struct view *app_focused_view(struct app *a);
+/* Puts text on the terminal's clipboard (OSC 52) after the next paint; false when it is
+   larger than a terminal takes. */
+bool app_clipboard(struct app *a, const char *text);
 void app_pop_view(struct app *a);
 void app_sync_detail(struct app *a);
 
@@ -107,5 +115,14 @@ void app_open_named(struct app *a, const char *name);
 void app_open_form(struct app *a, const char *name);
 /* Answers a pending :ip once the ENIs are in. */
 void app_ip_pending(struct app *a);
+
+/* exportui.c */
+/* Space on the tree: marks or unmarks the selected endpoint; false when it is not one. */
+bool app_mark_selection(struct app *a);
+void app_marks_clear(struct app *a);
+/* x: the command line, ready with ":export terraform " for what is marked or selected. */
+void app_export_prompt(struct app *a);
+/* :export [FORMAT] [FILE]: to FILE, else to the clipboard. */
+void app_export_run(struct app *a, const char *format, const char *file);
 
 #endif

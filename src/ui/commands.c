@@ -322,6 +322,10 @@ static void run_command(struct app *a, char *cmd)
         save_snapshot(a, arg);
     else if (strcmp(word, "diff") == 0)
         open_diff(a, arg);
+    else if (strcmp(word, "export") == 0)
+        app_export_run(a, arg, strtok_r(NULL, " \t", &save));
+    else if (strcmp(word, "unmark") == 0)
+        app_marks_clear(a);
     else if (strcmp(word, "ip") == 0 && arg)
         run_ip(a, arg);
     else if (strcmp(word, "ip") == 0)

@@ -14,6 +14,8 @@ static const char *const commands[][2] = {
     {":matrix :policy", "open the endpoint x AZ matrix, the endpoint policy"},
     {":save [FILE] :diff FILE", "save a snapshot; compare the inventory with one"},
     {":create :modify :delete", "endpoint forms (read-only unless --write; SIMULATED in --demo)"},
+    {":export [FORMAT] [FILE]", "terraform, cloudformation, cfn-import or cli; no FILE: clipboard"},
+    {":unmark", "clear the endpoints marked with Space"},
     {":help  :q", "this help; quit"},
 };
 

@@ -130,6 +130,8 @@ void app_message(struct app *a, enum theme_role role, const char *fmt, ...)
 bool app_open_view(struct app *a, const char *name, const struct view_args *args);
 /* Moves the tree cursor to a resource; false when the tree has no place for it. */
 bool app_reveal(struct app *a, enum inv_type type, const char *id);
+/* True when the endpoint is marked (Space) for an export. */
+bool app_is_marked(struct app *a, const char *endpoint_id);
 /* Shows a resource in the detail pane (links the tree does not hold). */
 void app_show_detail(struct app *a, enum inv_type type, const char *id);
 /* Follows a link: the tree's row when it has one (true), else the detail pane. Closes every
