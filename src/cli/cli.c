@@ -42,6 +42,8 @@ enum {
     OPT_WRITE,
     OPT_VPC,
     OPT_ENDPOINT,
+    OPT_TOUR,
+    OPT_TOUR_STEP,
 };
 
 static const struct option long_options[] = {
@@ -73,6 +75,8 @@ static const struct option long_options[] = {
     {"write", no_argument, NULL, OPT_WRITE},
     {"vpc", required_argument, NULL, OPT_VPC},
     {"endpoint", required_argument, NULL, OPT_ENDPOINT},
+    {"tour", no_argument, NULL, OPT_TOUR},
+    {"tour-step", required_argument, NULL, OPT_TOUR_STEP},
     {NULL, 0, NULL, 0},
 };
 
@@ -137,6 +141,9 @@ void cli_print_help(FILE *out)
           "  --no-cache            neither read nor write the cache\n"
           "\n"
           "Explorer options:\n"
+          "  --tour                a guided tour of interface endpoints on the live explorer\n"
+          "                        (n next, p back, q end; the demo unless --profile or\n"
+          "                        --snapshot is given); --tour-step N starts at step N\n"
           "  --theme NAME          dark (default), light, mono, high-contrast, or a .theme file\n"
           "  --mouse               clicks and the wheel (also 'set mouse on' in the config)\n"
           "  --headless WxH        no terminal: run --keys on a virtual WxH screen and write\n"
@@ -305,6 +312,11 @@ static enum vpcx_status parse_explore_option(int c, const char *arg, struct cli_
     case OPT_WRITE:
         opts->write = true;
         return VPCX_OK;
+    case OPT_TOUR:
+        opts->tour_step = opts->tour_step ? opts->tour_step : 1;
+        return VPCX_OK;
+    case OPT_TOUR_STEP:
+        return parse_int(arg, "--tour-step", 1, 99, &opts->tour_step, err);
     case OPT_MAX_AGE:
         return parse_duration(arg, &opts->max_age, err);
     default:

@@ -526,6 +526,7 @@ void app_paint(struct app *a)
     } else {
         paint_header(a);
         paint_panes(a);
+        app_tour_paint(a);
         paint_status(a);
     }
     wnoutrefresh(stdscr);
@@ -817,6 +818,8 @@ bool app_handle_key(struct app *a, int key)
     }
     if (a->prompt.active)
         app_prompt_key(a, key);
+    else if ((a->tour_step >= 0 || a->explain) && app_tour_key(a, key))
+        ; /* the tour's n, p and q; the explain box's close */
     else if (key == KEY_MOUSE)
         mouse_event(a);
     else
@@ -1102,6 +1105,7 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     a->opts = *opts;
     a->inv = opts->inv;
     a->wait_fd = -1;
+    a->tour_step = -1;
     strbuf_init(&a->message, 128);
     strbuf_init(&a->prompt.text, 64);
     if (load_settings(a, err) != VPCX_OK) {
@@ -1132,6 +1136,8 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     if (opts->start_message)
         app_message(a, ROLE_WARN, "%s", opts->start_message);
     start_network(a);
+    if (opts->tour_step > 0)
+        app_tour_start(a, opts->tour_step);
     a->dirty = true;
     return a;
 }

@@ -93,6 +93,8 @@ struct app {
     char *pending_ip;         /* :ip asked while ENIs were loading, answered when they land */
     char **marks;             /* endpoint IDs marked with Space, sorted; x exports them */
     size_t n_marks;
+    int tour_step;                      /* the step shown, -1: no tour */
+    const struct tour_explain *explain; /* the :explain box shown, or NULL */
 };
 
 /* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
@@ -115,6 +117,15 @@ void app_open_named(struct app *a, const char *name);
 void app_open_form(struct app *a, const char *name);
 /* Answers a pending :ip once the ENIs are in. */
 void app_ip_pending(struct app *a);
+
+/* tour.c */
+/* Starts the tour at step (1-based), or the first step after it with something to show. */
+void app_tour_start(struct app *a, int step);
+/* The tour's and the explain box's keys; false for a key they leave to the explorer. */
+bool app_tour_key(struct app *a, int key);
+void app_tour_paint(struct app *a);
+/* :explain [TOPIC]: the selection's type, or TOPIC ("VPC endpoint.Private DNS"). */
+void app_explain(struct app *a, const char *topic);
 
 /* exportui.c */
 /* Space on the tree: marks or unmarks the selected endpoint; false when it is not one. */

@@ -16,6 +16,7 @@ static const char *const commands[][2] = {
     {":create :modify :delete", "endpoint forms (read-only unless --write; SIMULATED in --demo)"},
     {":export [FORMAT] [FILE]", "terraform, cloudformation, cfn-import or cli; no FILE: clipboard"},
     {":unmark", "clear the endpoints marked with Space"},
+    {":tour [N]  :explain [TOPIC]", "the guided tour (n, p, q); what the selection is"},
     {":help  :q", "this help; quit"},
 };
 

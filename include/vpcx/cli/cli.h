@@ -69,6 +69,7 @@ struct cli_options {
     size_t n_vpcs;
     const char *endpoints[CLI_MAX_SELECT];
     size_t n_endpoints;
+    int tour_step; /* --tour (1) or --tour-step N; 0: no tour */
 };
 
 /*

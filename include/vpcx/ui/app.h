@@ -111,6 +111,7 @@ struct app_options {
     const char *screen_out; /* final screen (and every "snap"); "-" = stdout */
     bool every;             /* dump the screen after every key */
     bool stats;             /* bytes and time per key on stderr */
+    int tour_step;          /* > 0: start the guided tour at this step */
 };
 
 /* Runs the explorer until the user quits; returns the exit code (0 on quit,
