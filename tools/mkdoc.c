@@ -84,6 +84,9 @@ static int make_man(const char *version)
 {
     printf(".\\\" Made by tools/mkdoc.c from src/cli/usage.def: edit that, not this.\n"
            ".TH VPCX 1 \"\" \"vpcx %s\" \"User Commands\"\n"
+           /* Option names and paths must not be hyphenated across lines. */
+           ".nh\n"
+           ".ad l\n"
            ".SH NAME\n"
            "vpcx \\- explore and operate AWS VPC networking around interface VPC endpoints\n"
            ".SH SYNOPSIS\n"

@@ -168,6 +168,7 @@ class Installed(unittest.TestCase):
         self.assertEqual(self.bash_complete("--profile", ""),
                          ["ci-robot", "default", "prod-admin", "spaced"])
         self.assertEqual(self.bash_complete("--profile", "pr"), ["prod-admin"])
+        self.assertEqual(self.bash_complete("--profile", "=", "pr"), ["prod-admin"])
         self.assertEqual(self.bash_complete("--region", "eu-west-"),
                          ["eu-west-1", "eu-west-2", "eu-west-3"])
         self.assertEqual(self.bash_complete("--format", ""), ["json", "text"])
