@@ -204,6 +204,10 @@ _vpcx
     def test_zsh_completion(self):
         if not shutil.which("zsh"):
             self.skipTest("zsh is not installed (scripts/bootstrap installs it)")
+        # Installed in a folder on $fpath, compinit binds it by its #compdef line.
+        p = run(["zsh", "-f", "-c", 'fpath=($1 $fpath); autoload -U compinit; compinit -u -D; '
+                 'print -r -- ${_comps[vpcx]}', "zsh", os.path.dirname(self.zsh)], env=self.env)
+        self.assertEqual((p.stdout.strip(), p.stderr), ("_vpcx", ""))
         self.assertEqual(self.zsh_complete("wh"), ["whoami"])
         self.assertEqual(self.zsh_complete("--region", "us-east-1", "sn"), ["snapshot"])
         self.assertEqual(self.zsh_complete("cache", ""), ["list", "clear"])
