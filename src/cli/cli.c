@@ -91,78 +91,100 @@ static const struct {
     {"help", CLI_CMD_HELP, 0, 0},   {"version", CLI_CMD_VERSION, 0, 0},
 };
 
+/* --help from the table in usage.def; the man page is made from the same table. */
+enum usage_kind { USAGE_K_SECTION, USAGE_K_GROUP, USAGE_K_PARA, USAGE_K_ITEM };
+
+static const struct usage_entry {
+    enum usage_kind kind;
+    const char *term; /* a section's help heading; a group's title; an item's term */
+    const char *text;
+} usage_table[] = {
+#define USAGE_SECTION(man, help) {USAGE_K_SECTION, help, man},
+#define USAGE_GROUP(title)       {USAGE_K_GROUP, title, NULL},
+#define USAGE_PARA(text)         {USAGE_K_PARA, NULL, text},
+#define USAGE_ITEM(term, text)   {USAGE_K_ITEM, term, text},
+#include "usage.def"
+#undef USAGE_SECTION
+#undef USAGE_GROUP
+#undef USAGE_PARA
+#undef USAGE_ITEM
+};
+
+enum { USAGE_WIDTH = 79, USAGE_MAX_COLUMN = 24 };
+
+/* Writes text from column col (the cursor already there), wrapped at USAGE_WIDTH. */
+static void usage_wrap(FILE *out, const char *text, int col)
+{
+    int at = col;
+    const char *p = text;
+    while (*p) {
+        size_t word = strcspn(p, " ");
+        if (at > col && at + 1 + (int)word > USAGE_WIDTH) {
+            fprintf(out, "\n%*s", col, "");
+            at = col;
+        } else if (at > col) {
+            fputc(' ', out);
+            at++;
+        }
+        fwrite(p, 1, word, out);
+        at += (int)word;
+        p += word;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', out);
+}
+
+/* The column an item's text starts at: past the section's longest term, at most 24. */
+static int usage_column(size_t i)
+{
+    size_t longest = 0;
+    for (; i < sizeof(usage_table) / sizeof(usage_table[0]); i++) {
+        if (usage_table[i].kind == USAGE_K_SECTION)
+            break;
+        if (usage_table[i].kind == USAGE_K_ITEM && strlen(usage_table[i].term) > longest)
+            longest = strlen(usage_table[i].term);
+    }
+    return longest + 4 < USAGE_MAX_COLUMN ? (int)longest + 4 : USAGE_MAX_COLUMN;
+}
+
 void cli_print_help(FILE *out)
 {
-    fputs("Usage: vpcx [OPTIONS] [COMMAND]\n"
-          "\n"
-          "Explore AWS VPC networking around interface VPC endpoints (PrivateLink).\n"
-          "With no command, vpcx opens the explorer (try: vpcx --demo; ? shows the keys).\n"
-          "\n"
-          "Commands:\n"
-          "  dump            print the network inventory of one account and region\n"
-          "                  (VPCs, subnets, AZs, endpoints, endpoint services, ENIs,\n"
-          "                  security groups, network ACLs, route tables, prefix lists)\n"
-          "  whoami          show the account, ARN, region and endpoint in use, and where\n"
-          "                  each setting came from (never a secret); with --demo or\n"
-          "                  --snapshot, the identity the inventory was fetched with\n"
-          "  snapshot save FILE   write the inventory to FILE (a dump), to open later or\n"
-          "                  send to a colleague: vpcx --snapshot FILE\n"
-          "  diff A B        what changed between two snapshots (added, removed, changed);\n"
-          "                  exits as diff(1): 0 the same, 1 different, 2 trouble\n"
-          "  export          the VPC endpoints as code that adopts them: --format\n"
-          "                  terraform (resources and import blocks), cloudformation\n"
-          "                  (a template; cfn-import: its ResourcesToImport), or cli\n"
-          "                  (aws ec2 create-vpc-endpoint commands); --vpc ID and\n"
-          "                  --endpoint ID (repeatable) select, default every endpoint\n"
-          "  cache list      the cached inventories, with their age\n"
-          "  cache clear     delete cached inventories (all, or --profile/--region ones)\n"
-          "  help, version   this text; the version\n"
-          "\n"
-          "AWS settings (resolved as the AWS CLI does):\n"
-          "  --profile NAME        profile in ~/.aws/config and ~/.aws/credentials\n"
-          "                        (default: $AWS_PROFILE, else \"default\")\n"
-          "  --region REGION       (default: $AWS_REGION, $AWS_DEFAULT_REGION, profile region)\n"
-          "  --endpoint-url URL    send EC2 and STS calls to URL (e.g. a local emulator)\n"
-          "  --ca-bundle FILE      trust this CA bundle (default: $AWS_CA_BUNDLE, profile)\n"
-          "  --allow-http          permit plain http to a non-loopback endpoint\n"
-          "  --max-attempts N      attempts per request, retries included (default 3)\n"
-          "  --concurrency N       requests in flight at once (default 8)\n"
-          "\n"
-          "Dump options:\n"
-          "  --format json|text    JSON (default) or a readable outline\n"
-          "  --pretty, --compact   indent the JSON or not (default: indent on a terminal)\n"
-          "  -o, --output FILE     write to FILE instead of standard output\n"
-          "  --snapshot FILE       read a saved dump instead of calling AWS\n"
-          "  --demo                read the bundled demo inventory (no AWS account needed)\n"
-          "\n"
-          "Cache (~/.cache/vpcx, or $XDG_CACHE_HOME/vpcx; every fetch updates it):\n"
-          "  --offline             read the last cached inventory; never touch the network\n"
-          "  --max-age AGE         use the cache when younger than AGE (30s, 15m, 2h, 1d)\n"
-          "  --no-cache            neither read nor write the cache\n"
-          "\n"
-          "Explorer options:\n"
-          "  --tour                a guided tour of interface endpoints on the live explorer\n"
-          "                        (n next, p back, q end; the demo unless --profile or\n"
-          "                        --snapshot is given); --tour-step N starts at step N\n"
-          "  --theme NAME          dark (default), light, mono, high-contrast, or a .theme file\n"
-          "  --mouse               clicks and the wheel (also 'set mouse on' in the config)\n"
-          "  --headless WxH        no terminal: run --keys on a virtual WxH screen and write\n"
-          "                        the screen as text to --screen-out (default stdout)\n"
-          "  --keys FILE           key script for --headless (one key or text per line)\n"
-          "  --screen-out FILE     --screen-every writes a screen after every key\n"
-          "  --headless-stats      bytes written and time per key, on standard error\n"
-          "  --write               allow creating, modifying and deleting endpoints (else\n"
-          "                        read-only; also 'profile NAME write true' in the config)\n"
-          "\n"
-          "Exit status:\n"
-          "  0  success\n"
-          "  1  other error (I/O, unreadable snapshot, internal)\n"
-          "  2  usage or configuration error (unknown option or profile, no region)\n"
-          "  3  credentials missing, refused or expired; or access denied\n"
-          "  4  nothing could be fetched (endpoint unreachable, timeouts, throttling)\n"
-          "  5  partial result: some resource types failed (see Errors in the output)\n"
-          "  129, 130, 143  ended by SIGHUP, SIGINT or SIGTERM (the terminal restored first)\n",
-          out);
+    bool shown = true;
+    int col = USAGE_MAX_COLUMN;
+    fputs("Usage: vpcx [OPTIONS] [COMMAND]\n", out);
+    for (size_t i = 0; i < sizeof(usage_table) / sizeof(usage_table[0]); i++) {
+        const struct usage_entry *u = &usage_table[i];
+        switch (u->kind) {
+        case USAGE_K_SECTION:
+            shown = !u->term || *u->term; /* "" marks a man-only section */
+            col = usage_column(i + 1);
+            if (shown && u->term)
+                fprintf(out, "\n%s:\n", u->term);
+            break;
+        case USAGE_K_GROUP:
+            if (shown)
+                fprintf(out, "\n%s:\n", u->term);
+            break;
+        case USAGE_K_PARA:
+            if (shown) {
+                if (usage_table[i - 1].kind != USAGE_K_PARA)
+                    fputc('\n', out);
+                usage_wrap(out, u->text, 0);
+            }
+            break;
+        case USAGE_K_ITEM:
+            if (!shown)
+                break;
+            fprintf(out, "  %s", u->term);
+            if ((int)strlen(u->term) + 2 >= col - 1)
+                fprintf(out, "\n%*s", col, "");
+            else
+                fprintf(out, "%*s", col - 2 - (int)strlen(u->term), "");
+            usage_wrap(out, u->text, col);
+            break;
+        }
+    }
 }
 
 static enum vpcx_status parse_int(const char *arg, const char *name, int min, int max, int *out,
