@@ -171,7 +171,8 @@ class Installed(unittest.TestCase):
         self.assertEqual(self.bash_complete("--profile", "=", "pr"), ["prod-admin"])
         self.assertEqual(self.bash_complete("--region", "eu-west-"),
                          ["eu-west-1", "eu-west-2", "eu-west-3"])
-        self.assertEqual(self.bash_complete("--format", ""), ["json", "text"])
+        self.assertEqual(self.bash_complete("--format", ""),
+                         ["json", "text", "terraform", "cloudformation", "cfn-import", "cli"])
         self.assertEqual(self.bash_complete("--theme", "hi"), ["high-contrast"])
 
     def zsh_complete(self, *words):
@@ -216,7 +217,8 @@ _vpcx
                          ["ci-robot", "default", "prod-admin", "spaced"])
         self.assertEqual(self.zsh_complete("--region", "eu-west-"),
                          ["eu-west-1", "eu-west-2", "eu-west-3"])
-        self.assertEqual(self.zsh_complete("--format", ""), ["json", "text"])
+        self.assertEqual(self.zsh_complete("--format", ""),
+                         ["json", "text", "terraform", "cloudformation", "cfn-import", "cli"])
         self.assertEqual(self.zsh_complete("--theme", "hi"), ["high-contrast"])
         self.assertEqual(self.zsh_complete("-o", ""), ["FILES"])
 
