@@ -241,6 +241,7 @@ static void call_retry_timer(void *ud)
 
 static void call_finish(struct aws_call *call, enum vpcx_status status, cJSON *result)
 {
+    call->client->stats.live--;
     struct aws_call_result res = {
         .status = status,
         .error = status == VPCX_OK ? NULL : &call->err,
@@ -537,6 +538,8 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     vpcx_error_init(&call->err);
     retry_state_init(&call->retry, c->max_attempts);
     c->stats.calls++;
+    if (++c->stats.live > c->stats.live_peak)
+        c->stats.live_peak = c->stats.live;
     uint64_t id = call->id;
     if (c->reloading)
         call_park(call); /* signing with credentials known to be expired is pointless */

@@ -133,9 +133,10 @@ void aws_client_reloaded(struct aws_client *client, enum vpcx_status status,
                          const struct aws_credentials *fresh, const struct vpcx_error *err);
 
 /* Calls made, retries made, credential reloads started and bytes received
- * since creation. */
+ * since creation; calls started and not finished (live), and the most at once. */
 struct aws_client_stats {
     unsigned long calls, attempts, retries, throttled, reloads;
+    unsigned long live, live_peak;
     unsigned long long bytes;
 };
 void aws_client_get_stats(const struct aws_client *client, struct aws_client_stats *out);
