@@ -1,6 +1,7 @@
 #include "vpcx/aws/client.h"
 
 #include "vpcx/aws/awserror.h"
+#include "vpcx/aws/limits.h"
 #include "vpcx/aws/retry.h"
 #include "vpcx/aws/shapes.h"
 #include "vpcx/aws/sigv4.h"
@@ -46,6 +47,7 @@ struct aws_call {
     char *operation;
     char *body;
     char *item_list;
+    aws_call_item_fn on_item; /* NULL: items gather in ->items */
     aws_call_done_fn done;
     void *ud;
     int attempt;
@@ -56,6 +58,9 @@ struct aws_call {
     struct awsxml_parser *parser;
     enum vpcx_status parse_status;
     cJSON *items;
+    unsigned items_seen;           /* delivered by this attempt */
+    unsigned long long body_bytes; /* decoded body bytes of this attempt */
+    bool capped;                   /* a cap in aws/limits.h ended this attempt */
     int http_status;
     struct vpcx_error err;
     unsigned creds_gen;    /* of the credentials that signed the last attempt */
@@ -134,6 +139,7 @@ static void call_destroy(struct aws_call *call);
 static void live_unlink(struct aws_call *call)
 {
     struct aws_client *c = call->client;
+    c->stats.live--;
     if (call->live_prev)
         call->live_prev->live_next = call->live_next;
     else if (c->live == call)
@@ -225,7 +231,11 @@ static void call_destroy(struct aws_call *call)
 static void on_item(void *ud, cJSON *item)
 {
     struct aws_call *call = ud;
-    cJSON_AddItemToArray(call->items, item);
+    call->items_seen++;
+    if (call->on_item)
+        call->on_item(call->ud, item);
+    else
+        cJSON_AddItemToArray(call->items, item);
 }
 
 static bool on_data(void *ud, const char *data, size_t len, int http_status)
@@ -233,11 +243,26 @@ static bool on_data(void *ud, const char *data, size_t len, int http_status)
     struct aws_call *call = ud;
     call->http_status = http_status;
     call->client->stats.bytes += len;
+    call->body_bytes += len;
+    if (call->body_bytes > AWS_MAX_BODY_BYTES) {
+        /* curl has decoded gzip by now: this bounds a small answer that inflates. */
+        call->capped = true;
+        vpcx_error_set(&call->err, VPCX_ERR_TOO_LARGE,
+                       "the response body is larger than %llu MiB decoded, the cap on one "
+                       "response; abandoned",
+                       AWS_MAX_BODY_BYTES >> 20);
+        return false;
+    }
     /* After a parse error the rest is read and dropped, so the HTTP status
        still decides (an HTML 500 is retried like any 500). */
     if (call->parse_status != VPCX_OK)
         return true;
     call->parse_status = awsxml_parser_feed(call->parser, data, len, &call->err);
+    /* A page or an item over its cap: reading on would only cost time. */
+    if (call->parse_status == VPCX_ERR_TOO_LARGE) {
+        call->capped = true;
+        return false;
+    }
     return true;
 }
 
@@ -259,6 +284,7 @@ static void call_finish(struct aws_call *call, enum vpcx_status status, cJSON *r
         .error = status == VPCX_OK ? NULL : &call->err,
         .result = result,
         .items = call->items,
+        .items_seen = call->items_seen,
         .attempts = call->attempt,
         .http_status = call->http_status,
     };
@@ -350,7 +376,10 @@ static bool call_reset_attempt(struct aws_call *call)
 {
     awsxml_parser_destroy(call->parser);
     cJSON_Delete(call->items);
-    call->items = cJSON_CreateArray();
+    call->items = call->on_item ? NULL : cJSON_CreateArray();
+    call->items_seen = 0;
+    call->body_bytes = 0;
+    call->capped = false;
     call->parse_status = VPCX_OK;
     call->transport = VPCX_OK;
     call->http_status = 0;
@@ -414,6 +443,12 @@ static void call_start_attempt(struct aws_call *call)
 /* Fills call->err from the response; returns the attempt's status. */
 static enum vpcx_status call_outcome(struct aws_call *call, const struct http_result *res)
 {
+    if (call->capped) {
+        char *msg = xstrdup(call->err.message ? call->err.message : "response too large");
+        vpcx_error_set(&call->err, VPCX_ERR_TOO_LARGE, "%s: %s", call->operation, msg);
+        free(msg);
+        return VPCX_ERR_TOO_LARGE;
+    }
     call->transport = res->status;
     if (res->status != VPCX_OK) {
         vpcx_error_set(&call->err, res->status, "%s: %s", call->operation,
@@ -513,7 +548,8 @@ static void call_on_done(void *ud, const struct http_result *res)
         call_finish(call, VPCX_OK, awsxml_parser_take_result(call->parser));
         return;
     }
-    if (call_schedule_retry(call))
+    /* Over a cap: the same request would get the same answer. */
+    if (!call->capped && call_schedule_retry(call))
         return;
     if (call->attempt > 1 && call->err.message) {
         char *msg = xasprintf("%s (after %d attempts)", call->err.message, call->attempt);
@@ -535,6 +571,7 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
                   p->service == AWS_SERVICE_STS ? API_VERSION_STS : API_VERSION_EC2);
     call->body = xstrdup(aws_query_encode(p->query));
     call->item_list = p->item_list ? xstrdup(p->item_list) : NULL;
+    call->on_item = p->item_list ? p->on_item : NULL;
     call->done = p->done;
     call->ud = p->ud;
     call->not_idempotent = p->not_idempotent;
@@ -545,6 +582,8 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     if (c->live)
         c->live->live_prev = call;
     c->live = call;
+    if (++c->stats.live > c->stats.live_peak)
+        c->stats.live_peak = c->stats.live;
     uint64_t id = call->id;
     if (c->reloading)
         call_park(call); /* signing with credentials known to be expired is pointless */
