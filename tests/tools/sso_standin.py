@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""A local stand-in for the IAM Identity Center portal and SSO-OIDC, for the tests.
+
+moto serves neither. This emulates, as the AWS API references and botocore's sso and
+sso-oidc models describe them (both rest-json, unsigned):
+  POST /token                    SSO-OIDC CreateToken, grantType "refresh_token" only: the
+                                 JSON body's clientId, clientSecret and refreshToken must match
+                                 the configured ones; answers {"accessToken", "tokenType":
+                                 "Bearer", "expiresIn", "refreshToken"} with a new access token
+                                 and a rotated refresh token, else 400 {"error":
+                                 "invalid_grant", "error_description"}.
+  GET /federation/credentials    SSO GetRoleCredentials: query account_id and role_name,
+                                 header x-amz-sso_bearer_token. An unknown or missing token is
+                                 401 UnauthorizedException, an unassigned role 403
+                                 ForbiddenException; else {"roleCredentials": {"accessKeyId",
+                                 "secretAccessKey", "sessionToken", "expiration" (epoch ms)}}.
+  GET /_standin/stats            (test only) JSON counts of the calls above and the bearer
+                                 tokens seen.
+Not emulated: RegisterClient, StartDeviceAuthorization, ListAccounts, Logout, throttling.
+
+Configuration: a JSON file given as the only argument, with "tokens" (valid access tokens),
+"client_id", "client_secret", "refresh_token", "assignments" ([[account, role], ...]),
+"role_credentials" ({"accessKeyId", "secretAccessKey", "sessionToken"}) and "lifetime"
+(seconds). Binds 127.0.0.1 on a free port, prints the port, and serves until its stdin
+reaches EOF or SIGTERM. The class Standin runs it from a test and stops it by its pid.
+"""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+LOCK = threading.Lock()
+STATE = {"token_calls": 0, "role_calls": 0, "bearers": [], "issued": 0}
+CONFIG = {}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def send_json(self, code, doc, error_type=None):
+        body = json.dumps(doc).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        if error_type:
+            self.send_header("x-amzn-ErrorType", error_type)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        if urlparse(self.path).path != "/token":
+            return self.send_json(404, {"message": "no such operation"})
+        with LOCK:
+            STATE["token_calls"] += 1
+        try:
+            req = json.loads(raw)
+        except ValueError:
+            return self.send_json(400, {"error": "invalid_request",
+                                        "error_description": "body is not JSON"})
+        if req.get("grantType") != "refresh_token":
+            return self.send_json(400, {"error": "unsupported_grant_type"})
+        with LOCK:
+            ok = (req.get("clientId") == CONFIG["client_id"]
+                  and req.get("clientSecret") == CONFIG["client_secret"]
+                  and req.get("refreshToken") == CONFIG["refresh_token"])
+            if not ok:
+                return self.send_json(400, {"error": "invalid_grant",
+                                            "error_description": "refresh token not valid"})
+            STATE["issued"] += 1
+            token = "standin-access-%d-%s" % (STATE["issued"], CONFIG["token_salt"])
+            CONFIG["tokens"].append(token)
+            CONFIG["refresh_token"] = "standin-refresh-%d-%s" % (STATE["issued"],
+                                                                 CONFIG["token_salt"])
+            answer = {"accessToken": token, "tokenType": "Bearer", "expiresIn": 3600,
+                      "refreshToken": CONFIG["refresh_token"]}
+        self.send_json(200, answer)
+
+    def do_GET(self):
+        url = urlparse(self.path)
+        if url.path == "/_standin/stats":
+            with LOCK:
+                return self.send_json(200, dict(STATE, refresh_token=CONFIG["refresh_token"]))
+        if url.path != "/federation/credentials":
+            return self.send_json(404, {"message": "no such operation"})
+        q = parse_qs(url.query)
+        bearer = self.headers.get("x-amz-sso_bearer_token")
+        with LOCK:
+            STATE["role_calls"] += 1
+            STATE["bearers"].append(bearer)
+            valid = bearer in CONFIG["tokens"]
+        if not valid:
+            return self.send_json(401, {"message": "Session token not found or invalid"},
+                                  "UnauthorizedException")
+        pair = [q.get("account_id", [""])[0], q.get("role_name", [""])[0]]
+        if pair not in CONFIG["assignments"]:
+            return self.send_json(403, {"message": "No access"}, "ForbiddenException")
+        creds = dict(CONFIG["role_credentials"])
+        creds["expiration"] = int((time.time() + CONFIG["lifetime"]) * 1000)
+        self.send_json(200, {"roleCredentials": creds})
+
+
+def serve(config_path):
+    with open(config_path) as f:
+        CONFIG.update(json.load(f))
+    CONFIG.setdefault("token_salt", "x")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(server.server_address[1], flush=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sys.stdin.read()  # EOF: the test is gone
+    except KeyboardInterrupt:
+        pass
+    server.shutdown()
+
+
+class Standin:
+    """Runs this server as a child; stop() ends it by its pid."""
+
+    def __init__(self, config_path):
+        self.config_path = config_path
+        self.proc = None
+        self.url = None
+
+    def start(self):
+        self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__),
+                                      self.config_path], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        port = int(self.proc.stdout.readline())
+        self.url = "http://127.0.0.1:%d" % port
+        return self
+
+    def stats(self):
+        import urllib.request
+        with urllib.request.urlopen(self.url + "/_standin/stats", timeout=10) as r:
+            return json.loads(r.read())
+
+    def stop(self):
+        if self.proc:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc.stdout.close()
+            self.proc = None
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])
