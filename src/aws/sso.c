@@ -337,6 +337,17 @@ enum vpcx_status aws_sso_token_save(const char *path, const struct aws_sso_token
     return st;
 }
 
+bool aws_error_needs_login(const struct vpcx_error *err)
+{
+    static const char *const prefixes[] = {"run: aws sso login ", "run: aws login "};
+    if (!err || !err->hint || vpcx_status_exit(err->status) != VPCX_EXIT_AUTH)
+        return false;
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(err->hint, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
 enum vpcx_status aws_sso_login_needed(const struct aws_sso_profile *p, const char *why,
                                       struct vpcx_error *err)
 {

@@ -90,6 +90,7 @@ struct app {
     char *pending_copy;       /* OSC 52 payload written after the next paint */
     struct mutate_gate *gate; /* the one write gate, for the endpoint forms */
     char *pending_ip;         /* :ip asked while ENIs were loading, answered when they land */
+    bool login_asked;         /* this refresh opened the sign-in dialog */
 };
 
 /* app.c */

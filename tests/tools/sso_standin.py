@@ -16,6 +16,8 @@ sso-oidc models describe them (both rest-json, unsigned):
                                  "secretAccessKey", "sessionToken", "expiration" (epoch ms)}}.
   GET /_standin/stats            (test only) JSON counts of the calls above and the bearer
                                  tokens seen.
+  POST /_standin/config          (test only) merges a JSON object into the configuration
+                                 below, e.g. {"tokens": []} to revoke every access token.
 Not emulated: RegisterClient, StartDeviceAuthorization, ListAccounts, Logout, throttling.
 
 Configuration: a JSON file given as the only argument, with "tokens" (valid access tokens),
@@ -57,6 +59,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
+        if urlparse(self.path).path == "/_standin/config":
+            with LOCK:
+                CONFIG.update(json.loads(raw))
+            return self.send_json(200, {})
         if urlparse(self.path).path != "/token":
             return self.send_json(404, {"message": "no such operation"})
         with LOCK:
@@ -143,6 +149,13 @@ class Standin:
         import urllib.request
         with urllib.request.urlopen(self.url + "/_standin/stats", timeout=10) as r:
             return json.loads(r.read())
+
+    def configure(self, **changes):
+        import urllib.request
+        req = urllib.request.Request(self.url + "/_standin/config", method="POST",
+                                     data=json.dumps(changes).encode())
+        with urllib.request.urlopen(req, timeout=10) as r:
+            r.read()
 
     def stop(self):
         if self.proc:

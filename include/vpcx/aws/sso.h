@@ -100,6 +100,10 @@ enum vpcx_status aws_sso_token_apply(struct aws_sso_token *t, const cJSON *answe
 enum vpcx_status aws_sso_token_save(const char *path, const struct aws_sso_token *t,
                                     struct vpcx_error *err);
 
+/* True when err can only be fixed by signing in again elsewhere (`aws sso
+ * login` or `aws login`, as its hint says): the explorer offers a retry. */
+bool aws_error_needs_login(const struct vpcx_error *err);
+
 /* The error and hint for "no valid token" (status VPCX_ERR_EXPIRED). */
 enum vpcx_status aws_sso_login_needed(const struct aws_sso_profile *p, const char *why,
                                       struct vpcx_error *err);
