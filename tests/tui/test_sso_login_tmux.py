@@ -5,7 +5,8 @@ and DescribeVpcs answers RequestExpired once, so the credential reload fails: th
 must open a dialog naming `aws sso login --profile corp`. After a new token is written to the
 CLI's cache (a sign-in elsewhere), r in the dialog must fetch again with role credentials
 issued for the new token, without a restart, and no token or secret may reach the screen.
-Exit 77 (skip) when tmux or $VPCX_BIN is missing."""
+At start-up with no token at all, vpcx must say what to run before it takes the terminal and
+start the explorer on Enter once a token is there. Exit 77 (skip) when tmux or $VPCX_BIN is missing."""
 import hashlib
 import json
 import os
@@ -93,6 +94,24 @@ def drive(tm, home, standin, proxy):
     return 0
 
 
+def token_path(home):
+    return os.path.join(home, ".aws", "sso", "cache", hashlib.sha1(b"corp").hexdigest() + ".json")
+
+
+def drive_startup(tm, home, standin):
+    tm.wait_text("s", "press Enter to try again", 60)
+    s = tm.screen("s")
+    assert "run: aws sso login --profile corp" in s, s
+    write_token(home, SECOND)
+    standin.configure(tokens=[SECOND])
+    tm.keys("s", "Enter")
+    s = tm.wait_text("s", "account 123456789012", 60)
+    for secret in (FIRST, SECOND, ROLE_SECRET):
+        assert secret not in s, "a secret reached the screen"
+    tm.keys("s", "q")
+    assert tm.wait_exit("s", 30) == 0, "vpcx did not exit cleanly"
+
+
 def main():
     if not tmuxlib.available() or not (BIN and os.access(BIN, os.X_OK)):
         print("tmux or VPCX_BIN missing: skipped")
@@ -110,9 +129,13 @@ def main():
                                         AWS_CONFIG_FILE=os.path.join(home, "awsconfig"),
                                         AWS_ENDPOINT_URL_SSO=standin.url,
                                         AWS_ENDPOINT_URL_SSO_OIDC=standin.url)
-                tm.start("t", 120, 40, [BIN, "--profile", "corp", "--endpoint-url", proxy.url,
-                                        "--no-cache"], env)
-                return drive(tm, home, standin, proxy)
+                args = [BIN, "--profile", "corp", "--endpoint-url", proxy.url, "--no-cache"]
+                tm.start("t", 120, 40, args, env)
+                drive(tm, home, standin, proxy)
+                os.unlink(token_path(home))
+                tm.start("s", 120, 40, args, env)
+                drive_startup(tm, home, standin)
+                return 0
             finally:
                 tm.kill()
                 standin.stop()
