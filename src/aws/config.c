@@ -553,7 +553,9 @@ char *aws_settings_service_endpoint(const struct aws_settings *s, const struct a
         setting_finish(&st);
         return NULL;
     }
-    char *url = found ? xstrdup(st.value) : aws_endpoint_default(host, region, false, false, err);
+    char *url = found   ? xstrdup(st.value)
+                : !host ? xstrdup("")
+                        : aws_endpoint_default(host, region, false, false, err);
     setting_finish(&st);
     return url;
 }

@@ -432,6 +432,25 @@ static enum vpcx_status from_sso(struct chain *c, const char *profile, struct aw
     return st;
 }
 
+/* An `aws login` console session (aws/login.h), refreshed through the ops. */
+static enum vpcx_status from_login(struct chain *c, const char *profile,
+                                   struct aws_credentials *out, bool *found)
+{
+    struct aws_login_session ls;
+    enum vpcx_status st = aws_login_profile_load(c->s, c->env, profile, &ls, found, c->err);
+    if (st != VPCX_OK || !*found)
+        return st;
+    bool stale = false;
+    time_t now = time(NULL);
+    st = aws_login_read(&ls, now, out, &stale, c->err);
+    if (st == VPCX_OK && stale && c->ops && c->ops->login_refresh)
+        st = c->ops->login_refresh(c->ops->ud, &ls, out, c->err);
+    else if (st == VPCX_OK && out->expiration <= now)
+        st = aws_login_read(&ls, now, out, NULL, c->err); /* the expired-session message */
+    aws_login_session_finish(&ls);
+    return st;
+}
+
 /* botocore's profile providers: web identity, SSO, credentials file,
  * login, credential_process, config file. */
 static enum vpcx_status from_profile(struct chain *c, const char *profile, bool disable_env,
@@ -449,7 +468,7 @@ static enum vpcx_status from_profile(struct chain *c, const char *profile, bool 
             xasprintf("shared credentials file %s [%s]", path_or(c->s->credentials_path), profile),
             out, found);
     if (st == VPCX_OK && !*found)
-        st = aws_login_from_profile(c->s, c->env, profile, out, found, c->err);
+        st = from_login(c, profile, out, found);
     if (st == VPCX_OK && !*found)
         st = from_process(c, profile, &v, out, found);
     if (st == VPCX_OK && !*found)

@@ -383,6 +383,7 @@ static const char *const secret_headers[] = {
     "Proxy-Authorization",
     "X-Amz-Security-Token",
     "x-amz-sso_bearer_token",
+    "DPoP",
     "Cookie",
     "Set-Cookie",
     NULL,

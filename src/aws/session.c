@@ -1,6 +1,7 @@
 #include "vpcx/aws/session.h"
 
 #include "vpcx/aws/credproc.h"
+#include "vpcx/aws/login.h"
 #include "vpcx/aws/sso.h"
 #include "vpcx/core/xalloc.h"
 
@@ -28,7 +29,7 @@ enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_ses
  */
 #define RELOAD_MAX_ROUNDS 32
 
-enum reload_need { NEED_NONE, NEED_PROCESS, NEED_ROLE, NEED_SSO };
+enum reload_need { NEED_NONE, NEED_PROCESS, NEED_ROLE, NEED_SSO, NEED_LOGIN };
 
 struct reload_answer {
     enum reload_need kind;
@@ -53,9 +54,11 @@ struct session_reload {
     char *role_arn, *session_name, *external_id, *mfa_serial, *region;
     int duration_seconds;
     struct aws_sso_profile sso;
+    struct aws_login_session login;
     struct credproc *proc;
     struct sts_assume *sts;
     struct aws_sso_fetch *sso_fetch;
+    struct aws_login_refresh *login_refresh;
 };
 
 static void answer_finish(struct reload_answer *a)
@@ -85,6 +88,7 @@ static void need_clear(struct session_reload *r)
     r->role_arn = r->session_name = r->external_id = r->mfa_serial = r->region = NULL;
     aws_credentials_finish(&r->source);
     aws_sso_profile_finish(&r->sso);
+    aws_login_session_finish(&r->login);
 }
 
 /* Forgets everything of the last reload; stops what still runs. */
@@ -93,6 +97,8 @@ static void reload_reset(struct session_reload *r)
     credproc_cancel(r->proc);
     sts_assume_role_cancel(r->sts);
     aws_sso_fetch_cancel(r->sso_fetch);
+    aws_login_refresh_cancel(r->login_refresh);
+    r->login_refresh = NULL;
     r->proc = NULL;
     r->sts = NULL;
     r->sso_fetch = NULL;
@@ -186,6 +192,16 @@ static enum vpcx_status replay_sso(void *ud, const struct aws_sso_profile *p,
     return st;
 }
 
+static enum vpcx_status replay_login(void *ud, const struct aws_login_session *ls,
+                                     struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    enum vpcx_status st = answer_or_need(r, NEED_LOGIN, xstrdup(ls->path), out, err);
+    if (r->need == NEED_LOGIN && !r->login.path)
+        aws_login_session_copy(&r->login, ls);
+    return st;
+}
+
 static void reload_round(struct session_reload *r);
 
 static void reload_keep(struct session_reload *r, enum vpcx_status status,
@@ -240,8 +256,20 @@ static void reload_sso_done(void *ud, enum vpcx_status status, const struct aws_
     reload_keep(r, status, creds, err);
 }
 
+static void reload_login_done(void *ud, enum vpcx_status status,
+                              const struct aws_credentials *creds, const struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    r->login_refresh = NULL;
+    reload_keep(r, status, creds, err);
+}
+
 static void reload_start_need(struct session_reload *r)
 {
+    if (r->need == NEED_LOGIN) {
+        r->login_refresh = aws_login_refresh_start(r->s->http, &r->login, reload_login_done, r);
+        return;
+    }
     if (r->need == NEED_SSO) {
         r->sso_fetch = aws_sso_fetch_start(r->s->http, &r->sso, reload_sso_done, r);
         return;
@@ -308,6 +336,14 @@ static enum vpcx_status session_sso(void *ud, const struct aws_sso_profile *p,
     return aws_sso_fetch_sync(ctx->http, p, out, err);
 }
 
+/* At start-up: an `aws login` session's refresh, blocking. */
+static enum vpcx_status session_login(void *ud, const struct aws_login_session *ls,
+                                      struct aws_credentials *out, struct vpcx_error *err)
+{
+    const struct sts_assume_ctx *ctx = ud;
+    return aws_login_refresh_sync(ctx->http, ls, out, err);
+}
+
 enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_session_options *opts,
                                      struct vpcx_error *err)
 {
@@ -325,12 +361,14 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
     s->sts_ctx.settings = &s->settings;
     sts_ops_init(&s->sts_ops, &s->sts_ctx, s->roles);
     s->sts_ops.sso_credentials = session_sso;
+    s->sts_ops.login_refresh = session_login;
     s->reload = xcalloc(1, sizeof(*s->reload));
     s->reload->s = s;
     s->reload->ops = (struct aws_sts_ops){
         .assume_role = replay_role,
         .run_process = replay_process,
         .sso_credentials = replay_sso,
+        .login_refresh = replay_login,
         .ud = s->reload,
         .cache = s->roles,
     };

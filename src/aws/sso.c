@@ -313,13 +313,18 @@ static enum vpcx_status write_all(int fd, const char *text, const char *path,
 enum vpcx_status aws_sso_token_save(const char *path, const struct aws_sso_token *t,
                                     struct vpcx_error *err)
 {
+    return aws_token_file_save(path, t->doc, err);
+}
+
+enum vpcx_status aws_token_file_save(const char *path, const cJSON *doc, struct vpcx_error *err)
+{
     char *tmp = xasprintf("%s.tmp-XXXXXX", path);
     int fd = mkstemp(tmp); /* created 0600 */
     if (fd < 0) {
         free(tmp);
         return save_error(path, err);
     }
-    char *text = cJSON_PrintUnformatted(t->doc);
+    char *text = cJSON_PrintUnformatted(doc);
     if (!text)
         abort();
     enum vpcx_status st = fchmod(fd, 0600) == 0 ? VPCX_OK : save_error(path, err);

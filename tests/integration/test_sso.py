@@ -31,8 +31,10 @@ LOGIN_SECRET = "LoginSecretNeverPrinted7"
 LOGIN_SESSION = "LoginSessionTokenNeverPrinted8"
 LOGIN_REFRESH = "LoginRefreshNeverPrinted9"
 SALT = "SaltNeverPrinted0"
+LOGIN_NEW_SECRET = "LoginNewSecretNeverPrinted10"
+LOGIN_NEW_SESSION = "LoginNewSessionNeverPrinted11"
 SECRETS = (VALID_TOKEN, EXPIRED_TOKEN, REFRESH_TOKEN, CLIENT_SECRET, ROLE_SECRET, ROLE_SESSION,
-           LOGIN_SECRET, LOGIN_SESSION, LOGIN_REFRESH, SALT)
+           LOGIN_SECRET, LOGIN_SESSION, LOGIN_REFRESH, SALT, LOGIN_NEW_SECRET, LOGIN_NEW_SESSION)
 
 
 def iso(t):
@@ -60,7 +62,12 @@ class SsoTest(unittest.TestCase):
                        "token_salt": SALT,
                        "role_credentials": {"accessKeyId": "ASIASSOSTANDIN1234",
                                             "secretAccessKey": ROLE_SECRET,
-                                            "sessionToken": ROLE_SESSION}}, f)
+                                            "sessionToken": ROLE_SESSION},
+                       "login_client_id": "arn:aws:signin:::devtools/same-device",
+                       "login_refresh_token": LOGIN_REFRESH,
+                       "login_credentials": {"accessKeyId": "ASIALOGINREFRESHED",
+                                             "secretAccessKey": LOGIN_NEW_SECRET,
+                                             "sessionToken": LOGIN_NEW_SESSION}}, f)
         self.standin = sso_standin.Standin(cfg).start()
         self.cache = os.path.join(self.home.path, ".aws", "sso", "cache")
         os.makedirs(self.cache)
@@ -94,6 +101,7 @@ class SsoTest(unittest.TestCase):
     def env(self, **extra):
         return self.home.env(key=None, secret=None, AWS_ENDPOINT_URL_SSO=self.standin.url,
                              AWS_ENDPOINT_URL_SSO_OIDC=self.standin.url,
+                             AWS_ENDPOINT_URL_SIGNIN=self.standin.url,
                              AWS_ENDPOINT_URL_EC2=self.moto.url,
                              AWS_ENDPOINT_URL_STS=self.moto.url, **extra)
 
@@ -185,11 +193,55 @@ class SsoTest(unittest.TestCase):
         self.assertEqual(run.rc, h.EXIT_OK, run.describe())
         self.assertIn("sso: start URL https://legacy.awsapps.com/start", run.stdout)
 
-    def test_login_session(self):
+    def login_cache(self):
         name = "arn:aws:iam::%s:user/me" % ACCOUNT
         cache = os.path.join(self.home.path, "login-cache")
-        os.makedirs(cache)
-        path = os.path.join(cache, hashlib.sha256(name.encode()).hexdigest() + ".json")
+        os.makedirs(cache, exist_ok=True)
+        return name, cache, os.path.join(cache,
+                                         hashlib.sha256(name.encode()).hexdigest() + ".json")
+
+    def test_login_session_refreshed_with_dpop(self):
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption()).decode()
+        name, cache, path = self.login_cache()
+        doc = {"accessToken": {"accessKeyId": "ASIALOGINOLD", "secretAccessKey": LOGIN_SECRET,
+                               "sessionToken": LOGIN_SESSION, "accountId": ACCOUNT,
+                               "expiresAt": iso(time.time() - 60)},
+               "tokenType": "aws_sigv4", "refreshToken": LOGIN_REFRESH,
+               "clientId": "arn:aws:signin:::devtools/same-device", "idToken": "kept",
+               "dpopKey": pem}
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        env = self.env(AWS_LOGIN_CACHE_DIRECTORY=cache)
+        run = self.run_vpcx(["whoami", "--profile", "console"], env)
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        self.assertIn("login: session %s, account %s, expires in 1" % (name, ACCOUNT),
+                      run.stdout)
+        self.assertIn("****************SHED", run.stdout)
+        stats = self.standin.stats()
+        self.assertEqual((stats["login_calls"], stats["dpop_verified"]), (1, 1))
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        with open(path) as f:
+            back = json.load(f)
+        self.assertEqual(back["accessToken"]["accessKeyId"], "ASIALOGINREFRESHED")
+        self.assertEqual(back["accessToken"]["accountId"], ACCOUNT)
+        self.assertEqual(back["refreshToken"], "login-refresh-1-" + SALT)
+        self.assertEqual((back["idToken"], back["dpopKey"]), ("kept", pem))
+        # The old refresh token is spent: the next refresh is refused, and says aws login.
+        doc["accessToken"]["expiresAt"] = iso(time.time() - 60)
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        run = self.run_vpcx(["dump", "--profile", "console", "--format", "json"], env)
+        self.assertEqual(run.rc, h.EXIT_AUTH, run.describe())
+        self.assertIn("TOKEN_EXPIRED", run.stderr)
+        self.assertIn("run: aws login --profile console", run.stderr)
+        self.assert_no_secret_in_files(allowed=(path, self.token_file("corp")))
+
+    def test_login_session(self):
+        name, cache, path = self.login_cache()
         doc = {"accessToken": {"accessKeyId": "ASIALOGINSTANDIN99",
                                "secretAccessKey": LOGIN_SECRET, "sessionToken": LOGIN_SESSION,
                                "accountId": ACCOUNT, "expiresAt": iso(time.time() + 600)},

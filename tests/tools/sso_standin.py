@@ -14,6 +14,15 @@ sso-oidc models describe them (both rest-json, unsigned):
                                  401 UnauthorizedException, an unassigned role 403
                                  ForbiddenException; else {"roleCredentials": {"accessKeyId",
                                  "secretAccessKey", "sessionToken", "expiration" (epoch ms)}}.
+  POST /v1/token                 Sign-in CreateOAuth2Token (the `aws login` refresh), grantType
+                                 "refresh_token": the body's clientId and refreshToken must
+                                 match "login_client_id" and "login_refresh_token", and the DPoP
+                                 header must be an ES256 JWT (typ dpop+jwt, a P-256 jwk) whose
+                                 signature verifies with that jwk, htm POST and htu this URL;
+                                 answers {"accessToken": {"accessKeyId", "secretAccessKey",
+                                 "sessionToken"}, "tokenType": "aws_sigv4", "expiresIn": 900,
+                                 "refreshToken"} (rotated), else 400 ValidationException or 401
+                                 {"error": "TOKEN_EXPIRED"}.
   GET /_standin/stats            (test only) JSON counts of the calls above and the bearer
                                  tokens seen.
   POST /_standin/config          (test only) merges a JSON object into the configuration
@@ -36,7 +45,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 LOCK = threading.Lock()
-STATE = {"token_calls": 0, "role_calls": 0, "bearers": [], "issued": 0}
+STATE = {"token_calls": 0, "role_calls": 0, "bearers": [], "issued": 0, "login_calls": 0,
+         "dpop_verified": 0}
 CONFIG = {}
 
 
@@ -63,6 +73,8 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 CONFIG.update(json.loads(raw))
             return self.send_json(200, {})
+        if urlparse(self.path).path == "/v1/token":
+            return self.signin_token(raw)
         if urlparse(self.path).path != "/token":
             return self.send_json(404, {"message": "no such operation"})
         with LOCK:
@@ -88,6 +100,59 @@ class Handler(BaseHTTPRequestHandler):
                                                                  CONFIG["token_salt"])
             answer = {"accessToken": token, "tokenType": "Bearer", "expiresIn": 3600,
                       "refreshToken": CONFIG["refresh_token"]}
+        self.send_json(200, answer)
+
+    def dpop_valid(self):
+        """The DPoP proof: header, claims and the ES256 signature over them."""
+        import base64
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+        def part(text):
+            return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        try:
+            head, claims, sig = (self.headers.get("DPoP") or "").split(".")
+            header, payload = json.loads(part(head)), json.loads(part(claims))
+            jwk = header["jwk"]
+            if header["typ"] != "dpop+jwt" or header["alg"] != "ES256" or jwk["crv"] != "P-256":
+                return False
+            url = "http://%s%s" % (self.headers["Host"], self.path)
+            if payload["htm"] != "POST" or payload["htu"] != url or not payload["jti"]:
+                return False
+            key = ec.EllipticCurvePublicNumbers(int.from_bytes(part(jwk["x"]), "big"),
+                                                int.from_bytes(part(jwk["y"]), "big"),
+                                                ec.SECP256R1()).public_key()
+            raw = part(sig)
+            der = encode_dss_signature(int.from_bytes(raw[:32], "big"),
+                                       int.from_bytes(raw[32:], "big"))
+            key.verify(der, ("%s.%s" % (head, claims)).encode(), ec.ECDSA(hashes.SHA256()))
+            return True
+        except Exception:  # any malformed or unverifiable proof
+            return False
+
+    def signin_token(self, raw):
+        with LOCK:
+            STATE["login_calls"] += 1
+        if not self.dpop_valid():
+            return self.send_json(400, {"error": "INVALID_REQUEST",
+                                        "message": "DPoP proof not valid"},
+                                  "ValidationException")
+        with LOCK:
+            STATE["dpop_verified"] += 1
+            req = json.loads(raw)
+            if (req.get("grantType") != "refresh_token"
+                    or req.get("clientId") != CONFIG.get("login_client_id")
+                    or req.get("refreshToken") != CONFIG.get("login_refresh_token")):
+                return self.send_json(401, {"error": "TOKEN_EXPIRED",
+                                            "message": "refresh token expired"},
+                                      "AccessDeniedException")
+            STATE["issued"] += 1
+            CONFIG["login_refresh_token"] = "login-refresh-%d-%s" % (STATE["issued"],
+                                                                     CONFIG["token_salt"])
+            answer = {"accessToken": dict(CONFIG["login_credentials"]),
+                      "tokenType": "aws_sigv4", "expiresIn": 900,
+                      "refreshToken": CONFIG["login_refresh_token"]}
         self.send_json(200, answer)
 
     def do_GET(self):

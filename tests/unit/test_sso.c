@@ -11,6 +11,12 @@
 
 #include "testutil.h"
 
+#include <openssl/bio.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -241,31 +247,131 @@ static void test_login_parse(void **state)
     struct vpcx_error err;
     vpcx_error_init(&err);
     char *doc = login_doc("2026-11-26T13:00:00Z", NULL);
-    assert_int_equal(aws_login_parse(doc, strlen(doc), "f", "dev", "me", 1795697000, &c, &err),
-                     VPCX_OK);
+    assert_int_equal(
+        aws_login_parse(doc, strlen(doc), "f", "dev", "me", 1795697000, &c, NULL, &err), VPCX_OK);
     assert_string_equal(c.access_key_id, "ASIALOGIN");
     assert_string_equal(c.session_token, "lt");
     assert_int_equal(c.expiration, 1795698000);
     assert_int_equal(c.source, AWS_SRC_LOGIN);
     assert_string_equal(c.origin, "login: session me, account 111122223333");
     /* expired: the hint says aws login */
-    assert_int_equal(aws_login_parse(doc, strlen(doc), "f", "dev", "me", 1795698000, &c, &err),
-                     VPCX_ERR_EXPIRED);
+    assert_int_equal(
+        aws_login_parse(doc, strlen(doc), "f", "dev", "me", 1795698000, &c, NULL, &err),
+        VPCX_ERR_EXPIRED);
     assert_string_equal(err.hint, "run: aws login --profile dev");
+    /* within 5 minutes of expiry, or expired: stale, for the chain to refresh */
+    bool stale = false;
+    assert_int_equal(
+        aws_login_parse(doc, strlen(doc), "f", "dev", "me", 1795697000, &c, &stale, &err), VPCX_OK);
+    assert_false(stale);
+    assert_int_equal(
+        aws_login_parse(doc, strlen(doc), "f", "dev", "me", 1795697800, &c, &stale, &err), VPCX_OK);
+    assert_true(stale);
+    assert_int_equal(
+        aws_login_parse(doc, strlen(doc), "f", "dev", "me", 1795699000, &c, &stale, &err), VPCX_OK);
+    assert_true(stale);
     free(doc);
     doc = login_doc("2026-11-26T13:00:00Z", "dpopKey");
-    assert_int_equal(aws_login_parse(doc, strlen(doc), "f", "dev", "me", 0, &c, &err),
+    assert_int_equal(aws_login_parse(doc, strlen(doc), "f", "dev", "me", 0, &c, NULL, &err),
                      VPCX_ERR_NO_CREDENTIALS);
     assert_non_null(strstr(err.message, "lacks dpopKey"));
     free(doc);
     doc = login_doc("later", NULL);
-    assert_int_equal(aws_login_parse(doc, strlen(doc), "f", "dev", "me", 0, &c, &err),
+    assert_int_equal(aws_login_parse(doc, strlen(doc), "f", "dev", "me", 0, &c, NULL, &err),
                      VPCX_ERR_PARSE);
     free(doc);
-    assert_int_equal(aws_login_parse("{}", 2, "f", "dev", "me", 0, &c, &err),
+    assert_int_equal(aws_login_parse("{}", 2, "f", "dev", "me", 0, &c, NULL, &err),
                      VPCX_ERR_NO_CREDENTIALS);
     assert_non_null(strstr(err.message, "lacks accessToken"));
     aws_credentials_finish(&c);
+    vpcx_error_finish(&err);
+}
+
+/* ---- the DPoP proof ---- */
+
+static unsigned char *b64url_decode(const char *s, size_t len, int *out_len)
+{
+    char *std = xmalloc(len + 4);
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        std[n++] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
+    while (n % 4)
+        std[n++] = '=';
+    unsigned char *out = xmalloc(n);
+    int m = EVP_DecodeBlock(out, (unsigned char *)std, (int)n);
+    for (size_t i = n; i > 0 && std[i - 1] == '='; i--)
+        m--;
+    free(std);
+    *out_len = m;
+    return out;
+}
+
+static cJSON *jwt_part(const char *start, const char *end)
+{
+    int n;
+    unsigned char *raw = b64url_decode(start, (size_t)(end - start), &n);
+    cJSON *doc = cJSON_ParseWithLength((const char *)raw, (size_t)n);
+    free(raw);
+    return doc;
+}
+
+/* The proof verifies with the key's public half: header, claims, ES256. */
+static void test_dpop(void **state)
+{
+    (void)state;
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    assert_non_null(key);
+    BIO *bio = BIO_new(BIO_s_mem());
+    assert_true(PEM_write_bio_PrivateKey_traditional(bio, key, NULL, NULL, 0, NULL, NULL));
+    char *pem_data;
+    long pem_len = BIO_get_mem_data(bio, &pem_data);
+    char *pem = xstrndup(pem_data, (size_t)pem_len);
+    BIO_free(bio);
+    assert_non_null(strstr(pem, "BEGIN EC PRIVATE KEY"));
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    char *jwt = aws_login_dpop(pem, "https://us-east-1.signin.aws.amazon.com/v1/token", 1795698000,
+                               "jti-1", &err);
+    assert_non_null(jwt);
+    char *dot1 = strchr(jwt, '.'), *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+    assert_non_null(dot2);
+    cJSON *header = jwt_part(jwt, dot1), *claims = jwt_part(dot1 + 1, dot2);
+    assert_string_equal(cJSON_GetObjectItem(header, "typ")->valuestring, "dpop+jwt");
+    assert_string_equal(cJSON_GetObjectItem(header, "alg")->valuestring, "ES256");
+    cJSON *jwk = cJSON_GetObjectItem(header, "jwk");
+    assert_string_equal(cJSON_GetObjectItem(jwk, "crv")->valuestring, "P-256");
+    assert_int_equal(strlen(cJSON_GetObjectItem(jwk, "x")->valuestring), 43);
+    assert_string_equal(cJSON_GetObjectItem(claims, "htm")->valuestring, "POST");
+    assert_string_equal(cJSON_GetObjectItem(claims, "htu")->valuestring,
+                        "https://us-east-1.signin.aws.amazon.com/v1/token");
+    assert_int_equal(cJSON_GetObjectItem(claims, "iat")->valuedouble, 1795698000);
+    assert_string_equal(cJSON_GetObjectItem(claims, "jti")->valuestring, "jti-1");
+    cJSON_Delete(header);
+    cJSON_Delete(claims);
+    /* r || s back to DER, verified over "header.claims" */
+    int n;
+    unsigned char *raw = b64url_decode(dot2 + 1, strlen(dot2 + 1), &n);
+    assert_int_equal(n, 64);
+    ECDSA_SIG *sig = ECDSA_SIG_new();
+    ECDSA_SIG_set0(sig, BN_bin2bn(raw, 32, NULL), BN_bin2bn(raw + 32, 32, NULL));
+    unsigned char *der = NULL;
+    int der_len = i2d_ECDSA_SIG(sig, &der);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    assert_int_equal(EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key), 1);
+    assert_int_equal(
+        EVP_DigestVerify(ctx, der, (size_t)der_len, (unsigned char *)jwt, (size_t)(dot2 - jwt)), 1);
+    EVP_MD_CTX_free(ctx);
+    OPENSSL_free(der);
+    ECDSA_SIG_free(sig);
+    free(raw);
+    free(jwt);
+    /* a key that is not P-256 is refused */
+    assert_null(aws_login_dpop("-----BEGIN EC PRIVATE KEY-----\nAA==\n-----END EC PRIVATE "
+                               "KEY-----\n",
+                               "https://x/v1/token", 0, "j", &err));
+    assert_non_null(strstr(err.message, "P-256"));
+    free(pem);
+    EVP_PKEY_free(key);
     vpcx_error_finish(&err);
 }
 
@@ -312,6 +418,7 @@ int main(void)
         cmocka_unit_test(test_login_needed_message),
         cmocka_unit_test(test_login_parse),
         cmocka_unit_test(test_describe),
+        cmocka_unit_test(test_dpop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,8 +132,9 @@ const struct ini_section *aws_config_sso_session_section(const struct ini_file *
  * a [services] block, e.g. "sso", "sso-oidc"; env_var e.g.
  * "AWS_ENDPOINT_URL_SSO"; host the default host's first labels, e.g.
  * "portal.sso") in region, by the configured-endpoint order above without
- * --endpoint-url (which is EC2's and STS's only). Returns a heap URL, or NULL
- * with err set when an override is malformed.
+ * --endpoint-url (which is EC2's and STS's only). Returns a heap URL ("" when
+ * nothing is configured and host is NULL), or NULL with err set when an
+ * override is malformed.
  */
 char *aws_settings_service_endpoint(const struct aws_settings *s, const struct aws_env *env,
                                     const char *service, const char *env_var, const char *host,

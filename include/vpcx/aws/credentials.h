@@ -16,7 +16,8 @@
  *      aws/sso.h); the portal call goes through ops->sso_credentials.
  *   4. the credentials file's [P]: aws_access_key_id, aws_secret_access_key,
  *      aws_security_token or aws_session_token.
- *   4b. P's login_session: the `aws login` cache (see aws/login.h).
+ *   4b. P's login_session: the `aws login` cache (see aws/login.h),
+ *      refreshed through ops->login_refresh near expiry.
  *   5. P's credential_process: run with /bin/sh -c and stdin from /dev/null
  *      (see aws/credproc.h), stdout (at most 64 KiB, killed after 60 s) is
  *      {"Version":1,"AccessKeyId","SecretAccessKey","SessionToken",
@@ -54,6 +55,7 @@ struct aws_credentials {
 };
 
 struct aws_sso_profile;
+struct aws_login_session;
 
 struct aws_assume_role_params {
     const char *role_arn;
@@ -89,6 +91,10 @@ struct aws_sts_ops {
      * NULL: such profiles fail with a message. */
     enum vpcx_status (*sso_credentials)(void *ud, const struct aws_sso_profile *profile,
                                         struct aws_credentials *out, struct vpcx_error *err);
+    /* Refreshes an `aws login` console session (aws/login.h). NULL: a stale
+     * session is used while valid, then fails with a message. */
+    enum vpcx_status (*login_refresh)(void *ud, const struct aws_login_session *session,
+                                      struct aws_credentials *out, struct vpcx_error *err);
     void *ud;
     struct aws_role_cache *cache; /* NULL: no caching */
 };

@@ -99,6 +99,8 @@ enum vpcx_status aws_sso_token_apply(struct aws_sso_token *t, const cJSON *answe
 /* Writes t to path: temp file in the same directory, mode 0600, renamed. */
 enum vpcx_status aws_sso_token_save(const char *path, const struct aws_sso_token *t,
                                     struct vpcx_error *err);
+/* The same for any token document (the `aws login` cache too). */
+enum vpcx_status aws_token_file_save(const char *path, const cJSON *doc, struct vpcx_error *err);
 
 /* True when err can only be fixed by signing in again elsewhere (`aws sso
  * login` or `aws login`, as its hint says): the explorer offers a retry. */
