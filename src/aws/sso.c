@@ -37,6 +37,7 @@ void aws_sso_profile_finish(struct aws_sso_profile *p)
     free(p->cache_path);
     free(p->oidc_endpoint);
     free(p->portal_endpoint);
+    free(p->scopes);
     memset(p, 0, sizeof(*p));
 }
 
@@ -52,6 +53,7 @@ void aws_sso_profile_copy(struct aws_sso_profile *dst, const struct aws_sso_prof
     dst->cache_path = dup_or_null(src->cache_path);
     dst->oidc_endpoint = dup_or_null(src->oidc_endpoint);
     dst->portal_endpoint = dup_or_null(src->portal_endpoint);
+    dst->scopes = dup_or_null(src->scopes);
 }
 
 const char *aws_sso_profile_key(const struct aws_sso_profile *p)
@@ -88,7 +90,7 @@ static enum vpcx_status session_value(const struct aws_profile_view *v,
 }
 
 static enum vpcx_status check_required(const struct aws_sso_profile *p, const char *profile,
-                                       struct vpcx_error *err)
+                                       bool need_role, struct vpcx_error *err)
 {
     struct strbuf missing = STRBUF_INIT;
     strbuf_init(&missing, 0);
@@ -101,7 +103,7 @@ static enum vpcx_status check_required(const struct aws_sso_profile *p, const ch
         {"sso_start_url", p->start_url},
         {"sso_region", p->region},
     };
-    for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
+    for (size_t i = need_role ? 0 : 2; i < sizeof(req) / sizeof(req[0]); i++)
         if (!req[i].value)
             strbuf_addf(&missing, "%s%s", missing.len ? ", " : "", req[i].name);
     enum vpcx_status st = VPCX_OK;
@@ -136,7 +138,8 @@ static enum vpcx_status resolve_endpoints(const struct aws_settings *s, const st
 
 static enum vpcx_status profile_fill(const struct aws_settings *s, const struct aws_env *env,
                                      const char *profile, const struct aws_profile_view *v,
-                                     struct aws_sso_profile *out, struct vpcx_error *err)
+                                     bool need_role, struct aws_sso_profile *out,
+                                     struct vpcx_error *err)
 {
     const struct ini_section *sess = NULL;
     const char *session = aws_profile_get(v, "sso_session");
@@ -156,7 +159,9 @@ static enum vpcx_status profile_fill(const struct aws_settings *s, const struct 
     if (st == VPCX_OK)
         st = session_value(v, sess, "sso_region", profile, &out->region, err);
     if (st == VPCX_OK)
-        st = check_required(out, profile, err);
+        st = session_value(v, sess, "sso_registration_scopes", profile, &out->scopes, err);
+    if (st == VPCX_OK)
+        st = check_required(out, profile, need_role, err);
     if (st != VPCX_OK)
         return st;
     out->cache_path = token_path(env, aws_sso_profile_key(out));
@@ -178,7 +183,23 @@ enum vpcx_status aws_sso_profile_load(const struct aws_settings *s, const struct
     *found = aws_profile_has(&v, "sso_account_id") || aws_profile_has(&v, "sso_role_name");
     if (!*found)
         return VPCX_OK;
-    enum vpcx_status st = profile_fill(s, env, profile, &v, out, err);
+    enum vpcx_status st = profile_fill(s, env, profile, &v, true, out, err);
+    if (st != VPCX_OK)
+        aws_sso_profile_finish(out);
+    return st;
+}
+
+enum vpcx_status aws_sso_session_load(const struct aws_settings *s, const struct aws_env *env,
+                                      const char *profile, struct aws_sso_profile *out,
+                                      struct vpcx_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    struct aws_profile_view v;
+    aws_settings_profile(s, profile, &v);
+    if (!aws_profile_has(&v, "sso_session") && !aws_profile_has(&v, "sso_start_url"))
+        return vpcx_error_set(err, VPCX_ERR_CONFIG,
+                              "profile %s has neither sso_session nor sso_start_url", profile);
+    enum vpcx_status st = profile_fill(s, env, profile, &v, false, out, err);
     if (st != VPCX_OK)
         aws_sso_profile_finish(out);
     return st;

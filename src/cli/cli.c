@@ -79,7 +79,7 @@ static const struct {
     {"dump", CLI_CMD_DUMP, 0, 0},       {"whoami", CLI_CMD_WHOAMI, 0, 0},
     {"cache", CLI_CMD_CACHE, 1, 1},     {"snapshot", CLI_CMD_SNAPSHOT, 2, 2},
     {"diff", CLI_CMD_DIFF, 2, 2},       {"help", CLI_CMD_HELP, 0, 0},
-    {"version", CLI_CMD_VERSION, 0, 0},
+    {"version", CLI_CMD_VERSION, 0, 0}, {"sso", CLI_CMD_SSO, 1, 1},
 };
 
 void cli_print_help(FILE *out)
@@ -102,6 +102,8 @@ void cli_print_help(FILE *out)
           "                  exits as diff(1): 0 the same, 1 different, 2 trouble\n"
           "  cache list      the cached inventories, with their age\n"
           "  cache clear     delete cached inventories (all, or --profile/--region ones)\n"
+          "  sso login       sign in to IAM Identity Center for --profile (a browser code,\n"
+          "                  as aws sso login does); the token goes to ~/.aws/sso/cache\n"
           "  help, version   this text; the version\n"
           "\n"
           "AWS settings (resolved as the AWS CLI does):\n"
@@ -389,6 +391,8 @@ int cli_main(int argc, char **argv)
         return cmd_snapshot(&opts);
     case CLI_CMD_DIFF:
         return cmd_diff(&opts);
+    case CLI_CMD_SSO:
+        return cmd_sso(&opts);
     case CLI_CMD_NONE:
         break;
     }

@@ -193,6 +193,34 @@ class SsoTest(unittest.TestCase):
         self.assertEqual(run.rc, h.EXIT_OK, run.describe())
         self.assertIn("sso: start URL https://legacy.awsapps.com/start", run.stdout)
 
+    def test_vpcx_sso_login_device_flow(self):
+        self.standin.configure(tokens=[], device_pending_polls=2)
+        run = self.run_vpcx(["sso", "login", "--profile", "corp"])
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        self.assertIn("https://device.sso.example/?user_code=ABCD-EFGH", run.stderr)
+        self.assertIn("code: ABCD-EFGH", run.stderr)
+        self.assertIn("Signed in to https://corp.awsapps.com/start", run.stderr)
+        stats = self.standin.stats()
+        self.assertEqual(stats["device_polls"], 3)
+        self.assertEqual(stats["device_start_url"], "https://corp.awsapps.com/start")
+        reg = stats["registrations"][0]
+        self.assertEqual(reg["scopes"], ["sso:account:access"])
+        self.assertIn("refresh_token", reg["grantTypes"])
+        path = self.token_file("corp")
+        self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+        with open(path) as f:
+            doc = json.load(f)
+        self.assertEqual(doc["accessToken"], "standin-device-1-" + SALT)
+        self.assertEqual(doc["startUrl"], "https://corp.awsapps.com/start")
+        self.assertEqual(doc["clientId"], "device-client-1")
+        self.assertIn("registrationExpiresAt", doc)
+        # The chain now signs in with it.
+        run = self.run_vpcx(["whoami", "--profile", "corp"])
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        self.assertEqual(self.standin.stats()["bearers"], ["standin-device-1-" + SALT])
+        run = self.run_vpcx(["sso", "logout", "--profile", "corp"])
+        self.assertEqual(run.rc, h.EXIT_USAGE, run.describe())
+
     def login_cache(self):
         name = "arn:aws:iam::%s:user/me" % ACCOUNT
         cache = os.path.join(self.home.path, "login-cache")

@@ -9,6 +9,15 @@ sso-oidc models describe them (both rest-json, unsigned):
                                  "Bearer", "expiresIn", "refreshToken"} with a new access token
                                  and a rotated refresh token, else 400 {"error":
                                  "invalid_grant", "error_description"}.
+  POST /client/register          SSO-OIDC RegisterClient: a public client; answers clientId,
+                                 clientSecret, clientIdIssuedAt, clientSecretExpiresAt (+90 d).
+  POST /device_authorization     SSO-OIDC StartDeviceAuthorization for a registered client:
+                                 deviceCode, userCode, verificationUri(Complete), expiresIn,
+                                 interval 1.
+  POST /token (device code)      grantType urn:ietf:params:oauth:grant-type:device_code: 400
+                                 authorization_pending for the first "device_pending_polls"
+                                 polls of a code (the user has not confirmed yet), then a new
+                                 access token (made valid for the portal) and refresh token.
   GET /federation/credentials    SSO GetRoleCredentials: query account_id and role_name,
                                  header x-amz-sso_bearer_token. An unknown or missing token is
                                  401 UnauthorizedException, an unassigned role 403
@@ -75,6 +84,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(200, {})
         if urlparse(self.path).path == "/v1/token":
             return self.signin_token(raw)
+        if urlparse(self.path).path == "/client/register":
+            return self.register_client(raw)
+        if urlparse(self.path).path == "/device_authorization":
+            return self.device_authorization(raw)
         if urlparse(self.path).path != "/token":
             return self.send_json(404, {"message": "no such operation"})
         with LOCK:
@@ -84,6 +97,8 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError:
             return self.send_json(400, {"error": "invalid_request",
                                         "error_description": "body is not JSON"})
+        if req.get("grantType") == "urn:ietf:params:oauth:grant-type:device_code":
+            return self.device_token(req)
         if req.get("grantType") != "refresh_token":
             return self.send_json(400, {"error": "unsupported_grant_type"})
         with LOCK:
@@ -99,6 +114,54 @@ class Handler(BaseHTTPRequestHandler):
             CONFIG["refresh_token"] = "standin-refresh-%d-%s" % (STATE["issued"],
                                                                  CONFIG["token_salt"])
             answer = {"accessToken": token, "tokenType": "Bearer", "expiresIn": 3600,
+                      "refreshToken": CONFIG["refresh_token"]}
+        self.send_json(200, answer)
+
+    def register_client(self, raw):
+        req = json.loads(raw)
+        if req.get("clientType") != "public" or not req.get("clientName"):
+            return self.send_json(400, {"error": "invalid_client_metadata"})
+        with LOCK:
+            STATE["registrations"] = STATE.get("registrations", []) + [req]
+            n = len(STATE["registrations"])
+            CONFIG["client_id"] = "device-client-%d" % n
+            CONFIG["client_secret"] = "device-client-secret-%d-%s" % (n, CONFIG["token_salt"])
+            answer = {"clientId": CONFIG["client_id"], "clientSecret": CONFIG["client_secret"],
+                      "clientIdIssuedAt": int(time.time()),
+                      "clientSecretExpiresAt": int(time.time()) + 90 * 86400}
+        self.send_json(200, answer)
+
+    def device_authorization(self, raw):
+        req = json.loads(raw)
+        with LOCK:
+            if (req.get("clientId") != CONFIG["client_id"]
+                    or req.get("clientSecret") != CONFIG["client_secret"]):
+                return self.send_json(400, {"error": "invalid_client"})
+            STATE["device_start_url"] = req.get("startUrl")
+            CONFIG["device_code"] = "device-code-%s" % CONFIG["token_salt"]
+            CONFIG["device_polls"] = 0
+        self.send_json(200, {"deviceCode": CONFIG["device_code"], "userCode": "ABCD-EFGH",
+                             "verificationUri": "https://device.sso.example/",
+                             "verificationUriComplete":
+                                 "https://device.sso.example/?user_code=ABCD-EFGH",
+                             "expiresIn": 600, "interval": 1})
+
+    def device_token(self, req):
+        with LOCK:
+            if (req.get("deviceCode") != CONFIG.get("device_code")
+                    or req.get("clientId") != CONFIG["client_id"]
+                    or req.get("clientSecret") != CONFIG["client_secret"]):
+                return self.send_json(400, {"error": "invalid_grant"})
+            CONFIG["device_polls"] += 1
+            STATE["device_polls"] = CONFIG["device_polls"]
+            if CONFIG["device_polls"] <= CONFIG.get("device_pending_polls", 1):
+                return self.send_json(400, {"error": "authorization_pending"})
+            STATE["issued"] += 1
+            token = "standin-device-%d-%s" % (STATE["issued"], CONFIG["token_salt"])
+            CONFIG["tokens"].append(token)
+            CONFIG["refresh_token"] = "standin-refresh-%d-%s" % (STATE["issued"],
+                                                                 CONFIG["token_salt"])
+            answer = {"accessToken": token, "tokenType": "Bearer", "expiresIn": 28800,
                       "refreshToken": CONFIG["refresh_token"]}
         self.send_json(200, answer)
 

@@ -54,6 +54,7 @@ struct aws_sso_profile {
     char *cache_path; /* the token file */
     char *oidc_endpoint;
     char *portal_endpoint;
+    char *scopes; /* sso_registration_scopes, comma-separated; may be NULL */
 };
 
 /*
@@ -62,6 +63,11 @@ struct aws_sso_profile {
  */
 enum vpcx_status aws_sso_profile_load(const struct aws_settings *s, const struct aws_env *env,
                                       const char *profile, struct aws_sso_profile *out, bool *found,
+                                      struct vpcx_error *err);
+/* The same for signing in (`vpcx sso login`): sso_session or sso_start_url
+ * is needed, account and role are not. */
+enum vpcx_status aws_sso_session_load(const struct aws_settings *s, const struct aws_env *env,
+                                      const char *profile, struct aws_sso_profile *out,
                                       struct vpcx_error *err);
 void aws_sso_profile_finish(struct aws_sso_profile *p);
 void aws_sso_profile_copy(struct aws_sso_profile *dst, const struct aws_sso_profile *src);
