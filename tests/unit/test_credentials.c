@@ -165,6 +165,10 @@ static const char *config_text =
     "[profile ssoclash]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n"
     "sso_region = us-east-2\n"
     "[profile ssonosession]\nsso_session = gone\nsso_account_id = 1\nsso_role_name = R\n"
+    "[profile ssosvc]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n"
+    "services = local\n"
+    "[services local]\nsso =\n  endpoint_url = http://127.0.0.1:8\nsso-oidc =\n"
+    "  endpoint_url = http://127.0.0.1:6\n"
     "[profile ssorole]\nrole_arn = arn:aws:iam::1:role/FromSso\nsource_profile = ssoprof\n"
     "[profile ssoandkeys]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n"
     "aws_access_key_id = AKIDNOTUSED\naws_secret_access_key = s\n"
@@ -701,6 +705,17 @@ static void test_sso_endpoints(void **state)
     env_set(fx, "AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:7");
     assert_int_equal(resolve(fx, "ssoprof", true), VPCX_OK);
     assert_non_null(strstr(fx->sso_seen, "|http://127.0.0.1:9|http://127.0.0.1:7"));
+    /* the profile's [services] block, under the environment variables */
+    assert_int_equal(resolve(fx, "ssosvc", true), VPCX_OK);
+    assert_non_null(strstr(fx->sso_seen, "|http://127.0.0.1:9|http://127.0.0.1:7"));
+    env_set(fx, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
+    assert_int_equal(resolve(fx, "ssosvc", true), VPCX_OK);
+    assert_non_null(strstr(fx->sso_seen, "|https://oidc.eu-west-1.amazonaws.com|"));
+    env_set(fx, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false");
+    env_set(fx, "AWS_ENDPOINT_URL", "");
+    env_set(fx, "AWS_ENDPOINT_URL_SSO", "");
+    assert_int_equal(resolve(fx, "ssosvc", true), VPCX_OK);
+    assert_non_null(strstr(fx->sso_seen, "|http://127.0.0.1:6|http://127.0.0.1:8"));
     env_set(fx, "AWS_ENDPOINT_URL_SSO", "ftp://x");
     assert_int_equal(resolve(fx, "ssoprof", true), VPCX_ERR_CONFIG);
     assert_contains(fx->err.message, "must start with http");

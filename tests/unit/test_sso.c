@@ -228,6 +228,28 @@ static void test_login_needed_message(void **state)
     vpcx_error_finish(&err);
 }
 
+/* Only an authentication failure whose hint is a sign-in opens the dialog. */
+static void test_needs_login(void **state)
+{
+    (void)state;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_false(aws_error_needs_login(NULL));
+    struct aws_sso_profile p = {.profile = "dev", .session = "corp", .start_url = "https://x"};
+    aws_sso_login_needed(&p, "expired", &err);
+    assert_true(aws_error_needs_login(&err));
+    vpcx_error_set(&err, VPCX_ERR_EXPIRED, "console session expired");
+    vpcx_error_set_hint(&err, "run: aws login --profile dev");
+    assert_true(aws_error_needs_login(&err));
+    vpcx_error_set(&err, VPCX_ERR_NETWORK, "connection refused");
+    vpcx_error_set_hint(&err, "run: aws login --profile dev");
+    assert_false(aws_error_needs_login(&err));
+    vpcx_error_set(&err, VPCX_ERR_EXPIRED, "expired");
+    vpcx_error_set_hint(&err, "run aws configure");
+    assert_false(aws_error_needs_login(&err));
+    vpcx_error_finish(&err);
+}
+
 /* ---- aws login sessions ---- */
 
 static char *login_doc(const char *expires, const char *drop)
@@ -419,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_login_parse),
         cmocka_unit_test(test_describe),
         cmocka_unit_test(test_dpop),
+        cmocka_unit_test(test_needs_login),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
