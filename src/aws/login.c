@@ -478,7 +478,7 @@ static enum vpcx_status apply_answer(struct aws_login_refresh *r, const cJSON *a
     const char *akid = json_str(at, "accessKeyId"), *secret = json_str(at, "secretAccessKey");
     const char *token = json_str(at, "sessionToken"), *refresh = json_str(answer, "refreshToken");
     if (!akid || !secret || !token || !refresh || !cJSON_IsNumber(expires_in) ||
-        expires_in->valuedouble <= 0)
+        !(expires_in->valuedouble > 0) || expires_in->valuedouble > AWS_SSO_MAX_LIFETIME_S)
         return vpcx_error_set(&r->err, VPCX_ERR_PARSE,
                               "sign-in CreateOAuth2Token: the answer lacks keys, refreshToken or "
                               "expiresIn; no credentials were taken from it");

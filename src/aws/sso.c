@@ -292,19 +292,28 @@ enum vpcx_status aws_sso_token_apply(struct aws_sso_token *t, const cJSON *answe
 {
     const char *access = json_str(answer, "accessToken");
     const cJSON *expires_in = cJSON_GetObjectItemCaseSensitive(answer, "expiresIn");
-    if (!access || !cJSON_IsNumber(expires_in) || expires_in->valuedouble <= 0)
+    if (!access || !cJSON_IsNumber(expires_in) || !(expires_in->valuedouble > 0) ||
+        expires_in->valuedouble > AWS_SSO_MAX_LIFETIME_S)
         return vpcx_error_set(err, VPCX_ERR_PARSE, "SSO-OIDC CreateToken: the answer lacks %s",
-                              !access ? "accessToken" : "a positive expiresIn");
+                              !access ? "accessToken" : "an expiresIn of at most a year");
+    /* Copies first: the answer's strings may live in the document changed below. */
+    char *access_copy = xstrdup(access);
+    const char *refresh = json_str(answer, "refreshToken");
+    char *refresh_copy = refresh ? xstrdup(refresh) : NULL;
     time_t expires_at = now + (time_t)expires_in->valuedouble;
     char *when = format_utc(expires_at);
     doc_set_string(t->doc, "startUrl", p->start_url);
     doc_set_string(t->doc, "region", p->region);
-    doc_set_string(t->doc, "accessToken", access);
+    doc_set_string(t->doc, "accessToken", access_copy);
     doc_set_string(t->doc, "expiresAt", when);
-    const char *refresh = json_str(answer, "refreshToken");
-    if (refresh)
-        doc_set_string(t->doc, "refreshToken", refresh);
+    if (refresh_copy)
+        doc_set_string(t->doc, "refreshToken", refresh_copy);
     free(when);
+    OPENSSL_cleanse(access_copy, strlen(access_copy));
+    free(access_copy);
+    if (refresh_copy)
+        OPENSSL_cleanse(refresh_copy, strlen(refresh_copy));
+    free(refresh_copy);
     t->expires_at = expires_at;
     token_index(t);
     return VPCX_OK;
@@ -616,11 +625,13 @@ static enum vpcx_status take_role(struct aws_sso_fetch *f, const cJSON *doc)
     const char *secret = json_str(rc, "secretAccessKey");
     const char *token = json_str(rc, "sessionToken");
     const cJSON *exp = cJSON_GetObjectItemCaseSensitive(rc, "expiration");
-    const char *bad = !akid                                           ? "accessKeyId"
-                      : !secret                                       ? "secretAccessKey"
-                      : !token                                        ? "sessionToken"
-                      : !cJSON_IsNumber(exp) || exp->valuedouble <= 0 ? "expiration"
-                                                                      : NULL;
+    const char *bad = !akid     ? "accessKeyId"
+                      : !secret ? "secretAccessKey"
+                      : !token  ? "sessionToken"
+                      : !cJSON_IsNumber(exp) || !(exp->valuedouble > 0) ||
+                              exp->valuedouble > 4102444800000.0 /* 2100, in ms */
+                          ? "expiration"
+                          : NULL;
     if (bad)
         return vpcx_error_set(&f->err, VPCX_ERR_PARSE,
                               "SSO GetRoleCredentials: the answer's roleCredentials.%s is "

@@ -31,10 +31,13 @@ static const char *json_str(const cJSON *obj, const char *key)
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
+/* A number of seconds from the service, bounded so it converts safely. */
 static double json_num(const cJSON *obj, const char *key, double fallback)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsNumber(v) ? v->valuedouble : fallback;
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || v->valuedouble > 4102444800.0)
+        return fallback;
+    return v->valuedouble;
 }
 
 /* ---- one JSON POST, blocking ---- */

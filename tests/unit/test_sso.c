@@ -199,6 +199,15 @@ static void test_token_apply_and_save(void **state)
     assert_non_null(strstr(err.message, bad));
     free(bad);
 
+    /* an expiresIn no token has (a time_t overflow) is refused */
+    answer = cJSON_Parse("{\"accessToken\": \"AT3\", \"expiresIn\": 1e300}");
+    assert_int_equal(aws_sso_token_apply(&t, answer, &p, 0, &err), VPCX_ERR_PARSE);
+    cJSON_Delete(answer);
+    /* the answer may be the document itself */
+    assert_int_equal(cJSON_AddNumberToObject(t.doc, "expiresIn", 60) != NULL, 1);
+    assert_int_equal(aws_sso_token_apply(&t, t.doc, &p, 100, &err), VPCX_OK);
+    assert_string_equal(t.access_token, "AT2");
+    assert_int_equal(t.expires_at, 160);
     /* an answer without a token changes nothing */
     answer = cJSON_Parse("{\"expiresIn\": 3600}");
     assert_int_equal(aws_sso_token_apply(&t, answer, &p, 0, &err), VPCX_ERR_PARSE);

@@ -42,6 +42,7 @@
 
 #define AWS_SSO_REFRESH_WINDOW_S (15 * 60)
 #define AWS_SSO_MAX_FILE         (1024 * 1024)
+#define AWS_SSO_MAX_LIFETIME_S   (366 * 86400) /* longer expiresIn answers are refused */
 
 /* What an SSO profile says, resolved (all owned). */
 struct aws_sso_profile {
