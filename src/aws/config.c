@@ -47,6 +47,8 @@ const char *aws_source_name(enum aws_source src)
         [AWS_SRC_PROCESS] = "process",
         [AWS_SRC_ASSUME_ROLE] = "assume-role",
         [AWS_SRC_DEFAULT] = "default",
+        [AWS_SRC_SSO] = "sso",
+        [AWS_SRC_LOGIN] = "login",
     };
     if ((unsigned)src >= sizeof(names) / sizeof(names[0]))
         return "unknown";
@@ -144,6 +146,12 @@ const struct ini_section *aws_config_profile_section(const struct ini_file *conf
                                                      const char *name)
 {
     return config_named(config, "profile", name);
+}
+
+const struct ini_section *aws_config_sso_session_section(const struct ini_file *config,
+                                                         const char *name)
+{
+    return config_named(config, "sso-session", name);
 }
 
 bool aws_settings_profile(const struct aws_settings *s, const char *name,
@@ -518,6 +526,38 @@ static enum vpcx_status resolve_endpoint(struct resolver *r, struct aws_setting 
                           s->use_dualstack ? ", dual-stack" : ""));
     free(url);
     return VPCX_OK;
+}
+
+char *aws_settings_service_endpoint(const struct aws_settings *s, const struct aws_env *env,
+                                    const char *service, const char *env_var, const char *host,
+                                    const char *region, struct vpcx_error *err)
+{
+    static const struct aws_options no_opts;
+    /* The resolver only reads its settings here: a shallow copy serves. */
+    struct aws_settings view = *s;
+    struct resolver r = {
+        .opts = &no_opts, .env = env ? env : &default_env, .out = &view, .err = err};
+    aws_settings_profile(s, s->profile.value ? s->profile.value : "default", &r.view);
+    struct aws_setting st = {0};
+    bool found = false;
+    if (!resolve_bool(&r, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+                      "ignore_configured_endpoint_urls") &&
+        configured_endpoint(&r, &st, service, env_var, &found) != VPCX_OK) {
+        setting_finish(&st);
+        return NULL;
+    }
+    if (found && !endpoint_url_valid(st.value)) {
+        vpcx_error_set(err, VPCX_ERR_CONFIG,
+                       "endpoint URL '%s' (from %s) must start with http:// or https://", st.value,
+                       st.origin);
+        setting_finish(&st);
+        return NULL;
+    }
+    char *url = found   ? xstrdup(st.value)
+                : !host ? xstrdup("")
+                        : aws_endpoint_default(host, region, false, false, err);
+    setting_finish(&st);
+    return url;
 }
 
 /* ---- entry points ---- */

@@ -1,6 +1,8 @@
 #include "vpcx/aws/credentials.h"
 
 #include "vpcx/aws/credproc.h"
+#include "vpcx/aws/login.h"
+#include "vpcx/aws/sso.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -385,16 +387,6 @@ static enum vpcx_status unsupported(struct chain *c, const char *profile, const 
     return VPCX_ERR_NO_CREDENTIALS;
 }
 
-static bool has_key_prefix(const struct ini_section *sec, const char *prefix)
-{
-    size_t pos = 0;
-    for (const struct ini_entry *e = ini_section_each(sec, &pos); e;
-         e = ini_section_each(sec, &pos))
-        if (strncmp(e->key, prefix, strlen(prefix)) == 0)
-            return true;
-    return false;
-}
-
 /* Sources that are recognised but not implemented: refuse, never skip. */
 static enum vpcx_status check_unsupported(struct chain *c, const char *profile,
                                           const struct aws_profile_view *v, bool disable_env)
@@ -402,10 +394,6 @@ static enum vpcx_status check_unsupported(struct chain *c, const char *profile,
     bool env_wi = !disable_env && aws_env_get(c->env, "AWS_WEB_IDENTITY_TOKEN_FILE");
     if (env_wi || aws_profile_get(v, "web_identity_token_file"))
         return unsupported(c, profile, "web identity (web_identity_token_file)");
-    if (has_key_prefix(v->config, "sso_") || has_key_prefix(v->credentials, "sso_"))
-        return unsupported(c, profile, "IAM Identity Center (sso_*)");
-    if (aws_profile_has(v, "login_session"))
-        return unsupported(c, profile, "`aws login` (login_session)");
     return VPCX_OK;
 }
 
@@ -426,6 +414,43 @@ static enum vpcx_status from_process(struct chain *c, const char *profile,
     return st;
 }
 
+/* IAM Identity Center (aws/sso.h); the portal call goes through the ops. */
+static enum vpcx_status from_sso(struct chain *c, const char *profile, struct aws_credentials *out,
+                                 bool *found)
+{
+    struct aws_sso_profile p;
+    enum vpcx_status st = aws_sso_profile_load(c->s, c->env, profile, &p, found, c->err);
+    if (st != VPCX_OK || !*found)
+        return st;
+    if (c->ops && c->ops->sso_credentials)
+        st = c->ops->sso_credentials(c->ops->ud, &p, out, c->err);
+    else
+        st = vpcx_error_set(c->err, VPCX_ERR_INTERNAL,
+                            "profile %s uses IAM Identity Center but no SSO client is available",
+                            profile);
+    aws_sso_profile_finish(&p);
+    return st;
+}
+
+/* An `aws login` console session (aws/login.h), refreshed through the ops. */
+static enum vpcx_status from_login(struct chain *c, const char *profile,
+                                   struct aws_credentials *out, bool *found)
+{
+    struct aws_login_session ls;
+    enum vpcx_status st = aws_login_profile_load(c->s, c->env, profile, &ls, found, c->err);
+    if (st != VPCX_OK || !*found)
+        return st;
+    bool stale = false;
+    time_t now = time(NULL);
+    st = aws_login_read(&ls, now, out, &stale, c->err);
+    if (st == VPCX_OK && stale && c->ops && c->ops->login_refresh)
+        st = c->ops->login_refresh(c->ops->ud, &ls, out, c->err);
+    else if (st == VPCX_OK && out->expiration <= now)
+        st = aws_login_read(&ls, now, out, NULL, c->err); /* the expired-session message */
+    aws_login_session_finish(&ls);
+    return st;
+}
+
 /* botocore's profile providers: web identity, SSO, credentials file,
  * login, credential_process, config file. */
 static enum vpcx_status from_profile(struct chain *c, const char *profile, bool disable_env,
@@ -436,10 +461,14 @@ static enum vpcx_status from_profile(struct chain *c, const char *profile, bool 
     *found = false;
     enum vpcx_status st = check_unsupported(c, profile, &v, disable_env);
     if (st == VPCX_OK)
+        st = from_sso(c, profile, out, found);
+    if (st == VPCX_OK && !*found)
         st = from_section(
             c, v.credentials, AWS_SRC_CREDENTIALS,
             xasprintf("shared credentials file %s [%s]", path_or(c->s->credentials_path), profile),
             out, found);
+    if (st == VPCX_OK && !*found)
+        st = from_login(c, profile, out, found);
     if (st == VPCX_OK && !*found)
         st = from_process(c, profile, &v, out, found);
     if (st == VPCX_OK && !*found)

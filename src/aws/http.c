@@ -301,6 +301,9 @@ static void transfer_free(struct http_engine *e, struct transfer *t)
     headers_free(t->headers);
     free(t->url);
     free(t->method);
+    /* A body may carry a refresh token or a client secret. */
+    if (t->body)
+        OPENSSL_cleanse(t->body, t->body_len);
     free(t->body);
     free(t->host);
     free(t->error);
@@ -383,7 +386,14 @@ static void easy_set_method(CURL *easy, struct transfer *t)
 /* ---- opt-in trace, with credentials redacted ---- */
 
 static const char *const secret_headers[] = {
-    "Authorization", "Proxy-Authorization", "X-Amz-Security-Token", "Cookie", "Set-Cookie", NULL,
+    "Authorization",
+    "Proxy-Authorization",
+    "X-Amz-Security-Token",
+    "x-amz-sso_bearer_token",
+    "DPoP",
+    "Cookie",
+    "Set-Cookie",
+    NULL,
 };
 
 static size_t secret_header_name_len(const char *line, size_t len)

@@ -1,6 +1,8 @@
 #include "vpcx/aws/session.h"
 
 #include "vpcx/aws/credproc.h"
+#include "vpcx/aws/login.h"
+#include "vpcx/aws/sso.h"
 #include "vpcx/core/xalloc.h"
 
 #include <stdlib.h>
@@ -27,7 +29,7 @@ enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_ses
  */
 #define RELOAD_MAX_ROUNDS 32
 
-enum reload_need { NEED_NONE, NEED_PROCESS, NEED_ROLE };
+enum reload_need { NEED_NONE, NEED_PROCESS, NEED_ROLE, NEED_SSO, NEED_LOGIN };
 
 struct reload_answer {
     enum reload_need kind;
@@ -51,8 +53,12 @@ struct session_reload {
     struct aws_credentials source;
     char *role_arn, *session_name, *external_id, *mfa_serial, *region;
     int duration_seconds;
+    struct aws_sso_profile sso;
+    struct aws_login_session login;
     struct credproc *proc;
     struct sts_assume *sts;
+    struct aws_sso_fetch *sso_fetch;
+    struct aws_login_refresh *login_refresh;
 };
 
 static void answer_finish(struct reload_answer *a)
@@ -81,6 +87,8 @@ static void need_clear(struct session_reload *r)
     r->need_key = r->command = r->label = NULL;
     r->role_arn = r->session_name = r->external_id = r->mfa_serial = r->region = NULL;
     aws_credentials_finish(&r->source);
+    aws_sso_profile_finish(&r->sso);
+    aws_login_session_finish(&r->login);
 }
 
 /* Forgets everything of the last reload; stops what still runs. */
@@ -88,8 +96,12 @@ static void reload_reset(struct session_reload *r)
 {
     credproc_cancel(r->proc);
     sts_assume_role_cancel(r->sts);
+    aws_sso_fetch_cancel(r->sso_fetch);
+    aws_login_refresh_cancel(r->login_refresh);
+    r->login_refresh = NULL;
     r->proc = NULL;
     r->sts = NULL;
+    r->sso_fetch = NULL;
     need_clear(r);
     for (size_t i = 0; i < r->n_answers; i++)
         answer_finish(&r->answers[i]);
@@ -169,6 +181,27 @@ static enum vpcx_status replay_role(void *ud, const struct aws_credentials *sour
     return st;
 }
 
+static enum vpcx_status replay_sso(void *ud, const struct aws_sso_profile *p,
+                                   struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    char *key = xasprintf("%s\n%s\n%s", aws_sso_profile_key(p), p->account_id, p->role_name);
+    enum vpcx_status st = answer_or_need(r, NEED_SSO, key, out, err);
+    if (r->need == NEED_SSO && !r->sso.profile)
+        aws_sso_profile_copy(&r->sso, p);
+    return st;
+}
+
+static enum vpcx_status replay_login(void *ud, const struct aws_login_session *ls,
+                                     struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    enum vpcx_status st = answer_or_need(r, NEED_LOGIN, xstrdup(ls->path), out, err);
+    if (r->need == NEED_LOGIN && !r->login.path)
+        aws_login_session_copy(&r->login, ls);
+    return st;
+}
+
 static void reload_round(struct session_reload *r);
 
 static void reload_keep(struct session_reload *r, enum vpcx_status status,
@@ -215,8 +248,32 @@ static void reload_role_done(void *ud, enum vpcx_status status, const struct aws
     reload_keep(r, status, creds, err);
 }
 
+static void reload_sso_done(void *ud, enum vpcx_status status, const struct aws_credentials *creds,
+                            const struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    r->sso_fetch = NULL;
+    reload_keep(r, status, creds, err);
+}
+
+static void reload_login_done(void *ud, enum vpcx_status status,
+                              const struct aws_credentials *creds, const struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    r->login_refresh = NULL;
+    reload_keep(r, status, creds, err);
+}
+
 static void reload_start_need(struct session_reload *r)
 {
+    if (r->need == NEED_LOGIN) {
+        r->login_refresh = aws_login_refresh_start(r->s->http, &r->login, reload_login_done, r);
+        return;
+    }
+    if (r->need == NEED_SSO) {
+        r->sso_fetch = aws_sso_fetch_start(r->s->http, &r->sso, reload_sso_done, r);
+        return;
+    }
     if (r->need == NEED_PROCESS) {
         r->proc = credproc_start(r->s->http, r->command, r->label, AWS_PROCESS_TIMEOUT_MS,
                                  AWS_PROCESS_MAX_OUTPUT, reload_process_done, r);
@@ -271,6 +328,22 @@ static void session_reload_cancel(void *ud)
     reload_reset(ud);
 }
 
+/* At start-up: IAM Identity Center on the session's engine, blocking. */
+static enum vpcx_status session_sso(void *ud, const struct aws_sso_profile *p,
+                                    struct aws_credentials *out, struct vpcx_error *err)
+{
+    const struct sts_assume_ctx *ctx = ud;
+    return aws_sso_fetch_sync(ctx->http, p, out, err);
+}
+
+/* At start-up: an `aws login` session's refresh, blocking. */
+static enum vpcx_status session_login(void *ud, const struct aws_login_session *ls,
+                                      struct aws_credentials *out, struct vpcx_error *err)
+{
+    const struct sts_assume_ctx *ctx = ud;
+    return aws_login_refresh_sync(ctx->http, ls, out, err);
+}
+
 enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_session_options *opts,
                                      struct vpcx_error *err)
 {
@@ -287,11 +360,15 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
     s->sts_ctx.http = s->http;
     s->sts_ctx.settings = &s->settings;
     sts_ops_init(&s->sts_ops, &s->sts_ctx, s->roles);
+    s->sts_ops.sso_credentials = session_sso;
+    s->sts_ops.login_refresh = session_login;
     s->reload = xcalloc(1, sizeof(*s->reload));
     s->reload->s = s;
     s->reload->ops = (struct aws_sts_ops){
         .assume_role = replay_role,
         .run_process = replay_process,
+        .sso_credentials = replay_sso,
+        .login_refresh = replay_login,
         .ud = s->reload,
         .cache = s->roles,
     };

@@ -88,7 +88,8 @@ static const struct {
     {"dump", CLI_CMD_DUMP, 0, 0},   {"whoami", CLI_CMD_WHOAMI, 0, 0},
     {"cache", CLI_CMD_CACHE, 1, 1}, {"snapshot", CLI_CMD_SNAPSHOT, 2, 2},
     {"diff", CLI_CMD_DIFF, 2, 2},   {"export", CLI_CMD_EXPORT, 0, 0},
-    {"help", CLI_CMD_HELP, 0, 0},   {"version", CLI_CMD_VERSION, 0, 0},
+    {"sso", CLI_CMD_SSO, 1, 1},     {"help", CLI_CMD_HELP, 0, 0},
+    {"version", CLI_CMD_VERSION, 0, 0},
 };
 
 /* --help from the table in usage.def; the man page is made from the same table. */
@@ -466,6 +467,8 @@ int cli_main(int argc, char **argv)
         return cmd_diff(&opts);
     case CLI_CMD_EXPORT:
         return cmd_export(&opts);
+    case CLI_CMD_SSO:
+        return cmd_sso(&opts);
     case CLI_CMD_NONE:
         break;
     }

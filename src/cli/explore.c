@@ -1,5 +1,6 @@
 /* `vpcx` with no subcommand: the explorer over the demo, a snapshot or AWS. */
 #include "vpcx/aws/session.h"
+#include "vpcx/aws/sso.h"
 #include "vpcx/cli/commands.h"
 #include "vpcx/cli/source.h"
 #include "vpcx/core/xalloc.h"
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifndef VPCX_VERSION
 #define VPCX_VERSION "0.1.0"
@@ -246,6 +248,34 @@ static int explore_offline(const struct explore_cache *ec, struct app_options *a
     return rc;
 }
 
+/*
+ * Credentials that only a sign-in elsewhere can fix (aws sso login, aws
+ * login), before the explorer takes the terminal: say what to run and try
+ * again on Enter, without a restart. On success t is a connected session.
+ */
+static bool connect_after_login(const struct cli_options *opts,
+                                const struct aws_session_options *so, struct aws_session *t,
+                                struct vpcx_error *err)
+{
+    while (aws_error_needs_login(err) && !opts->headless && isatty(STDIN_FILENO) &&
+           isatty(STDERR_FILENO)) {
+        cli_report(NULL, err);
+        fputs("vpcx: sign in from another terminal, then press Enter to try again "
+              "(q and Enter: go on without)\n",
+              stderr);
+        char line[64];
+        if (!fgets(line, sizeof(line), stdin) || line[0] == 'q')
+            return false;
+        vpcx_error_finish(err);
+        vpcx_error_init(err);
+        if (aws_session_resolve(t, so, err) == VPCX_OK &&
+            aws_session_connect(t, so, err) == VPCX_OK)
+            return true;
+        aws_session_close(t);
+    }
+    return false;
+}
+
 static int explore_aws(const struct cli_options *opts, struct app_options *ao)
 {
     struct aws_session_options so;
@@ -274,21 +304,31 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
     if (ec.loaded)
         fill_from_cache(ao, &ec);
     int rc;
+    /* A second session when the first needed a sign-in: s keeps the settings
+     * ao points into; the retry resolves the same ones. */
+    struct aws_session retry;
+    memset(&retry, 0, sizeof(retry));
+    struct aws_session *live = &s;
+    if (!opts->offline && aws_session_connect(&s, &so, &err) != VPCX_OK &&
+        connect_after_login(opts, &so, &retry, &err))
+        live = &retry;
     if (opts->offline) {
         rc = explore_offline(&ec, ao, NULL);
-    } else if (aws_session_connect(&s, &so, &err) != VPCX_OK) {
+    } else if (!live->client) {
         /* Expired credentials in an incident: the cache is still worth reading. */
         rc = explore_offline(&ec, ao, &err);
     } else {
         struct refresh_ctx ctx = {.cache = &ec, .settings = &s.settings};
-        ao->client = s.client;
-        ao->profile_credentials = s.credentials.source != AWS_SRC_ENV;
+        ao->client = live->client;
+        ao->profile_credentials = live->credentials.source != AWS_SRC_ENV;
         ao->on_refresh = refreshed;
         ao->refresh_ud = &ctx;
         rc = run_app(ao);
     }
     inventory_destroy(inv);
     cache_close(&ec);
+    if (live == &retry)
+        aws_session_close(&retry);
     aws_session_close(&s);
     vpcx_error_finish(&err);
     return rc;

@@ -1,5 +1,7 @@
 #include "vpcx/cli/commands.h"
 
+#include "vpcx/aws/credinfo.h"
+
 #include "vpcx/cli/source.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
@@ -7,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Only the last four characters of a key ID are shown, as `aws configure list` does. */
 static char *mask_key_id(const char *id)
@@ -51,6 +54,9 @@ static cJSON *whoami_json(const struct aws_session *s, const struct sts_identity
     cJSON_AddStringToObject(c, "Source", aws_source_name(s->credentials.source));
     if (s->credentials.origin)
         cJSON_AddStringToObject(c, "Origin", s->credentials.origin);
+    char *line = aws_credentials_describe(&s->credentials, time(NULL));
+    cJSON_AddStringToObject(c, "Description", line);
+    free(line);
     cJSON_AddBoolToObject(c, "SessionToken", s->credentials.session_token != NULL);
     if (s->credentials.expiration) {
         char *t = snapshot_format_time(s->credentials.expiration);
@@ -96,6 +102,9 @@ static void whoami_text(const struct aws_session *s, const struct sts_identity *
                s->credentials.origin ? s->credentials.origin
                                      : aws_source_name(s->credentials.source));
     free(masked);
+    char *line = aws_credentials_describe(&s->credentials, time(NULL));
+    print_line("credentials", line, NULL);
+    free(line);
     if (s->credentials.expiration) {
         char *t = snapshot_format_time(s->credentials.expiration);
         print_line("expires", t, NULL);

@@ -2,6 +2,7 @@
 #include "app_internal.h"
 
 #include "vpcx/aws/http.h"
+#include "vpcx/aws/sso.h"
 #include "vpcx/core/bgjob.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
@@ -638,6 +639,7 @@ bool app_clipboard(struct app *a, const char *text)
 
 static void begin_refresh(struct app *a)
 {
+    a->login_asked = false;
     if (!a->refreshing) {
         a->refreshing = true;
         a->refreshed = 0;
@@ -661,6 +663,11 @@ static void refresh_inventory(struct app *a)
     }
     begin_refresh(a);
     strbuf_reset(&a->message);
+}
+
+void app_refresh(struct app *a)
+{
+    refresh_inventory(a);
 }
 
 static void back(struct app *a, bool quit_at_top)
@@ -857,9 +864,24 @@ uint64_t app_bytes_written(struct app *a)
 
 /* ---- setup ---- */
 
+/* Once per refresh: a failure only a new sign-in elsewhere can fix opens the
+ * sign-in dialog, whose retry reloads the credentials without a restart. */
+static void ask_login(struct app *a, const struct vpcx_error *err)
+{
+    if (a->login_asked || !aws_error_needs_login(err))
+        return;
+    a->login_asked = true;
+    char *text = xasprintf("%s\n%s", err->message ? err->message : "", err->hint);
+    const struct view_args args = {.id = text};
+    app_open_view(a, "login", &args);
+    free(text);
+}
+
 static void fetch_event(void *ud, int slot, enum fetch_state state)
 {
     struct app *a = ud;
+    if (state == FETCH_FAILED)
+        ask_login(a, &fetch_get_progress(a->fetch, slot)->error);
     if (state == FETCH_DONE && slot < INV_TYPE_COUNT) {
         /* The slot's own start: a refetch after a mutation is newer than the refresh. */
         a->type_time[slot] = fetch_get_progress(a->fetch, slot)->started;

@@ -1,7 +1,9 @@
 /*
  * fuzz_credchain: the settings and credential chain (aws/config.h,
  * aws/credentials.h) over hostile ~/.aws/config and ~/.aws/credentials files,
- * with no network: AssumeRole goes to a fake STS, and nothing is spawned.
+ * with no network: AssumeRole goes to a fake STS, IAM Identity Center to a
+ * fake portal (the profile it is given must be complete), and nothing is
+ * spawned.
  *
  * Input: "PROFILE\n" then the config file, a NUL byte, the credentials file
  * (no NUL: no credentials file). Every "process" (any case) is blanked first
@@ -17,20 +19,21 @@
 
 #include "vpcx/aws/config.h"
 #include "vpcx/aws/credentials.h"
+#include "vpcx/aws/sso.h"
 #include "vpcx/core/status.h"
 #include "vpcx/core/xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct fake_env {
-    const char *names[4];
-    const char *values[4];
+    const char *names[5];
+    const char *values[5];
 };
 
 static const char *env_get(void *ud, const char *name)
 {
     const struct fake_env *e = ud;
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < 5; i++)
         if (e->names[i] && strcmp(e->names[i], name) == 0)
             return e->values[i];
     return NULL;
@@ -51,6 +54,22 @@ static enum vpcx_status fake_assume_role(void *ud, const struct aws_credentials 
     out->secret_access_key = xstrdup("secret");
     out->session_token = xstrdup("token");
     out->expiration = 4102444800; /* 2100 */
+    return VPCX_OK;
+}
+
+static enum vpcx_status fake_sso(void *ud, const struct aws_sso_profile *p,
+                                 struct aws_credentials *out, struct vpcx_error *err)
+{
+    (void)ud;
+    (void)err;
+    if (!p->profile || !p->start_url || !p->region || !p->account_id || !p->role_name ||
+        !p->cache_path || !p->oidc_endpoint || !p->portal_endpoint)
+        abort();
+    aws_credentials_finish(out);
+    out->access_key_id = xstrdup("ASIASSOFUZZ");
+    out->secret_access_key = xstrdup("secret");
+    out->session_token = xstrdup("token");
+    out->expiration = 4102444800;
     return VPCX_OK;
 }
 
@@ -87,7 +106,7 @@ static void resolve(struct fake_env *env)
     memset(&opts, 0, sizeof(opts));
     opts.region = "eu-west-1";
     if (aws_settings_resolve(&opts, &e, &s, &err) == VPCX_OK) {
-        struct aws_sts_ops ops = {.assume_role = fake_assume_role};
+        struct aws_sts_ops ops = {.assume_role = fake_assume_role, .sso_credentials = fake_sso};
         enum vpcx_status st = aws_credentials_resolve(&s, &e, &ops, &c, &err);
         if (st == VPCX_OK && (!c.access_key_id || !c.secret_access_key))
             abort();
@@ -123,8 +142,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char config_path[64], creds_path[64];
     snprintf(config_path, sizeof(config_path), "%s/config", dir);
     snprintf(creds_path, sizeof(creds_path), "%s/credentials", dir);
-    struct fake_env env = {{"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE"},
-                           {config_path, creds_path, nl && buf[0] ? buf : NULL}};
+    /* HOME is the private directory: SSO and login caches are looked for there. */
+    struct fake_env env = {
+        {"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "HOME"},
+        {config_path, creds_path, nl && buf[0] ? buf : NULL, dir}};
     if (write_file(config_path, config, config_len) == 0 &&
         (!nul || write_file(creds_path, nul + 1, rest - config_len - 1) == 0))
         resolve(&env);

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include "vpcx/aws/credentials.h"
+#include "vpcx/aws/sso.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -36,6 +37,9 @@ struct fixture {
     char *last_token_code;
     struct aws_sts_ops ops;
     struct aws_role_cache *cache; /* owned; ops.cache may be cleared */
+    /* fake SSO portal: what the chain asked for */
+    int sso_calls;
+    char *sso_seen;
 };
 
 static const char *fake_get(void *ud, const char *name)
@@ -94,6 +98,27 @@ static enum vpcx_status fake_assume_role(void *ud, const struct aws_credentials 
     return VPCX_OK;
 }
 
+/* The fake portal records the profile it was given and issues "ASIASSO" keys. */
+static enum vpcx_status fake_sso(void *ud, const struct aws_sso_profile *p,
+                                 struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct fixture *fx = ud;
+    (void)err;
+    fx->sso_calls++;
+    free(fx->sso_seen);
+    fx->sso_seen =
+        xasprintf("%s|%s|%s|%s|%s|%s|%s|%s|%s", p->profile, p->session ? p->session : "(legacy)",
+                  p->start_url, p->region, p->account_id, p->role_name, p->cache_path,
+                  p->oidc_endpoint, p->portal_endpoint);
+    out->access_key_id = xstrdup("ASIASSO");
+    out->secret_access_key = xstrdup("sso-secret");
+    out->session_token = xstrdup("sso-token");
+    out->expiration = time(NULL) + 3600;
+    out->source = AWS_SRC_SSO;
+    out->origin = xstrdup("sso: fake");
+    return VPCX_OK;
+}
+
 static char *fake_prompt(void *ud, const char *serial)
 {
     (void)ud;
@@ -134,6 +159,19 @@ static const char *config_text =
     "mfa_serial = arn:aws:iam::111122223333:mfa/me\n"
     "[profile ssoprof]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n"
     "[sso-session corp]\nsso_start_url = https://x\nsso_region = eu-west-1\n"
+    "[profile ssolegacy]\nsso_start_url = https://legacy\nsso_region = us-west-2\n"
+    "sso_account_id = 2\nsso_role_name = L\n"
+    "[profile ssohalf]\nsso_account_id = 3\nsso_session = corp\n"
+    "[profile ssoclash]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n"
+    "sso_region = us-east-2\n"
+    "[profile ssonosession]\nsso_session = gone\nsso_account_id = 1\nsso_role_name = R\n"
+    "[profile ssosvc]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n"
+    "services = local\n"
+    "[services local]\nsso =\n  endpoint_url = http://127.0.0.1:8\nsso-oidc =\n"
+    "  endpoint_url = http://127.0.0.1:6\n"
+    "[profile ssorole]\nrole_arn = arn:aws:iam::1:role/FromSso\nsource_profile = ssoprof\n"
+    "[profile ssoandkeys]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n"
+    "aws_access_key_id = AKIDNOTUSED\naws_secret_access_key = s\n"
     "[profile webid]\nrole_arn = arn:aws:iam::1:role/W\nweb_identity_token_file = /tok\n"
     "[profile empty]\noutput = json\n"
     "[profile partial]\naws_access_key_id = AKIDPARTIAL\n"
@@ -200,6 +238,7 @@ static int setup(void **state)
     fx->sts_lifetime = 3600;
     fx->ops.assume_role = fake_assume_role;
     fx->ops.prompt_mfa = fake_prompt;
+    fx->ops.sso_credentials = fake_sso;
     fx->ops.ud = fx;
     fx->cache = aws_role_cache_create();
     fx->ops.cache = fx->cache;
@@ -229,6 +268,7 @@ static int teardown(void **state)
     free(fx->last_source_akid);
     free(fx->last_session_name);
     free(fx->last_token_code);
+    free(fx->sso_seen);
     free(fx->dir);
     free(fx->config_path);
     free(fx->creds_path);
@@ -597,9 +637,6 @@ static void test_assume_role_mfa(void **state)
 static void test_unsupported_sources(void **state)
 {
     struct fixture *fx = *state;
-    assert_int_equal(resolve(fx, "ssoprof", true), VPCX_ERR_NO_CREDENTIALS);
-    assert_contains(fx->err.message, "sso");
-    assert_contains(fx->err.hint, "export-credentials");
     assert_int_equal(resolve(fx, "webid", true), VPCX_ERR_NO_CREDENTIALS);
     assert_contains(fx->err.message, "web identity");
     /* web identity from the environment, with no profile given */
@@ -609,22 +646,100 @@ static void test_unsupported_sources(void **state)
     assert_int_equal(fx->sts_calls, 0);
 }
 
+/* ---- IAM Identity Center ---- */
+
+static void expect_sso_seen(struct fixture *fx, const char *profile, const char *session,
+                            const char *url, const char *region, const char *account,
+                            const char *role, const char *key)
+{
+    char hex[41];
+    aws_sso_sha1_hex(key, hex);
+    char *want =
+        xasprintf("%s|%s|%s|%s|%s|%s|%s/.aws/sso/cache/%s.json|"
+                  "https://oidc.%s.amazonaws.com|https://portal.sso.%s.amazonaws.com",
+                  profile, session, url, region, account, role, fx->dir, hex, region, region);
+    assert_string_equal(fx->sso_seen, want);
+    free(want);
+}
+
+static void test_sso_profiles(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "ssoprof", true), VPCX_OK);
+    assert_int_equal(fx->c.source, AWS_SRC_SSO);
+    assert_string_equal(fx->c.access_key_id, "ASIASSO");
+    expect_sso_seen(fx, "ssoprof", "corp", "https://x", "eu-west-1", "1", "R", "corp");
+    /* legacy: the token file is named after the start URL */
+    assert_int_equal(resolve(fx, "ssolegacy", true), VPCX_OK);
+    expect_sso_seen(fx, "ssolegacy", "(legacy)", "https://legacy", "us-west-2", "2", "L",
+                    "https://legacy");
+    /* SSO comes before the profile's static keys, as in botocore */
+    assert_int_equal(resolve(fx, "ssoandkeys", true), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "ASIASSO");
+    /* an SSO profile as the source of a role */
+    assert_int_equal(resolve(fx, "ssorole", true), VPCX_OK);
+    assert_string_equal(fx->last_source_akid, "ASIASSO");
+    assert_int_equal(fx->sso_calls, 4);
+}
+
+static void test_sso_profile_errors(void **state)
+{
+    struct fixture *fx = *state;
+    assert_int_equal(resolve(fx, "ssohalf", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "missing required configuration: sso_role_name");
+    assert_int_equal(resolve(fx, "ssoclash", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "sso_region is inconsistent");
+    assert_int_equal(resolve(fx, "ssonosession", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "[sso-session gone]");
+    assert_int_equal(fx->sso_calls, 0);
+    fx->ops.sso_credentials = NULL;
+    assert_int_equal(resolve(fx, "ssoprof", true), VPCX_ERR_INTERNAL);
+    assert_contains(fx->err.message, "no SSO client");
+}
+
+/* The endpoint overrides reach the SSO calls; --endpoint-url does not. */
+static void test_sso_endpoints(void **state)
+{
+    struct fixture *fx = *state;
+    env_set(fx, "AWS_ENDPOINT_URL", "http://127.0.0.1:9");
+    env_set(fx, "AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:7");
+    assert_int_equal(resolve(fx, "ssoprof", true), VPCX_OK);
+    assert_non_null(strstr(fx->sso_seen, "|http://127.0.0.1:9|http://127.0.0.1:7"));
+    /* the profile's [services] block, under the environment variables */
+    assert_int_equal(resolve(fx, "ssosvc", true), VPCX_OK);
+    assert_non_null(strstr(fx->sso_seen, "|http://127.0.0.1:9|http://127.0.0.1:7"));
+    env_set(fx, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
+    assert_int_equal(resolve(fx, "ssosvc", true), VPCX_OK);
+    assert_non_null(strstr(fx->sso_seen, "|https://oidc.eu-west-1.amazonaws.com|"));
+    env_set(fx, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false");
+    env_set(fx, "AWS_ENDPOINT_URL", "");
+    env_set(fx, "AWS_ENDPOINT_URL_SSO", "");
+    assert_int_equal(resolve(fx, "ssosvc", true), VPCX_OK);
+    assert_non_null(strstr(fx->sso_seen, "|http://127.0.0.1:6|http://127.0.0.1:8"));
+    env_set(fx, "AWS_ENDPOINT_URL_SSO", "ftp://x");
+    assert_int_equal(resolve(fx, "ssoprof", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "must start with http");
+}
+
 /* [DEFAULT] keys are inherited (botocore's RawConfigParser): keys in the
- * credentials file, and sso_* settings that must be refused. */
+ * credentials file, and sso_* settings that make an SSO profile. */
 static void test_default_section_inherited(void **state)
 {
     struct fixture *fx = *state;
     char *config = xasprintf("%s/config-defaults", fx->dir);
     char *creds = xasprintf("%s/credentials-defaults", fx->dir);
-    write_file(config, "[DEFAULT]\nsso_start_url = https://x\n[profile center]\n", 0600);
+    write_file(config,
+               "[DEFAULT]\nsso_start_url = https://x\nsso_account_id = 1\n[profile center]\n",
+               0600);
     write_file(creds,
                "[DEFAULT]\naws_access_key_id = AKIDINHERITED\n"
                "aws_secret_access_key = inherited-secret\n[plain]\n",
                0600);
     env_set(fx, "AWS_CONFIG_FILE", config);
     env_set(fx, "AWS_SHARED_CREDENTIALS_FILE", creds);
-    assert_int_equal(resolve(fx, "center", true), VPCX_ERR_NO_CREDENTIALS);
-    assert_contains(fx->err.message, "IAM Identity Center");
+    assert_int_equal(resolve(fx, "center", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "IAM Identity Center but is missing required configuration: "
+                                     "sso_role_name, sso_region");
     assert_int_equal(resolve(fx, "plain", true), VPCX_OK);
     assert_string_equal(fx->c.access_key_id, "AKIDINHERITED");
     unlink(config);
@@ -713,6 +828,9 @@ int main(void)
         T(test_credentials_check),
         T(test_assume_role_mfa),
         T(test_unsupported_sources),
+        T(test_sso_profiles),
+        T(test_sso_profile_errors),
+        T(test_sso_endpoints),
         T(test_default_section_inherited),
         cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_expired_and_copy),

@@ -58,6 +58,8 @@ enum aws_source {
     AWS_SRC_PROCESS,
     AWS_SRC_ASSUME_ROLE,
     AWS_SRC_DEFAULT,
+    AWS_SRC_SSO,   /* IAM Identity Center (aws/sso.h) */
+    AWS_SRC_LOGIN, /* `aws login` console session (aws/login.h) */
 };
 
 /* "flag", "env", "config", ... */
@@ -120,6 +122,23 @@ bool aws_profile_has(const struct aws_profile_view *view, const char *key);
 /* The config-file section of profile name ("[default]", "[profile NAME]"). */
 const struct ini_section *aws_config_profile_section(const struct ini_file *config,
                                                      const char *name);
+
+/* The [sso-session name] section of the config file, or NULL. */
+const struct ini_section *aws_config_sso_session_section(const struct ini_file *config,
+                                                         const char *name);
+
+/*
+ * The endpoint of another service the credential chain calls (service as in
+ * a [services] block, e.g. "sso", "sso-oidc"; env_var e.g.
+ * "AWS_ENDPOINT_URL_SSO"; host the default host's first labels, e.g.
+ * "portal.sso") in region, by the configured-endpoint order above without
+ * --endpoint-url (which is EC2's and STS's only). Returns a heap URL ("" when
+ * nothing is configured and host is NULL), or NULL with err set when an
+ * override is malformed.
+ */
+char *aws_settings_service_endpoint(const struct aws_settings *s, const struct aws_env *env,
+                                    const char *service, const char *env_var, const char *host,
+                                    const char *region, struct vpcx_error *err);
 
 /* The default endpoint of service ("ec2", "sts") in region; caller frees.
  * NULL with err set when the variant does not exist in that partition. */

@@ -10,10 +10,14 @@
  *      static keys) or credential_source = Environment. The STS call goes
  *      through aws_sts_ops; results are cached in ops->cache until 5 minutes
  *      before they expire.
- *   3. web identity (env or profile) and SSO (sso_* keys) or login_session:
- *      not supported yet; an error says how to work around, no fall-through.
+ *   3. web identity (env or profile): not supported yet; an error says how
+ *      to work around, no fall-through.
+ *   3b. IAM Identity Center: P has sso_account_id or sso_role_name (see
+ *      aws/sso.h); the portal call goes through ops->sso_credentials.
  *   4. the credentials file's [P]: aws_access_key_id, aws_secret_access_key,
  *      aws_security_token or aws_session_token.
+ *   4b. P's login_session: the `aws login` cache (see aws/login.h),
+ *      refreshed through ops->login_refresh near expiry.
  *   5. P's credential_process: run with /bin/sh -c and stdin from /dev/null
  *      (see aws/credproc.h), stdout (at most 64 KiB, killed after 60 s) is
  *      {"Version":1,"AccessKeyId","SecretAccessKey","SessionToken",
@@ -50,6 +54,9 @@ struct aws_credentials {
     char *origin; /* e.g. "env", "shared credentials file /root/.aws/credentials [dev]" */
 };
 
+struct aws_sso_profile;
+struct aws_login_session;
+
 struct aws_assume_role_params {
     const char *role_arn;
     const char *role_session_name; /* configured or "botocore-session-<epoch>" */
@@ -80,6 +87,14 @@ struct aws_sts_ops {
      * aws_credentials_from_process does. NULL: that function, blocking. */
     enum vpcx_status (*run_process)(void *ud, const char *command, const char *label,
                                     struct aws_credentials *out, struct vpcx_error *err);
+    /* Fetches an IAM Identity Center profile's role credentials (aws/sso.h).
+     * NULL: such profiles fail with a message. */
+    enum vpcx_status (*sso_credentials)(void *ud, const struct aws_sso_profile *profile,
+                                        struct aws_credentials *out, struct vpcx_error *err);
+    /* Refreshes an `aws login` console session (aws/login.h). NULL: a stale
+     * session is used while valid, then fails with a message. */
+    enum vpcx_status (*login_refresh)(void *ud, const struct aws_login_session *session,
+                                      struct aws_credentials *out, struct vpcx_error *err);
     void *ud;
     struct aws_role_cache *cache; /* NULL: no caching */
 };

@@ -19,6 +19,7 @@ enum cli_command {
     CLI_CMD_SNAPSHOT,
     CLI_CMD_DIFF,
     CLI_CMD_EXPORT,
+    CLI_CMD_SSO,
     CLI_CMD_HELP,
     CLI_CMD_VERSION,
 };

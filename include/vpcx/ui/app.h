@@ -150,6 +150,8 @@ bool app_headless(struct app *a);
 void app_redraw(struct app *a);
 /* Fetches one type again (after a mutation); no-op without a network. */
 void app_refetch(struct app *a, enum inv_type type);
+/* Fetches every type again, as the refresh key does. */
+void app_refresh(struct app *a);
 
 /* For the headless driver (headless.c) and the loop. */
 struct app *app_create(const struct app_options *opts, struct vpcx_error *err);
