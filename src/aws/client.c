@@ -52,6 +52,7 @@ struct aws_call {
     enum vpcx_status transport; /* the attempt's transport outcome, for retry decisions */
     bool fresh_connect;         /* the next attempt opens a new connection */
     bool not_idempotent;        /* see struct aws_call_params */
+    bool unsigned_call;         /* see struct aws_call_params */
     struct awsxml_parser *parser;
     enum vpcx_status parse_status;
     cJSON *items;
@@ -241,6 +242,8 @@ static char **build_headers(struct aws_call *call, const struct sigv4_result *si
     size_t n = 0;
     h[n++] = xasprintf("Host: %s", c->host[call->service]);
     h[n++] = xstrdup("Content-Type: " FORM_CONTENT_TYPE);
+    if (!sig)
+        return h;
     h[n++] = xasprintf("X-Amz-Date: %s", sig->amz_date);
     if (sig->security_token)
         h[n++] = xasprintf("X-Amz-Security-Token: %s", sig->security_token);
@@ -348,7 +351,8 @@ static void call_start_attempt(struct aws_call *call)
     call->creds_gen = c->creds_gen;
 
     struct sigv4_result sig;
-    enum vpcx_status st = call_sign(call, &sig);
+    memset(&sig, 0, sizeof(sig));
+    enum vpcx_status st = call->unsigned_call ? VPCX_OK : call_sign(call, &sig);
     if (st != VPCX_OK) {
         sigv4_result_finish(&sig);
         vpcx_error_set(&call->err, st, "%s: cannot sign the request: %s", call->operation,
@@ -356,8 +360,9 @@ static void call_start_attempt(struct aws_call *call)
         call_fail_later(call);
         return;
     }
-    char **headers = build_headers(call, &sig);
-    sigv4_result_finish(&sig);
+    char **headers = build_headers(call, call->unsigned_call ? NULL : &sig);
+    if (!call->unsigned_call)
+        sigv4_result_finish(&sig);
     const struct http_request req = {
         .method = "POST",
         .url = c->endpoint[call->service],
@@ -430,7 +435,7 @@ static void call_park(struct aws_call *call)
 static bool call_refresh_credentials(struct aws_call *call)
 {
     struct aws_client *c = call->client;
-    if (!c->reloader.start)
+    if (!c->reloader.start || call->unsigned_call)
         return false;
     c->stats.retries++;
     if (!c->reloading && call->creds_gen != c->creds_gen) {
@@ -498,11 +503,12 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     call->done = p->done;
     call->ud = p->ud;
     call->not_idempotent = p->not_idempotent;
+    call->unsigned_call = p->unsigned_call;
     vpcx_error_init(&call->err);
     retry_state_init(&call->retry, c->max_attempts);
     c->stats.calls++;
     uint64_t id = call->id;
-    if (c->reloading)
+    if (c->reloading && !call->unsigned_call)
         call_park(call); /* signing with credentials known to be expired is pointless */
     else
         call_start_attempt(call);

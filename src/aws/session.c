@@ -1,7 +1,11 @@
 #include "vpcx/aws/session.h"
 
+#include "vpcx/aws/credfetch.h"
 #include "vpcx/aws/credproc.h"
+#include "vpcx/aws/imds.h"
 #include "vpcx/core/xalloc.h"
+
+#include <openssl/crypto.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +31,7 @@ enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_ses
  */
 #define RELOAD_MAX_ROUNDS 32
 
-enum reload_need { NEED_NONE, NEED_PROCESS, NEED_ROLE };
+enum reload_need { NEED_NONE, NEED_PROCESS, NEED_ROLE, NEED_FETCH };
 
 struct reload_answer {
     enum reload_need kind;
@@ -51,8 +55,11 @@ struct session_reload {
     struct aws_credentials source;
     char *role_arn, *session_name, *external_id, *mfa_serial, *region;
     int duration_seconds;
+    struct aws_fetch_request fetch;
+    char *fetch_str[9];
     struct credproc *proc;
     struct sts_assume *sts;
+    struct credfetch *fetcher;
 };
 
 static void answer_finish(struct reload_answer *a)
@@ -67,9 +74,35 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+/* The strings of r->fetch are the owned copies in r->fetch_str. */
+enum {
+    FS_LABEL,
+    FS_ROLE,
+    FS_SESSION,
+    FS_TOKEN_FILE,
+    FS_REGION,
+    FS_URL,
+    FS_AUTH,
+    FS_AUTH_FILE,
+    FS_ENDPOINT,
+    FS_COUNT
+};
+
+static void fetch_request_free(struct session_reload *r)
+{
+    if (r->fetch_str[FS_AUTH])
+        OPENSSL_cleanse(r->fetch_str[FS_AUTH], strlen(r->fetch_str[FS_AUTH]));
+    for (int i = 0; i < FS_COUNT; i++) {
+        free(r->fetch_str[i]);
+        r->fetch_str[i] = NULL;
+    }
+    memset(&r->fetch, 0, sizeof(r->fetch));
+}
+
 static void need_clear(struct session_reload *r)
 {
     r->need = NEED_NONE;
+    fetch_request_free(r);
     free(r->need_key);
     free(r->command);
     free(r->label);
@@ -88,8 +121,10 @@ static void reload_reset(struct session_reload *r)
 {
     credproc_cancel(r->proc);
     sts_assume_role_cancel(r->sts);
+    credfetch_cancel(r->fetcher);
     r->proc = NULL;
     r->sts = NULL;
+    r->fetcher = NULL;
     need_clear(r);
     for (size_t i = 0; i < r->n_answers; i++)
         answer_finish(&r->answers[i]);
@@ -169,6 +204,51 @@ static enum vpcx_status replay_role(void *ud, const struct aws_credentials *sour
     return st;
 }
 
+/* The session name is left out: by default it holds the time of the round. */
+static char *fetch_key(const struct aws_fetch_request *q)
+{
+    return xasprintf("%d\n%s\n%s\n%s\n%s\n%s\n%d", (int)q->kind, q->label ? q->label : "",
+                     q->role_arn ? q->role_arn : "", q->url ? q->url : "",
+                     q->endpoint ? q->endpoint : "", q->region ? q->region : "", q->v1_disabled);
+}
+
+static enum vpcx_status replay_fetch(void *ud, const struct aws_fetch_request *req,
+                                     struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    enum vpcx_status st = answer_or_need(r, NEED_FETCH, fetch_key(req), out, err);
+    if (r->need == NEED_FETCH && !r->fetch.label) {
+        const char *from[FS_COUNT] = {
+            [FS_LABEL] = req->label,
+            [FS_ROLE] = req->role_arn,
+            [FS_SESSION] = req->role_session_name,
+            [FS_TOKEN_FILE] = req->token_file,
+            [FS_REGION] = req->region,
+            [FS_URL] = req->url,
+            [FS_AUTH] = req->auth_token,
+            [FS_AUTH_FILE] = req->auth_token_file,
+            [FS_ENDPOINT] = req->endpoint,
+        };
+        for (int i = 0; i < FS_COUNT; i++)
+            r->fetch_str[i] = dup_or_null(from[i]);
+        char **f = r->fetch_str;
+        r->fetch = (struct aws_fetch_request){
+            .kind = req->kind,
+            .label = f[FS_LABEL],
+            .role_arn = f[FS_ROLE],
+            .role_session_name = f[FS_SESSION],
+            .token_file = f[FS_TOKEN_FILE],
+            .region = f[FS_REGION],
+            .url = f[FS_URL],
+            .auth_token = f[FS_AUTH],
+            .auth_token_file = f[FS_AUTH_FILE],
+            .endpoint = f[FS_ENDPOINT],
+            .v1_disabled = req->v1_disabled,
+        };
+    }
+    return st;
+}
+
 static void reload_round(struct session_reload *r);
 
 static void reload_keep(struct session_reload *r, enum vpcx_status status,
@@ -215,8 +295,20 @@ static void reload_role_done(void *ud, enum vpcx_status status, const struct aws
     reload_keep(r, status, creds, err);
 }
 
+static void reload_fetch_done(void *ud, enum vpcx_status status,
+                              const struct aws_credentials *creds, const struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    r->fetcher = NULL;
+    reload_keep(r, status, creds, err);
+}
+
 static void reload_start_need(struct session_reload *r)
 {
+    if (r->need == NEED_FETCH) {
+        r->fetcher = credfetch_start(&r->s->sts_ctx, &r->fetch, reload_fetch_done, r);
+        return;
+    }
     if (r->need == NEED_PROCESS) {
         r->proc = credproc_start(r->s->http, r->command, r->label, AWS_PROCESS_TIMEOUT_MS,
                                  AWS_PROCESS_MAX_OUTPUT, reload_process_done, r);
@@ -271,6 +363,13 @@ static void session_reload_cancel(void *ud)
     reload_reset(ud);
 }
 
+/* Start-up: the engine runs until the fetch is done (before any screen). */
+static enum vpcx_status fetch_blocking(void *ud, const struct aws_fetch_request *req,
+                                       struct aws_credentials *out, struct vpcx_error *err)
+{
+    return credfetch_run(ud, req, out, err);
+}
+
 enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_session_options *opts,
                                      struct vpcx_error *err)
 {
@@ -287,11 +386,15 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
     s->sts_ctx.http = s->http;
     s->sts_ctx.settings = &s->settings;
     sts_ops_init(&s->sts_ops, &s->sts_ctx, s->roles);
+    s->sts_ops.fetch = fetch_blocking;
+    s->sts_ops.prompt_mfa = opts->prompt_mfa;
+    s->sts_ops.prompt_ud = opts->prompt_ud;
     s->reload = xcalloc(1, sizeof(*s->reload));
     s->reload->s = s;
     s->reload->ops = (struct aws_sts_ops){
         .assume_role = replay_role,
         .run_process = replay_process,
+        .fetch = replay_fetch,
         .ud = s->reload,
         .cache = s->roles,
     };

@@ -95,6 +95,9 @@ struct aws_call_params {
        request was not processed (throttling, expired credentials), never a lost
        connection, a timeout or a 5xx. */
     bool not_idempotent;
+    /* Sent without a signature and never parked on a reload: STS
+       AssumeRoleWithWebIdentity, whose proof is the token in the body. */
+    bool unsigned_call;
 };
 
 /*

@@ -58,6 +58,9 @@ enum aws_source {
     AWS_SRC_PROCESS,
     AWS_SRC_ASSUME_ROLE,
     AWS_SRC_DEFAULT,
+    AWS_SRC_WEB_IDENTITY,
+    AWS_SRC_CONTAINER,
+    AWS_SRC_IMDS,
 };
 
 /* "flag", "env", "config", ... */

@@ -24,6 +24,10 @@ struct aws_session_options {
     bool allow_http;           /* plain http to non-loopback hosts */
     int max_attempts;          /* 0 = from settings */
     int max_per_host;          /* 0 = default */
+    /* Asks for the MFA code of an assume-role profile with mfa_serial at
+     * start-up (heap string, NULL = cancelled); NULL: such profiles fail. */
+    char *(*prompt_mfa)(void *ud, const char *mfa_serial);
+    void *prompt_ud;
 };
 
 struct aws_session {
