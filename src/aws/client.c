@@ -18,6 +18,9 @@
 #define API_VERSION_STS   "2011-06-15"
 #define FORM_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 
+/* After a failed reload ahead of expiry, the next one waits this long. */
+#define CLIENT_AHEAD_RETRY_S 60
+
 struct aws_client {
     struct http_engine *http;
     char *region;
@@ -28,6 +31,8 @@ struct aws_client {
     unsigned creds_gen; /* bumped by every reload */
     struct aws_reloader reloader;
     bool reloading;
+    bool reload_ahead;        /* the running reload is ahead of expiry: calls go on */
+    time_t ahead_not_before;  /* after a failed reload ahead of expiry */
     struct aws_call *parked;  /* waiting for the running reload */
     struct aws_call *resumed; /* its answer is in; resent or failed by resume_timer */
     uint64_t resume_timer;
@@ -414,6 +419,14 @@ static enum vpcx_status call_outcome(struct aws_call *call, const struct http_re
     return VPCX_OK;
 }
 
+static void client_reload_start(struct aws_client *c, bool ahead)
+{
+    c->reloading = true;
+    c->reload_ahead = ahead;
+    c->stats.reloads++;
+    c->reloader.start(c->reloader.ud, c);
+}
+
 /* Queues call behind the running reload, starting one when none runs. */
 static void call_park(struct aws_call *call)
 {
@@ -425,9 +438,7 @@ static void call_park(struct aws_call *call)
     *tail = call;
     if (c->reloading)
         return;
-    c->reloading = true;
-    c->stats.reloads++;
-    c->reloader.start(c->reloader.ud, c);
+    client_reload_start(c, false);
 }
 
 /* An expiry answer: park on a reload, or re-sign at once when credentials
@@ -508,10 +519,21 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     retry_state_init(&call->retry, c->max_attempts);
     c->stats.calls++;
     uint64_t id = call->id;
-    if (c->reloading && !call->unsigned_call)
-        call_park(call); /* signing with credentials known to be expired is pointless */
-    else
+    if (call->unsigned_call || !c->reloader.start) {
         call_start_attempt(call);
+        return id;
+    }
+    /* botocore's refresh windows: ahead of the mandatory one a reload runs
+       while calls go on with the current keys; inside it calls wait. */
+    time_t now = time(NULL);
+    enum aws_refresh due = aws_credentials_refresh_due(&c->creds, now);
+    if (due == AWS_REFRESH_MANDATORY || (c->reloading && !c->reload_ahead)) {
+        call_park(call); /* signing with credentials about to expire is pointless */
+        return id;
+    }
+    if (due == AWS_REFRESH_ADVISORY && !c->reloading && now >= c->ahead_not_before)
+        client_reload_start(c, true);
+    call_start_attempt(call);
     return id;
 }
 
@@ -554,6 +576,10 @@ void aws_client_reloaded(struct aws_client *c, enum vpcx_status status,
     if (!c->reloading)
         return;
     c->reloading = false;
+    /* A failure ahead of expiry keeps the current keys; try again later. */
+    if (status != VPCX_OK && c->reload_ahead)
+        c->ahead_not_before = time(NULL) + CLIENT_AHEAD_RETRY_S;
+    c->reload_ahead = false;
     if (status == VPCX_OK) {
         copy_credentials(&c->creds, fresh);
         c->creds_gen++;

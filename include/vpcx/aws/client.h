@@ -20,6 +20,12 @@
  * signed with credentials older than the current ones is re-signed without a
  * new reload.
  *
+ * Ahead of expiry (botocore's RefreshableCredentials): a call started within
+ * AWS_REFRESH_ADVISORY_S of the credentials' expiration starts a reload and
+ * goes on with the current keys (a failed reload keeps them and is tried
+ * again a minute later); a call started within AWS_REFRESH_MANDATORY_S parks
+ * on the reload like an expired one.
+ *
  * Everything runs on the caller's thread, inside http_engine_step().
  */
 #ifndef VPCX_AWS_CLIENT_H
