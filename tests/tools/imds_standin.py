@@ -19,8 +19,12 @@ instance metadata", "Retrieve security credentials from instance metadata"):
   --no-role makes security-credentials/ answer 404 (no instance profile).
 The keys and the expiry (--expires-in seconds) come from the command line.
 
+--delay-ms holds each credentials answer that long (under the 1 s client timeout).
+
 Run: imds_standin.py [options]; prints "PORT" on one line, serves on 127.0.0.1 until SIGTERM
-or EOF on stdin. Every request is appended to --log as "METHOD PATH token=yes|no".
+or EOF on stdin. With --pidfile F it prints the URL instead, goes to the background, writes
+its pid to F and serves until SIGTERM (for the C tests). Every request is appended to --log
+as "METHOD PATH token=yes|no".
 """
 import argparse
 import datetime
@@ -104,6 +108,7 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(404, "Not Found")
             return self.reply(200, ARGS.role)
         if self.path == base + ARGS.role and not ARGS.no_role:
+            time.sleep(ARGS.delay_ms / 1000.0)
             now = time.time()
             doc = {"Code": "Success", "LastUpdated": iso(now), "Type": "AWS-HMAC",
                    "AccessKeyId": ARGS.key, "SecretAccessKey": ARGS.secret,
@@ -128,9 +133,23 @@ def main():
     p.add_argument("--no-token", action="store_true")
     p.add_argument("--no-role", action="store_true")
     p.add_argument("--log")
+    p.add_argument("--delay-ms", type=int, default=0)
+    p.add_argument("--pidfile")
     ARGS = p.parse_args()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
+    if ARGS.pidfile:
+        print("http://127.0.0.1:%d" % srv.server_address[1], flush=True)
+        if os.fork():
+            os._exit(0)
+        os.setsid()
+        with open(ARGS.pidfile, "w") as f:
+            f.write("%d\n" % os.getpid())
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        srv.serve_forever()  # until SIGTERM
+        return
     print(srv.server_address[1], flush=True)
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     sys.stdin.read()  # EOF: the test is gone
