@@ -10,6 +10,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * No region configured: botocore asks the instance metadata (placement/
+ * region), unless it is disabled. The settings are then resolved again with
+ * that region (endpoints depend on it) and the region is named as IMDS's.
+ * On failure the "no region" error stays, with IMDS's reason in the hint.
+ */
+static enum vpcx_status region_from_imds(struct aws_session *s,
+                                         const struct aws_session_options *opts,
+                                         struct vpcx_error *err)
+{
+    struct aws_profile_view view;
+    bool have_view = s->settings.profile.value &&
+                     aws_settings_profile(&s->settings, s->settings.profile.value, &view);
+    struct imds_config cfg;
+    struct vpcx_error ierr;
+    vpcx_error_init(&ierr);
+    if (imds_config_resolve(s->env, have_view ? &view : NULL, &cfg, &ierr) != VPCX_OK ||
+        cfg.disabled) {
+        imds_config_finish(&cfg);
+        vpcx_error_finish(&ierr);
+        return VPCX_ERR_NO_REGION;
+    }
+    char *region = NULL;
+    struct http_engine *http = http_engine_create(NULL, &ierr);
+    if (http)
+        region = imds_region_run(http, &cfg, &ierr);
+    http_engine_destroy(http);
+    imds_config_finish(&cfg);
+    if (!region) {
+        if (err && err->hint && ierr.message) {
+            char *hint =
+                xasprintf("%s; the instance metadata had none: %s", err->hint, ierr.message);
+            free(err->hint);
+            err->hint = hint;
+        }
+        vpcx_error_finish(&ierr);
+        return VPCX_ERR_NO_REGION;
+    }
+    vpcx_error_finish(&ierr);
+    struct aws_options aws = opts->aws;
+    aws.region = region;
+    aws_settings_finish(&s->settings);
+    if (err) {
+        vpcx_error_finish(err);
+        vpcx_error_init(err);
+    }
+    enum vpcx_status st = aws_settings_resolve(&aws, s->env, &s->settings, err);
+    s->settings.region.source = AWS_SRC_IMDS;
+    free(s->settings.region.origin);
+    s->settings.region.origin = xstrdup("instance metadata placement/region");
+    free(region);
+    return st;
+}
+
 enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_session_options *opts,
                                      struct vpcx_error *err)
 {
@@ -17,7 +71,10 @@ enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_ses
     aws_settings_init(&s->settings);
     aws_credentials_init(&s->credentials);
     s->env = opts->env ? opts->env : aws_env_default();
-    return aws_settings_resolve(&opts->aws, s->env, &s->settings, err);
+    enum vpcx_status st = aws_settings_resolve(&opts->aws, s->env, &s->settings, err);
+    if (st == VPCX_ERR_NO_REGION)
+        st = region_from_imds(s, opts, err);
+    return st;
 }
 
 /*

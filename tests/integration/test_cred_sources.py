@@ -130,6 +130,23 @@ class CredSourcesTest(unittest.TestCase):
         self.assertEqual(run.rc, h.EXIT_AUTH, run.describe())
         self.assertIn("no IAM role is attached", run.stderr)
 
+    def test_region_from_imds_when_none_is_configured(self):
+        imds = self.standin("imds_standin.py", "--region", "eu-west-1", "--secret", IMDS_SECRET,
+                            "--session-token", IMDS_TOKEN)
+        run = h.run_vpcx(["whoami", "--endpoint-url", self.moto.url], self.imds_env(imds),
+                         timeout=120)
+        self.assert_no_secret(run)
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        self.assertIn("eu-west-1  (instance metadata placement/region)", run.stdout)
+        # no instance metadata either: the usual error, with the reason in the hint
+        env = self.home.env(AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:%d"
+                            % h.refused_port())
+        del env["AWS_EC2_METADATA_DISABLED"]
+        run = h.run_vpcx(["whoami", "--endpoint-url", self.moto.url], env, timeout=120)
+        self.assertEqual(run.rc, h.EXIT_USAGE, run.describe())
+        self.assertIn("no region", run.stderr)
+        self.assertIn("the instance metadata had none", run.stderr)
+
     # ---- container ----
 
     def test_container_relative_uri(self):

@@ -45,8 +45,10 @@ struct aws_session {
 };
 
 /*
- * Resolves settings only (no network, no credentials): enough for whoami's
- * report of where each setting came from, or to find a cache.
+ * Resolves settings only (no credentials): enough for whoami's report of
+ * where each setting came from, or to find a cache. The network is used only
+ * when no region is configured: the instance metadata's placement/region is
+ * asked then (1 s timeouts), unless AWS_EC2_METADATA_DISABLED is true.
  */
 enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_session_options *opts,
                                      struct vpcx_error *err);
