@@ -168,6 +168,11 @@ struct http_engine *aws_client_http(const struct aws_client *c)
     return c->http;
 }
 
+time_t aws_client_expiration(const struct aws_client *c)
+{
+    return c->creds.expiration;
+}
+
 const char *aws_client_region(const struct aws_client *c)
 {
     return c->region;

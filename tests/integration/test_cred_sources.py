@@ -147,6 +147,28 @@ class CredSourcesTest(unittest.TestCase):
         self.assertIn("no region", run.stderr)
         self.assertIn("the instance metadata had none", run.stderr)
 
+    def explorer_header(self, env):
+        keys = os.path.join(self.home.path, "quit.keys")
+        with open(keys, "w") as f:
+            f.write("wait\n")
+        run = h.run_vpcx(["--endpoint-url", self.moto.url, "--region", h.REGION, "--no-cache",
+                          "--headless", "160x20", "--keys", keys, "--screen-out", "-"], env,
+                         timeout=120)
+        self.assert_no_secret(run)
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        return run.stdout.splitlines()[0]
+
+    def test_explorer_header_shows_a_near_expiry_only(self):
+        soon = self.standin("imds_standin.py", "--expires-in", str(12 * 60 + 30), "--secret",
+                            IMDS_SECRET, "--session-token", IMDS_TOKEN)
+        env = self.imds_env(soon, XDG_CONFIG_HOME=os.path.join(self.home.path, "xdg"),
+                            XDG_CACHE_HOME=os.path.join(self.home.path, "cache"))
+        self.assertIn("credentials expire in 12 min", self.explorer_header(env))
+        later = self.standin("imds_standin.py", "--secret", IMDS_SECRET, "--session-token",
+                             IMDS_TOKEN)
+        env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = later.url
+        self.assertNotIn("expire", self.explorer_header(env))
+
     # ---- container ----
 
     def test_container_relative_uri(self):

@@ -34,6 +34,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "vpcx/aws/credentials.h"
 #include "vpcx/aws/http.h"
@@ -76,6 +77,8 @@ struct aws_client *aws_client_create(struct http_engine *http, const struct aws_
 void aws_client_destroy(struct aws_client *client);
 struct http_engine *aws_client_http(const struct aws_client *client);
 const char *aws_client_region(const struct aws_client *client);
+/* When the credentials in use expire; 0 = no expiry. */
+time_t aws_client_expiration(const struct aws_client *client);
 const char *aws_client_endpoint(const struct aws_client *client, enum aws_service service);
 
 /* What a finished call hands to its callback. */
