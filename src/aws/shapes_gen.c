@@ -549,7 +549,8 @@ static const struct aws_shape shapes[] = {
     {"assumedRoleIdType", AWS_SHAPE_STRING, 0, 0, 0, NULL, NULL},
     {"nonNegativeIntegerType", AWS_SHAPE_INTEGER, 0, 0, 0, NULL, NULL},
     {"sourceIdentityType", AWS_SHAPE_STRING, 0, 0, 0, NULL, NULL},
-    {"AssumeRoleWithWebIdentityResponse", AWS_SHAPE_STRUCTURE, 7, 358, 0, NULL, "AssumeRoleWithWebIdentityResult"},
+    {"AssumeRoleWithWebIdentityResponse", AWS_SHAPE_STRUCTURE, 7, 358, 0, NULL,
+     "AssumeRoleWithWebIdentityResult"},
     {"webIdentitySubjectType", AWS_SHAPE_STRING, 0, 0, 0, NULL, NULL},
     {"Issuer", AWS_SHAPE_STRING, 0, 0, 0, NULL, NULL},
     {"Audience", AWS_SHAPE_STRING, 0, 0, 0, NULL, NULL},
@@ -632,4 +633,3 @@ const struct aws_shape *aws_shape_list_item(const struct aws_shape *list)
 {
     return list->type == AWS_SHAPE_LIST ? &shapes[list->child] : NULL;
 }
-
