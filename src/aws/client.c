@@ -194,6 +194,8 @@ static void call_destroy(struct aws_call *call)
     cJSON_Delete(call->items);
     vpcx_error_finish(&call->err);
     free(call->operation);
+    if (call->unsigned_call) /* the body is the proof: a web identity token */
+        OPENSSL_cleanse(call->body, strlen(call->body));
     free(call->body);
     free(call->item_list);
     free(call);

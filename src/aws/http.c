@@ -296,6 +296,9 @@ static void transfer_free(struct http_engine *e, struct transfer *t)
     headers_free(t->headers);
     free(t->url);
     free(t->method);
+    /* a body may hold a secret (a web identity token) */
+    if (t->body)
+        OPENSSL_cleanse(t->body, t->body_len);
     free(t->body);
     free(t->host);
     free(t->error);
