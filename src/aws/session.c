@@ -98,6 +98,20 @@ struct reload_answer {
     struct vpcx_error err;
 };
 
+/* The strings of r->fetch are the owned copies in r->fetch_str. */
+enum {
+    FS_LABEL,
+    FS_ROLE,
+    FS_SESSION,
+    FS_TOKEN_FILE,
+    FS_REGION,
+    FS_URL,
+    FS_AUTH,
+    FS_AUTH_FILE,
+    FS_ENDPOINT,
+    FS_COUNT
+};
+
 struct session_reload {
     struct aws_session *s;
     struct aws_client *client;
@@ -113,7 +127,7 @@ struct session_reload {
     char *role_arn, *session_name, *external_id, *mfa_serial, *region;
     int duration_seconds;
     struct aws_fetch_request fetch;
-    char *fetch_str[9];
+    char *fetch_str[FS_COUNT];
     struct credproc *proc;
     struct sts_assume *sts;
     struct credfetch *fetcher;
@@ -130,20 +144,6 @@ static char *dup_or_null(const char *s)
 {
     return s ? xstrdup(s) : NULL;
 }
-
-/* The strings of r->fetch are the owned copies in r->fetch_str. */
-enum {
-    FS_LABEL,
-    FS_ROLE,
-    FS_SESSION,
-    FS_TOKEN_FILE,
-    FS_REGION,
-    FS_URL,
-    FS_AUTH,
-    FS_AUTH_FILE,
-    FS_ENDPOINT,
-    FS_COUNT
-};
 
 static void fetch_request_free(struct session_reload *r)
 {
