@@ -42,6 +42,7 @@ OPERATIONS = [
     ('ec2', 'DeleteVpcEndpoints'),
     ('sts', 'GetCallerIdentity'),
     ('sts', 'AssumeRole'),
+    ('sts', 'AssumeRoleWithWebIdentity'),
 ]
 
 # Members whose text never holds meaningful whitespace anywhere: the converter removes all

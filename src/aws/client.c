@@ -19,6 +19,9 @@
 #define API_VERSION_STS   "2011-06-15"
 #define FORM_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 
+/* After a failed reload ahead of expiry, the next one waits this long. */
+#define CLIENT_AHEAD_RETRY_S 60
+
 struct aws_client {
     struct http_engine *http;
     char *region;
@@ -29,6 +32,8 @@ struct aws_client {
     unsigned creds_gen; /* bumped by every reload */
     struct aws_reloader reloader;
     bool reloading;
+    bool reload_ahead;        /* the running reload is ahead of expiry: calls go on */
+    time_t ahead_not_before;  /* after a failed reload ahead of expiry */
     struct aws_call *parked;  /* waiting for the running reload */
     struct aws_call *resumed; /* its answer is in; resent or failed by resume_timer */
     struct aws_call *live;    /* every call not yet finished, for aws_client_cancel() */
@@ -55,6 +60,7 @@ struct aws_call {
     enum vpcx_status transport; /* the attempt's transport outcome, for retry decisions */
     bool fresh_connect;         /* the next attempt opens a new connection */
     bool not_idempotent;        /* see struct aws_call_params */
+    bool unsigned_call;         /* see struct aws_call_params */
     struct awsxml_parser *parser;
     enum vpcx_status parse_status;
     cJSON *items;
@@ -202,6 +208,11 @@ struct http_engine *aws_client_http(const struct aws_client *c)
     return c->http;
 }
 
+time_t aws_client_expiration(const struct aws_client *c)
+{
+    return c->creds.expiration;
+}
+
 const char *aws_client_region(const struct aws_client *c)
 {
     return c->region;
@@ -223,6 +234,8 @@ static void call_destroy(struct aws_call *call)
     cJSON_Delete(call->items);
     vpcx_error_finish(&call->err);
     free(call->operation);
+    if (call->unsigned_call) /* the body is the proof: a web identity token */
+        OPENSSL_cleanse(call->body, strlen(call->body));
     free(call->body);
     free(call->item_list);
     free(call);
@@ -304,6 +317,8 @@ static char **build_headers(struct aws_call *call, const struct sigv4_result *si
     size_t n = 0;
     h[n++] = xasprintf("Host: %s", c->host[call->service]);
     h[n++] = xstrdup("Content-Type: " FORM_CONTENT_TYPE);
+    if (!sig)
+        return h;
     h[n++] = xasprintf("X-Amz-Date: %s", sig->amz_date);
     if (sig->security_token)
         h[n++] = xasprintf("X-Amz-Security-Token: %s", sig->security_token);
@@ -415,7 +430,8 @@ static void call_start_attempt(struct aws_call *call)
     call->creds_gen = c->creds_gen;
 
     struct sigv4_result sig;
-    enum vpcx_status st = call_sign(call, &sig);
+    memset(&sig, 0, sizeof(sig));
+    enum vpcx_status st = call->unsigned_call ? VPCX_OK : call_sign(call, &sig);
     if (st != VPCX_OK) {
         sigv4_result_finish(&sig);
         vpcx_error_set(&call->err, st, "%s: cannot sign the request: %s", call->operation,
@@ -423,8 +439,9 @@ static void call_start_attempt(struct aws_call *call)
         call_fail_later(call);
         return;
     }
-    char **headers = build_headers(call, &sig);
-    sigv4_result_finish(&sig);
+    char **headers = build_headers(call, call->unsigned_call ? NULL : &sig);
+    if (!call->unsigned_call)
+        sigv4_result_finish(&sig);
     const struct http_request req = {
         .method = "POST",
         .url = c->endpoint[call->service],
@@ -482,6 +499,14 @@ static enum vpcx_status call_outcome(struct aws_call *call, const struct http_re
     return VPCX_OK;
 }
 
+static void client_reload_start(struct aws_client *c, bool ahead)
+{
+    c->reloading = true;
+    c->reload_ahead = ahead;
+    c->stats.reloads++;
+    c->reloader.start(c->reloader.ud, c);
+}
+
 /* Queues call behind the running reload, starting one when none runs. */
 static void call_park(struct aws_call *call)
 {
@@ -494,9 +519,7 @@ static void call_park(struct aws_call *call)
     call->pending = 0;
     if (c->reloading)
         return;
-    c->reloading = true;
-    c->stats.reloads++;
-    c->reloader.start(c->reloader.ud, c);
+    client_reload_start(c, false);
 }
 
 /* An expiry answer: park on a reload, or re-sign at once when credentials
@@ -504,7 +527,7 @@ static void call_park(struct aws_call *call)
 static bool call_refresh_credentials(struct aws_call *call)
 {
     struct aws_client *c = call->client;
-    if (!c->reloader.start)
+    if (!c->reloader.start || call->unsigned_call)
         return false;
     c->stats.retries++;
     if (!c->reloading && call->creds_gen != c->creds_gen) {
@@ -575,6 +598,7 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     call->done = p->done;
     call->ud = p->ud;
     call->not_idempotent = p->not_idempotent;
+    call->unsigned_call = p->unsigned_call;
     vpcx_error_init(&call->err);
     retry_state_init(&call->retry, c->max_attempts);
     c->stats.calls++;
@@ -585,10 +609,21 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     if (++c->stats.live > c->stats.live_peak)
         c->stats.live_peak = c->stats.live;
     uint64_t id = call->id;
-    if (c->reloading)
-        call_park(call); /* signing with credentials known to be expired is pointless */
-    else
+    if (call->unsigned_call || !c->reloader.start) {
         call_start_attempt(call);
+        return id;
+    }
+    /* botocore's refresh windows: ahead of the mandatory one a reload runs
+       while calls go on with the current keys; inside it calls wait. */
+    time_t now = time(NULL);
+    enum aws_refresh due = aws_credentials_refresh_due(&c->creds, now);
+    if (due == AWS_REFRESH_MANDATORY || (c->reloading && !c->reload_ahead)) {
+        call_park(call); /* signing with credentials about to expire is pointless */
+        return id;
+    }
+    if (due == AWS_REFRESH_ADVISORY && !c->reloading && now >= c->ahead_not_before)
+        client_reload_start(c, true);
+    call_start_attempt(call);
     return id;
 }
 
@@ -631,6 +666,10 @@ void aws_client_reloaded(struct aws_client *c, enum vpcx_status status,
     if (!c->reloading)
         return;
     c->reloading = false;
+    /* A failure ahead of expiry keeps the current keys; try again later. */
+    if (status != VPCX_OK && c->reload_ahead)
+        c->ahead_not_before = time(NULL) + CLIENT_AHEAD_RETRY_S;
+    c->reload_ahead = false;
     if (status == VPCX_OK) {
         copy_credentials(&c->creds, fresh);
         c->creds_gen++;

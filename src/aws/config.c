@@ -49,6 +49,9 @@ const char *aws_source_name(enum aws_source src)
         [AWS_SRC_DEFAULT] = "default",
         [AWS_SRC_SSO] = "sso",
         [AWS_SRC_LOGIN] = "login",
+        [AWS_SRC_WEB_IDENTITY] = "web-identity",
+        [AWS_SRC_CONTAINER] = "container",
+        [AWS_SRC_IMDS] = "imds",
     };
     if ((unsigned)src >= sizeof(names) / sizeof(names[0]))
         return "unknown";

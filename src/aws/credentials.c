@@ -1,6 +1,8 @@
 #include "vpcx/aws/credentials.h"
 
+#include "vpcx/aws/container.h"
 #include "vpcx/aws/credproc.h"
+#include "vpcx/aws/imds.h"
 #include "vpcx/aws/login.h"
 #include "vpcx/aws/sso.h"
 #include "vpcx/core/sanitize.h"
@@ -73,6 +75,31 @@ enum vpcx_status aws_credentials_check(const struct aws_credentials *c, struct v
 bool aws_credentials_expired(const struct aws_credentials *c, time_t now, int skew_seconds)
 {
     return c->expiration != 0 && now + skew_seconds >= c->expiration;
+}
+
+enum aws_refresh aws_credentials_refresh_due(const struct aws_credentials *c, time_t now)
+{
+    if (aws_credentials_expired(c, now, AWS_REFRESH_MANDATORY_S))
+        return AWS_REFRESH_MANDATORY;
+    if (aws_credentials_expired(c, now, AWS_REFRESH_ADVISORY_S))
+        return AWS_REFRESH_ADVISORY;
+    return AWS_REFRESH_NONE;
+}
+
+char *aws_format_time_left(time_t expiration, time_t now)
+{
+    if (expiration <= now)
+        return xstrdup("expired");
+    long long left = (long long)(expiration - now);
+    if (left < 60)
+        return xasprintf("%lld s", left);
+    long long min = left / 60;
+    if (min < 60)
+        return xasprintf("%lld min", min);
+    if (min < 48 * 60)
+        return min % 60 ? xasprintf("%lld h %lld min", min / 60, min % 60)
+                        : xasprintf("%lld h", min / 60);
+    return xasprintf("%lld d %lld h", min / (24 * 60), min / 60 % 24);
 }
 
 static void creds_set(struct aws_credentials *c, const char *akid, const char *secret,
@@ -303,6 +330,7 @@ struct chain {
     struct vpcx_error *err;
     const char **visited; /* profiles entered through source_profile */
     size_t nvisited;
+    char *imds_note; /* why the instance metadata had no credentials */
 };
 
 static void visit(struct chain *c, const char *profile)
@@ -373,30 +401,6 @@ static enum vpcx_status from_section(struct chain *c, const struct ini_section *
     return VPCX_OK;
 }
 
-static enum vpcx_status unsupported(struct chain *c, const char *profile, const char *what)
-{
-    vpcx_error_set(c->err, VPCX_ERR_NO_CREDENTIALS,
-                   "profile %s uses %s credentials, which vpcx does not support yet", profile,
-                   what);
-    vpcx_error_set_hint(c->err,
-                        "get the credentials with the AWS CLI v2 instead: add a profile with "
-                        "`credential_process = aws configure export-credentials --profile %s "
-                        "--format process` and use it with --profile, or run "
-                        "`eval \"$(aws configure export-credentials --profile %s --format env)\"`",
-                        profile, profile);
-    return VPCX_ERR_NO_CREDENTIALS;
-}
-
-/* Sources that are recognised but not implemented: refuse, never skip. */
-static enum vpcx_status check_unsupported(struct chain *c, const char *profile,
-                                          const struct aws_profile_view *v, bool disable_env)
-{
-    bool env_wi = !disable_env && aws_env_get(c->env, "AWS_WEB_IDENTITY_TOKEN_FILE");
-    if (env_wi || aws_profile_get(v, "web_identity_token_file"))
-        return unsupported(c, profile, "web identity (web_identity_token_file)");
-    return VPCX_OK;
-}
-
 static enum vpcx_status from_process(struct chain *c, const char *profile,
                                      const struct aws_profile_view *v, struct aws_credentials *out,
                                      bool *found)
@@ -451,6 +455,131 @@ static enum vpcx_status from_login(struct chain *c, const char *profile,
     return st;
 }
 
+/* The fetched credentials, named after req's label unless the fetch named them. */
+static enum vpcx_status fetch(struct chain *c, const struct aws_fetch_request *req,
+                              enum aws_source src, struct aws_credentials *out)
+{
+    if (!c->ops || !c->ops->fetch)
+        return vpcx_error_set(c->err, VPCX_ERR_INTERNAL,
+                              "%s: no HTTP client is available to fetch the credentials",
+                              req->label);
+    enum vpcx_status st = c->ops->fetch(c->ops->ud, req, out, c->err);
+    if (st != VPCX_OK)
+        return st;
+    out->source = src;
+    if (!out->origin)
+        out->origin = sanitize_dup(req->label, SANITIZE_ESCAPE);
+    return aws_credentials_check(out, c->err);
+}
+
+/* A web identity setting: the environment variable (unless skipped), else the profile's key. */
+static const char *webid_setting(struct chain *c, const struct aws_profile_view *v,
+                                 bool disable_env, const char *var, const char *key)
+{
+    const char *val = disable_env ? NULL : aws_env_get(c->env, var);
+    if (!val) {
+        val = aws_profile_get(v, key);
+        if (val && !*val)
+            val = NULL;
+    }
+    return val;
+}
+
+static enum vpcx_status from_web_identity(struct chain *c, const char *profile,
+                                          const struct aws_profile_view *v, bool disable_env,
+                                          struct aws_credentials *out, bool *found)
+{
+    const char *file =
+        webid_setting(c, v, disable_env, "AWS_WEB_IDENTITY_TOKEN_FILE", "web_identity_token_file");
+    *found = file != NULL;
+    if (!file)
+        return VPCX_OK;
+    const char *role = webid_setting(c, v, disable_env, "AWS_ROLE_ARN", "role_arn");
+    if (!role)
+        return vpcx_error_set(c->err, VPCX_ERR_CONFIG,
+                              "a web identity token file is set for profile %s but no role: set "
+                              "AWS_ROLE_ARN or role_arn",
+                              profile);
+    const char *session =
+        webid_setting(c, v, disable_env, "AWS_ROLE_SESSION_NAME", "role_session_name");
+    char *def_session = session ? NULL : xasprintf("botocore-session-%lld", (long long)time(NULL));
+    char *label = xasprintf("web identity %s (token file %s)", role, file);
+    const struct aws_fetch_request req = {
+        .kind = AWS_FETCH_WEB_IDENTITY,
+        .label = label,
+        .role_arn = role,
+        .role_session_name = session ? session : def_session,
+        .token_file = file,
+        .region = c->s->region.value,
+    };
+    enum vpcx_status st = fetch(c, &req, AWS_SRC_WEB_IDENTITY, out);
+    free(label);
+    free(def_session);
+    return st;
+}
+
+static enum vpcx_status from_container(struct chain *c, struct aws_credentials *out, bool *found)
+{
+    char *url = NULL;
+    enum vpcx_status st = container_url(c->env, &url, c->err);
+    *found = url != NULL;
+    if (st != VPCX_OK || !url)
+        return st;
+    const char *file = aws_env_get(c->env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    char *label = xasprintf("container credentials %s", url);
+    const struct aws_fetch_request req = {
+        .kind = AWS_FETCH_CONTAINER,
+        .label = label,
+        .url = url,
+        .auth_token_file = file,
+        .auth_token = file ? NULL : aws_env_get(c->env, "AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+    };
+    st = fetch(c, &req, AWS_SRC_CONTAINER, out);
+    free(label);
+    free(url);
+    return st;
+}
+
+/* required: credential_source = Ec2InstanceMetadata, where a failure is the
+ * error; else a failure only means "not on an instance" (kept for the hint). */
+static enum vpcx_status from_imds(struct chain *c, const char *profile, bool required,
+                                  struct aws_credentials *out, bool *found)
+{
+    struct aws_profile_view v;
+    aws_settings_profile(c->s, profile, &v);
+    struct imds_config cfg;
+    *found = false;
+    enum vpcx_status st = imds_config_resolve(c->env, &v, &cfg, c->err);
+    if (st != VPCX_OK || (!required && (cfg.disabled || !c->ops || !c->ops->fetch))) {
+        if (st == VPCX_OK && cfg.disabled)
+            c->imds_note = xstrdup("instance metadata disabled (AWS_EC2_METADATA_DISABLED)");
+        imds_config_finish(&cfg);
+        return st;
+    }
+    if (cfg.disabled) {
+        imds_config_finish(&cfg);
+        return vpcx_error_set(c->err, VPCX_ERR_NO_CREDENTIALS,
+                              "profile %s has credential_source = Ec2InstanceMetadata but "
+                              "AWS_EC2_METADATA_DISABLED is true",
+                              profile);
+    }
+    const struct aws_fetch_request req = {
+        .kind = AWS_FETCH_IMDS,
+        .label = "instance metadata",
+        .endpoint = cfg.endpoint,
+        .v1_disabled = cfg.v1_disabled,
+    };
+    st = fetch(c, &req, AWS_SRC_IMDS, out);
+    imds_config_finish(&cfg);
+    *found = st == VPCX_OK;
+    if (st == VPCX_OK || required || st == VPCX_ERR_CANCELLED)
+        return st;
+    free(c->imds_note);
+    c->imds_note = xstrdup(c->err && c->err->message ? c->err->message : "instance metadata");
+    aws_credentials_finish(out);
+    return VPCX_OK;
+}
+
 /* botocore's profile providers: web identity, SSO, credentials file,
  * login, credential_process, config file. */
 static enum vpcx_status from_profile(struct chain *c, const char *profile, bool disable_env,
@@ -459,9 +588,10 @@ static enum vpcx_status from_profile(struct chain *c, const char *profile, bool 
     struct aws_profile_view v;
     aws_settings_profile(c->s, profile, &v);
     *found = false;
-    enum vpcx_status st = check_unsupported(c, profile, &v, disable_env);
-    if (st == VPCX_OK)
-        st = from_sso(c, profile, out, found);
+    enum vpcx_status st = from_web_identity(c, profile, &v, disable_env, out, found);
+    if (st != VPCX_OK || *found)
+        return st;
+    st = from_sso(c, profile, out, found);
     if (st == VPCX_OK && !*found)
         st = from_section(
             c, v.credentials, AWS_SRC_CREDENTIALS,
@@ -512,6 +642,17 @@ static enum vpcx_status role_source(struct chain *c, const char *profile, const 
                                     const char *cred_source, struct aws_credentials *out)
 {
     bool found;
+    if (cred_source && strcmp(cred_source, "EcsContainer") == 0) {
+        enum vpcx_status st = from_container(c, out, &found);
+        if (st == VPCX_OK && !found)
+            st = vpcx_error_set(c->err, VPCX_ERR_NO_CREDENTIALS,
+                                "profile %s has credential_source = EcsContainer but neither "
+                                "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor _FULL_URI is set",
+                                profile);
+        return st;
+    }
+    if (cred_source && strcmp(cred_source, "Ec2InstanceMetadata") == 0)
+        return from_imds(c, profile, true, out, &found);
     if (cred_source) {
         enum vpcx_status st = from_env(c, out, &found);
         if (st == VPCX_OK && !found)
@@ -547,10 +688,9 @@ static enum vpcx_status check_role_config(struct chain *c, const char *profile, 
                               profile);
     if (source)
         return check_source_profile(c, profile, source);
-    if (strcmp(cred_source, "Environment") == 0)
+    if (strcmp(cred_source, "Environment") == 0 ||
+        strcmp(cred_source, "Ec2InstanceMetadata") == 0 || strcmp(cred_source, "EcsContainer") == 0)
         return VPCX_OK;
-    if (strcmp(cred_source, "Ec2InstanceMetadata") == 0 || strcmp(cred_source, "EcsContainer") == 0)
-        return unsupported(c, profile, cred_source);
     return vpcx_error_set(c->err, VPCX_ERR_CONFIG,
                           "the credential_source '%s' of profile %s is not valid (use "
                           "Environment, Ec2InstanceMetadata or EcsContainer)",
@@ -600,7 +740,10 @@ static enum vpcx_status call_sts(struct chain *c, const char *profile,
     }
     enum vpcx_status st = VPCX_OK;
     if (params.mfa_serial) {
-        code = c->ops->prompt_mfa ? c->ops->prompt_mfa(c->ops->ud, params.mfa_serial) : NULL;
+        code = c->ops->prompt_mfa
+                   ? c->ops->prompt_mfa(c->ops->prompt_ud ? c->ops->prompt_ud : c->ops->ud,
+                                        params.mfa_serial)
+                   : NULL;
         params.token_code = code;
         if (!code)
             st = vpcx_error_set(c->err, VPCX_ERR_AUTH,
@@ -663,10 +806,12 @@ static enum vpcx_status none_found(struct chain *c, const char *profile)
     vpcx_error_set(c->err, VPCX_ERR_NO_CREDENTIALS, "no credentials found for profile %s", profile);
     vpcx_error_set_hint(c->err,
                         "looked at: env AWS_ACCESS_KEY_ID%s; [%s] in %s; credential_process and "
-                        "keys of profile %s in %s. Run `aws configure%s%s` or export "
-                        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+                        "keys of profile %s in %s; container credentials (not set); %s. Run "
+                        "`aws configure%s%s` or export AWS_ACCESS_KEY_ID and "
+                        "AWS_SECRET_ACCESS_KEY",
                         c->s->profile_explicit ? " (skipped: --profile was given)" : "", profile,
                         path_or(c->s->credentials_path), profile, path_or(c->s->config_path),
+                        c->imds_note ? c->imds_note : "instance metadata",
                         strcmp(profile, "default") ? " --profile " : "",
                         strcmp(profile, "default") ? profile : "");
     return VPCX_ERR_NO_CREDENTIALS;
@@ -688,6 +833,10 @@ static enum vpcx_status run_chain(struct chain *c, struct aws_credentials *out)
     if (aws_profile_has(&v, "role_arn") && !aws_profile_has(&v, "web_identity_token_file"))
         return assume_role(c, profile, out);
     st = from_profile(c, profile, c->s->profile_explicit, out, &found);
+    if (st == VPCX_OK && !found)
+        st = from_container(c, out, &found);
+    if (st == VPCX_OK && !found)
+        st = from_imds(c, profile, false, out, &found);
     if (st != VPCX_OK || found)
         return st;
     return none_found(c, profile);
@@ -701,6 +850,7 @@ enum vpcx_status aws_credentials_resolve(const struct aws_settings *settings,
     struct chain c = {.s = settings, .env = env, .ops = ops, .err = err};
     enum vpcx_status st = run_chain(&c, out);
     free(c.visited);
+    free(c.imds_note);
     if (st == VPCX_OK)
         st = aws_credentials_check(out, err);
     if (st != VPCX_OK)

@@ -61,6 +61,8 @@ struct transfer {
     bool cancelled; /* cancel asked while curl was running callbacks */
     bool aborted;   /* on_data returned false */
     bool fresh_connect;
+    long timeout_ms;    /* 0: the engine's */
+    bool plain_http_ok; /* the caller vetted the host */
     struct http_result result;
     char *error;
     char errbuf[CURL_ERROR_SIZE]; /* libcurl's contract: a buffer of this size */
@@ -162,7 +164,7 @@ static bool transfer_check_url(struct transfer *t, const struct http_options *op
                             xasprintf("unsupported URL scheme \"%s\" (use https://)", scheme));
         goto out;
     }
-    if (strcasecmp(scheme, "http") == 0 && !opts->allow_plain_http &&
+    if (strcasecmp(scheme, "http") == 0 && !opts->allow_plain_http && !t->plain_http_ok &&
         !http_host_is_loopback(host)) {
         transfer_fail_early(t, VPCX_ERR_CONFIG,
                             xasprintf("refusing plain http:// to %s: use https://, or allow "
@@ -301,7 +303,7 @@ static void transfer_free(struct http_engine *e, struct transfer *t)
     headers_free(t->headers);
     free(t->url);
     free(t->method);
-    /* A body may carry a refresh token or a client secret. */
+    /* A body may carry a refresh token, a client secret or a web identity token. */
     if (t->body)
         OPENSSL_cleanse(t->body, t->body_len);
     free(t->body);
@@ -393,6 +395,7 @@ static const char *const secret_headers[] = {
     "DPoP",
     "Cookie",
     "Set-Cookie",
+    "X-aws-ec2-metadata-token",
     NULL,
 };
 
@@ -486,8 +489,9 @@ static void easy_set_options(struct http_engine *e, CURL *easy, struct transfer 
     curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
     if (e->ca_bundle)
         curl_easy_setopt(easy, CURLOPT_CAINFO, e->ca_bundle);
-    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, o->total_timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
+                     t->timeout_ms ? t->timeout_ms : o->connect_timeout_ms);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, t->timeout_ms ? t->timeout_ms : o->total_timeout_ms);
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, o->low_speed_time_s);
     curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -574,6 +578,8 @@ static struct transfer *transfer_create(struct http_engine *e, const struct http
     t->method = xstrdup(req->method ? req->method : "GET");
     t->body_len = req->body ? req->body_len : 0;
     t->fresh_connect = req->fresh_connect;
+    t->timeout_ms = req->timeout_ms > 0 ? req->timeout_ms : 0;
+    t->plain_http_ok = req->plain_http_ok;
     t->body = xmalloc(t->body_len + 1);
     if (t->body_len)
         memcpy(t->body, req->body, t->body_len);

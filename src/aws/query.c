@@ -2,6 +2,8 @@
 
 #include "vpcx/core/xalloc.h"
 
+#include <openssl/crypto.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,10 +73,15 @@ void aws_query_init(struct aws_query *q, const char *action, const char *version
 
 void aws_query_finish(struct aws_query *q)
 {
+    /* values may be secrets (WebIdentityToken) */
     for (size_t i = 0; i < q->n; i++) {
         free(q->params[i].key);
+        if (q->params[i].value)
+            OPENSSL_cleanse(q->params[i].value, strlen(q->params[i].value));
         free(q->params[i].value);
     }
+    if (q->body.alloc)
+        OPENSSL_cleanse(q->body.buf, q->body.alloc);
     free(q->params);
     q->params = NULL;
     q->n = 0;

@@ -1,12 +1,70 @@
 #include "vpcx/aws/session.h"
 
+#include "vpcx/aws/credfetch.h"
 #include "vpcx/aws/credproc.h"
+#include "vpcx/aws/imds.h"
 #include "vpcx/aws/login.h"
 #include "vpcx/aws/sso.h"
 #include "vpcx/core/xalloc.h"
 
+#include <openssl/crypto.h>
+
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * No region configured: botocore asks the instance metadata (placement/
+ * region), unless it is disabled. The settings are then resolved again with
+ * that region (endpoints depend on it) and the region is named as IMDS's.
+ * On failure the "no region" error stays, with IMDS's reason in the hint.
+ */
+static enum vpcx_status region_from_imds(struct aws_session *s,
+                                         const struct aws_session_options *opts,
+                                         struct vpcx_error *err)
+{
+    struct aws_profile_view view;
+    bool have_view = s->settings.profile.value &&
+                     aws_settings_profile(&s->settings, s->settings.profile.value, &view);
+    struct imds_config cfg;
+    struct vpcx_error ierr;
+    vpcx_error_init(&ierr);
+    if (imds_config_resolve(s->env, have_view ? &view : NULL, &cfg, &ierr) != VPCX_OK ||
+        cfg.disabled) {
+        imds_config_finish(&cfg);
+        vpcx_error_finish(&ierr);
+        return VPCX_ERR_NO_REGION;
+    }
+    char *region = NULL;
+    struct http_engine *http = http_engine_create(NULL, &ierr);
+    if (http)
+        region = imds_region_run(http, &cfg, &ierr);
+    http_engine_destroy(http);
+    imds_config_finish(&cfg);
+    if (!region) {
+        if (err && err->hint && ierr.message) {
+            char *hint =
+                xasprintf("%s; the instance metadata had none: %s", err->hint, ierr.message);
+            free(err->hint);
+            err->hint = hint;
+        }
+        vpcx_error_finish(&ierr);
+        return VPCX_ERR_NO_REGION;
+    }
+    vpcx_error_finish(&ierr);
+    struct aws_options aws = opts->aws;
+    aws.region = region;
+    aws_settings_finish(&s->settings);
+    if (err) {
+        vpcx_error_finish(err);
+        vpcx_error_init(err);
+    }
+    enum vpcx_status st = aws_settings_resolve(&aws, s->env, &s->settings, err);
+    s->settings.region.source = AWS_SRC_IMDS;
+    free(s->settings.region.origin);
+    s->settings.region.origin = xstrdup("instance metadata placement/region");
+    free(region);
+    return st;
+}
 
 enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_session_options *opts,
                                      struct vpcx_error *err)
@@ -15,7 +73,10 @@ enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_ses
     aws_settings_init(&s->settings);
     aws_credentials_init(&s->credentials);
     s->env = opts->env ? opts->env : aws_env_default();
-    return aws_settings_resolve(&opts->aws, s->env, &s->settings, err);
+    enum vpcx_status st = aws_settings_resolve(&opts->aws, s->env, &s->settings, err);
+    if (st == VPCX_ERR_NO_REGION)
+        st = region_from_imds(s, opts, err);
+    return st;
 }
 
 /*
@@ -29,7 +90,7 @@ enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_ses
  */
 #define RELOAD_MAX_ROUNDS 32
 
-enum reload_need { NEED_NONE, NEED_PROCESS, NEED_ROLE, NEED_SSO, NEED_LOGIN };
+enum reload_need { NEED_NONE, NEED_PROCESS, NEED_ROLE, NEED_SSO, NEED_LOGIN, NEED_FETCH };
 
 struct reload_answer {
     enum reload_need kind;
@@ -37,6 +98,20 @@ struct reload_answer {
     enum vpcx_status status;
     struct aws_credentials creds;
     struct vpcx_error err;
+};
+
+/* The strings of r->fetch are the owned copies in r->fetch_str. */
+enum {
+    FS_LABEL,
+    FS_ROLE,
+    FS_SESSION,
+    FS_TOKEN_FILE,
+    FS_REGION,
+    FS_URL,
+    FS_AUTH,
+    FS_AUTH_FILE,
+    FS_ENDPOINT,
+    FS_COUNT
 };
 
 struct session_reload {
@@ -55,10 +130,13 @@ struct session_reload {
     int duration_seconds;
     struct aws_sso_profile sso;
     struct aws_login_session login;
+    struct aws_fetch_request fetch;
+    char *fetch_str[FS_COUNT];
     struct credproc *proc;
     struct sts_assume *sts;
     struct aws_sso_fetch *sso_fetch;
     struct aws_login_refresh *login_refresh;
+    struct credfetch *fetcher;
 };
 
 static void answer_finish(struct reload_answer *a)
@@ -73,9 +151,21 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+static void fetch_request_free(struct session_reload *r)
+{
+    if (r->fetch_str[FS_AUTH])
+        OPENSSL_cleanse(r->fetch_str[FS_AUTH], strlen(r->fetch_str[FS_AUTH]));
+    for (int i = 0; i < FS_COUNT; i++) {
+        free(r->fetch_str[i]);
+        r->fetch_str[i] = NULL;
+    }
+    memset(&r->fetch, 0, sizeof(r->fetch));
+}
+
 static void need_clear(struct session_reload *r)
 {
     r->need = NEED_NONE;
+    fetch_request_free(r);
     free(r->need_key);
     free(r->command);
     free(r->label);
@@ -98,10 +188,12 @@ static void reload_reset(struct session_reload *r)
     sts_assume_role_cancel(r->sts);
     aws_sso_fetch_cancel(r->sso_fetch);
     aws_login_refresh_cancel(r->login_refresh);
+    credfetch_cancel(r->fetcher);
     r->login_refresh = NULL;
     r->proc = NULL;
     r->sts = NULL;
     r->sso_fetch = NULL;
+    r->fetcher = NULL;
     need_clear(r);
     for (size_t i = 0; i < r->n_answers; i++)
         answer_finish(&r->answers[i]);
@@ -202,6 +294,51 @@ static enum vpcx_status replay_login(void *ud, const struct aws_login_session *l
     return st;
 }
 
+/* The session name is left out: by default it holds the time of the round. */
+static char *fetch_key(const struct aws_fetch_request *q)
+{
+    return xasprintf("%d\n%s\n%s\n%s\n%s\n%s\n%d", (int)q->kind, q->label ? q->label : "",
+                     q->role_arn ? q->role_arn : "", q->url ? q->url : "",
+                     q->endpoint ? q->endpoint : "", q->region ? q->region : "", q->v1_disabled);
+}
+
+static enum vpcx_status replay_fetch(void *ud, const struct aws_fetch_request *req,
+                                     struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    enum vpcx_status st = answer_or_need(r, NEED_FETCH, fetch_key(req), out, err);
+    if (r->need == NEED_FETCH && !r->fetch.label) {
+        const char *from[FS_COUNT] = {
+            [FS_LABEL] = req->label,
+            [FS_ROLE] = req->role_arn,
+            [FS_SESSION] = req->role_session_name,
+            [FS_TOKEN_FILE] = req->token_file,
+            [FS_REGION] = req->region,
+            [FS_URL] = req->url,
+            [FS_AUTH] = req->auth_token,
+            [FS_AUTH_FILE] = req->auth_token_file,
+            [FS_ENDPOINT] = req->endpoint,
+        };
+        for (int i = 0; i < FS_COUNT; i++)
+            r->fetch_str[i] = dup_or_null(from[i]);
+        char **f = r->fetch_str;
+        r->fetch = (struct aws_fetch_request){
+            .kind = req->kind,
+            .label = f[FS_LABEL],
+            .role_arn = f[FS_ROLE],
+            .role_session_name = f[FS_SESSION],
+            .token_file = f[FS_TOKEN_FILE],
+            .region = f[FS_REGION],
+            .url = f[FS_URL],
+            .auth_token = f[FS_AUTH],
+            .auth_token_file = f[FS_AUTH_FILE],
+            .endpoint = f[FS_ENDPOINT],
+            .v1_disabled = req->v1_disabled,
+        };
+    }
+    return st;
+}
+
 static void reload_round(struct session_reload *r);
 
 static void reload_keep(struct session_reload *r, enum vpcx_status status,
@@ -264,6 +401,14 @@ static void reload_login_done(void *ud, enum vpcx_status status,
     reload_keep(r, status, creds, err);
 }
 
+static void reload_fetch_done(void *ud, enum vpcx_status status,
+                              const struct aws_credentials *creds, const struct vpcx_error *err)
+{
+    struct session_reload *r = ud;
+    r->fetcher = NULL;
+    reload_keep(r, status, creds, err);
+}
+
 static void reload_start_need(struct session_reload *r)
 {
     if (r->need == NEED_LOGIN) {
@@ -272,6 +417,10 @@ static void reload_start_need(struct session_reload *r)
     }
     if (r->need == NEED_SSO) {
         r->sso_fetch = aws_sso_fetch_start(r->s->http, &r->sso, reload_sso_done, r);
+        return;
+    }
+    if (r->need == NEED_FETCH) {
+        r->fetcher = credfetch_start(&r->s->sts_ctx, &r->fetch, reload_fetch_done, r);
         return;
     }
     if (r->need == NEED_PROCESS) {
@@ -344,6 +493,13 @@ static enum vpcx_status session_login(void *ud, const struct aws_login_session *
     return aws_login_refresh_sync(ctx->http, ls, out, err);
 }
 
+/* Start-up: the engine runs until the fetch is done (before any screen). */
+static enum vpcx_status fetch_blocking(void *ud, const struct aws_fetch_request *req,
+                                       struct aws_credentials *out, struct vpcx_error *err)
+{
+    return credfetch_run(ud, req, out, err);
+}
+
 enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_session_options *opts,
                                      struct vpcx_error *err)
 {
@@ -362,6 +518,9 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
     sts_ops_init(&s->sts_ops, &s->sts_ctx, s->roles);
     s->sts_ops.sso_credentials = session_sso;
     s->sts_ops.login_refresh = session_login;
+    s->sts_ops.fetch = fetch_blocking;
+    s->sts_ops.prompt_mfa = opts->prompt_mfa;
+    s->sts_ops.prompt_ud = opts->prompt_ud;
     s->reload = xcalloc(1, sizeof(*s->reload));
     s->reload->s = s;
     s->reload->ops = (struct aws_sts_ops){
@@ -369,6 +528,7 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
         .run_process = replay_process,
         .sso_credentials = replay_sso,
         .login_refresh = replay_login,
+        .fetch = replay_fetch,
         .ud = s->reload,
         .cache = s->roles,
     };

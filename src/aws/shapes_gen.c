@@ -366,6 +366,13 @@ static const struct aws_member members[] = {
     {"Expiration", "Expiration", 168, 0},
     {"AssumedRoleId", "AssumedRoleId", 170, 0},
     {"Arn", "Arn", 162, 0},
+    {"Credentials", "Credentials", 164, 0},
+    {"SubjectFromWebIdentityToken", "SubjectFromWebIdentityToken", 174, 0},
+    {"AssumedRoleUser", "AssumedRoleUser", 169, 0},
+    {"PackedPolicySize", "PackedPolicySize", 171, 0},
+    {"Provider", "Provider", 175, 0},
+    {"Audience", "Audience", 176, 0},
+    {"SourceIdentity", "SourceIdentity", 172, 0},
 };
 
 static const struct aws_shape shapes[] = {
@@ -542,6 +549,11 @@ static const struct aws_shape shapes[] = {
     {"assumedRoleIdType", AWS_SHAPE_STRING, 0, 0, 0, NULL, NULL},
     {"nonNegativeIntegerType", AWS_SHAPE_INTEGER, 0, 0, 0, NULL, NULL},
     {"sourceIdentityType", AWS_SHAPE_STRING, 0, 0, 0, NULL, NULL},
+    {"AssumeRoleWithWebIdentityResponse", AWS_SHAPE_STRUCTURE, 7, 358, 0, NULL,
+     "AssumeRoleWithWebIdentityResult"},
+    {"webIdentitySubjectType", AWS_SHAPE_STRING, 0, 0, 0, NULL, NULL},
+    {"Issuer", AWS_SHAPE_STRING, 0, 0, 0, NULL, NULL},
+    {"Audience", AWS_SHAPE_STRING, 0, 0, 0, NULL, NULL},
 };
 
 static const struct aws_operation operations[] = {
@@ -561,6 +573,7 @@ static const struct aws_operation operations[] = {
     {"ec2", "DeleteVpcEndpoints", 155, "Unsuccessful"},
     {"sts", "GetCallerIdentity", 159, NULL},
     {"sts", "AssumeRole", 163, NULL},
+    {"sts", "AssumeRoleWithWebIdentity", 173, NULL},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

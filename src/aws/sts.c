@@ -55,8 +55,8 @@ static bool has_text(const char *s)
     return s && *s;
 }
 
-static enum vpcx_status take_role_credentials(cJSON *result, struct aws_credentials *out,
-                                              struct vpcx_error *err)
+enum vpcx_status sts_take_role_credentials(cJSON *result, const char *operation,
+                                           struct aws_credentials *out, struct vpcx_error *err)
 {
     cJSON *creds = cJSON_GetObjectItemCaseSensitive(result, "Credentials");
     out->access_key_id = json_string_dup(creds, "AccessKeyId");
@@ -77,9 +77,9 @@ static enum vpcx_status take_role_credentials(cJSON *result, struct aws_credenti
         return VPCX_OK;
     aws_credentials_finish(out);
     return vpcx_error_set(err, VPCX_ERR_PARSE,
-                          "AssumeRole: the answer's %s is missing, empty or not valid; no "
+                          "%s: the answer's %s is missing, empty or not valid; no "
                           "credentials were taken from it",
-                          bad);
+                          operation, bad);
 }
 
 static struct aws_client *assume_role_client(const struct sts_assume_ctx *ctx,
@@ -125,7 +125,7 @@ static enum vpcx_status sts_assume_role(void *ud, const struct aws_credentials *
     aws_query_finish(&q);
     aws_client_destroy(client);
     if (st == VPCX_OK)
-        st = take_role_credentials(result, out, err);
+        st = sts_take_role_credentials(result, "AssumeRole", out, err);
     cJSON_Delete(result);
     return st;
 }
@@ -174,7 +174,7 @@ static void assume_answered(void *ud, struct aws_call_result *res)
     a->in_flight = false;
     a->status = res->status;
     if (res->status == VPCX_OK)
-        a->status = take_role_credentials(res->result, &a->creds, &a->err);
+        a->status = sts_take_role_credentials(res->result, "AssumeRole", &a->creds, &a->err);
     else
         vpcx_error_copy(&a->err, res->error);
     /* The call touches nothing of its client after this callback. */

@@ -85,10 +85,10 @@ static const struct {
     enum cli_command command;
     int min_args, max_args;
 } commands[] = {
-    {"dump", CLI_CMD_DUMP, 0, 0},   {"whoami", CLI_CMD_WHOAMI, 0, 0},
-    {"cache", CLI_CMD_CACHE, 1, 1}, {"snapshot", CLI_CMD_SNAPSHOT, 2, 2},
-    {"diff", CLI_CMD_DIFF, 2, 2},   {"export", CLI_CMD_EXPORT, 0, 0},
-    {"sso", CLI_CMD_SSO, 1, 1},     {"help", CLI_CMD_HELP, 0, 0},
+    {"dump", CLI_CMD_DUMP, 0, 0},       {"whoami", CLI_CMD_WHOAMI, 0, 0},
+    {"cache", CLI_CMD_CACHE, 1, 1},     {"snapshot", CLI_CMD_SNAPSHOT, 2, 2},
+    {"diff", CLI_CMD_DIFF, 2, 2},       {"export", CLI_CMD_EXPORT, 0, 0},
+    {"sso", CLI_CMD_SSO, 1, 1},         {"help", CLI_CMD_HELP, 0, 0},
     {"version", CLI_CMD_VERSION, 0, 0},
 };
 

@@ -3,9 +3,11 @@
 #include "vpcx/aws/config.h"
 #include "vpcx/aws/sts.h"
 #include "vpcx/store/cache.h"
+#include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/sync/fetch.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +15,33 @@
 #ifndef VPCX_VERSION
 #define VPCX_VERSION "0.1.0"
 #endif
+
+/*
+ * The MFA code of an assume-role profile, asked on /dev/tty before any
+ * screen: stdout may be a pipe (dump > file) and stdin a script. The code
+ * is echoed (it is short-lived, not a secret) but never logged. NULL when
+ * there is no terminal or nothing was typed.
+ */
+static char *prompt_mfa_tty(void *ud, const char *mfa_serial)
+{
+    (void)ud;
+    FILE *tty = fopen("/dev/tty", "r+");
+    if (!tty)
+        return NULL;
+    char *serial = sanitize_dup(mfa_serial, SANITIZE_ESCAPE);
+    fprintf(tty, "Enter MFA code for %s: ", serial);
+    fflush(tty);
+    free(serial);
+    char line[64];
+    char *code = NULL;
+    if (fgets(line, sizeof(line), tty)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0])
+            code = xstrdup(line);
+    }
+    fclose(tty);
+    return code;
+}
 
 void source_session_options(const struct cli_options *opts, struct aws_session_options *out)
 {
@@ -24,6 +53,7 @@ void source_session_options(const struct cli_options *opts, struct aws_session_o
     out->allow_http = opts->allow_http;
     out->max_attempts = opts->max_attempts;
     out->max_per_host = opts->concurrency;
+    out->prompt_mfa = prompt_mfa_tty;
 }
 
 void source_result_finish(struct source_result *res)

@@ -62,6 +62,9 @@ static cJSON *whoami_json(const struct aws_session *s, const struct sts_identity
         char *t = snapshot_format_time(s->credentials.expiration);
         cJSON_AddStringToObject(c, "Expiration", t);
         free(t);
+        char *left = aws_format_time_left(s->credentials.expiration, time(NULL));
+        cJSON_AddStringToObject(c, "ExpiresIn", left);
+        free(left);
     }
     return o;
 }
@@ -84,6 +87,19 @@ static void print_setting(const char *label, const struct aws_setting *s)
     print_line(label, s->value, s->origin ? s->origin : aws_source_name(s->source));
 }
 
+/* "instance role web-bastion (IMDSv2), expires in 5 h 12 min" */
+static char *credentials_summary(const struct aws_credentials *c, time_t now)
+{
+    const char *origin = c->origin ? c->origin : aws_source_name(c->source);
+    if (!c->expiration)
+        return xasprintf("%s, no expiry", origin);
+    char *left = aws_format_time_left(c->expiration, now);
+    char *out = c->expiration > now ? xasprintf("%s, expires in %s", origin, left)
+                                    : xasprintf("%s, %s", origin, left);
+    free(left);
+    return out;
+}
+
 static void whoami_text(const struct aws_session *s, const struct sts_identity *id)
 {
     if (id) {
@@ -97,6 +113,9 @@ static void whoami_text(const struct aws_session *s, const struct sts_identity *
     print_setting("sts endpoint", &s->settings.sts_endpoint);
     if (s->settings.ca_bundle.value)
         print_setting("ca bundle", &s->settings.ca_bundle);
+    char *summary = credentials_summary(&s->credentials, time(NULL));
+    print_line("credentials", summary, NULL);
+    free(summary);
     char *masked = mask_key_id(s->credentials.access_key_id);
     print_line("access key", masked,
                s->credentials.origin ? s->credentials.origin

@@ -230,6 +230,15 @@ static void paint_header(struct app *a)
         line_addf(&l, ROLE_HEADER, "  [%s]", o->source);
     if (o->endpoint)
         line_addf(&l, ROLE_HEADER, "  %s", o->endpoint);
+    /* Only a near expiry is news: refreshes normally keep it hours away. */
+    time_t exp = o->client ? aws_client_expiration(o->client) : 0;
+    time_t now = time(NULL);
+    if (exp && exp - now < AWS_REFRESH_ADVISORY_S) {
+        char *left = aws_format_time_left(exp, now);
+        line_addf(&l, ROLE_WARN, exp > now ? "  credentials expire in %s" : "  credentials %s",
+                  left);
+        free(left);
+    }
     draw_line(stdscr, 0, 0, COLS, &l, &a->palette, -1);
     line_finish(&l);
 }

@@ -45,6 +45,7 @@ struct fixture {
     char *config_path;
     char *creds_path;
     struct aws_env env; /* the chain reads it again on every reload */
+    char *imds_url;     /* AWS_EC2_METADATA_SERVICE_ENDPOINT when set */
 };
 
 /* The helper: counts runs, records stdin, sleeps and (mode fail) fails on a reload. */
@@ -61,9 +62,15 @@ static const char helper_script[] =
     "\"LeakedSecretZ9\"}\\n' >&2\n"
     "    exit 4\n"
     "  fi\n"
+    "  echo $n > \"$dir/finished\"\n"
     "fi\n"
+    /* soon: expires inside the advisory window (12 min), due: inside the mandatory one */
+    "left=0; [ \"$mode\" = soon ] && left=720; [ \"$mode\" = due ] && left=300\n"
+    "extra=''; [ $left -gt 0 ] && "
+    "extra=\", \\\"Expiration\\\": \\\"$(date -u -d \"@$(( $(date +%s) + left ))\" "
+    "+%Y-%m-%dT%H:%M:%SZ)\\\"\"\n"
     "printf '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROC%d\", \"SecretAccessKey\": "
-    "\"proc-secret-%d\"}' $n $n\n";
+    "\"proc-secret-%d\"%s}' $n $n \"$extra\"\n";
 
 static void write_file(const char *path, const char *text)
 {
@@ -105,16 +112,22 @@ static int setup(void **state)
     free(helper);
     fx->config_path = xasprintf("%s/config", fx->dir);
     fx->creds_path = xasprintf("%s/credentials", fx->dir);
-    char *config = xasprintf("[profile proc]\ncredential_process = sh %s/helper.sh %s ok\n"
-                             "region = us-east-1\n\n"
-                             "[profile failing]\ncredential_process = sh %s/helper.sh %s fail\n"
-                             "region = us-east-1\n\n"
-                             "[profile hop]\nrole_arn = arn:aws:iam::123456789012:role/Hop\n"
-                             "source_profile = proc\n\n"
-                             "[profile target]\n"
-                             "role_arn = arn:aws:iam::123456789012:role/Explorer\n"
-                             "source_profile = hop\nregion = us-east-1\n",
-                             fx->dir, fx->dir, fx->dir, fx->dir);
+    char *config =
+        xasprintf("[profile proc]\ncredential_process = sh %s/helper.sh %s ok\n"
+                  "region = us-east-1\n\n"
+                  "[profile failing]\ncredential_process = sh %s/helper.sh %s fail\n"
+                  "region = us-east-1\n\n"
+                  "[profile soon]\ncredential_process = sh %s/helper.sh %s soon\n"
+                  "region = us-east-1\n\n"
+                  "[profile due]\ncredential_process = sh %s/helper.sh %s due\n"
+                  "region = us-east-1\n\n"
+                  "[profile instance]\nregion = us-east-1\n\n"
+                  "[profile hop]\nrole_arn = arn:aws:iam::123456789012:role/Hop\n"
+                  "source_profile = proc\n\n"
+                  "[profile target]\n"
+                  "role_arn = arn:aws:iam::123456789012:role/Explorer\n"
+                  "source_profile = hop\nregion = us-east-1\n",
+                  fx->dir, fx->dir, fx->dir, fx->dir, fx->dir, fx->dir, fx->dir, fx->dir);
     write_file(fx->config_path, config);
     free(config);
     write_file(fx->creds_path, "");
@@ -129,7 +142,10 @@ static int teardown(void **state)
     if (!fx)
         return 0;
     test_servers_stop(&fx->t);
-    char *cmd = xasprintf("rm -rf %s", fx->dir);
+    /* the IMDS stand-in, if a failed test left it running */
+    char *cmd = xasprintf("test -f %s/imds.pid && kill $(cat %s/imds.pid) 2>/dev/null; "
+                          "rm -rf %s",
+                          fx->dir, fx->dir, fx->dir);
     if (system(cmd) != 0)
         fprintf(stderr, "teardown: %s failed\n", cmd);
     free(cmd);
@@ -148,6 +164,10 @@ static const char *fake_env_get(void *ud, const char *name)
         return fx->creds_path;
     if (strcmp(name, "HOME") == 0)
         return fx->dir;
+    if (strcmp(name, "AWS_EC2_METADATA_SERVICE_ENDPOINT") == 0)
+        return fx->imds_url;
+    if (strcmp(name, "AWS_EC2_METADATA_DISABLED") == 0)
+        return fx->imds_url ? NULL : "true";
     return NULL;
 }
 
@@ -161,7 +181,7 @@ static char *read_text(const struct fixture *fx, const char *name)
 
 static void reset_records(const struct fixture *fx)
 {
-    char *cmd = xasprintf("rm -f %s/count %s/stdin", fx->dir, fx->dir);
+    char *cmd = xasprintf("rm -f %s/count %s/stdin %s/finished", fx->dir, fx->dir, fx->dir);
     assert_int_equal(system(cmd), 0);
     free(cmd);
 }
@@ -466,6 +486,136 @@ static void test_failed_reload_quotes_helper_stderr(void **state)
     run_finish(&r);
 }
 
+/* Starts the calls without faults and runs the engine until all are answered;
+   finished_then: whether the reload had finished when the last one answered. */
+static void run_plain_calls(struct aws_session *s, struct fixture *fx, struct call_slot *slots,
+                            bool *finished_then)
+{
+    for (int i = 0; i < N_CALLS; i++) {
+        struct aws_query q;
+        aws_query_init(&q, NULL, NULL);
+        const struct aws_call_params p = {
+            .service = AWS_SERVICE_EC2,
+            .operation = operations[i],
+            .query = &q,
+            .done = call_done,
+            .ud = &slots[i],
+        };
+        aws_client_call(s->client, &p);
+        aws_query_finish(&q);
+    }
+    double start = mono_s();
+    while (!all_done(slots) && mono_s() - start < 90) {
+        bool ready;
+        http_engine_step(s->http, -1, 1000, &ready);
+    }
+    char *finished = read_text(fx, "finished");
+    *finished_then = *finished != '\0';
+    free(finished);
+    /* let the reload end before the session closes */
+    while (!http_engine_idle(s->http) && mono_s() - start < 90) {
+        bool ready;
+        http_engine_step(s->http, -1, 1000, &ready);
+    }
+}
+
+/* Credentials inside the advisory window (15 min): one reload starts, and
+   the calls go on with the current keys instead of waiting for it. */
+static void test_refresh_ahead_does_not_hold_calls(void **state)
+{
+    struct fixture *fx = *state;
+    struct aws_session s;
+    struct call_slot slots[N_CALLS];
+    memset(slots, 0, sizeof(slots));
+    reset_records(fx);
+    session_open(fx, "soon", &s);
+    bool finished;
+    run_plain_calls(&s, fx, slots, &finished);
+    for (int i = 0; i < N_CALLS; i++) {
+        if (slots[i].status != VPCX_OK)
+            fail_msg("%s: %s", operations[i], slots[i].message ? slots[i].message : "?");
+    }
+    assert_false(finished);
+    char *count = read_text(fx, "count");
+    assert_int_equal(strtol(count, NULL, 10), 2);
+    free(count);
+    struct aws_client_stats st;
+    aws_client_get_stats(s.client, &st);
+    assert_int_equal(st.reloads, 1);
+    slots_finish(slots);
+    aws_session_close(&s);
+}
+
+/* Inside the mandatory window (10 min): every call waits for one reload. */
+static void test_refresh_due_holds_calls(void **state)
+{
+    struct fixture *fx = *state;
+    struct aws_session s;
+    struct call_slot slots[N_CALLS];
+    memset(slots, 0, sizeof(slots));
+    reset_records(fx);
+    session_open(fx, "due", &s);
+    bool finished;
+    run_plain_calls(&s, fx, slots, &finished);
+    for (int i = 0; i < N_CALLS; i++) {
+        if (slots[i].status != VPCX_OK)
+            fail_msg("%s: %s", operations[i], slots[i].message ? slots[i].message : "?");
+    }
+    assert_true(finished);
+    char *count = read_text(fx, "count");
+    assert_int_equal(strtol(count, NULL, 10), 2);
+    free(count);
+    slots_finish(slots);
+    aws_session_close(&s);
+}
+
+/* An instance role (the IMDS stand-in, answering its credentials after
+   700 ms) reloaded on expired answers: one token + role + credentials round
+   on the engine for every call, while a timer and a transfer of their own
+   still run. */
+static void test_instance_role_reloaded_on_the_engine(void **state)
+{
+    struct fixture *fx = *state;
+    char *log = xasprintf("%s/imds.log", fx->dir);
+    char *cmd = xasprintf("python3 %s/tests/tools/imds_standin.py --v2-only --delay-ms 700 "
+                          "--log %s --pidfile %s/imds.pid",
+                          test_srcdir(), log, fx->dir);
+    fx->imds_url = test_run_for_line(cmd);
+    free(cmd);
+    assert_non_null(fx->imds_url);
+    struct run r;
+    memset(&r, 0, sizeof(r));
+    reset_records(fx);
+    session_open(fx, "instance", &r.s);
+    assert_int_equal(r.s.credentials.source, AWS_SRC_IMDS);
+    assert_string_equal(r.s.credentials.origin, "instance role web-bastion (IMDSv2)");
+    r.first_answer = run_expired_calls(&r.s, fx, r.slots, &r.side);
+    char *pid = read_text(fx, "imds.pid");
+    cmd = xasprintf("kill %ld && rm %s/imds.pid", strtol(pid, NULL, 10), fx->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "%s failed\n", cmd);
+    free(cmd);
+    free(pid);
+    free(fx->imds_url);
+    fx->imds_url = NULL;
+    for (int i = 0; i < N_CALLS; i++) {
+        if (r.slots[i].status != VPCX_OK)
+            fail_msg("%s: %s", operations[i], r.slots[i].message ? r.slots[i].message : "?");
+    }
+    char *text = test_read_file(log, NULL);
+    assert_non_null(text);
+    int puts_seen = 0;
+    for (const char *p = strstr(text, "PUT /latest/api/token"); p;
+         p = strstr(p + 1, "PUT /latest/api/token"))
+        puts_seen++;
+    assert_int_equal(puts_seen, 2); /* start-up and one reload */
+    free(text);
+    free(log);
+    assert_true(r.side.transfer.done);
+    assert_true(r.side.transfer.at < r.first_answer);
+    run_finish(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -474,6 +624,9 @@ int main(void)
         cmocka_unit_test(test_loop_turns_while_helper_sleeps),
         cmocka_unit_test(test_failed_reload_quotes_helper_stderr),
         cmocka_unit_test(test_role_chain_reloaded_once),
+        cmocka_unit_test(test_refresh_ahead_does_not_hold_calls),
+        cmocka_unit_test(test_refresh_due_holds_calls),
+        cmocka_unit_test(test_instance_role_reloaded_on_the_engine),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -40,7 +40,46 @@ struct fixture {
     /* fake SSO portal: what the chain asked for */
     int sso_calls;
     char *sso_seen;
+    /* fake HTTP fetches (web identity, container, IMDS) */
+    int fetch_calls;
+    enum vpcx_status fetch_fail; /* VPCX_OK: answer */
+    struct aws_fetch_request last_fetch;
+    char *fetch_str[8]; /* owned copies behind last_fetch */
 };
+
+static const char *keep_str(struct fixture *fx, int i, const char *v)
+{
+    free(fx->fetch_str[i]);
+    fx->fetch_str[i] = v ? xstrdup(v) : NULL;
+    return fx->fetch_str[i];
+}
+
+/* Answers "AKIDFETCH<kind>" keys, or fails with fetch_fail. */
+static enum vpcx_status fake_fetch(void *ud, const struct aws_fetch_request *req,
+                                   struct aws_credentials *out, struct vpcx_error *err)
+{
+    struct fixture *fx = ud;
+    fx->fetch_calls++;
+    fx->last_fetch = (struct aws_fetch_request){
+        .kind = req->kind,
+        .label = keep_str(fx, 0, req->label),
+        .role_arn = keep_str(fx, 1, req->role_arn),
+        .role_session_name = keep_str(fx, 2, req->role_session_name),
+        .token_file = keep_str(fx, 3, req->token_file),
+        .url = keep_str(fx, 4, req->url),
+        .auth_token = keep_str(fx, 5, req->auth_token),
+        .auth_token_file = keep_str(fx, 6, req->auth_token_file),
+        .endpoint = keep_str(fx, 7, req->endpoint),
+        .v1_disabled = req->v1_disabled,
+    };
+    if (fx->fetch_fail != VPCX_OK)
+        return vpcx_error_set(err, fx->fetch_fail, "%s: the fake service is down", req->label);
+    out->access_key_id = xasprintf("AKIDFETCH%d", (int)req->kind);
+    out->secret_access_key = xstrdup("fetched-secret");
+    out->session_token = xstrdup("fetched-token");
+    out->expiration = time(NULL) + 3600;
+    return VPCX_OK;
+}
 
 static const char *fake_get(void *ud, const char *name)
 {
@@ -154,6 +193,7 @@ static const char *config_text =
     "[profile envrole]\nrole_arn = arn:aws:iam::1:role/Env\ncredential_source = Environment\n"
     "[profile imdsrole]\nrole_arn = arn:aws:iam::1:role/I\n"
     "credential_source = Ec2InstanceMetadata\n"
+    "[profile ecsrole]\nrole_arn = arn:aws:iam::1:role/E\ncredential_source = EcsContainer\n"
     "[profile dangling]\nrole_arn = arn:aws:iam::1:role/D\nsource_profile = ghost\n"
     "[profile mfarole]\nrole_arn = arn:aws:iam::1:role/M\nsource_profile = base\n"
     "mfa_serial = arn:aws:iam::111122223333:mfa/me\n"
@@ -235,10 +275,13 @@ static int setup(void **state)
     env_set(fx, "AWS_CONFIG_FILE", fx->config_path);
     env_set(fx, "AWS_SHARED_CREDENTIALS_FILE", fx->creds_path);
     env_set(fx, "HOME", fx->dir);
+    /* as on a machine that is not an instance; the IMDS tests turn it on */
+    env_set(fx, "AWS_EC2_METADATA_DISABLED", "true");
     fx->sts_lifetime = 3600;
     fx->ops.assume_role = fake_assume_role;
     fx->ops.prompt_mfa = fake_prompt;
     fx->ops.sso_credentials = fake_sso;
+    fx->ops.fetch = fake_fetch;
     fx->ops.ud = fx;
     fx->cache = aws_role_cache_create();
     fx->ops.cache = fx->cache;
@@ -269,6 +312,8 @@ static int teardown(void **state)
     free(fx->last_session_name);
     free(fx->last_token_code);
     free(fx->sso_seen);
+    for (int i = 0; i < 8; i++)
+        free(fx->fetch_str[i]);
     free(fx->dir);
     free(fx->config_path);
     free(fx->creds_path);
@@ -576,8 +621,6 @@ static void test_assume_role_errors(void **state)
     struct fixture *fx = *state;
     assert_int_equal(resolve(fx, "dangling", true), VPCX_ERR_CONFIG);
     assert_contains(fx->err.message, "ghost");
-    assert_int_equal(resolve(fx, "imdsrole", true), VPCX_ERR_NO_CREDENTIALS);
-    assert_contains(fx->err.message, "Ec2InstanceMetadata");
     fx->ops.assume_role = NULL;
     assert_int_equal(resolve(fx, "roleB", true), VPCX_ERR_INTERNAL);
 }
@@ -634,16 +677,151 @@ static void test_assume_role_mfa(void **state)
 
 /* ---- unsupported sources ---- */
 
-static void test_unsupported_sources(void **state)
+/* ---- web identity, container, instance metadata ---- */
+
+static void test_web_identity_profile(void **state)
 {
     struct fixture *fx = *state;
-    assert_int_equal(resolve(fx, "webid", true), VPCX_ERR_NO_CREDENTIALS);
-    assert_contains(fx->err.message, "web identity");
-    /* web identity from the environment, with no profile given */
-    env_set(fx, "AWS_WEB_IDENTITY_TOKEN_FILE", "/token");
-    assert_int_equal(resolve(fx, NULL, false), VPCX_ERR_NO_CREDENTIALS);
-    assert_contains(fx->err.message, "web identity");
+    /* role_arn with web_identity_token_file is web identity, not AssumeRole */
+    assert_int_equal(resolve(fx, "webid", true), VPCX_OK);
     assert_int_equal(fx->sts_calls, 0);
+    assert_int_equal(fx->last_fetch.kind, AWS_FETCH_WEB_IDENTITY);
+    assert_string_equal(fx->last_fetch.token_file, "/tok");
+    assert_string_equal(fx->last_fetch.role_arn, "arn:aws:iam::1:role/W");
+    assert_contains(fx->last_fetch.role_session_name, "botocore-session-");
+    assert_int_equal(fx->c.source, AWS_SRC_WEB_IDENTITY);
+    assert_string_equal(fx->c.origin, "web identity arn:aws:iam::1:role/W (token file /tok)");
+    /* --profile skips the environment's web identity settings */
+    env_set(fx, "AWS_ROLE_ARN", "arn:aws:iam::1:role/FromEnv");
+    assert_int_equal(resolve(fx, "webid", true), VPCX_OK);
+    assert_string_equal(fx->last_fetch.role_arn, "arn:aws:iam::1:role/W");
+    /* AWS_PROFILE does not: each environment variable beats the profile's key */
+    assert_int_equal(resolve(fx, "webid", false), VPCX_OK);
+    assert_string_equal(fx->last_fetch.role_arn, "arn:aws:iam::1:role/FromEnv");
+    assert_string_equal(fx->last_fetch.token_file, "/tok");
+}
+
+static void test_web_identity_env(void **state)
+{
+    struct fixture *fx = *state;
+    env_set(fx, "AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token");
+    /* a token file without a role is an error, not a fall-through */
+    assert_int_equal(resolve(fx, NULL, false), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "AWS_ROLE_ARN");
+    env_set(fx, "AWS_ROLE_ARN", "arn:aws:iam::1:role/Ci");
+    env_set(fx, "AWS_ROLE_SESSION_NAME", "run-7");
+    /* before the credentials file's [default] keys */
+    assert_int_equal(resolve(fx, NULL, false), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDFETCH0");
+    assert_string_equal(fx->last_fetch.role_session_name, "run-7");
+    assert_string_equal(fx->last_fetch.token_file, "/var/run/token");
+    /* after the environment's keys */
+    env_set(fx, "AWS_ACCESS_KEY_ID", "AKIDENV");
+    env_set(fx, "AWS_SECRET_ACCESS_KEY", "env-secret");
+    fx->fetch_calls = 0;
+    assert_int_equal(resolve(fx, NULL, false), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDENV");
+    assert_int_equal(fx->fetch_calls, 0);
+}
+
+static void test_container_source(void **state)
+{
+    struct fixture *fx = *state;
+    env_set(fx, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc");
+    /* after the credentials file: [default] has keys */
+    assert_int_equal(resolve(fx, NULL, false), VPCX_OK);
+    assert_string_equal(fx->c.access_key_id, "AKIDDEFAULT");
+    assert_int_equal(fx->fetch_calls, 0);
+    assert_int_equal(resolve(fx, "empty", true), VPCX_OK);
+    assert_int_equal(fx->last_fetch.kind, AWS_FETCH_CONTAINER);
+    assert_string_equal(fx->last_fetch.url, "http://169.254.170.2/v2/credentials/abc");
+    assert_null(fx->last_fetch.auth_token);
+    assert_int_equal(fx->c.source, AWS_SRC_CONTAINER);
+    assert_string_equal(fx->c.origin,
+                        "container credentials http://169.254.170.2/v2/credentials/abc");
+    /* a failing endpoint is the error: no fall-through to the instance metadata */
+    fx->fetch_fail = VPCX_ERR_AUTH;
+    fx->fetch_calls = 0;
+    assert_int_equal(resolve(fx, "empty", true), VPCX_ERR_AUTH);
+    assert_int_equal(fx->fetch_calls, 1);
+}
+
+static void test_container_full_uri(void **state)
+{
+    struct fixture *fx = *state;
+    env_set(fx, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://203.0.113.9/creds");
+    assert_int_equal(resolve(fx, "empty", true), VPCX_ERR_CONFIG);
+    assert_contains(fx->err.message, "not allowed");
+    assert_int_equal(fx->fetch_calls, 0);
+    env_set(fx, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://169.254.170.23/v1/credentials");
+    env_set(fx, "AWS_CONTAINER_AUTHORIZATION_TOKEN", "env-token");
+    assert_int_equal(resolve(fx, "empty", true), VPCX_OK);
+    assert_string_equal(fx->last_fetch.url, "http://169.254.170.23/v1/credentials");
+    assert_string_equal(fx->last_fetch.auth_token, "env-token");
+    /* the token file wins over the token */
+    env_set(fx, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/var/run/pod-token");
+    assert_int_equal(resolve(fx, "empty", true), VPCX_OK);
+    assert_string_equal(fx->last_fetch.auth_token_file, "/var/run/pod-token");
+    assert_null(fx->last_fetch.auth_token);
+    /* RELATIVE_URI wins over FULL_URI */
+    env_set(fx, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/rel");
+    assert_int_equal(resolve(fx, "empty", true), VPCX_OK);
+    assert_string_equal(fx->last_fetch.url, "http://169.254.170.2/rel");
+}
+
+static void test_imds_source(void **state)
+{
+    struct fixture *fx = *state;
+    env_set(fx, "AWS_EC2_METADATA_DISABLED", "false");
+    assert_int_equal(resolve(fx, "empty", true), VPCX_OK);
+    assert_int_equal(fx->last_fetch.kind, AWS_FETCH_IMDS);
+    assert_string_equal(fx->last_fetch.endpoint, "http://169.254.169.254");
+    assert_false(fx->last_fetch.v1_disabled);
+    assert_int_equal(fx->c.source, AWS_SRC_IMDS);
+    env_set(fx, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6");
+    env_set(fx, "AWS_EC2_METADATA_V1_DISABLED", "true");
+    assert_int_equal(resolve(fx, "empty", true), VPCX_OK);
+    assert_string_equal(fx->last_fetch.endpoint, "http://[fd00:ec2::254]");
+    assert_true(fx->last_fetch.v1_disabled);
+    /* not on an instance: "no credentials", with the reason in the hint */
+    fx->fetch_fail = VPCX_ERR_NO_CREDENTIALS;
+    assert_int_equal(resolve(fx, "empty", true), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "no credentials found for profile empty");
+    assert_contains(fx->err.hint, "the fake service is down");
+    /* disabled: never asked */
+    env_set(fx, "AWS_EC2_METADATA_DISABLED", "true");
+    fx->fetch_calls = 0;
+    assert_int_equal(resolve(fx, "empty", true), VPCX_ERR_NO_CREDENTIALS);
+    assert_int_equal(fx->fetch_calls, 0);
+    assert_contains(fx->err.hint, "AWS_EC2_METADATA_DISABLED");
+    /* no HTTP client (ops without fetch): skipped too */
+    fx->ops.fetch = NULL;
+    assert_int_equal(resolve(fx, "empty", true), VPCX_ERR_NO_CREDENTIALS);
+}
+
+static void test_role_from_metadata_sources(void **state)
+{
+    struct fixture *fx = *state;
+    env_set(fx, "AWS_EC2_METADATA_DISABLED", "false");
+    assert_int_equal(resolve(fx, "imdsrole", true), VPCX_OK);
+    assert_int_equal(fx->last_fetch.kind, AWS_FETCH_IMDS);
+    assert_string_equal(fx->last_source_akid, "AKIDFETCH2");
+    assert_int_equal(fx->c.source, AWS_SRC_ASSUME_ROLE);
+    assert_contains(fx->c.origin, "credential_source Ec2InstanceMetadata");
+    /* required here: the metadata's failure is the error */
+    fx->fetch_fail = VPCX_ERR_NO_CREDENTIALS;
+    aws_role_cache_clear(fx->cache);
+    assert_int_equal(resolve(fx, "imdsrole", true), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "the fake service is down");
+    env_set(fx, "AWS_EC2_METADATA_DISABLED", "true");
+    assert_int_equal(resolve(fx, "imdsrole", true), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "AWS_EC2_METADATA_DISABLED");
+    fx->fetch_fail = VPCX_OK;
+    assert_int_equal(resolve(fx, "ecsrole", true), VPCX_ERR_NO_CREDENTIALS);
+    assert_contains(fx->err.message, "EcsContainer");
+    env_set(fx, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/task");
+    assert_int_equal(resolve(fx, "ecsrole", true), VPCX_OK);
+    assert_string_equal(fx->last_source_akid, "AKIDFETCH1");
 }
 
 /* ---- IAM Identity Center ---- */
@@ -827,10 +1005,15 @@ int main(void)
         T(test_assume_role_empty_answer),
         T(test_credentials_check),
         T(test_assume_role_mfa),
-        T(test_unsupported_sources),
         T(test_sso_profiles),
         T(test_sso_profile_errors),
         T(test_sso_endpoints),
+        T(test_web_identity_profile),
+        T(test_web_identity_env),
+        T(test_container_source),
+        T(test_container_full_uri),
+        T(test_imds_source),
+        T(test_role_from_metadata_sources),
         T(test_default_section_inherited),
         cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_expired_and_copy),

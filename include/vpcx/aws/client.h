@@ -28,6 +28,12 @@
  * signed with credentials older than the current ones is re-signed without a
  * new reload.
  *
+ * Ahead of expiry (botocore's RefreshableCredentials): a call started within
+ * AWS_REFRESH_ADVISORY_S of the credentials' expiration starts a reload and
+ * goes on with the current keys (a failed reload keeps them and is tried
+ * again a minute later); a call started within AWS_REFRESH_MANDATORY_S parks
+ * on the reload like an expired one.
+ *
  * Everything runs on the caller's thread, inside http_engine_step().
  */
 #ifndef VPCX_AWS_CLIENT_H
@@ -36,6 +42,7 @@
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "vpcx/aws/credentials.h"
 #include "vpcx/aws/http.h"
@@ -78,6 +85,8 @@ struct aws_client *aws_client_create(struct http_engine *http, const struct aws_
 void aws_client_destroy(struct aws_client *client);
 struct http_engine *aws_client_http(const struct aws_client *client);
 const char *aws_client_region(const struct aws_client *client);
+/* When the credentials in use expire; 0 = no expiry. */
+time_t aws_client_expiration(const struct aws_client *client);
 const char *aws_client_endpoint(const struct aws_client *client, enum aws_service service);
 
 /* What a finished call hands to its callback. */
@@ -109,6 +118,9 @@ struct aws_call_params {
        request was not processed (throttling, expired credentials), never a lost
        connection, a timeout or a 5xx. */
     bool not_idempotent;
+    /* Sent without a signature and never parked on a reload: STS
+       AssumeRoleWithWebIdentity, whose proof is the token in the body. */
+    bool unsigned_call;
 };
 
 /*

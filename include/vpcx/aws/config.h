@@ -60,6 +60,9 @@ enum aws_source {
     AWS_SRC_DEFAULT,
     AWS_SRC_SSO,   /* IAM Identity Center (aws/sso.h) */
     AWS_SRC_LOGIN, /* `aws login` console session (aws/login.h) */
+    AWS_SRC_WEB_IDENTITY,
+    AWS_SRC_CONTAINER,
+    AWS_SRC_IMDS,
 };
 
 /* "flag", "env", "config", ... */

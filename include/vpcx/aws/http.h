@@ -48,9 +48,9 @@ struct http_options {
     const char *user_agent;  /* [vpcx/<version>] */
     /* Optional debug trace: connection events and headers, one sanitised line
      * per call, "#<id> > " (sent), "< " (received) or "* " (curl). Values of
-     * Authorization, Proxy-Authorization, X-Amz-Security-Token, Cookie and
-     * Set-Cookie, and request-line query strings, are "[redacted]". Bodies are
-     * never traced. */
+     * Authorization, Proxy-Authorization, X-Amz-Security-Token, Cookie,
+     * Set-Cookie and X-aws-ec2-metadata-token, and request-line query strings, are "[redacted]".
+     * Bodies are never traced. */
     void (*trace)(void *trace_ud, const char *line);
     void *trace_ud;
 };
@@ -76,6 +76,12 @@ struct http_request {
     void *ud;
     /* Open a new connection instead of reusing one (a retry after a network error). */
     bool fresh_connect;
+    /* Connect and total limit of this transfer; 0 = the engine's (metadata
+     * services answer within a second or not at all). */
+    long timeout_ms;
+    /* Plain http:// to this non-loopback host is expected (the instance and
+     * container metadata services, whose addresses the caller checked). */
+    bool plain_http_ok;
 };
 
 /* NULL options means all defaults. Returns NULL and fills err on failure. */

@@ -24,6 +24,10 @@ struct aws_session_options {
     bool allow_http;           /* plain http to non-loopback hosts */
     int max_attempts;          /* 0 = from settings */
     int max_per_host;          /* 0 = default */
+    /* Asks for the MFA code of an assume-role profile with mfa_serial at
+     * start-up (heap string, NULL = cancelled); NULL: such profiles fail. */
+    char *(*prompt_mfa)(void *ud, const char *mfa_serial);
+    void *prompt_ud;
 };
 
 struct aws_session {
@@ -41,8 +45,10 @@ struct aws_session {
 };
 
 /*
- * Resolves settings only (no network, no credentials): enough for whoami's
- * report of where each setting came from, or to find a cache.
+ * Resolves settings only (no credentials): enough for whoami's report of
+ * where each setting came from, or to find a cache. The network is used only
+ * when no region is configured: the instance metadata's placement/region is
+ * asked then (1 s timeouts), unless AWS_EC2_METADATA_DISABLED is true.
  */
 enum vpcx_status aws_session_resolve(struct aws_session *s, const struct aws_session_options *opts,
                                      struct vpcx_error *err);

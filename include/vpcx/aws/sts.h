@@ -46,6 +46,12 @@ struct sts_assume *sts_assume_role_start(const struct sts_assume_ctx *ctx,
                                          const struct aws_credentials *source,
                                          const struct aws_assume_role_params *params,
                                          const char *region, sts_assume_done_fn done, void *ud);
+/* Takes result's Credentials (AssumeRole and AssumeRoleWithWebIdentity
+ * answers) into out, wiping the secrets in result; a missing or empty field
+ * is VPCX_ERR_PARSE naming operation and the field. */
+enum vpcx_status sts_take_role_credentials(cJSON *result, const char *operation,
+                                           struct aws_credentials *out, struct vpcx_error *err);
+
 /* done is not called. A call in flight finishes in the engine and is then
  * dropped. NULL is a no-op. */
 void sts_assume_role_cancel(struct sts_assume *a);
