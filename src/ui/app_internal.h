@@ -95,7 +95,7 @@ struct app {
     size_t n_marks;
     int tour_step;                      /* the step shown, -1: no tour */
     const struct tour_explain *explain; /* the :explain box shown, or NULL */
-    bool login_asked;         /* this refresh opened the sign-in dialog */
+    bool login_asked;                   /* this refresh opened the sign-in dialog */
 };
 
 /* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
