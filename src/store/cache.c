@@ -529,7 +529,7 @@ static void copy_type(struct inventory *dst, const struct inventory *src, enum i
     inventory_begin(dst, t);
     size_t n = src ? inventory_count(src, t) : 0;
     for (size_t i = 0; i < n; i++)
-        inventory_put(dst, t, cJSON_Duplicate(inventory_at(src, t, i)->json, true));
+        inventory_put(dst, t, inventory_item(src, inventory_at(src, t, i)));
     inventory_end(dst, t);
 }
 

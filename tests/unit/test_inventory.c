@@ -266,7 +266,9 @@ static void test_replace_keeps_unknown_fields(void **state)
     put(inv, INV_VPC, text);
     assert_int_equal(inventory_count(inv, INV_VPC), 1);
     const struct inv_resource *vpc = inventory_find(inv, INV_VPC, "vpc-a");
-    char *printed = cJSON_PrintUnformatted(vpc->json);
+    cJSON *item = inventory_item(inv, vpc);
+    char *printed = cJSON_PrintUnformatted(item);
+    cJSON_Delete(item);
     cJSON *expect = cJSON_Parse(text);
     char *expected = cJSON_PrintUnformatted(expect);
     assert_string_equal(printed, expected);
@@ -444,16 +446,26 @@ static void test_item_tags(void **state)
     struct inventory *inv = world();
     /* An ENI's tags are its TagSet; the Name lookup reads them too. */
     const struct inv_resource *eni = inventory_find(inv, INV_ENI, "eni-i1");
-    const cJSON *tags = inventory_item_tags(eni->json);
-    assert_ptr_equal(tags, cJSON_GetObjectItemCaseSensitive(eni->json, "TagSet"));
+    cJSON *item = inventory_item(inv, eni);
+    const cJSON *tags = inventory_item_tags(item);
+    assert_ptr_equal(tags, cJSON_GetObjectItemCaseSensitive(item, "TagSet"));
     assert_int_equal(cJSON_GetArraySize(tags), 1);
     assert_string_equal(eni->name, "web");
+    assert_int_equal(eni->n_tags, 1);
+    assert_string_equal(eni->tags[0].key, "Name");
+    assert_string_equal(eni->tags[0].value, "web");
+    cJSON_Delete(item);
     /* Everything else has Tags. */
     const struct inv_resource *subnet = inventory_find(inv, INV_SUBNET, "subnet-1");
-    assert_ptr_equal(inventory_item_tags(subnet->json),
-                     cJSON_GetObjectItemCaseSensitive(subnet->json, "Tags"));
+    item = inventory_item(inv, subnet);
+    assert_ptr_equal(inventory_item_tags(item), cJSON_GetObjectItemCaseSensitive(item, "Tags"));
+    cJSON_Delete(item);
     /* None at all, or not a list: NULL, or the other key when it is a list. */
-    assert_null(inventory_item_tags(inventory_find(inv, INV_ENI, "eni-o1")->json));
+    const struct inv_resource *bare = inventory_find(inv, INV_ENI, "eni-o1");
+    item = inventory_item(inv, bare);
+    assert_null(inventory_item_tags(item));
+    assert_int_equal(bare->n_tags, 0);
+    cJSON_Delete(item);
     assert_null(inventory_item_tags(NULL));
     cJSON *odd = cJSON_Parse("{\"Tags\":\"x\",\"TagSet\":[{\"Key\":\"Name\",\"Value\":\"y\"}]}");
     assert_ptr_equal(inventory_item_tags(odd), cJSON_GetObjectItemCaseSensitive(odd, "TagSet"));
