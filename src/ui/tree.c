@@ -4,6 +4,7 @@
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/inventory.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -346,10 +347,14 @@ static bool has_text(const char *s, const char *text)
     if (!s)
         return false;
     size_t m = strlen(text);
+    if (m == 0)
+        return true;
+    /* Compare only where the first character matches: most positions fail there. */
+    int lo = tolower((unsigned char)text[0]), up = toupper((unsigned char)text[0]);
     for (; *s; s++)
-        if (strncasecmp(s, text, m) == 0)
+        if (((unsigned char)*s == lo || (unsigned char)*s == up) && strncasecmp(s, text, m) == 0)
             return true;
-    return m == 0;
+    return false;
 }
 
 static bool tags_match(const struct inv_resource *r, const char *text)
