@@ -336,8 +336,15 @@ struct ipmap {
 /* Derived state rebuilt on demand; reached through a pointer so const readers can fill it. */
 struct inv_lazy {
     uint64_t links_gen;
-    uint64_t sorted_gen[INV_TYPE_COUNT];
+    /* Sorted order, kept across puts: a new ID waits in pending and is merged
+       in at the next read; a replacement keeps its place; only a removal (the
+       sweep at the end of a refresh) makes the next read sort the type again. */
     struct inv_resource **sorted[INV_TYPE_COUNT];
+    size_t n_sorted[INV_TYPE_COUNT];
+    bool sorted_ok[INV_TYPE_COUNT];
+    struct inv_resource **pending[INV_TYPE_COUNT];
+    size_t n_pending[INV_TYPE_COUNT];
+    size_t cap_pending[INV_TYPE_COUNT];
 };
 
 struct inventory {
@@ -1147,6 +1154,8 @@ static void table_append(struct inv_table *t, struct inv_resource *r)
 
 static void table_remove(struct inventory *inv, struct inv_table *t, struct inv_resource *r)
 {
+    inv->lazy->sorted_ok[r->type] = false;
+    inv->lazy->n_pending[r->type] = 0;
     strmap_remove(&t->by_id, r->id);
     index_update(inv, r, false);
     t->items[r->slot] = t->items[--t->n];
@@ -1184,6 +1193,15 @@ static void insert_item(struct inventory *inv, enum inv_type type, const cJSON *
     }
     table_append(&inv->tables[type], r);
     strmap_set(&inv->tables[type].by_id, r->id, r);
+    struct inv_lazy *lazy = inv->lazy;
+    if (lazy->sorted_ok[type]) {
+        if (lazy->n_pending[type] == lazy->cap_pending[type]) {
+            lazy->cap_pending[type] = lazy->cap_pending[type] ? lazy->cap_pending[type] * 2 : 64;
+            lazy->pending[type] = xreallocarray(lazy->pending[type], lazy->cap_pending[type],
+                                                sizeof(*lazy->pending[type]));
+        }
+        lazy->pending[type][lazy->n_pending[type]++] = r;
+    }
     index_update(inv, r, true);
 }
 
@@ -1268,6 +1286,7 @@ void inventory_destroy(struct inventory *inv)
         free(t->items);
         strmap_finish(&t->by_id);
         free(inv->lazy->sorted[type]);
+        free(inv->lazy->pending[type]);
     }
     ip_entries_free(&inv->by_ip);
     strmap_finish(&inv->az_by_name);
@@ -1308,19 +1327,36 @@ static int cmp_resource_id(const void *a, const void *b)
     return strcmp((*x)->id, (*y)->id);
 }
 
-/* The type's resources sorted by ID, rebuilt when the type changed. */
+/* The type's resources sorted by ID: new IDs merged in, a full sort only after removals. */
 static struct inv_resource **sorted_items(const struct inventory *inv, enum inv_type type)
 {
     const struct inv_table *t = &inv->tables[type];
     struct inv_lazy *lazy = inv->lazy;
-    if (lazy->sorted_gen[type] != t->gen || lazy->sorted[type] == NULL) {
+    if (!lazy->sorted_ok[type] || lazy->sorted[type] == NULL) {
         free(lazy->sorted[type]);
         lazy->sorted[type] = xreallocarray(NULL, t->n + 1, sizeof(*t->items));
         if (t->n > 0) {
             memcpy(lazy->sorted[type], t->items, t->n * sizeof(*t->items));
             qsort(lazy->sorted[type], t->n, sizeof(*t->items), cmp_resource_id);
         }
-        lazy->sorted_gen[type] = t->gen;
+        lazy->n_sorted[type] = t->n;
+        lazy->n_pending[type] = 0;
+        lazy->sorted_ok[type] = true;
+    } else if (lazy->n_pending[type] > 0) {
+        struct inv_resource **add = lazy->pending[type];
+        size_t na = lazy->n_pending[type], no = lazy->n_sorted[type];
+        qsort(add, na, sizeof(*add), cmp_resource_id);
+        struct inv_resource **old = lazy->sorted[type];
+        struct inv_resource **out = xreallocarray(NULL, no + na + 1, sizeof(*out));
+        size_t i = 0, j = 0, k = 0;
+        while (i < no || j < na) {
+            bool take_old = j == na || (i < no && strcmp(old[i]->id, add[j]->id) < 0);
+            out[k++] = take_old ? old[i++] : add[j++];
+        }
+        free(old);
+        lazy->sorted[type] = out;
+        lazy->n_sorted[type] = k;
+        lazy->n_pending[type] = 0;
     }
     return lazy->sorted[type];
 }
@@ -1585,7 +1621,11 @@ static void links_sort(const struct inventory *inv, enum inv_type type)
 static void links_update(const struct inventory *inv)
 {
     static const enum inv_type linked[] = {INV_VPC, INV_SUBNET, INV_ENDPOINT, INV_ENI};
-    if (inv->lazy->links_gen == inv->gen) {
+    /* Links read only these types: pages of other types leave them alone. */
+    uint64_t key = inv->tables[INV_VPC].gen + inv->tables[INV_SUBNET].gen +
+                   inv->tables[INV_AZ].gen + inv->tables[INV_ENDPOINT].gen +
+                   inv->tables[INV_ENI].gen;
+    if (inv->lazy->links_gen == key) {
         return;
     }
     for (size_t i = 0; i < sizeof(linked) / sizeof(linked[0]); i++) {
@@ -1597,7 +1637,7 @@ static void links_update(const struct inventory *inv)
     for (size_t i = 0; i < sizeof(linked) / sizeof(linked[0]); i++) {
         links_sort(inv, linked[i]);
     }
-    inv->lazy->links_gen = inv->gen;
+    inv->lazy->links_gen = key;
 }
 
 static const struct inv_links *links_find(const struct inventory *inv, enum inv_type type,

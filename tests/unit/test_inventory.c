@@ -533,6 +533,41 @@ static void test_repeated_strings_interned(void **state)
     inventory_destroy(inv);
 }
 
+/* Reads between puts see every ID in order: new IDs are merged into the kept order. */
+static void test_sorted_across_puts(void **state)
+{
+    (void)state;
+    struct inventory *inv = inventory_create();
+    static const char *const ids[] = {"eni-5", "eni-1", "eni-9", "eni-3", "eni-7",
+                                      "eni-2", "eni-8", "eni-0", "eni-6", "eni-4"};
+    char buf[96];
+    inventory_begin(inv, INV_ENI);
+    for (size_t i = 0; i < 10; i++) {
+        snprintf(buf, sizeof(buf), "{\"NetworkInterfaceId\":\"%s\"}", ids[i]);
+        put(inv, INV_ENI, buf);
+        if (i % 3 == 0) /* a page read: replacing eni-5 keeps its place */
+            put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-5\",\"Status\":\"in-use\"}");
+        assert_int_equal(inventory_count(inv, INV_ENI), i + 1);
+        for (size_t k = 1; k <= i; k++)
+            assert_true(strcmp(inventory_at(inv, INV_ENI, k - 1)->id,
+                               inventory_at(inv, INV_ENI, k)->id) < 0);
+    }
+    inventory_end(inv, INV_ENI);
+    /* A refresh that drops some: removal, then more inserts. */
+    inventory_begin(inv, INV_ENI);
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-3\"}");
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-7\"}");
+    inventory_end(inv, INV_ENI);
+    assert_int_equal(inventory_count(inv, INV_ENI), 2);
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-5\"}");
+    assert_string_equal(inventory_at(inv, INV_ENI, 0)->id, "eni-3");
+    assert_string_equal(inventory_at(inv, INV_ENI, 1)->id, "eni-5");
+    assert_string_equal(inventory_at(inv, INV_ENI, 2)->id, "eni-7");
+    assert_null(inventory_at(inv, INV_ENI, 3));
+    assert_string_equal(inventory_find(inv, INV_ENI, "eni-5")->id, "eni-5");
+    inventory_destroy(inv);
+}
+
 static void test_item_tags(void **state)
 {
     (void)state;
@@ -695,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_type_table),
         cmocka_unit_test(test_typed_fields),
         cmocka_unit_test(test_item_decodes_exactly),
+        cmocka_unit_test(test_sorted_across_puts),
         cmocka_unit_test(test_item_outlives_inventory),
         cmocka_unit_test(test_repeated_strings_interned),
         cmocka_unit_test(test_missing_id),
