@@ -35,9 +35,11 @@
  * set_vpc_attribute, destroy). Keep IDs, not pointers, across a refresh.
  *
  * Costs: find by ID and by IP are O(1) (hash maps; the IP index is keyed by
- * the binary address); links and sorted order cost O(n log n) once per
- * generation. inventory_item() costs a decode of one item. One thread; no
- * locking.
+ * the binary address and updated by each put). Sorted order is kept across
+ * puts: new IDs are merged in at the next read, O(n + k log k); only removals
+ * cost a full sort. Links are rebuilt, O(n log n), at the first read after a
+ * VPC, subnet, AZ, endpoint or ENI changed. inventory_item() costs a decode of
+ * one item. One thread; no locking.
  */
 #ifndef VPCX_MODEL_INVENTORY_H
 #define VPCX_MODEL_INVENTORY_H
