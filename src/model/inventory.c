@@ -317,13 +317,13 @@ struct inv_table {
 };
 
 /* An IP address (binary) and the ENIs holding it (several only across VPCs). */
-struct inv_ip_entry {
+struct inv_ip_entry { /* 48 bytes: one per address, so it is kept small */
     struct ip_addr addr;
-    size_t hash;
+    uint32_t hash;
     struct inv_resource *one; /* the usual case: a single holder */
     struct inv_resource **more;
-    size_t n_more;
-    size_t cap_more;
+    uint32_t n_more;
+    uint32_t cap_more;
 };
 
 /* Open addressing on the binary address, backward-shift delete. */
@@ -946,6 +946,11 @@ static void record_build(struct inventory *inv, struct inv_resource *r, const cJ
     r->block = block;
     r->item_off = typed;
     r->item_len = item_len;
+    if (inv->scratch.cap > 256 * 1024) { /* an outsized item: do not keep its scratch */
+        free(inv->scratch.base);
+        inv->scratch.base = NULL;
+        inv->scratch.cap = 0;
+    }
     inv->record_bytes += typed + item_len;
     inv->item_bytes += item_len;
 }
@@ -971,7 +976,7 @@ static void links_free(struct inv_links *l)
 
 /* ---- secondary indexes (IP, AZ name) ---------------------------------------- */
 
-static size_t ip_hash(const struct ip_addr *a)
+static uint32_t ip_hash(const struct ip_addr *a)
 {
     uint64_t h = 1469598103934665603ull ^ (uint64_t)a->family;
     size_t n = a->family == IP_FAMILY_V4 ? 4 : 16;
@@ -979,7 +984,7 @@ static size_t ip_hash(const struct ip_addr *a)
         h ^= a->bytes[i];
         h *= 1099511628211ull;
     }
-    return (size_t)(h ^ (h >> 29));
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 static bool ip_same(const struct ip_addr *a, const struct ip_addr *b)
@@ -987,7 +992,7 @@ static bool ip_same(const struct ip_addr *a, const struct ip_addr *b)
     return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
 }
 
-static size_t ipmap_probe(const struct ipmap *m, const struct ip_addr *a, size_t hash)
+static size_t ipmap_probe(const struct ipmap *m, const struct ip_addr *a, uint32_t hash)
 {
     size_t mask = m->cap - 1;
     size_t i = hash & mask;
@@ -1057,7 +1062,7 @@ static void ip_index_add(struct inventory *inv, struct inv_resource *eni, const 
     if ((m->len + 1) * 10 > m->cap * 7) {
         ipmap_grow(m);
     }
-    size_t hash = ip_hash(&a);
+    uint32_t hash = ip_hash(&a);
     struct inv_ip_entry *e = &m->slots[ipmap_probe(m, &a, hash)];
     if (e->addr.family == 0) {
         e->addr = a;
