@@ -1,6 +1,7 @@
 #include "vpcx/aws/client.h"
 
 #include "vpcx/aws/awserror.h"
+#include "vpcx/aws/limits.h"
 #include "vpcx/aws/retry.h"
 #include "vpcx/aws/shapes.h"
 #include "vpcx/aws/sigv4.h"
@@ -30,6 +31,7 @@ struct aws_client {
     bool reloading;
     struct aws_call *parked;  /* waiting for the running reload */
     struct aws_call *resumed; /* its answer is in; resent or failed by resume_timer */
+    struct aws_call *live;    /* every call not yet finished, for aws_client_cancel() */
     uint64_t resume_timer;
     double (*random01)(void *ud);
     void *random_ud;
@@ -45,6 +47,7 @@ struct aws_call {
     char *operation;
     char *body;
     char *item_list;
+    aws_call_item_fn on_item; /* NULL: items gather in ->items */
     aws_call_done_fn done;
     void *ud;
     int attempt;
@@ -55,11 +58,16 @@ struct aws_call {
     struct awsxml_parser *parser;
     enum vpcx_status parse_status;
     cJSON *items;
+    unsigned items_seen;           /* delivered by this attempt */
+    unsigned long long body_bytes; /* decoded body bytes of this attempt */
+    bool capped;                   /* a cap in aws/limits.h ended this attempt */
     int http_status;
     struct vpcx_error err;
     unsigned creds_gen;    /* of the credentials that signed the last attempt */
     bool reload_failed;    /* resumed with the reload's error in err */
     struct aws_call *next; /* in client->parked or client->resumed */
+    uint64_t pending;      /* the engine transfer or timer it waits on; 0 when parked */
+    struct aws_call *live_prev, *live_next;
 };
 
 static const char *service_name(enum aws_service s)
@@ -128,13 +136,45 @@ struct aws_client *aws_client_create(struct http_engine *http, const struct aws_
 
 static void call_destroy(struct aws_call *call);
 
-static void calls_destroy(struct aws_call *list)
+static void live_unlink(struct aws_call *call)
 {
-    while (list) {
-        struct aws_call *next = list->next;
-        call_destroy(list);
-        list = next;
+    struct aws_client *c = call->client;
+    c->stats.live--;
+    if (call->live_prev)
+        call->live_prev->live_next = call->live_next;
+    else if (c->live == call)
+        c->live = call->live_next;
+    if (call->live_next)
+        call->live_next->live_prev = call->live_prev;
+    call->live_prev = call->live_next = NULL;
+}
+
+static void list_remove(struct aws_call **list, struct aws_call *call)
+{
+    for (struct aws_call **p = list; *p; p = &(*p)->next) {
+        if (*p == call) {
+            *p = call->next;
+            call->next = NULL;
+            return;
+        }
     }
+}
+
+void aws_client_cancel(struct aws_client *c, uint64_t id)
+{
+    struct aws_call *call = c->live;
+    while (call && call->id != id)
+        call = call->live_next;
+    if (!call)
+        return; /* finished already, or being finished: done is running */
+    if (call->pending) {
+        http_engine_cancel(c->http, call->pending);
+    } else {
+        list_remove(&c->parked, call);
+        list_remove(&c->resumed, call);
+    }
+    live_unlink(call);
+    call_destroy(call);
 }
 
 void aws_client_destroy(struct aws_client *c)
@@ -145,9 +185,9 @@ void aws_client_destroy(struct aws_client *c)
         c->reloader.cancel(c->reloader.ud);
     if (c->resume_timer)
         http_engine_cancel(c->http, c->resume_timer);
-    /* Parked calls have nothing in the engine; their owners are going too. */
-    calls_destroy(c->parked);
-    calls_destroy(c->resumed);
+    /* Calls still out are dropped without done: their owners are going too. */
+    while (c->live)
+        aws_client_cancel(c, c->live->id);
     aws_credentials_finish(&c->creds);
     free(c->region);
     for (int s = 0; s < 2; s++) {
@@ -191,7 +231,11 @@ static void call_destroy(struct aws_call *call)
 static void on_item(void *ud, cJSON *item)
 {
     struct aws_call *call = ud;
-    cJSON_AddItemToArray(call->items, item);
+    call->items_seen++;
+    if (call->on_item)
+        call->on_item(call->ud, item);
+    else
+        cJSON_AddItemToArray(call->items, item);
 }
 
 static bool on_data(void *ud, const char *data, size_t len, int http_status)
@@ -199,11 +243,26 @@ static bool on_data(void *ud, const char *data, size_t len, int http_status)
     struct aws_call *call = ud;
     call->http_status = http_status;
     call->client->stats.bytes += len;
+    call->body_bytes += len;
+    if (call->body_bytes > AWS_MAX_BODY_BYTES) {
+        /* curl has decoded gzip by now: this bounds a small answer that inflates. */
+        call->capped = true;
+        vpcx_error_set(&call->err, VPCX_ERR_TOO_LARGE,
+                       "the response body is larger than %llu MiB decoded, the cap on one "
+                       "response; abandoned",
+                       AWS_MAX_BODY_BYTES >> 20);
+        return false;
+    }
     /* After a parse error the rest is read and dropped, so the HTTP status
        still decides (an HTML 500 is retried like any 500). */
     if (call->parse_status != VPCX_OK)
         return true;
     call->parse_status = awsxml_parser_feed(call->parser, data, len, &call->err);
+    /* A page or an item over its cap: reading on would only cost time. */
+    if (call->parse_status == VPCX_ERR_TOO_LARGE) {
+        call->capped = true;
+        return false;
+    }
     return true;
 }
 
@@ -212,16 +271,20 @@ static void call_on_done(void *ud, const struct http_result *res);
 
 static void call_retry_timer(void *ud)
 {
-    call_start_attempt(ud);
+    struct aws_call *call = ud;
+    call->pending = 0;
+    call_start_attempt(call);
 }
 
 static void call_finish(struct aws_call *call, enum vpcx_status status, cJSON *result)
 {
+    live_unlink(call); /* cancelling it from inside done is a no-op */
     struct aws_call_result res = {
         .status = status,
         .error = status == VPCX_OK ? NULL : &call->err,
         .result = result,
         .items = call->items,
+        .items_seen = call->items_seen,
         .attempts = call->attempt,
         .http_status = call->http_status,
     };
@@ -293,6 +356,7 @@ static enum vpcx_status call_sign(struct aws_call *call, struct sigv4_result *si
 static void call_fail_timer(void *ud)
 {
     struct aws_call *call = ud;
+    call->pending = 0;
     call_finish(call, call->err.status, NULL);
 }
 
@@ -303,7 +367,7 @@ static void call_fail_timer(void *ud)
  */
 static void call_fail_later(struct aws_call *call)
 {
-    http_engine_add_timer(call->client->http, 0, call_fail_timer, call);
+    call->pending = http_engine_add_timer(call->client->http, 0, call_fail_timer, call);
 }
 
 /* Fresh parser and items for an attempt; false (call->err set) when the
@@ -312,7 +376,10 @@ static bool call_reset_attempt(struct aws_call *call)
 {
     awsxml_parser_destroy(call->parser);
     cJSON_Delete(call->items);
-    call->items = cJSON_CreateArray();
+    call->items = call->on_item ? NULL : cJSON_CreateArray();
+    call->items_seen = 0;
+    call->body_bytes = 0;
+    call->capped = false;
     call->parse_status = VPCX_OK;
     call->transport = VPCX_OK;
     call->http_status = 0;
@@ -369,13 +436,19 @@ static void call_start_attempt(struct aws_call *call)
         .ud = call,
         .fresh_connect = call->fresh_connect,
     };
-    http_engine_submit(c->http, &req);
+    call->pending = http_engine_submit(c->http, &req);
     free_headers(headers);
 }
 
 /* Fills call->err from the response; returns the attempt's status. */
 static enum vpcx_status call_outcome(struct aws_call *call, const struct http_result *res)
 {
+    if (call->capped) {
+        char *msg = xstrdup(call->err.message ? call->err.message : "response too large");
+        vpcx_error_set(&call->err, VPCX_ERR_TOO_LARGE, "%s: %s", call->operation, msg);
+        free(msg);
+        return VPCX_ERR_TOO_LARGE;
+    }
     call->transport = res->status;
     if (res->status != VPCX_OK) {
         vpcx_error_set(&call->err, res->status, "%s: %s", call->operation,
@@ -418,6 +491,7 @@ static void call_park(struct aws_call *call)
         tail = &(*tail)->next;
     call->next = NULL;
     *tail = call;
+    call->pending = 0;
     if (c->reloading)
         return;
     c->reloading = true;
@@ -435,7 +509,7 @@ static bool call_refresh_credentials(struct aws_call *call)
     c->stats.retries++;
     if (!c->reloading && call->creds_gen != c->creds_gen) {
         call->fresh_connect = false;
-        http_engine_add_timer(c->http, 0, call_retry_timer, call);
+        call->pending = http_engine_add_timer(c->http, 0, call_retry_timer, call);
         return true;
     }
     call_park(call);
@@ -460,20 +534,22 @@ static bool call_schedule_retry(struct aws_call *call)
         c->stats.throttled++;
     call->fresh_connect = call->transport != VPCX_OK;
     c->stats.retries++;
-    http_engine_add_timer(c->http, delay, call_retry_timer, call);
+    call->pending = http_engine_add_timer(c->http, delay, call_retry_timer, call);
     return true;
 }
 
 static void call_on_done(void *ud, const struct http_result *res)
 {
     struct aws_call *call = ud;
+    call->pending = 0;
     enum vpcx_status st = call_outcome(call, res);
     if (st == VPCX_OK) {
         retry_note_success(&call->retry, &call->client->quota);
         call_finish(call, VPCX_OK, awsxml_parser_take_result(call->parser));
         return;
     }
-    if (call_schedule_retry(call))
+    /* Over a cap: the same request would get the same answer. */
+    if (!call->capped && call_schedule_retry(call))
         return;
     if (call->attempt > 1 && call->err.message) {
         char *msg = xasprintf("%s (after %d attempts)", call->err.message, call->attempt);
@@ -495,12 +571,19 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
                   p->service == AWS_SERVICE_STS ? API_VERSION_STS : API_VERSION_EC2);
     call->body = xstrdup(aws_query_encode(p->query));
     call->item_list = p->item_list ? xstrdup(p->item_list) : NULL;
+    call->on_item = p->item_list ? p->on_item : NULL;
     call->done = p->done;
     call->ud = p->ud;
     call->not_idempotent = p->not_idempotent;
     vpcx_error_init(&call->err);
     retry_state_init(&call->retry, c->max_attempts);
     c->stats.calls++;
+    call->live_next = c->live;
+    if (c->live)
+        c->live->live_prev = call;
+    c->live = call;
+    if (++c->stats.live > c->stats.live_peak)
+        c->stats.live_peak = c->stats.live;
     uint64_t id = call->id;
     if (c->reloading)
         call_park(call); /* signing with credentials known to be expired is pointless */

@@ -38,6 +38,7 @@
 
 enum transfer_state {
     TRANSFER_PENDING_ADD, /* submitted inside curl_multi_perform; added after it */
+    TRANSFER_QUEUED,      /* waiting for a connection slot; its timeout has not started */
     TRANSFER_ACTIVE,      /* in the multi handle */
     TRANSFER_DONE,        /* finished; waiting in the done queue for on_done */
 };
@@ -91,6 +92,8 @@ struct http_engine {
     struct transfer *head, *tail;
     struct transfer *done_head, *done_tail;
     size_t done_count;
+    size_t active;        /* transfers in the multi handle */
+    size_t queued;        /* TRANSFER_QUEUED, admitted in submit order */
     struct timer *timers; /* sorted by (due_ms, id) */
     struct watch *watches;
     size_t n_watches;
@@ -288,6 +291,10 @@ static void headers_free(struct curl_slist *list)
 
 static void transfer_free(struct http_engine *e, struct transfer *t)
 {
+    if (t->state == TRANSFER_ACTIVE)
+        e->active--;
+    if (t->state == TRANSFER_QUEUED)
+        e->queued--;
     if (t->easy && t->state == TRANSFER_ACTIVE)
         curl_multi_remove_handle(e->multi, t->easy);
     easy_put(e, t->easy);
@@ -501,6 +508,51 @@ static void transfer_start(struct http_engine *e, struct transfer *t)
         return;
     }
     t->state = TRANSFER_ACTIVE;
+    e->active++;
+}
+
+static size_t host_active(const struct http_engine *e, const struct transfer *t)
+{
+    size_t n = 0;
+    for (const struct transfer *it = e->head; it; it = it->next) {
+        if (it->state == TRANSFER_ACTIVE && !it->cancelled && it->port == t->port &&
+            strcmp(it->host, t->host) == 0)
+            n++;
+    }
+    return n;
+}
+
+static bool slot_free(const struct http_engine *e, const struct transfer *t)
+{
+    return e->active < (size_t)e->opts.max_total &&
+           host_active(e, t) < (size_t)e->opts.max_per_host;
+}
+
+/*
+ * A transfer enters the multi handle only when its host has a free connection:
+ * libcurl would queue it itself, but with CURLOPT_TIMEOUT_MS already running,
+ * so a long queue failed requests that were never sent.
+ */
+static void transfer_admit(struct http_engine *e, struct transfer *t)
+{
+    if (slot_free(e, t)) {
+        transfer_start(e, t);
+        return;
+    }
+    t->state = TRANSFER_QUEUED;
+    e->queued++;
+}
+
+/* Starts queued transfers, oldest first, as far as the slots allow. */
+static void admit_queued(struct http_engine *e)
+{
+    for (struct transfer *t = e->head; t && e->queued && e->active < (size_t)e->opts.max_total;
+         t = t->next) {
+        if (t->state != TRANSFER_QUEUED || t->cancelled || !slot_free(e, t))
+            continue;
+        e->queued--;
+        transfer_start(e, t);
+    }
 }
 
 static struct transfer *transfer_create(struct http_engine *e, const struct http_request *req)
@@ -536,7 +588,7 @@ uint64_t http_engine_submit(struct http_engine *e, const struct http_request *re
         e->need_sweep = true;
         return t->id;
     }
-    transfer_start(e, t);
+    transfer_admit(e, t);
     return t->id;
 }
 
@@ -639,6 +691,7 @@ static void transfer_finish(struct http_engine *e, struct transfer *t, CURLcode 
     t->result.seconds = seconds;
     t->result.status = code == CURLE_OK ? VPCX_OK : map_curl_error(t, code);
     curl_multi_remove_handle(e->multi, t->easy);
+    e->active--;
     easy_put(e, t->easy);
     t->easy = NULL;
     done_push(e, t);
@@ -777,6 +830,7 @@ void http_engine_cancel(struct http_engine *e, uint64_t id)
         done_remove(e, t);
     list_unlink(e, t);
     transfer_free(e, t);
+    admit_queued(e);
 }
 
 uint64_t http_engine_add_timer(struct http_engine *e, long delay_ms, void (*fn)(void *ud), void *ud)
@@ -853,7 +907,7 @@ static void sweep(struct http_engine *e)
             list_unlink(e, t);
             transfer_free(e, t);
         } else if (t->state == TRANSFER_PENDING_ADD) {
-            transfer_start(e, t);
+            transfer_admit(e, t);
         }
         t = next;
     }
@@ -885,6 +939,7 @@ static enum vpcx_status run_transfers(struct http_engine *e)
     e->in_perform = false;
     collect_finished(e);
     sweep(e);
+    admit_queued(e);
     return mc == CURLM_OK ? VPCX_OK : VPCX_ERR_INTERNAL;
 }
 

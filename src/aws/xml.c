@@ -1,6 +1,7 @@
 #include "vpcx/aws/xml.h"
 
 #include "vpcx/aws/awserror.h"
+#include "vpcx/aws/limits.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -62,6 +63,9 @@ struct awsxml_parser {
     const struct aws_member *stream_member;
     awsxml_item_fn fn;
     void *ud;
+    size_t items;      /* streamed items begun */
+    bool in_item;      /* inside one of them */
+    size_t item_bytes; /* its element names and text so far */
     struct frame stack[AWSXML_MAX_DEPTH];
     unsigned nframes;
     unsigned skip; /* depth inside an ignored subtree */
@@ -286,6 +290,40 @@ static void start_in_error(struct awsxml_parser *p, struct frame *top, const cha
     }
 }
 
+static const char *stream_name(const struct awsxml_parser *p)
+{
+    return p->stream_member->json_name;
+}
+
+/* A streamed item starts; false (the parse failed) past the page cap. */
+static bool item_begin(struct awsxml_parser *p)
+{
+    if (p->items >= AWS_MAX_PAGE_ITEMS) {
+        parser_fail(p, VPCX_ERR_TOO_LARGE,
+                    "the response lists more than %d %s, the cap on items in one page "
+                    "(EC2 pages hold at most 1000)",
+                    AWS_MAX_PAGE_ITEMS, stream_name(p));
+        return false;
+    }
+    p->items++;
+    p->in_item = true;
+    p->item_bytes = 0;
+    return true;
+}
+
+/* Counts n bytes of the current item's XML; false (the parse failed) past the item cap. */
+static bool item_grow(struct awsxml_parser *p, size_t n)
+{
+    if (!p->in_item)
+        return true;
+    p->item_bytes += n;
+    if (p->item_bytes <= AWS_MAX_ITEM_BYTES)
+        return true;
+    parser_fail(p, VPCX_ERR_TOO_LARGE, "item %zu of %s is larger than %d KiB, the cap on one item",
+                p->items, stream_name(p), AWS_MAX_ITEM_BYTES / 1024);
+    return false;
+}
+
 static void start_child(struct awsxml_parser *p, struct frame *top, const char *name)
 {
     switch (top->kind) {
@@ -293,6 +331,8 @@ static void start_child(struct awsxml_parser *p, struct frame *top, const char *
         start_member(p, top, name);
         break;
     case FRAME_LIST:
+        if (top->streamed && !item_begin(p))
+            break;
         push_value(p, aws_shape_list_item(top->shape), NULL);
         break;
     case FRAME_SCALAR:
@@ -334,6 +374,9 @@ static void on_start(void *ud, const xmlChar *localname, const xmlChar *prefix, 
         parser_fail(p, VPCX_ERR_TOO_LARGE, "XML nested deeper than %d elements", AWSXML_MAX_DEPTH);
         return;
     }
+    /* "<name></name>", skipped or not: the item's size on the wire, near enough. */
+    if (!item_grow(p, 2 * strlen(name) + 5))
+        return;
     if (p->skip) {
         p->skip++;
         return;
@@ -418,6 +461,7 @@ static void attach_value(struct awsxml_parser *p, const struct frame *done, cJSO
     } else if (parent->kind == FRAME_STRUCT) {
         parent->slots[aws_shape_member_index(parent->shape, done->member)] = value;
     } else if (parent->streamed) {
+        p->in_item = false;
         p->fn(p->ud, value);
     } else {
         cJSON_AddItemToArray(parent->node, value);
@@ -485,7 +529,7 @@ static void on_text(void *ud, const xmlChar *ch, int len)
 {
     struct awsxml_parser *p = ud;
     struct frame *f = frame_top(p);
-    if (parser_failed(p) || p->skip || !f || len <= 0)
+    if (parser_failed(p) || !f || len <= 0 || !item_grow(p, (size_t)len) || p->skip)
         return;
     if ((f->kind != FRAME_SCALAR && f->kind != FRAME_CAPTURE) || f->has_child)
         return;

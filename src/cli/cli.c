@@ -3,6 +3,7 @@
 #include "vpcx/cli/commands.h"
 #include "vpcx/core/duration.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/export.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -39,6 +40,10 @@ enum {
     OPT_OFFLINE,
     OPT_MAX_AGE,
     OPT_WRITE,
+    OPT_VPC,
+    OPT_ENDPOINT,
+    OPT_TOUR,
+    OPT_TOUR_STEP,
 };
 
 static const struct option long_options[] = {
@@ -68,6 +73,10 @@ static const struct option long_options[] = {
     {"offline", no_argument, NULL, OPT_OFFLINE},
     {"max-age", required_argument, NULL, OPT_MAX_AGE},
     {"write", no_argument, NULL, OPT_WRITE},
+    {"vpc", required_argument, NULL, OPT_VPC},
+    {"endpoint", required_argument, NULL, OPT_ENDPOINT},
+    {"tour", no_argument, NULL, OPT_TOUR},
+    {"tour-step", required_argument, NULL, OPT_TOUR_STEP},
     {NULL, 0, NULL, 0},
 };
 
@@ -76,76 +85,106 @@ static const struct {
     enum cli_command command;
     int min_args, max_args;
 } commands[] = {
-    {"dump", CLI_CMD_DUMP, 0, 0},       {"whoami", CLI_CMD_WHOAMI, 0, 0},
-    {"cache", CLI_CMD_CACHE, 1, 1},     {"snapshot", CLI_CMD_SNAPSHOT, 2, 2},
-    {"diff", CLI_CMD_DIFF, 2, 2},       {"help", CLI_CMD_HELP, 0, 0},
-    {"version", CLI_CMD_VERSION, 0, 0},
+    {"dump", CLI_CMD_DUMP, 0, 0},   {"whoami", CLI_CMD_WHOAMI, 0, 0},
+    {"cache", CLI_CMD_CACHE, 1, 1}, {"snapshot", CLI_CMD_SNAPSHOT, 2, 2},
+    {"diff", CLI_CMD_DIFF, 2, 2},   {"export", CLI_CMD_EXPORT, 0, 0},
+    {"help", CLI_CMD_HELP, 0, 0},   {"version", CLI_CMD_VERSION, 0, 0},
 };
+
+/* --help from the table in usage.def; the man page is made from the same table. */
+enum usage_kind { USAGE_K_SECTION, USAGE_K_GROUP, USAGE_K_PARA, USAGE_K_ITEM };
+
+static const struct usage_entry {
+    enum usage_kind kind;
+    const char *term; /* a section's help heading; a group's title; an item's term */
+    const char *text;
+} usage_table[] = {
+#define USAGE_SECTION(man, help) {USAGE_K_SECTION, help, man},
+#define USAGE_GROUP(title)       {USAGE_K_GROUP, title, NULL},
+#define USAGE_PARA(text)         {USAGE_K_PARA, NULL, text},
+#define USAGE_ITEM(term, text)   {USAGE_K_ITEM, term, text},
+#include "usage.def"
+#undef USAGE_SECTION
+#undef USAGE_GROUP
+#undef USAGE_PARA
+#undef USAGE_ITEM
+};
+
+enum { USAGE_WIDTH = 79, USAGE_MAX_COLUMN = 24 };
+
+/* Writes text from column col (the cursor already there), wrapped at USAGE_WIDTH. */
+static void usage_wrap(FILE *out, const char *text, int col)
+{
+    int at = col;
+    const char *p = text;
+    while (*p) {
+        size_t word = strcspn(p, " ");
+        if (at > col && at + 1 + (int)word > USAGE_WIDTH) {
+            fprintf(out, "\n%*s", col, "");
+            at = col;
+        } else if (at > col) {
+            fputc(' ', out);
+            at++;
+        }
+        fwrite(p, 1, word, out);
+        at += (int)word;
+        p += word;
+        while (*p == ' ')
+            p++;
+    }
+    fputc('\n', out);
+}
+
+/* The column an item's text starts at: past the section's longest term, at most 24. */
+static int usage_column(size_t i)
+{
+    size_t longest = 0;
+    for (; i < sizeof(usage_table) / sizeof(usage_table[0]); i++) {
+        if (usage_table[i].kind == USAGE_K_SECTION)
+            break;
+        if (usage_table[i].kind == USAGE_K_ITEM && strlen(usage_table[i].term) > longest)
+            longest = strlen(usage_table[i].term);
+    }
+    return longest + 4 < USAGE_MAX_COLUMN ? (int)longest + 4 : USAGE_MAX_COLUMN;
+}
 
 void cli_print_help(FILE *out)
 {
-    fputs("Usage: vpcx [OPTIONS] [COMMAND]\n"
-          "\n"
-          "Explore AWS VPC networking around interface VPC endpoints (PrivateLink).\n"
-          "With no command, vpcx opens the explorer (try: vpcx --demo; ? shows the keys).\n"
-          "\n"
-          "Commands:\n"
-          "  dump            print the network inventory of one account and region\n"
-          "                  (VPCs, subnets, AZs, endpoints, endpoint services, ENIs,\n"
-          "                  security groups, network ACLs, route tables, prefix lists)\n"
-          "  whoami          show the account, ARN, region and endpoint in use, and where\n"
-          "                  each setting came from (never a secret); with --demo or\n"
-          "                  --snapshot, the identity the inventory was fetched with\n"
-          "  snapshot save FILE   write the inventory to FILE (a dump), to open later or\n"
-          "                  send to a colleague: vpcx --snapshot FILE\n"
-          "  diff A B        what changed between two snapshots (added, removed, changed);\n"
-          "                  exits as diff(1): 0 the same, 1 different, 2 trouble\n"
-          "  cache list      the cached inventories, with their age\n"
-          "  cache clear     delete cached inventories (all, or --profile/--region ones)\n"
-          "  help, version   this text; the version\n"
-          "\n"
-          "AWS settings (resolved as the AWS CLI does):\n"
-          "  --profile NAME        profile in ~/.aws/config and ~/.aws/credentials\n"
-          "                        (default: $AWS_PROFILE, else \"default\")\n"
-          "  --region REGION       (default: $AWS_REGION, $AWS_DEFAULT_REGION, profile region)\n"
-          "  --endpoint-url URL    send EC2 and STS calls to URL (e.g. a local emulator)\n"
-          "  --ca-bundle FILE      trust this CA bundle (default: $AWS_CA_BUNDLE, profile)\n"
-          "  --allow-http          permit plain http to a non-loopback endpoint\n"
-          "  --max-attempts N      attempts per request, retries included (default 3)\n"
-          "  --concurrency N       requests in flight at once (default 8)\n"
-          "\n"
-          "Dump options:\n"
-          "  --format json|text    JSON (default) or a readable outline\n"
-          "  --pretty, --compact   indent the JSON or not (default: indent on a terminal)\n"
-          "  -o, --output FILE     write to FILE instead of standard output\n"
-          "  --snapshot FILE       read a saved dump instead of calling AWS\n"
-          "  --demo                read the bundled demo inventory (no AWS account needed)\n"
-          "\n"
-          "Cache (~/.cache/vpcx, or $XDG_CACHE_HOME/vpcx; every fetch updates it):\n"
-          "  --offline             read the last cached inventory; never touch the network\n"
-          "  --max-age AGE         use the cache when younger than AGE (30s, 15m, 2h, 1d)\n"
-          "  --no-cache            neither read nor write the cache\n"
-          "\n"
-          "Explorer options:\n"
-          "  --theme NAME          dark (default), light, mono, high-contrast, or a .theme file\n"
-          "  --mouse               clicks and the wheel (also 'set mouse on' in the config)\n"
-          "  --headless WxH        no terminal: run --keys on a virtual WxH screen and write\n"
-          "                        the screen as text to --screen-out (default stdout)\n"
-          "  --keys FILE           key script for --headless (one key or text per line)\n"
-          "  --screen-out FILE     --screen-every writes a screen after every key\n"
-          "  --headless-stats      bytes written and time per key, on standard error\n"
-          "  --write               allow creating, modifying and deleting endpoints (else\n"
-          "                        read-only; also 'profile NAME write true' in the config)\n"
-          "\n"
-          "Exit status:\n"
-          "  0  success\n"
-          "  1  other error (I/O, unreadable snapshot, internal)\n"
-          "  2  usage or configuration error (unknown option or profile, no region)\n"
-          "  3  credentials missing, refused or expired; or access denied\n"
-          "  4  nothing could be fetched (endpoint unreachable, timeouts, throttling)\n"
-          "  5  partial result: some resource types failed (see Errors in the output)\n"
-          "  129, 130, 143  ended by SIGHUP, SIGINT or SIGTERM (the terminal restored first)\n",
-          out);
+    bool shown = true;
+    int col = USAGE_MAX_COLUMN;
+    fputs("Usage: vpcx [OPTIONS] [COMMAND]\n", out);
+    for (size_t i = 0; i < sizeof(usage_table) / sizeof(usage_table[0]); i++) {
+        const struct usage_entry *u = &usage_table[i];
+        switch (u->kind) {
+        case USAGE_K_SECTION:
+            shown = !u->term || *u->term; /* "" marks a man-only section */
+            col = usage_column(i + 1);
+            if (shown && u->term)
+                fprintf(out, "\n%s:\n", u->term);
+            break;
+        case USAGE_K_GROUP:
+            if (shown)
+                fprintf(out, "\n%s:\n", u->term);
+            break;
+        case USAGE_K_PARA:
+            if (shown) {
+                if (usage_table[i - 1].kind != USAGE_K_PARA)
+                    fputc('\n', out);
+                usage_wrap(out, u->text, 0);
+            }
+            break;
+        case USAGE_K_ITEM:
+            if (!shown)
+                break;
+            fprintf(out, "  %s", u->term);
+            if ((int)strlen(u->term) + 2 >= col - 1)
+                fprintf(out, "\n%*s", col, "");
+            else
+                fprintf(out, "%*s", col - 2 - (int)strlen(u->term), "");
+            usage_wrap(out, u->text, col);
+            break;
+        }
+    }
 }
 
 static enum vpcx_status parse_int(const char *arg, const char *name, int min, int max, int *out,
@@ -161,16 +200,36 @@ static enum vpcx_status parse_int(const char *arg, const char *name, int min, in
     return VPCX_OK;
 }
 
-static enum vpcx_status parse_format(const char *arg, struct cli_options *opts,
-                                     struct vpcx_error *err)
+/* After the command word is known: export has formats of its own. */
+static enum vpcx_status check_format(struct cli_options *opts, struct vpcx_error *err)
 {
-    if (strcmp(arg, "json") == 0)
+    const char *arg = opts->format_arg;
+    if (!arg)
+        return VPCX_OK;
+    if (opts->command == CLI_CMD_EXPORT) {
+        enum export_format f;
+        if (!export_format_parse(arg, &f))
+            return vpcx_error_set(err, VPCX_ERR_USAGE,
+                                  "export --format takes terraform, cloudformation, cfn-import "
+                                  "or cli, not '%s'",
+                                  arg);
+    } else if (strcmp(arg, "json") == 0) {
         opts->format = CLI_FORMAT_JSON;
-    else if (strcmp(arg, "text") == 0)
+    } else if (strcmp(arg, "text") == 0) {
         opts->format = CLI_FORMAT_TEXT;
-    else
+    } else {
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--format takes json or text, not '%s'", arg);
-    opts->format_given = true;
+    }
+    return VPCX_OK;
+}
+
+static enum vpcx_status add_select(const char *arg, const char *name, const char **v, size_t *n,
+                                   struct vpcx_error *err)
+{
+    if (*n == CLI_MAX_SELECT)
+        return vpcx_error_set(err, VPCX_ERR_USAGE, "%s is given more than %d times", name,
+                              CLI_MAX_SELECT);
+    v[(*n)++] = arg;
     return VPCX_OK;
 }
 
@@ -202,7 +261,13 @@ static enum vpcx_status parse_option(int c, const char *arg, struct cli_options 
         opts->ca_bundle = arg;
         return VPCX_OK;
     case OPT_FORMAT:
-        return parse_format(arg, opts, err);
+        opts->format_arg = arg;
+        opts->format_given = true;
+        return VPCX_OK;
+    case OPT_VPC:
+        return add_select(arg, "--vpc", opts->vpcs, &opts->n_vpcs, err);
+    case OPT_ENDPOINT:
+        return add_select(arg, "--endpoint", opts->endpoints, &opts->n_endpoints, err);
     case OPT_SNAPSHOT:
         opts->snapshot = arg;
         return VPCX_OK;
@@ -269,6 +334,11 @@ static enum vpcx_status parse_explore_option(int c, const char *arg, struct cli_
     case OPT_WRITE:
         opts->write = true;
         return VPCX_OK;
+    case OPT_TOUR:
+        opts->tour_step = opts->tour_step ? opts->tour_step : 1;
+        return VPCX_OK;
+    case OPT_TOUR_STEP:
+        return parse_int(arg, "--tour-step", 1, 99, &opts->tour_step, err);
     case OPT_MAX_AGE:
         return parse_duration(arg, &opts->max_age, err);
     default:
@@ -324,8 +394,13 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
             return st;
     }
     enum vpcx_status st = parse_words(argv + optind, argc - optind, opts, err);
+    if (st == VPCX_OK)
+        st = check_format(opts, err);
     if (st != VPCX_OK)
         return st;
+    if ((opts->n_vpcs || opts->n_endpoints) && opts->command != CLI_CMD_EXPORT)
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--vpc and --endpoint select what export writes");
     if (opts->demo && opts->snapshot)
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--demo and --snapshot cannot be combined");
     if (opts->offline && opts->no_cache)
@@ -389,6 +464,8 @@ int cli_main(int argc, char **argv)
         return cmd_snapshot(&opts);
     case CLI_CMD_DIFF:
         return cmd_diff(&opts);
+    case CLI_CMD_EXPORT:
+        return cmd_export(&opts);
     case CLI_CMD_NONE:
         break;
     }

@@ -304,9 +304,16 @@ int cmd_explore(const struct cli_options *opts)
     ao.write_mode = opts->write ? MUTATE_LIVE : MUTATE_READ_ONLY;
     ao.write_reason = opts->write ? "--write" : NULL;
     fill_headless(opts, &ao);
+    ao.tour_step = opts->tour_step;
     if (opts->headless && !parse_size(opts->headless, &ao.cols, &ao.rows)) {
         fprintf(stderr, "vpcx: --headless takes a size like 120x40, not '%s'\n", opts->headless);
         return VPCX_EXIT_USAGE;
+    }
+    if (opts->tour_step && !opts->snapshot && !opts->profile && !opts->endpoint_url) {
+        /* The tour teaches on the demo unless an account is named. */
+        struct cli_options demo = *opts;
+        demo.demo = true;
+        return explore_saved(&demo, &ao);
     }
     if (opts->demo || opts->snapshot)
         return explore_saved(opts, &ao);

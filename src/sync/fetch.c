@@ -27,9 +27,18 @@ static const struct fetch_op {
 };
 
 static const char *const vpc_attributes[] = {"enableDnsSupport", "enableDnsHostnames"};
+#define N_VPC_ATTRIBUTES (sizeof(vpc_attributes) / sizeof(vpc_attributes[0]))
+
+/* A call out on the client, so that fetch_destroy() can drop it. */
+struct fetch_req {
+    struct fetch_req *prev, *next;
+    uint64_t call;
+    void (*destroy)(struct fetch_req *req);
+};
 
 /* One chain of NextToken pages; a type has one, or several once sharded. */
 struct fetch_page {
+    struct fetch_req req; /* first: a req is its page */
     struct fetch *fetch;
     enum inv_type type;
     struct aws_query query;
@@ -45,6 +54,7 @@ struct fetch_type {
 };
 
 struct fetch_attr {
+    struct fetch_req req; /* first: a req is its attribute call */
     struct fetch *fetch;
     char *vpc_id;
     const char *attribute;
@@ -58,11 +68,16 @@ struct fetch {
     struct fetch_progress progress[FETCH_SLOTS];
     struct fetch_type types[INV_TYPE_COUNT];
     unsigned in_flight;
+    struct fetch_req *live; /* calls out, newest first */
     /* Types held back until VPCs and subnets are in: those two paint first, and
        ENIs are then split by subnet. */
     unsigned deferred;
     bool attrs_wanted; /* VPCs are in: their DNS attributes are to be fetched */
-    unsigned attr_pending;
+    /* Two calls per VPC, created as slots free up: thousands of VPCs would
+       otherwise hold thousands of requests in memory at once. */
+    struct fetch_lazyq attrq;
+    char **attr_vpcs; /* the VPC IDs when the attributes were asked for */
+    size_t n_attr_vpcs;
     unsigned attr_failed;
 };
 
@@ -93,10 +108,48 @@ struct fetch *fetch_create(struct aws_client *client, struct inventory *inv,
     return f;
 }
 
+static void req_track(struct fetch *f, struct fetch_req *r, uint64_t call)
+{
+    r->call = call;
+    r->prev = NULL;
+    r->next = f->live;
+    if (f->live)
+        f->live->prev = r;
+    f->live = r;
+}
+
+static void req_untrack(struct fetch *f, struct fetch_req *r)
+{
+    if (r->prev)
+        r->prev->next = r->next;
+    else
+        f->live = r->next;
+    if (r->next)
+        r->next->prev = r->prev;
+    r->prev = r->next = NULL;
+}
+
+static void attr_vpcs_free(struct fetch *f)
+{
+    for (size_t i = 0; i < f->n_attr_vpcs; i++)
+        free(f->attr_vpcs[i]);
+    free(f->attr_vpcs);
+    f->attr_vpcs = NULL;
+    f->n_attr_vpcs = 0;
+}
+
 void fetch_destroy(struct fetch *f)
 {
     if (!f)
         return;
+    /* Calls still out (a signal cut the run short) go with their pages. */
+    while (f->live) {
+        struct fetch_req *r = f->live;
+        aws_client_cancel(f->client, r->call);
+        req_untrack(f, r);
+        r->destroy(r);
+    }
+    attr_vpcs_free(f);
     for (int i = 0; i < FETCH_SLOTS; i++)
         vpcx_error_finish(&f->progress[i].error);
     free(f);
@@ -128,23 +181,23 @@ static void page_destroy(struct fetch_page *page)
     free(page);
 }
 
+static void page_req_destroy(struct fetch_req *r)
+{
+    page_destroy((struct fetch_page *)r);
+}
+
 static void page_send(struct fetch_page *page);
 static void fetch_start_attributes(struct fetch *f);
 static bool fetch_shard(struct fetch_page *page);
 static void eni_start(struct fetch *f);
 static void start_deferred(struct fetch *f);
 
-static unsigned page_take_items(struct fetch_page *page, cJSON *items)
+/* Each item goes to the inventory as soon as it is parsed: a page is never
+   held whole. An item without an ID cannot be keyed; the inventory drops it. */
+static void page_item(void *ud, cJSON *item)
 {
-    unsigned n = 0;
-    cJSON *item;
-    while (items && (item = items->child) != NULL) {
-        cJSON_DetachItemViaPointer(items, item);
-        /* An item without an ID cannot be keyed; the inventory drops it. */
-        if (inventory_put(page->fetch->inv, page->type, item) == VPCX_OK)
-            n++;
-    }
-    return n;
+    struct fetch_page *page = ud;
+    inventory_put(page->fetch->inv, page->type, item);
 }
 
 /* The NextToken of a page, or NULL on the last page. */
@@ -219,6 +272,7 @@ static void page_done(void *ud, struct aws_call_result *res)
     struct fetch_page *page = ud;
     struct fetch *f = page->fetch;
     struct fetch_progress *p = &f->progress[page->type];
+    req_untrack(f, &page->req);
     f->in_flight--;
     p->attempts += (unsigned)res->attempts;
     if (res->status != VPCX_OK) {
@@ -226,7 +280,7 @@ static void page_done(void *ud, struct aws_call_result *res)
         return;
     }
     p->pages++;
-    p->items += page_take_items(page, res->items);
+    p->items += res->items_seen;
     const char *token = page_next_token(res->result);
     struct vpcx_error err;
     vpcx_error_init(&err);
@@ -254,11 +308,13 @@ static void page_send(struct fetch_page *page)
         .operation = fetch_ops[page->type].operation,
         .query = &page->query,
         .item_list = fetch_ops[page->type].item_list,
+        .on_item = page_item,
         .done = page_done,
         .ud = page,
     };
     f->in_flight++;
-    aws_client_call(f->client, &params);
+    page->req.destroy = page_req_destroy;
+    req_track(f, &page->req, aws_client_call(f->client, &params));
 }
 
 static int page_size(const struct fetch *f, enum inv_type type)
@@ -475,11 +531,41 @@ void fetch_start_all(struct fetch *f)
     }
 }
 
+void fetch_lazyq_init(struct fetch_lazyq *q, size_t total, size_t limit)
+{
+    *q = (struct fetch_lazyq){.total = total, .limit = limit ? limit : 1};
+}
+
+bool fetch_lazyq_take(struct fetch_lazyq *q, size_t *index)
+{
+    if (q->next >= q->total || q->in_flight >= q->limit)
+        return false;
+    q->in_flight++;
+    *index = q->next++;
+    return true;
+}
+
+void fetch_lazyq_done(struct fetch_lazyq *q)
+{
+    if (q->in_flight)
+        q->in_flight--;
+}
+
+bool fetch_lazyq_finished(const struct fetch_lazyq *q)
+{
+    return q->next >= q->total && q->in_flight == 0;
+}
+
 static void attr_destroy(struct fetch_attr *a)
 {
     aws_query_finish(&a->query);
     free(a->vpc_id);
     free(a);
+}
+
+static void attr_req_destroy(struct fetch_req *r)
+{
+    attr_destroy((struct fetch_attr *)r);
 }
 
 /* DescribeVpcAttribute answers {"VpcId", "EnableDnsSupport": {"Value": true}}. */
@@ -499,13 +585,16 @@ static bool attr_value(const cJSON *result, const char *attribute, bool *value)
     return true;
 }
 
+static void attr_fill(struct fetch *f);
+
 static void attr_done(void *ud, struct aws_call_result *res)
 {
     struct fetch_attr *a = ud;
     struct fetch *f = a->fetch;
     struct fetch_progress *p = &f->progress[FETCH_VPC_ATTRIBUTES];
+    req_untrack(f, &a->req);
     f->in_flight--;
-    f->attr_pending--;
+    fetch_lazyq_done(&f->attrq);
     p->attempts += (unsigned)res->attempts;
     bool value;
     if (res->status != VPCX_OK) {
@@ -518,8 +607,36 @@ static void attr_done(void *ud, struct aws_call_result *res)
         p->items++;
     }
     attr_destroy(a);
-    if (f->attr_pending == 0)
+    attr_fill(f);
+    if (fetch_lazyq_finished(&f->attrq)) {
+        attr_vpcs_free(f);
         fetch_notify(f, FETCH_VPC_ATTRIBUTES, f->attr_failed ? FETCH_FAILED : FETCH_DONE);
+    }
+}
+
+/* Creates and sends attribute calls while the queue has free slots. */
+static void attr_fill(struct fetch *f)
+{
+    size_t job;
+    while (fetch_lazyq_take(&f->attrq, &job)) {
+        struct fetch_attr *a = xcalloc(1, sizeof(*a));
+        a->fetch = f;
+        a->vpc_id = xstrdup(f->attr_vpcs[job / N_VPC_ATTRIBUTES]);
+        a->attribute = vpc_attributes[job % N_VPC_ATTRIBUTES];
+        aws_query_init(&a->query, NULL, NULL);
+        aws_query_add(&a->query, "VpcId", a->vpc_id);
+        aws_query_add(&a->query, "Attribute", a->attribute);
+        const struct aws_call_params params = {
+            .service = AWS_SERVICE_EC2,
+            .operation = "DescribeVpcAttribute",
+            .query = &a->query,
+            .done = attr_done,
+            .ud = a,
+        };
+        f->in_flight++;
+        a->req.destroy = attr_req_destroy;
+        req_track(f, &a->req, aws_client_call(f->client, &params));
+    }
 }
 
 static void fetch_start_attributes(struct fetch *f)
@@ -535,27 +652,13 @@ static void fetch_start_attributes(struct fetch *f)
         fetch_notify(f, FETCH_VPC_ATTRIBUTES, FETCH_DONE);
         return;
     }
+    /* The IDs are copied: a refresh of the VPCs may run meanwhile. */
+    attr_vpcs_free(f);
+    f->attr_vpcs = xcalloc(n, sizeof(*f->attr_vpcs));
+    f->n_attr_vpcs = n;
+    for (size_t i = 0; i < n; i++)
+        f->attr_vpcs[i] = xstrdup(inventory_at(f->inv, INV_VPC, i)->id);
+    fetch_lazyq_init(&f->attrq, n * N_VPC_ATTRIBUTES, FETCH_ATTR_IN_FLIGHT);
     fetch_notify(f, FETCH_VPC_ATTRIBUTES, FETCH_RUNNING);
-    for (size_t i = 0; i < n; i++) {
-        const struct inv_resource *vpc = inventory_at(f->inv, INV_VPC, i);
-        for (size_t k = 0; k < sizeof(vpc_attributes) / sizeof(vpc_attributes[0]); k++) {
-            struct fetch_attr *a = xcalloc(1, sizeof(*a));
-            a->fetch = f;
-            a->vpc_id = xstrdup(vpc->id);
-            a->attribute = vpc_attributes[k];
-            aws_query_init(&a->query, NULL, NULL);
-            aws_query_add(&a->query, "VpcId", a->vpc_id);
-            aws_query_add(&a->query, "Attribute", a->attribute);
-            const struct aws_call_params params = {
-                .service = AWS_SERVICE_EC2,
-                .operation = "DescribeVpcAttribute",
-                .query = &a->query,
-                .done = attr_done,
-                .ud = a,
-            };
-            f->in_flight++;
-            f->attr_pending++;
-            aws_client_call(f->client, &params);
-        }
-    }
+    attr_fill(f);
 }

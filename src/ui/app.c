@@ -412,6 +412,8 @@ static void paint_status(struct app *a)
         line_addf(&l, ROLE_PROMPT, "%c", a->prompt.kind);
         line_add(&l, ROLE_NORMAL, a->prompt.text.buf);
         line_add(&l, ROLE_SELECTED, " ");
+        if (a->message.len && a->prompt.kind == ':') /* a hint for the command typed */
+            line_addf(&l, ROLE_DIM, "   %s", a->message.buf);
         draw_line(stdscr, LINES - 1, 0, COLS, &l, &a->palette, -1);
         line_finish(&l);
         return;
@@ -524,6 +526,7 @@ void app_paint(struct app *a)
     } else {
         paint_header(a);
         paint_panes(a);
+        app_tour_paint(a);
         paint_status(a);
     }
     wnoutrefresh(stdscr);
@@ -617,12 +620,20 @@ static void copy_selection(struct app *a, bool extra)
         free(text);
         return;
     }
+    app_clipboard(a, text);
+    app_message(a, ROLE_OK, "copied %s (OSC 52)", text);
+    free(text);
+}
+
+bool app_clipboard(struct app *a, const char *text)
+{
+    if ((strlen(text) + 2) / 3 * 4 > APP_CLIPBOARD_MAX)
+        return false;
     char *b64 = base64(text);
     free(a->pending_copy);
     a->pending_copy = xasprintf("\033]52;c;%s\a", b64);
-    app_message(a, ROLE_OK, "copied %s (OSC 52)", text);
     free(b64);
-    free(text);
+    return true;
 }
 
 /* ---- global actions ---- */
@@ -723,6 +734,9 @@ static void global_action(struct app *a, enum action act)
     case ACT_REDRAW:
         clearok(curscr, TRUE);
         break;
+    case ACT_EXPORT:
+        app_export_prompt(a);
+        break;
     default:
         return;
     }
@@ -768,6 +782,11 @@ static void mouse_event(struct app *a)
 static void dispatch(struct app *a, enum action act, int key)
 {
     struct view *v = app_focused_view(a);
+    /* Space marks an endpoint row; on any other row it expands or collapses. */
+    if (act == ACT_MARK && (v != a->tree || !app_mark_selection(a)))
+        act = ACT_TOGGLE;
+    else if (act == ACT_MARK)
+        return;
     enum view_result r = v->ops->key ? v->ops->key(v, act, key) : VIEW_PASS;
     if (r & VIEW_CLOSE) {
         app_pop_view(a);
@@ -801,6 +820,8 @@ bool app_handle_key(struct app *a, int key)
     }
     if (a->prompt.active)
         app_prompt_key(a, key);
+    else if ((a->tour_step >= 0 || a->explain) && app_tour_key(a, key))
+        ; /* the tour's n, p and q; the explain box's close */
     else if (key == KEY_MOUSE)
         mouse_event(a);
     else
@@ -1048,7 +1069,7 @@ static void start_network(struct app *a)
         .ud = a,
     };
     a->identity_pending = true;
-    aws_client_call(a->opts.client, &p);
+    a->identity_call = aws_client_call(a->opts.client, &p);
     aws_query_finish(&q);
 }
 
@@ -1086,6 +1107,7 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     a->opts = *opts;
     a->inv = opts->inv;
     a->wait_fd = -1;
+    a->tour_step = -1;
     strbuf_init(&a->message, 128);
     strbuf_init(&a->prompt.text, 64);
     if (load_settings(a, err) != VPCX_OK) {
@@ -1116,6 +1138,8 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     if (opts->start_message)
         app_message(a, ROLE_WARN, "%s", opts->start_message);
     start_network(a);
+    if (opts->tour_step > 0)
+        app_tour_start(a, opts->tour_step);
     a->dirty = true;
     return a;
 }
@@ -1141,6 +1165,8 @@ void app_destroy(struct app *a)
         }
         fetch_destroy(a->fetch);
     }
+    if (a->identity_pending)
+        aws_client_cancel(a->opts.client, a->identity_call);
     mutate_gate_destroy(a->gate);
     keymap_destroy(a->keymap);
     ui_config_finish(&a->config);
@@ -1153,6 +1179,7 @@ void app_destroy(struct app *a)
     free(a->arn);
     free(a->pending_copy);
     free(a->pending_ip);
+    app_marks_clear(a);
     free(a);
 }
 

@@ -63,6 +63,7 @@ struct app {
     char *account; /* from GetCallerIdentity when not given */
     char *arn;     /* from GetCallerIdentity, when it was called */
     bool identity_pending;
+    uint64_t identity_call;
     bool quit;
     int exit_signal; /* the SIGINT, SIGTERM or SIGHUP that ended the run, else 0 */
     bool dirty;
@@ -90,10 +91,20 @@ struct app {
     char *pending_copy;       /* OSC 52 payload written after the next paint */
     struct mutate_gate *gate; /* the one write gate, for the endpoint forms */
     char *pending_ip;         /* :ip asked while ENIs were loading, answered when they land */
+    char **marks;             /* endpoint IDs marked with Space, sorted; x exports them */
+    size_t n_marks;
+    int tour_step;                      /* the step shown, -1: no tour */
+    const struct tour_explain *explain; /* the :explain box shown, or NULL */
 };
+
+/* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
+#define APP_CLIPBOARD_MAX 100000
 
 /* app.c */
 struct view *app_focused_view(struct app *a);
+/* Puts text on the terminal's clipboard (OSC 52) after the next paint; false when it is
+   larger than a terminal takes. */
+bool app_clipboard(struct app *a, const char *text);
 void app_pop_view(struct app *a);
 void app_sync_detail(struct app *a);
 
@@ -106,5 +117,23 @@ void app_open_named(struct app *a, const char *name);
 void app_open_form(struct app *a, const char *name);
 /* Answers a pending :ip once the ENIs are in. */
 void app_ip_pending(struct app *a);
+
+/* tour.c */
+/* Starts the tour at step (1-based), or the first step after it with something to show. */
+void app_tour_start(struct app *a, int step);
+/* The tour's and the explain box's keys; false for a key they leave to the explorer. */
+bool app_tour_key(struct app *a, int key);
+void app_tour_paint(struct app *a);
+/* :explain [TOPIC]: the selection's type, or TOPIC ("VPC endpoint.Private DNS"). */
+void app_explain(struct app *a, const char *topic);
+
+/* exportui.c */
+/* Space on the tree: marks or unmarks the selected endpoint; false when it is not one. */
+bool app_mark_selection(struct app *a);
+void app_marks_clear(struct app *a);
+/* x: the command line, ready with ":export terraform " for what is marked or selected. */
+void app_export_prompt(struct app *a);
+/* :export [FORMAT] [FILE]: to FILE, else to the clipboard. */
+void app_export_run(struct app *a, const char *format, const char *file);
 
 #endif

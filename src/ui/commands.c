@@ -291,6 +291,14 @@ static void open_diff(struct app *a, const char *path)
         app_message(a, ROLE_WARN, "the diff view is not part of this build");
 }
 
+/* The rest of the command line after :explain, spaces kept ("VPC endpoint.Policy"). */
+static const char *explain_topic(char *first, char *rest)
+{
+    if (first && rest && *rest)
+        first[strlen(first)] = ' '; /* undo the tokenizer's cut */
+    return first;
+}
+
 static void run_command(struct app *a, char *cmd)
 {
     char *save = NULL;
@@ -322,6 +330,14 @@ static void run_command(struct app *a, char *cmd)
         save_snapshot(a, arg);
     else if (strcmp(word, "diff") == 0)
         open_diff(a, arg);
+    else if (strcmp(word, "export") == 0)
+        app_export_run(a, arg, strtok_r(NULL, " \t", &save));
+    else if (strcmp(word, "unmark") == 0)
+        app_marks_clear(a);
+    else if (strcmp(word, "tour") == 0)
+        app_tour_start(a, arg ? (int)strtol(arg, NULL, 10) : 1);
+    else if (strcmp(word, "explain") == 0)
+        app_explain(a, explain_topic(arg, save));
     else if (strcmp(word, "ip") == 0 && arg)
         run_ip(a, arg);
     else if (strcmp(word, "ip") == 0)

@@ -14,6 +14,9 @@ static const char *const commands[][2] = {
     {":matrix :policy", "open the endpoint x AZ matrix, the endpoint policy"},
     {":save [FILE] :diff FILE", "save a snapshot; compare the inventory with one"},
     {":create :modify :delete", "endpoint forms (read-only unless --write; SIMULATED in --demo)"},
+    {":export [FORMAT] [FILE]", "terraform, cloudformation, cfn-import or cli; no FILE: clipboard"},
+    {":unmark", "clear the endpoints marked with Space"},
+    {":tour [N]  :explain [TOPIC]", "the guided tour (n, p, q); what the selection is"},
     {":help  :q", "this help; quit"},
 };
 

@@ -97,7 +97,7 @@ static void bind_defaults(struct keymap *km)
         {"l", ACT_RIGHT},       {"Right", ACT_RIGHT},
         {"Enter", ACT_ENTER},   {"Esc", ACT_BACK},
         {"q", ACT_QUIT},        {"Backspace", ACT_PARENT},
-        {"u", ACT_PARENT},      {"Space", ACT_TOGGLE},
+        {"u", ACT_PARENT},      {"Space", ACT_MARK},
         {"*", ACT_EXPAND_ALL},  {"-", ACT_COLLAPSE_ALL},
         {"Tab", ACT_FOCUS},     {"BackTab", ACT_FOCUS},
         {"/", ACT_FILTER},      {":", ACT_COMMAND},
@@ -107,7 +107,8 @@ static void bind_defaults(struct keymap *km)
         {"m", ACT_MATRIX},      {"p", ACT_POLICY},
         {"S", ACT_SAVE},        {"C-l", ACT_REDRAW},
         {"c", ACT_CREATE},      {"e", ACT_MODIFY},
-        {"D", ACT_DELETE},
+        {"D", ACT_DELETE},      {"x", ACT_EXPORT},
+        {"o", ACT_TOGGLE},
     };
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         bind_default(km, defaults[i].key, defaults[i].action);

@@ -304,6 +304,12 @@ static bool valid_theme_name(const char *name)
     return true;
 }
 
+#ifdef VPCX_THEMES_INSTALL_DIR
+#define THEMES_INSTALLED VPCX_THEMES_INSTALL_DIR ", "
+#else
+#define THEMES_INSTALLED ""
+#endif
+
 static char *find_theme_file(const char *name, size_t *len)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME");
@@ -346,8 +352,8 @@ enum vpcx_status theme_load(struct theme *t, const char *name, struct vpcx_error
         data = find_theme_file(name, &len);
     if (!data)
         return vpcx_error_set(err, VPCX_ERR_NOT_FOUND,
-                              "theme '%s' not found (looked in "
-                              "$XDG_CONFIG_HOME/vpcx/themes, $VPCX_THEMES_DIR and ./themes)",
+                              "theme '%s' not found (looked in $XDG_CONFIG_HOME/vpcx/themes, "
+                              "$VPCX_THEMES_DIR, " THEMES_INSTALLED "./themes)",
                               name);
     enum vpcx_status st = theme_parse(t, name, data, len, err);
     free(data);

@@ -46,7 +46,10 @@ static void add_marker(struct view *v, struct tree_node *n, struct ui_line *l)
     const struct ui_glyphs *g = app_glyphs(v->app);
     bool has = n->built ? n->n_child > 0 : tree_child_count(tv(v)->tree, n) > 0;
     line_add(l, ROLE_DIM, !has ? g->leaf : n->expanded ? g->expanded : g->collapsed);
-    line_add(l, ROLE_NORMAL, " ");
+    if (n->kind == TREE_ENDPOINT && n->id && app_is_marked(v->app, n->id))
+        line_add(l, ROLE_FILTER, "*"); /* marked for an export */
+    else
+        line_add(l, ROLE_NORMAL, " ");
 }
 
 static void add_count(struct view *v, struct tree_node *n, struct ui_line *l, const char *what)

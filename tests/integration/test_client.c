@@ -274,6 +274,52 @@ static void test_fetch_walks_every_page(void **state)
     aws_client_destroy(c);
 }
 
+/*
+ * With many VPCs, the DNS attribute calls (two per VPC) are created as slots
+ * free up: the client never holds more than a handful of calls at once,
+ * where it used to hold every one of them from the start.
+ */
+static void test_vpc_attributes_created_lazily(void **state)
+{
+    enum { N_VPCS = 60 };
+    struct servers *s = *state;
+    proxy_config(s, "{}");
+    struct reload_counter rc = {0};
+    struct aws_client *c = client_for(s, &rc);
+    char *cmd = xasprintf("python3 %s/tests/tools/seed_account.py --endpoint-url %s --vpcs %d "
+                          ">/dev/null",
+                          test_srcdir(), s->t.moto_url, N_VPCS);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    struct inventory *inv = inventory_create();
+    struct fetch *f = fetch_create(c, inv, NULL);
+    fetch_start_all(f);
+    while (fetch_running(f)) {
+        bool ready;
+        http_engine_step(s->http, -1, 1000, &ready);
+    }
+    const struct fetch_progress *p = fetch_get_progress(f, FETCH_VPC_ATTRIBUTES);
+    if (p->state != FETCH_DONE)
+        fail_msg("VpcAttributes: %s", p->error.message ? p->error.message : "?");
+    size_t n = inventory_count(inv, INV_VPC);
+    assert_true(n > N_VPCS);
+    assert_int_equal(p->items, 2 * n);
+    for (size_t i = 0; i < n; i++) {
+        const struct inv_resource *vpc = inventory_at(inv, INV_VPC, i);
+        assert_int_not_equal(vpc->vpc.dns_support, INV_UNKNOWN);
+        assert_int_not_equal(vpc->vpc.dns_hostnames, INV_UNKNOWN);
+    }
+    struct aws_client_stats after;
+    aws_client_get_stats(c, &after);
+    assert_int_equal(after.live, 0);
+    /* Every type's first page and at most 8 attribute calls: far below 2 * n. */
+    if (after.live_peak > INV_TYPE_COUNT + 8)
+        fail_msg("%lu calls alive at once for %zu VPCs", after.live_peak, n);
+    fetch_destroy(f);
+    inventory_destroy(inv);
+    aws_client_destroy(c);
+}
+
 /* sts.c's AssumeRole through the proxy, signed with test keys; moto answers. */
 static enum vpcx_status assume_through_proxy(struct servers *s, struct aws_credentials *out,
                                              struct vpcx_error *err)
@@ -337,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_expired_reloads_credentials_once),
         cmocka_unit_test(test_refused_keys_not_retried),
         cmocka_unit_test(test_fetch_walks_every_page),
+        cmocka_unit_test(test_vpc_attributes_created_lazily),
         cmocka_unit_test(test_assume_role_empty_access_key_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

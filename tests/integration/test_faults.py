@@ -69,7 +69,11 @@ class FaultsTest(unittest.TestCase):
         if code:
             self.assertEqual(errors[0].get("Code"), code, label)
         self.assertTrue(errors[0].get("Message"), label)
-        self.assertEqual(out[FAULT_TYPE], [], label)
+        # Items reach the inventory as they are parsed: a page cut short may leave the
+        # items that arrived whole, each exactly as in the clean dump, never a broken one.
+        clean = self.clean_json()[FAULT_TYPE]
+        for item in out[FAULT_TYPE]:
+            self.assertIn(item, clean, label)
         others = [t for t in h.DATA_SECTIONS if t != FAULT_TYPE]
         h.assert_same_data(self, out, self.clean_json(), types=others, label=label)
 

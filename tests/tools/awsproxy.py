@@ -30,7 +30,12 @@ Behaviour, all set by one JSON config (file, or POST /_proxy/config; GET shows i
       client sees a lost connection although the change was made), blank_access_key (forward,
       then answer with every <AccessKeyId> emptied: an AssumeRole answer that carries no key),
       answer (reply "status" (default 200) with "body" verbatim, for answers moto never gives,
-      e.g. an Unsuccessful item of DeleteVpcEndpoints).
+      e.g. an Unsuccessful item of DeleteVpcEndpoints), gzip_bomb (200, Content-Encoding: gzip,
+      an answer for the action that decodes to "mib" MiB (default 300) from a few hundred KB:
+      "fill": "space" (default) is one item, then blank text in an element EC2 never sends;
+      "items" repeats one small item, as a page far larger than any MaxResults allows),
+      big_item (forward, then pad the first item of the answer's list with "kib" KiB (default
+      1536) of small elements EC2 never sends: an item larger than any real one).
   "idempotency": true   (default) CreateVpcEndpoint with a ClientToken is idempotent as in AWS,
       which moto does not emulate (moto 5.2.1 ignores ClientToken): the first successful answer
       per token is remembered and replayed for a repeat with the same parameters; different
@@ -62,6 +67,7 @@ import urllib.parse
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
+import zlib
 
 # action -> (list elements to page in parallel, MaxResults min, max, error when above max?)
 PAGED = {
@@ -99,6 +105,57 @@ HTML_500 = (b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error<
             b"<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and "
             b"was unable to complete your request. Either the server is overloaded or there is "
             b"an error in the application.</p>\n")
+
+
+# The list element and an item's ID element of the answers gzip_bomb imitates.
+BOMB_LISTS = {
+    "DescribeVpcs": ("vpcSet", "vpcId", "vpc"),
+    "DescribeSubnets": ("subnetSet", "subnetId", "subnet"),
+    "DescribeNetworkInterfaces": ("networkInterfaceSet", "networkInterfaceId", "eni"),
+    "DescribeSecurityGroups": ("securityGroupInfo", "groupId", "sg"),
+    "DescribeRouteTables": ("routeTableSet", "routeTableId", "rtb"),
+    "DescribeNetworkAcls": ("networkAclSet", "networkAclId", "acl"),
+    "DescribeVpcEndpoints": ("vpcEndpointSet", "vpcEndpointId", "vpce"),
+}
+EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/"
+_BOMBS = {}
+_BOMBS_LOCK = threading.Lock()
+
+
+def gzip_bomb(action, mib, fill):
+    """A gzip stream of an EC2 answer for action that decodes to about mib MiB (cached)."""
+    key = (action, mib, fill)
+    with _BOMBS_LOCK:
+        if key in _BOMBS:
+            return _BOMBS[key]
+        lst, id_el, prefix = BOMB_LISTS.get(action, ("vpcSet", "vpcId", "vpc"))
+        z = zlib.compressobj(9, zlib.DEFLATED, 31)
+        out = [z.compress(('<?xml version="1.0" encoding="UTF-8"?>\n<%sResponse xmlns="%s">'
+                           "<requestId>%s</requestId><%s>" % (action, EC2_NS, uuid.uuid4(), lst))
+                          .encode())]
+        item = ("<item><%s>%s-0bomb</%s></item>" % (id_el, prefix, id_el)).encode()
+        if fill == "items":
+            chunk = item * ((1 << 20) // len(item))
+            tail = "</%s></%sResponse>" % (lst, action)
+        else:
+            out.append(z.compress(item + ("</%s><vpcxPadding>" % lst).encode()))
+            chunk = b" " * (1 << 20)
+            tail = "</vpcxPadding></%sResponse>" % action
+        for _ in range(int(mib)):
+            out.append(z.compress(chunk))
+        out.append(z.compress(tail.encode()))
+        out.append(z.flush())
+        _BOMBS[key] = b"".join(out)
+        return _BOMBS[key]
+
+
+def pad_first_item(data, kib):
+    """data with kib KiB of <vpcxPad> elements inside the first <item> of its list."""
+    m = re.search(rb"<(\w+(?:Set|Info))>\s*<item>", data)
+    if not m:
+        return data
+    pad = b"<vpcxPad>" + b"<p>x</p>" * (int(kib) * 1024 // 8) + b"</vpcxPad>"
+    return data[:m.end()] + pad + data[m.end():]
 
 
 def error_xml(code, message):
@@ -358,7 +415,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.state.stats["bodies"].setdefault(action, []).append(
                     hashlib.sha256(body).hexdigest())
         if rule and rule["kind"] not in ("slow", "truncate", "malformed", "drop_after",
-                                         "blank_access_key"):
+                                         "blank_access_key", "big_item"):
             return self.apply_fault(action, rule)
         if self.state.rate_limited(action):
             self.state.bump("faults", action, "rate_limit")
@@ -412,6 +469,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             data = data[: max(1, len(data) // 2)]
         if kind == "blank_access_key":
             data = re.sub(rb"<AccessKeyId>[^<]*</AccessKeyId>", b"<AccessKeyId/>", data)
+        if kind == "big_item":
+            data = pad_first_item(data, rule.get("kib", 1536))
         self.send_response(status)
         for k, v in headers:
             if k.lower() not in HOP_HEADERS and k.lower() not in ("server", "date"):
@@ -444,6 +503,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind == "html500":
             self.state.bump("status", action, 500)
             return self.send_plain(500, HTML_500, "text/html; charset=utf-8")
+        if kind == "gzip_bomb":
+            self.state.bump("status", action, 200)
+            body = gzip_bomb(action, rule.get("mib", 300), rule.get("fill", "space"))
+            return self.send_plain(200, body, extra={"Content-Encoding": "gzip"})
         if kind == "answer":
             status = int(rule.get("status", 200))
             self.state.bump("status", action, status)

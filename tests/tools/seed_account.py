@@ -3,6 +3,7 @@
 
     seed_account.py --endpoint-url URL [--region us-east-1] [--mode big|small]
                     [--moto-seed 42] [--enis N] [--json]
+    seed_account.py --endpoint-url URL --vpcs N     # only N bare VPCs, for scale tests
 
 big (default): 3 VPCs besides moto's default one, subnets in 3 AZs (a /28 nearly full, a busy
 /24, IPv6 on one), 8 interface endpoints (single- and multi-AZ, SG with and without 443, custom
@@ -322,6 +323,19 @@ def seed(endpoint_url, region="us-east-1", mode="big", moto_seed=42, enis=None, 
     return summary
 
 
+def seed_vpcs(endpoint_url, n, region="us-east-1", threads=4):
+    """Creates n bare VPCs (10.X.Y.0/24, nothing in them); returns their IDs."""
+    import concurrent.futures
+    ec2 = make_client(endpoint_url, region)
+
+    def one(i):
+        cidr = "10.%d.%d.0/24" % (i // 256 % 256, i % 256)
+        return ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(one, range(n)))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--endpoint-url", required=True)
@@ -332,7 +346,13 @@ def main(argv=None):
     ap.add_argument("--enis", type=int, help="scale the ENI count to about N")
     ap.add_argument("--raw-esc", action="store_true",
                     help="add a VPC whose tag holds a raw ESC (breaks XML parsing)")
+    ap.add_argument("--vpcs", type=int, help="only create N bare VPCs (nothing else)")
     args = ap.parse_args(argv)
+    if args.vpcs is not None:
+        t0 = time.monotonic()
+        ids = seed_vpcs(args.endpoint_url, args.vpcs, args.region)
+        print(json.dumps({"vpcs": len(ids), "seconds": round(time.monotonic() - t0, 2)}))
+        return 0
     summary = seed(args.endpoint_url, args.region, args.mode,
                    None if args.moto_seed < 0 else args.moto_seed, args.enis, args.raw_esc)
     print(json.dumps(summary, indent=2, ensure_ascii=False))

@@ -36,8 +36,11 @@ def available():
 class Tmux:
     """One tmux server; sessions are named by the caller."""
 
+    count = 0
+
     def __init__(self, tag):
-        self.socket = "vpcx-%s-%d" % (tag, os.getpid())
+        Tmux.count += 1  # a server per instance: a killed one may linger a moment
+        self.socket = "vpcx-%s-%d-%d" % (tag, os.getpid(), Tmux.count)
         self.dir = tempfile.TemporaryDirectory(prefix="vpcx-tmux-")
 
     def run(self, *args, check=True):

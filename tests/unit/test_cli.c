@@ -80,12 +80,37 @@ static void test_help_version_and_numbers(void **state)
     assert_int_equal(o.command, CLI_CMD_NONE);
 }
 
+/* --help is wrapped to 80 columns and names what the parser takes. */
+static void test_help_fits_80_columns(void **state)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    cli_print_help(out);
+    fclose(out);
+    assert_true(len > 1000);
+    for (const char *line = text; *line;) {
+        size_t n = strcspn(line, "\n");
+        if (n > 79 || (n > 0 && line[n - 1] == ' '))
+            fail_msg("help line of %zu columns: '%.*s'", n, (int)n, line);
+        line += n + (line[n] == '\n');
+    }
+    static const char *const named[] = {"  -h, --help", "  --version", "  --screen-every",
+                                        "  snapshot save FILE", "  129, 130, 143"};
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+        if (!strstr(text, named[i]))
+            fail_msg("--help does not name '%s'", named[i]);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dump_with_global_options_anywhere),
         cmocka_unit_test(test_usage_errors_name_the_argument),
         cmocka_unit_test(test_help_version_and_numbers),
+        cmocka_unit_test(test_help_fits_80_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -347,10 +347,59 @@ static void test_shards_bounded(void **state)
     free(used);
 }
 
+/* ---- the lazy queue of attribute calls ---- */
+
+static void test_lazyq_bounded(void **state)
+{
+    struct fetch_lazyq q;
+    fetch_lazyq_init(&q, 20000, 8);
+    size_t job, taken = 0;
+    while (fetch_lazyq_take(&q, &job))
+        assert_int_equal(job, taken++);
+    assert_int_equal(taken, 8); /* not 20000: jobs are created as slots free up */
+    fetch_lazyq_done(&q);
+    assert_true(fetch_lazyq_take(&q, &job));
+    assert_int_equal(job, 8);
+    assert_false(fetch_lazyq_take(&q, &job));
+    assert_false(fetch_lazyq_finished(&q));
+}
+
+static void test_lazyq_drains_in_order(void **state)
+{
+    struct fetch_lazyq q;
+    fetch_lazyq_init(&q, 5, 2);
+    size_t job, next = 0, peak = 0;
+    unsigned steps = 0;
+    while (!fetch_lazyq_finished(&q)) {
+        while (fetch_lazyq_take(&q, &job))
+            assert_int_equal(job, next++);
+        peak = q.in_flight > peak ? q.in_flight : peak;
+        fetch_lazyq_done(&q);
+        assert_true(++steps <= 5);
+    }
+    assert_int_equal(next, 5);
+    assert_int_equal(peak, 2);
+}
+
+static void test_lazyq_empty_and_zero_limit(void **state)
+{
+    struct fetch_lazyq q;
+    size_t job;
+    fetch_lazyq_init(&q, 0, 8);
+    assert_true(fetch_lazyq_finished(&q));
+    assert_false(fetch_lazyq_take(&q, &job));
+    fetch_lazyq_init(&q, 3, 0); /* 0 counts as 1, never as "no work" */
+    assert_true(fetch_lazyq_take(&q, &job));
+    assert_false(fetch_lazyq_take(&q, &job));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_page_last),
+        cmocka_unit_test(test_lazyq_bounded),
+        cmocka_unit_test(test_lazyq_drains_in_order),
+        cmocka_unit_test(test_lazyq_empty_and_zero_limit),
         cmocka_unit_test(test_page_next),
         cmocka_unit_test(test_page_repeated_token),
         cmocka_unit_test(test_page_cap),

@@ -335,6 +335,32 @@ static void test_50_concurrent_with_host_cap(void **state)
     http_engine_destroy(e);
 }
 
+/* Requests waiting for a connection slot do not spend their timeout waiting:
+   four 600 ms answers through one connection take 2.4 s in all, each well
+   inside its 1.5 s budget once it is sent. */
+static void test_timeout_counts_from_send(void **state)
+{
+    enum { N = 4 };
+    struct http_engine *e = engine_new(1, 1500);
+    struct outcome o[N];
+    char *url = url_for("/delay?ms=600&tag=queued");
+    for (int i = 0; i < N; i++) {
+        outcome_init(&o[i]);
+        submit_get(e, url, &o[i]);
+    }
+    free(url);
+    run_until_idle(e);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(o[i].done, 1);
+        if (o[i].status != VPCX_OK)
+            fail_msg("request %d: %s", i, o[i].error ? o[i].error : "?");
+        assert_string_equal(strbuf_str(&o[i].body), "delayed");
+        outcome_finish(&o[i]);
+    }
+    assert_true(stat_get(e, "max_inflight", "queued") <= 1);
+    http_engine_destroy(e);
+}
+
 static int free_port(void)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -864,6 +890,7 @@ int main(void)
         cmocka_unit_test(test_post_body_without_expect),
         cmocka_unit_test(test_keepalive_reuse),
         cmocka_unit_test(test_50_concurrent_with_host_cap),
+        cmocka_unit_test(test_timeout_counts_from_send),
         cmocka_unit_test(test_connection_refused),
         cmocka_unit_test(test_total_timeout),
         cmocka_unit_test(test_truncated_body),

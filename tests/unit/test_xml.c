@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "vpcx/aws/shapes.h"
+#include "vpcx/aws/limits.h"
 #include "vpcx/aws/xml.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -560,6 +561,64 @@ static void test_stream_items_arrive_early(void **state)
     run_finish(&r);
 }
 
+/* DescribeVpcs with n small items, the first one padded with tags to about pad bytes. */
+static char *vpcs_doc(int n, size_t pad, size_t *len)
+{
+    struct strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "<DescribeVpcsResponse><vpcSet>");
+    for (int i = 0; i < n; i++) {
+        strbuf_addf(&sb, "<item><vpcId>vpc-%d</vpcId><tagSet>", i);
+        for (size_t start = sb.len; i == 0 && sb.len - start < pad;)
+            strbuf_addf(&sb, "<item><key>k%zu</key><value>v</value></item>", sb.len);
+        strbuf_addstr(&sb, "</tagSet></item>");
+    }
+    strbuf_addstr(&sb, "</vpcSet></DescribeVpcsResponse>");
+    *len = sb.len;
+    return strbuf_detach(&sb, NULL);
+}
+
+static void test_page_item_cap(void **state)
+{
+    size_t len;
+    char *doc = vpcs_doc(AWS_MAX_PAGE_ITEMS, 0, &len);
+    struct run r;
+    run_parse(&r, aws_shape_output("ec2", "DescribeVpcs"), "Vpcs", doc, len, 0);
+    assert_int_equal(r.status, VPCX_OK);
+    assert_int_equal(r.count, AWS_MAX_PAGE_ITEMS);
+    run_finish(&r);
+    free(doc);
+    /* One more item fails the page before that item is built. */
+    doc = vpcs_doc(AWS_MAX_PAGE_ITEMS + 1, 0, &len);
+    run_parse(&r, aws_shape_output("ec2", "DescribeVpcs"), "Vpcs", doc, len, 0);
+    assert_int_equal(r.status, VPCX_ERR_TOO_LARGE);
+    assert_int_equal(r.count, AWS_MAX_PAGE_ITEMS);
+    assert_non_null(strstr(r.err.message, "more than 10000 Vpcs"));
+    assert_non_null(strstr(r.err.message, "cap on items in one page"));
+    run_finish(&r);
+    free(doc);
+}
+
+static void test_item_size_cap(void **state)
+{
+    /* Many small tags: no text node is large, the item is. */
+    size_t len;
+    char *doc = vpcs_doc(2, AWS_MAX_ITEM_BYTES - 4096, &len);
+    struct run r;
+    rng_state = 7;
+    run_parse(&r, aws_shape_output("ec2", "DescribeVpcs"), "Vpcs", doc, len, 4096);
+    assert_int_equal(r.status, VPCX_OK);
+    assert_int_equal(r.count, 2);
+    run_finish(&r);
+    free(doc);
+    doc = vpcs_doc(2, AWS_MAX_ITEM_BYTES + 4096, &len);
+    run_parse(&r, aws_shape_output("ec2", "DescribeVpcs"), "Vpcs", doc, len, 4096);
+    assert_int_equal(r.status, VPCX_ERR_TOO_LARGE);
+    assert_int_equal(r.count, 0);
+    assert_non_null(strstr(r.err.message, "item 1 of Vpcs is larger than 1024 KiB"));
+    run_finish(&r);
+    free(doc);
+}
+
 static void test_shape_table(void **state)
 {
     assert_null(aws_shape_output("ec2", "NoSuchOperation"));
@@ -597,6 +656,8 @@ int main(void)
         cmocka_unit_test(test_sts_compact_and_wrapper),
         cmocka_unit_test(test_stream_items),
         cmocka_unit_test(test_stream_items_arrive_early),
+        cmocka_unit_test(test_page_item_cap),
+        cmocka_unit_test(test_item_size_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,16 @@
  * outcome. Retries follow the AWS "standard" mode: full-jitter backoff on a
  * timer of the engine (never a sleep), a shared retry quota, throttle and
  * transient errors retried, expired credentials reloaded once (see below). Items of the
- * streamed top-level list are held per attempt and handed over only when the
- * attempt succeeds, so a body cut off half-way never leaves half a page.
+ * streamed top-level list go to the caller's on_item one by one as each is
+ * parsed, so a page is never held whole; an attempt that fails half-way may
+ * have delivered some of its items, and a retry delivers them again (callers
+ * key items by ID). Without on_item they are collected per attempt and handed
+ * over only when the attempt succeeds.
+ *
+ * Caps (aws/limits.h): a body over AWS_MAX_BODY_BYTES once decoded, a page
+ * over AWS_MAX_PAGE_ITEMS items or an item over AWS_MAX_ITEM_BYTES ends the
+ * transfer at once and fails the call with VPCX_ERR_TOO_LARGE, "<Operation>:
+ * <which cap>"; it is not retried.
  *
  * Expired credentials: a call answered RequestExpired, ExpiredToken or
  * ExpiredTokenException parks, and the first one asks the reloader for new
@@ -77,19 +85,25 @@ struct aws_call_result {
     enum vpcx_status status;        /* VPCX_OK or the final error */
     const struct vpcx_error *error; /* details when status != VPCX_OK */
     cJSON *result;                  /* top-level output object; callee may detach from it */
-    cJSON *items;                   /* array of the streamed list's items; callee may detach */
-    int attempts;                   /* attempts made, 1 when no retry */
+    cJSON *items; /* array of the streamed list's items (NULL with on_item); callee may detach */
+    unsigned items_seen; /* items of the streamed list in the successful attempt */
+    int attempts;        /* attempts made, 1 when no retry */
     int http_status;
 };
 
 typedef void (*aws_call_done_fn)(void *ud, struct aws_call_result *res);
+/* One item of the streamed list, as soon as it is parsed; the callee owns it. */
+typedef void (*aws_call_item_fn)(void *ud, cJSON *item);
 
 struct aws_call_params {
     enum aws_service service;
     const char *operation;   /* "DescribeSubnets" */
     struct aws_query *query; /* encoded at submit; the caller keeps ownership */
     const char *item_list;   /* JSON key of the list to stream out, or NULL */
-    aws_call_done_fn done;   /* called exactly once */
+    /* With item_list: receives each item as it is parsed (from inside the
+       engine's step, like done; it must not submit or cancel calls). */
+    aws_call_item_fn on_item;
+    aws_call_done_fn done; /* called exactly once */
     void *ud;
     /* A repeat could apply the change twice: retry only answers that prove the
        request was not processed (throttling, expired credentials), never a lost
@@ -103,6 +117,12 @@ struct aws_call_params {
  * credentials that cannot sign). Returns a call id.
  */
 uint64_t aws_client_call(struct aws_client *client, const struct aws_call_params *params);
+/*
+ * Drops a call that has not finished: its done never runs, and its ud stays the
+ * caller's to free. A finished or unknown id (done already ran, or is running)
+ * is ignored. aws_client_destroy() drops every call still out this way.
+ */
+void aws_client_cancel(struct aws_client *client, uint64_t id);
 
 /*
  * Runs the engine until this one call is done (for start-up paths such as
@@ -119,9 +139,10 @@ void aws_client_reloaded(struct aws_client *client, enum vpcx_status status,
                          const struct aws_credentials *fresh, const struct vpcx_error *err);
 
 /* Calls made, retries made, credential reloads started and bytes received
- * since creation. */
+ * since creation; calls started and not finished (live), and the most at once. */
 struct aws_client_stats {
     unsigned long calls, attempts, retries, throttled, reloads;
+    unsigned long live, live_peak;
     unsigned long long bytes;
 };
 void aws_client_get_stats(const struct aws_client *client, struct aws_client_stats *out);

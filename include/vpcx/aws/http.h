@@ -3,7 +3,9 @@
  *
  * Many transfers run at once on one thread. Connections are kept alive and
  * reused through the multi handle's connection cache (HTTP/1.1), capped per
- * host and in total; bodies may be gzip-encoded (decoded by curl). TLS peer and
+ * host and in total. A request beyond the caps waits in the engine, in submit
+ * order, and enters libcurl only when a slot frees: its timeouts count from
+ * then, never from the submit. Bodies may be gzip-encoded (decoded by curl). TLS peer and
  * host verification are always on. Plain http:// is refused unless the host is
  * loopback (127.0.0.0/8, ::1, localhost) or allow_plain_http is set. Proxies
  * come from the usual environment variables (http_proxy, HTTPS_PROXY,
@@ -39,7 +41,7 @@ struct http_options {
     const char *ca_bundle;   /* CURLOPT_CAINFO [libcurl's default store] */
     bool allow_plain_http;   /* permit http:// to non-loopback hosts [false] */
     long connect_timeout_ms; /* [10 s] */
-    long total_timeout_ms;   /* per transfer [60 s] */
+    long total_timeout_ms;   /* per transfer, from its send [60 s] */
     long low_speed_time_s;   /* abort after this long below 1 byte/s [30 s] */
     int max_per_host;        /* connections per host [8] */
     int max_total;           /* connections in all [32] */

@@ -23,7 +23,10 @@
  * before libxml2 sees them, so only those characters are lost (the rewrite does not look
  * at CDATA or comment boundaries, where such text is rare). A DOCTYPE is refused (no
  * entities, no XXE); the network is never used. A text node over 1 MiB or nesting deeper
- * than 64 fails with VPCX_ERR_TOO_LARGE. Malformed XML fails with VPCX_ERR_PARSE and
+ * than 64 fails with VPCX_ERR_TOO_LARGE, as do a streamed list of more than
+ * AWS_MAX_PAGE_ITEMS items and one item of more than AWS_MAX_ITEM_BYTES (its element names
+ * and text, skipped elements included; see aws/limits.h): the message names the list and
+ * the cap. Malformed XML fails with VPCX_ERR_PARSE and
  * libxml2's line and column; finish() before the root element closed gives
  * VPCX_ERR_TRUNCATED. A root element that is not "...Response" (e.g. <html>) is
  * VPCX_ERR_PARSE. Errors are sticky: later feed/finish calls return the same status.

@@ -18,6 +18,7 @@ enum cli_command {
     CLI_CMD_CACHE,
     CLI_CMD_SNAPSHOT,
     CLI_CMD_DIFF,
+    CLI_CMD_EXPORT,
     CLI_CMD_HELP,
     CLI_CMD_VERSION,
 };
@@ -27,10 +28,14 @@ enum cli_format {
     CLI_FORMAT_TEXT,
 };
 
+/* How many --vpc and --endpoint an export takes. */
+#define CLI_MAX_SELECT 256
+
 struct cli_options {
     enum cli_command command;
     enum cli_format format;
     bool format_given;
+    const char *format_arg; /* --format as given: export reads its own formats */
     const char *profile;
     const char *region;
     const char *endpoint_url;
@@ -59,6 +64,12 @@ struct cli_options {
     bool screen_every;      /* --screen-every: a screen after every key */
     bool headless_stats;    /* --headless-stats: bytes and time per key on stderr */
     bool write;             /* --write: enable endpoint create/modify/delete */
+    /* export: --vpc ID and --endpoint ID, each repeatable. */
+    const char *vpcs[CLI_MAX_SELECT];
+    size_t n_vpcs;
+    const char *endpoints[CLI_MAX_SELECT];
+    size_t n_endpoints;
+    int tour_step; /* --tour (1) or --tour-step N; 0: no tour */
 };
 
 /*

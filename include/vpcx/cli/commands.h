@@ -13,6 +13,8 @@ int cmd_whoami(const struct cli_options *opts);
 int cmd_cache(const struct cli_options *opts);
 int cmd_snapshot(const struct cli_options *opts);
 int cmd_diff(const struct cli_options *opts);
+/* `export --format terraform|cloudformation|cfn-import|cli [--vpc ID] [--endpoint ID]`. */
+int cmd_export(const struct cli_options *opts);
 /* The explorer: `vpcx` with no subcommand. */
 int cmd_explore(const struct cli_options *opts);
 

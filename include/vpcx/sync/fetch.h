@@ -4,10 +4,13 @@
  * fetch_start() starts one describe call per requested resource type, all at
  * once, each asking for the largest page the API allows and following
  * NextToken to the end. A type is refreshed as a whole: the inventory marks it
- * stale when its first page is asked for, takes each page's items as the page
- * lands, and sweeps what was not seen after the last page; a type that fails
- * keeps its last good data and records the error. When VPCs are in, the two
- * DNS attributes of each VPC are fetched (DescribeVpcAttribute). ENIs, by far
+ * stale when its first page is asked for, takes each item as soon as it is
+ * parsed (a page is never held whole), and sweeps what was not seen after the
+ * last page; a type that fails (a page over a cap of aws/limits.h included)
+ * keeps its last good data, plus the items that did arrive, and records the
+ * error. When VPCs are in, the two DNS attributes of each VPC are fetched
+ * (DescribeVpcAttribute), each call created only when one of a few slots
+ * frees up, so thousands of VPCs cost a few requests' memory. ENIs, by far
  * the largest type, are split into several chains filtered by subnet (or VPC)
  * once their first page shows there is more than one page.
  *

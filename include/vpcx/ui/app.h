@@ -111,6 +111,7 @@ struct app_options {
     const char *screen_out; /* final screen (and every "snap"); "-" = stdout */
     bool every;             /* dump the screen after every key */
     bool stats;             /* bytes and time per key on stderr */
+    int tour_step;          /* > 0: start the guided tour at this step */
 };
 
 /* Runs the explorer until the user quits; returns the exit code (0 on quit,
@@ -130,6 +131,8 @@ void app_message(struct app *a, enum theme_role role, const char *fmt, ...)
 bool app_open_view(struct app *a, const char *name, const struct view_args *args);
 /* Moves the tree cursor to a resource; false when the tree has no place for it. */
 bool app_reveal(struct app *a, enum inv_type type, const char *id);
+/* True when the endpoint is marked (Space) for an export. */
+bool app_is_marked(struct app *a, const char *endpoint_id);
 /* Shows a resource in the detail pane (links the tree does not hold). */
 void app_show_detail(struct app *a, enum inv_type type, const char *id);
 /* Follows a link: the tree's row when it has one (true), else the detail pane. Closes every

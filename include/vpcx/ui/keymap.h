@@ -43,6 +43,8 @@
     X(CREATE, "create", "create an endpoint in the selected VPC or subnet (:create)")              \
     X(MODIFY, "modify", "modify the selected endpoint (:modify)")                                  \
     X(DELETE, "delete", "delete the selected endpoint (:delete)")                                  \
+    X(MARK, "mark", "mark the endpoint for an export; elsewhere expand or collapse")               \
+    X(EXPORT, "export", "export the marked endpoints, or the selection's, as code (:export)")      \
     X(REDRAW, "redraw", "redraw the screen")
 
 enum action {

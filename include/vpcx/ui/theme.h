@@ -95,8 +95,9 @@ enum vpcx_status theme_parse(struct theme *t, const char *name, const char *text
                              struct vpcx_error *err);
 /*
  * Loads theme NAME: "dark" (compiled in), else NAME.theme from
- * $XDG_CONFIG_HOME/vpcx/themes/, then the themes/ folder installed with vpcx
- * (VPCX_THEMES_DIR), then ./themes; a path ending in .theme is read as is.
+ * $XDG_CONFIG_HOME/vpcx/themes/, then $VPCX_THEMES_DIR, then the folder vpcx
+ * installs its themes in (VPCX_THEMES_INSTALL_DIR, from meson's datadir), then
+ * ./themes; a path ending in .theme is read as is.
  */
 enum vpcx_status theme_load(struct theme *t, const char *name, struct vpcx_error *err);
 /* Parses a colour word ("default", "red", "bright-blue", "0".."255"); false when unknown. */

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""The guided tour on the demo, headless at 80x24: every step (--tour-step N) moves the
+explorer to what it talks about and shows its text in a box of at most six lines; steps
+whose feature this build lacks (metrics, findings) are skipped cleanly; n, p and q move on,
+back and out; :explain shows what the selection is and the page to read next.
+Exit 77 (skip) without $VPCX_BIN."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True
+sys.path.insert(0, HERE)
+import tmuxlib  # noqa: E402
+
+BIN = tmuxlib.BIN
+
+# step -> (title words, what the screen must show once the explorer has moved)
+STEPS = {
+    1: ("Interface endpoints are network interfaces", "Type                   Interface"),
+    2: ("Gateway endpoints are routes", "Type                   Gateway"),
+    3: ("One ENI per Availability Zone", "Type                   Interface"),
+    4: ("An endpoint in one zone only", "Type                   Interface"),
+    5: ("Subnet capacity", "CIDR                   10.0.10.0/28"),
+    6: ("The endpoint policy, and full access", '"Principal": "*"'),
+    7: ("Security groups must admit HTTPS", "Type                   Interface"),
+    8: ("Private DNS needs the VPC", "Detail  VPC vpc-30e24bdcd19a93686"),
+    9: ("Every endpoint against every zone", "us-east-1a"),
+    10: ("What an interface endpoint costs", "us-east-1a"),
+    11: ("Creating an endpoint, safely", "Service"),
+    12: ("Bringing endpoints under code", "Type                   Interface"),
+}
+
+
+class Tour(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="vpcx-tour-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_keys(self, args, keys):
+        path = os.path.join(self.tmp.name, "keys")
+        with open(path, "w") as f:
+            f.write("\n".join(keys) + "\n")
+        p = subprocess.run([BIN] + args + ["--headless", "80x24", "--keys", path,
+                                           "--screen-out", "-"],
+                           env=tmuxlib.clean_env(self.tmp.name), capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout
+
+    def box(self, screen):
+        """The box's lines, borders included, or [] when none is drawn."""
+        rows = screen.splitlines()
+        top = [i for i, r in enumerate(rows) if re.match(r"^[─-] (tour|explain)", r)]
+        if not top:
+            return []
+        end = next(i for i in range(top[0] + 1, len(rows)) if re.match(r"^[─-] ", rows[i]))
+        return rows[top[0]:end + 1]
+
+    def test_every_step(self):
+        for n, (title, shown) in STEPS.items():
+            with self.subTest(step=n):
+                s = self.run_keys(["--tour-step", str(n)], ["wait"])
+                box = self.box(s)
+                self.assertTrue(box, s)
+                self.assertIn("tour %d/" % n, box[0])
+                self.assertIn(title, box[0])
+                self.assertLessEqual(len(box), 6, "\n".join(box))
+                self.assertIn("n: next  p: back  q: end the tour", box[-1])
+                self.assertIn(shown, s)
+
+    def test_missing_features_are_skipped(self):
+        s = self.run_keys(["--tour-step", "13"], ["wait"])
+        self.assertEqual(self.box(s), [], s)
+        self.assertIn("no tour step from 13 has anything to show here", s)
+        # From the last step, n ends the tour rather than showing a step without its view.
+        s = self.run_keys(["--tour-step", "12"], ["n"])
+        self.assertEqual(self.box(s), [], s)
+        self.assertIn("tour ended; :tour starts it again", s)
+
+    def test_keys(self):
+        s = self.run_keys(["--tour"], ["n", "snap", "p", "snap", "q", "snap"])
+        snaps = s.split("--- snap ---\n")[1:]
+        self.assertEqual(len(snaps), 3, s)
+        self.assertIn("tour 2/", self.box(snaps[0])[0])
+        self.assertIn("tour 1/", self.box(snaps[1])[0])
+        self.assertEqual(self.box(snaps[2]), [])
+        self.assertIn("tour ended", snaps[2])
+        # :tour starts it from the explorer.
+        s = self.run_keys(["--demo"], [":tour 5", "Enter"])
+        self.assertIn("tour 5/", self.box(s)[0])
+
+    def test_explain(self):
+        s = self.run_keys(["--demo"], [":explain", "Enter"])
+        self.assertIn("explain: account", self.box(s)[0])
+        s = self.run_keys(["--demo"], ["j", ":explain", "Enter"])
+        box = self.box(s)
+        self.assertIn("explain: VPC", box[0])
+        self.assertIn('read next: "How Amazon VPC works"', box[-1])
+        s = self.run_keys(["--demo"], [":explain VPC endpoint.Private DNS", "Enter"])
+        box = self.box(s)
+        self.assertIn("explain: VPC endpoint.Private DNS", box[0])
+        self.assertIn("enableDnsHostnames", "\n".join(box))
+        s = self.run_keys(["--demo"], [":explain VPC endpoint.Private DNS", "Enter", "q"])
+        self.assertEqual(self.box(s), [])
+        s = self.run_keys(["--demo"], [":explain warp drive", "Enter"])
+        self.assertIn("nothing to explain for warp drive", s)
+
+
+if __name__ == "__main__":
+    if not (os.path.isfile(BIN) and os.access(BIN, os.X_OK)):
+        print("SKIP: no vpcx binary at %s" % BIN)
+        sys.exit(77)
+    unittest.main(verbosity=2)
