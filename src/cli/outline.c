@@ -56,7 +56,7 @@ static void outline_subnet(struct strbuf *sb, const struct inventory *inv,
     strbuf_addstr(sb, "    subnet ");
     add_safe(sb, subnet->id);
     strbuf_addch(sb, ' ');
-    add_safe(sb, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(subnet->json, "CidrBlock")));
+    add_safe(sb, subnet->subnet.cidr_text);
     add_name(sb, subnet);
     if (u.has_cidr) {
         strbuf_addstr(sb, "\n      ips ");
@@ -163,7 +163,7 @@ static void outline_vpc(struct strbuf *sb, const struct inventory *inv,
     strbuf_addstr(sb, "VPC ");
     add_safe(sb, vpc->id);
     strbuf_addch(sb, ' ');
-    add_safe(sb, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vpc->json, "CidrBlock")));
+    add_safe(sb, vpc->vpc.cidr_text);
     add_name(sb, vpc);
     strbuf_addf(sb, "%s, DNS support %s, DNS hostnames %s\n", vpc->vpc.is_default ? " default" : "",
                 tristate(vpc->vpc.dns_support), tristate(vpc->vpc.dns_hostnames));

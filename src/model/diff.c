@@ -450,9 +450,14 @@ static void add_attr_change(cJSON *changes, const char *path, enum inv_tristate 
     cJSON_AddItemToArray(changes, c);
 }
 
-static cJSON *resource_changes(const struct inv_resource *a, const struct inv_resource *b)
+static cJSON *resource_changes(const struct inventory *ia, const struct inv_resource *a,
+                               const struct inventory *ib, const struct inv_resource *b)
 {
-    cJSON *changes = diff_items(a->json, b->json);
+    cJSON *ja = inventory_item(ia, a);
+    cJSON *jb = inventory_item(ib, b);
+    cJSON *changes = diff_items(ja, jb);
+    cJSON_Delete(ja);
+    cJSON_Delete(jb);
     if (a->type == INV_VPC) {
         add_attr_change(changes, "VpcAttributes.EnableDnsSupport", a->vpc.dns_support,
                         b->vpc.dns_support);
@@ -466,10 +471,11 @@ struct type_diff {
     cJSON *added, *removed, *changed;
 };
 
-static void diff_pair(struct type_diff *td, const struct inv_resource *a,
+static void diff_pair(struct type_diff *td, const struct inventory *ia,
+                      const struct inv_resource *a, const struct inventory *ib,
                       const struct inv_resource *b)
 {
-    cJSON *changes = resource_changes(a, b);
+    cJSON *changes = resource_changes(ia, a, ib, b);
     if (cJSON_GetArraySize(changes) == 0) {
         cJSON_Delete(changes);
         return;
@@ -495,7 +501,7 @@ static void diff_type(struct type_diff *td, const struct inventory *a, const str
             cJSON_AddItemToArray(td->added, resource_ref(rb));
             j++;
         } else if (ra && rb) {
-            diff_pair(td, ra, rb);
+            diff_pair(td, a, ra, b, rb);
             i++;
             j++;
         } else {

@@ -302,7 +302,8 @@ struct ep {
     const char *dns_record_ip_type; /* DnsOptions.DnsRecordIpType, may be NULL */
     int inbound_resolver_only;      /* DnsOptions.PrivateDnsOnlyForInboundResolverEndpoint, -1 */
     cJSON *policy;                  /* parsed PolicyDocument (owned), NULL when none or invalid */
-    const cJSON *tags;              /* [{"Key","Value"}], may be NULL */
+    cJSON *item;                    /* the endpoint's full item (owned, inventory_item) */
+    const cJSON *tags;              /* [{"Key","Value"}] in item, may be NULL */
 };
 
 static const char *json_str(const cJSON *o, const char *key)
@@ -311,24 +312,26 @@ static const char *json_str(const cJSON *o, const char *key)
     return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
-static void ep_load(struct ep *e, const struct inv_resource *r)
+static void ep_load(struct ep *e, const struct inventory *inv, const struct inv_resource *r)
 {
     memset(e, 0, sizeof(*e));
     e->r = r;
-    e->ip_address_type = json_str(r->json, "IpAddressType");
-    const cJSON *dns = cJSON_GetObjectItemCaseSensitive(r->json, "DnsOptions");
+    e->item = inventory_item(inv, r);
+    e->ip_address_type = json_str(e->item, "IpAddressType");
+    const cJSON *dns = cJSON_GetObjectItemCaseSensitive(e->item, "DnsOptions");
     e->dns_record_ip_type = json_str(dns, "DnsRecordIpType");
     const cJSON *only =
         cJSON_GetObjectItemCaseSensitive(dns, "PrivateDnsOnlyForInboundResolverEndpoint");
     e->inbound_resolver_only = cJSON_IsBool(only) ? cJSON_IsTrue(only) : -1;
     if (r->endpoint.policy && r->endpoint.kind != INV_ENDPOINT_GWLB)
         e->policy = cJSON_Parse(r->endpoint.policy);
-    e->tags = inventory_item_tags(r->json);
+    e->tags = inventory_item_tags(e->item);
 }
 
 static void ep_finish(struct ep *e)
 {
     cJSON_Delete(e->policy);
+    cJSON_Delete(e->item);
 }
 
 /* Tags a template may set: AWS reserves the aws: prefix. */
@@ -508,7 +511,7 @@ static void write_terraform(const struct inventory *inv, const struct inv_ids *s
         if (!r)
             continue;
         struct ep e;
-        ep_load(&e, r);
+        ep_load(&e, inv, r);
         const char *name = names_take(&ns, export_tf_name(r->name, r->id), "_");
         strbuf_addch(out, '\n');
         tf_endpoint(out, &e, name);
@@ -702,7 +705,7 @@ static void write_cloudformation(const struct inventory *inv, const struct inv_i
         if (!r)
             continue;
         struct ep e;
-        ep_load(&e, r);
+        ep_load(&e, inv, r);
         cfn_endpoint(out, &e, names_take(&ns, export_cfn_name(r->name, r->id), ""));
         ep_finish(&e);
     }
@@ -842,7 +845,7 @@ static void write_cli(const struct inventory *inv, const struct inv_ids *sel, co
         if (!r)
             continue;
         struct ep e;
-        ep_load(&e, r);
+        ep_load(&e, inv, r);
         strbuf_addch(out, '\n');
         cli_endpoint(out, &e, region);
         ep_finish(&e);

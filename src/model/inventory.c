@@ -1,6 +1,8 @@
 /* inventory: resources keyed by ID, mark-and-sweep refresh, lazy links by ID. */
 #include "vpcx/model/inventory.h"
 
+#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,6 +212,89 @@ static struct inv_ids idvec_ids(const struct idvec *vec)
     return ids;
 }
 
+/* ---- arenas: the intern pool and record blocks ----------------------------- */
+
+/* Bump allocation in chunks; nothing is freed before the arena. */
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used;
+    size_t cap;
+    unsigned char data[];
+};
+
+struct arena {
+    struct arena_chunk *head;
+    size_t bytes; /* chunk bytes held */
+};
+
+static void *arena_alloc(struct arena *a, size_t size)
+{
+    struct arena_chunk *c = a->head;
+    if (c == NULL || c->cap - c->used < size) {
+        size_t cap = size > 65536 - sizeof(*c) ? size : 65536 - sizeof(*c);
+        c = xmalloc(sizeof(*c) + cap);
+        c->next = a->head;
+        c->used = 0;
+        c->cap = cap;
+        a->head = c;
+        a->bytes += sizeof(*c) + cap;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    return p;
+}
+
+static void arena_finish(struct arena *a)
+{
+    while (a->head != NULL) {
+        struct arena_chunk *next = a->head->next;
+        free(a->head);
+        a->head = next;
+    }
+    a->bytes = 0;
+}
+
+/*
+ * A record's bytes are laid out twice: once into scratch to learn the size,
+ * then into the record's own block. Both passes make the same calls, so the
+ * second fits exactly; pointers never need relocating.
+ */
+struct rbuild {
+    unsigned char *base;
+    size_t len;
+    size_t cap;
+};
+
+static void *rb_alloc(struct rbuild *b, size_t size)
+{
+    if (size == 0) {
+        return NULL;
+    }
+    size_t off = (b->len + 7) & ~(size_t)7;
+    if (off + size > b->cap) {
+        /* The scratch is sized from the item's encoded length, which bounds
+           everything extracted from it; reaching here is a bug. */
+        abort();
+    }
+    b->len = off + size;
+    return b->base + off;
+}
+
+static const char *rb_str(struct rbuild *b, const char *s)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    size_t n = strlen(s) + 1;
+    if (b->len + n > b->cap) {
+        abort();
+    }
+    char *p = (char *)b->base + b->len;
+    memcpy(p, s, n);
+    b->len += n;
+    return p;
+}
+
 /* ---- the inventory -------------------------------------------------------- */
 
 struct inv_links {
@@ -231,25 +316,50 @@ struct inv_table {
     uint64_t gen;
 };
 
-/* An IP address and the ENIs holding it (several only across VPCs). */
-struct inv_ip_entry {
-    char *ip; /* canonical text, the map key */
-    struct inv_resource **enis;
-    size_t n;
+/* An IP address (binary) and the ENIs holding it (several only across VPCs). */
+struct inv_ip_entry { /* 48 bytes: one per address, so it is kept small */
+    struct ip_addr addr;
+    uint32_t hash;
+    struct inv_resource *one; /* the usual case: a single holder */
+    struct inv_resource **more;
+    uint32_t n_more;
+    uint32_t cap_more;
+};
+
+/* Open addressing on the binary address, backward-shift delete. */
+struct ipmap {
+    struct inv_ip_entry *slots; /* family 0 = empty */
     size_t cap;
+    size_t len;
 };
 
 /* Derived state rebuilt on demand; reached through a pointer so const readers can fill it. */
 struct inv_lazy {
     uint64_t links_gen;
-    uint64_t sorted_gen[INV_TYPE_COUNT];
+    /* Sorted order, kept across puts: a new ID waits in pending and is merged
+       in at the next read; a replacement keeps its place; only a removal (the
+       sweep at the end of a refresh) makes the next read sort the type again. */
     struct inv_resource **sorted[INV_TYPE_COUNT];
+    size_t n_sorted[INV_TYPE_COUNT];
+    bool sorted_ok[INV_TYPE_COUNT];
+    struct inv_resource **pending[INV_TYPE_COUNT];
+    size_t n_pending[INV_TYPE_COUNT];
+    size_t cap_pending[INV_TYPE_COUNT];
 };
 
 struct inventory {
     struct inv_table tables[INV_TYPE_COUNT];
-    struct strmap by_ip;      /* canonical IP -> struct inv_ip_entry */
+    struct ipmap by_ip;       /* binary address -> ENIs */
     struct strmap az_by_name; /* ZoneName -> AZ resource */
+    struct strmap interned;   /* string -> itself, in pool */
+    struct arena pool;
+    struct strmap key_index; /* member name -> index + 1 in keys */
+    const char **keys;
+    size_t n_keys;
+    size_t cap_keys;
+    struct rbuild scratch;
+    size_t record_bytes; /* blocks of live records */
+    size_t item_bytes;   /* of which encoded items */
     uint64_t gen;
     struct inv_lazy *lazy;
 };
@@ -273,6 +383,252 @@ static void bump(struct inventory *inv, enum inv_type type)
     inv->tables[type].gen++;
 }
 
+/* One copy of each repeated string (IDs of parents, AZs, states, tag keys). */
+static const char *intern(struct inventory *inv, const char *s)
+{
+    if (s == NULL) {
+        return NULL;
+    }
+    const char *have = strmap_get(&inv->interned, s);
+    if (have != NULL) {
+        return have;
+    }
+    size_t n = strlen(s) + 1;
+    char *p = arena_alloc(&inv->pool, n);
+    memcpy(p, s, n);
+    strmap_set(&inv->interned, p, p);
+    return p;
+}
+
+/* ---- the compact item encoding ----------------------------------------------
+ *
+ * value  := tag payload
+ *   ENC_NULL | ENC_FALSE | ENC_TRUE          no payload
+ *   ENC_UINT   varint        integral, 0 <= v < 2^53 (exact as a double)
+ *   ENC_DOUBLE 8 bytes       any other number, the double's bits
+ *   ENC_STRING varint len, bytes;  ENC_RAW likewise (cJSON_Raw)
+ *   ENC_ARRAY  varint count, values
+ *   ENC_OBJECT varint count, (key value)*
+ * key    := varint k: k > 0 names keys[k - 1]; k == 0 is followed by varint len, bytes
+ * Decoding gives a tree that prints exactly as the original did.
+ */
+enum {
+    ENC_NULL,
+    ENC_FALSE,
+    ENC_TRUE,
+    ENC_UINT,
+    ENC_DOUBLE,
+    ENC_STRING,
+    ENC_RAW,
+    ENC_ARRAY,
+    ENC_OBJECT,
+};
+
+/* Member names shared by every item; past this many, names are written inline. */
+#define INV_MAX_KEYS 65536
+
+struct wbuf {
+    unsigned char *p; /* NULL: only count */
+    size_t n;
+};
+
+static void w_byte(struct wbuf *w, unsigned char b)
+{
+    if (w->p != NULL) {
+        w->p[w->n] = b;
+    }
+    w->n++;
+}
+
+static void w_bytes(struct wbuf *w, const void *src, size_t n)
+{
+    if (w->p != NULL && n > 0) {
+        memcpy(w->p + w->n, src, n);
+    }
+    w->n += n;
+}
+
+static void w_varint(struct wbuf *w, uint64_t v)
+{
+    while (v >= 0x80) {
+        w_byte(w, (unsigned char)(v | 0x80));
+        v >>= 7;
+    }
+    w_byte(w, (unsigned char)v);
+}
+
+static void w_text(struct wbuf *w, const char *s)
+{
+    size_t n = s != NULL ? strlen(s) : 0;
+    w_varint(w, n);
+    w_bytes(w, s, n);
+}
+
+static size_t key_id(struct inventory *inv, const char *key)
+{
+    void *have = strmap_get(&inv->key_index, key);
+    if (have != NULL) {
+        return (size_t)(uintptr_t)have;
+    }
+    if (inv->n_keys >= INV_MAX_KEYS) {
+        return 0;
+    }
+    if (inv->n_keys == inv->cap_keys) {
+        inv->cap_keys = inv->cap_keys == 0 ? 64 : inv->cap_keys * 2;
+        inv->keys = xreallocarray(inv->keys, inv->cap_keys, sizeof(*inv->keys));
+    }
+    const char *k = intern(inv, key);
+    inv->keys[inv->n_keys++] = k;
+    strmap_set(&inv->key_index, k, (void *)(uintptr_t)inv->n_keys);
+    return inv->n_keys;
+}
+
+static void encode_value(struct inventory *inv, struct wbuf *w, const cJSON *v)
+{
+    const cJSON *c;
+    size_t n = 0;
+    switch (v->type & 0xFF) {
+    case cJSON_False:
+        w_byte(w, ENC_FALSE);
+        break;
+    case cJSON_True:
+        w_byte(w, ENC_TRUE);
+        break;
+    case cJSON_Number: {
+        double d = v->valuedouble;
+        if (d >= 0 && d < 9007199254740992.0 && d == (double)(uint64_t)d && !signbit(d)) {
+            w_byte(w, ENC_UINT);
+            w_varint(w, (uint64_t)d);
+        } else {
+            w_byte(w, ENC_DOUBLE);
+            w_bytes(w, &d, sizeof(d));
+        }
+        break;
+    }
+    case cJSON_String:
+        w_byte(w, ENC_STRING);
+        w_text(w, v->valuestring);
+        break;
+    case cJSON_Raw:
+        w_byte(w, ENC_RAW);
+        w_text(w, v->valuestring);
+        break;
+    case cJSON_Array:
+    case cJSON_Object:
+        for (c = v->child; c != NULL; c = c->next) {
+            n++;
+        }
+        w_byte(w, cJSON_IsArray(v) ? ENC_ARRAY : ENC_OBJECT);
+        w_varint(w, n);
+        for (c = v->child; c != NULL; c = c->next) {
+            if (cJSON_IsObject(v)) {
+                size_t k = c->string != NULL ? key_id(inv, c->string) : 0;
+                w_varint(w, k);
+                if (k == 0) {
+                    w_text(w, c->string);
+                }
+            }
+            encode_value(inv, w, c);
+        }
+        break;
+    default: /* cJSON_NULL; an invalid item prints as nothing useful either way */
+        w_byte(w, ENC_NULL);
+        break;
+    }
+}
+
+struct rdec {
+    const unsigned char *p;
+    const unsigned char *end;
+};
+
+static uint64_t r_varint(struct rdec *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; r->p < r->end && shift < 64; shift += 7) {
+        unsigned char b = *r->p++;
+        v |= (uint64_t)(b & 0x7F) << shift;
+        if (!(b & 0x80)) {
+            break;
+        }
+    }
+    return v;
+}
+
+/* A NUL-terminated copy of the next length-prefixed text. */
+static char *r_text(struct rdec *r)
+{
+    uint64_t n = r_varint(r);
+    if (n > (uint64_t)(r->end - r->p)) {
+        n = (uint64_t)(r->end - r->p);
+    }
+    char *s = xstrndup((const char *)r->p, (size_t)n);
+    r->p += n;
+    return s;
+}
+
+static cJSON *decode_value(const struct inventory *inv, struct rdec *r)
+{
+    if (r->p >= r->end) {
+        return cJSON_CreateNull();
+    }
+    cJSON *v;
+    char *text;
+    uint64_t n;
+    switch (*r->p++) {
+    case ENC_FALSE:
+        return cJSON_CreateFalse();
+    case ENC_TRUE:
+        return cJSON_CreateTrue();
+    case ENC_UINT:
+        return cJSON_CreateNumber((double)r_varint(r));
+    case ENC_DOUBLE: {
+        double d = 0;
+        if (r->end - r->p >= (ptrdiff_t)sizeof(d)) {
+            memcpy(&d, r->p, sizeof(d));
+            r->p += sizeof(d);
+        }
+        return cJSON_CreateNumber(d);
+    }
+    case ENC_STRING:
+        text = r_text(r);
+        v = cJSON_CreateString(text);
+        free(text);
+        return v;
+    case ENC_RAW:
+        text = r_text(r);
+        v = cJSON_CreateRaw(text);
+        free(text);
+        return v;
+    case ENC_ARRAY:
+        v = cJSON_CreateArray();
+        for (n = r_varint(r); n > 0 && r->p < r->end; n--) {
+            cJSON_AddItemToArray(v, decode_value(inv, r));
+        }
+        return v;
+    case ENC_OBJECT:
+        v = cJSON_CreateObject();
+        for (n = r_varint(r); n > 0 && r->p < r->end; n--) {
+            uint64_t k = r_varint(r);
+            char *own = k == 0 || k > inv->n_keys ? r_text(r) : NULL;
+            cJSON_AddItemToObject(v, own != NULL ? own : inv->keys[k - 1], decode_value(inv, r));
+            free(own);
+        }
+        return v;
+    default:
+        return cJSON_CreateNull();
+    }
+}
+
+cJSON *inventory_item(const struct inventory *inv, const struct inv_resource *r)
+{
+    if (r == NULL) {
+        return NULL;
+    }
+    struct rdec d = {r->block + r->item_off, r->block + r->item_off + r->item_len};
+    return decode_value(inv, &d);
+}
+
 /* ---- JSON field helpers --------------------------------------------------- */
 
 static const char *json_str(const cJSON *obj, const char *key)
@@ -286,20 +642,28 @@ static bool json_true(const cJSON *obj, const char *key)
     return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, key));
 }
 
-/* Strings of an array of strings (key NULL) or of objects' key member. */
-static struct inv_ids json_strings(const cJSON *obj, const char *array_key, const char *key)
+/* Strings of an array of strings (key NULL) or of objects' key member, copied into b. */
+static struct inv_ids json_strings(struct rbuild *b, const cJSON *obj, const char *array_key,
+                                   const char *key)
 {
-    struct idvec vec = {0};
+    struct inv_ids ids = {NULL, 0};
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, array_key);
     const cJSON *el;
+    size_t n = 0;
+    cJSON_ArrayForEach(el, arr)
+    {
+        const cJSON *s = key != NULL ? cJSON_GetObjectItemCaseSensitive(el, key) : el;
+        n += cJSON_IsString(s) && s->valuestring[0] != '\0';
+    }
+    ids.v = rb_alloc(b, n * sizeof(*ids.v));
     cJSON_ArrayForEach(el, arr)
     {
         const cJSON *s = key != NULL ? cJSON_GetObjectItemCaseSensitive(el, key) : el;
         if (cJSON_IsString(s) && s->valuestring[0] != '\0') {
-            idvec_push(&vec, s->valuestring);
+            ids.v[ids.n++] = rb_str(b, s->valuestring);
         }
     }
-    return idvec_ids(&vec);
+    return ids;
 }
 
 static bool cidr_state_gone(const cJSON *el, const char *state_key)
@@ -309,13 +673,19 @@ static bool cidr_state_gone(const cJSON *el, const char *state_key)
 }
 
 /* Parses the CIDRs of an association set, skipping dropped associations. */
-static size_t json_cidrs(const cJSON *obj, const char *array_key, const char *key,
+static size_t json_cidrs(struct rbuild *b, const cJSON *obj, const char *array_key, const char *key,
                          const char *state_key, struct cidr **out)
 {
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, array_key);
-    size_t n = 0;
-    struct cidr *v = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*v));
     const cJSON *el;
+    struct cidr c;
+    size_t n = 0;
+    cJSON_ArrayForEach(el, arr)
+    {
+        n += !cidr_state_gone(el, state_key) && cidr_parse(json_str(el, key), &c, NULL);
+    }
+    struct cidr *v = rb_alloc(b, n * sizeof(*v));
+    n = 0;
     cJSON_ArrayForEach(el, arr)
     {
         if (!cidr_state_gone(el, state_key) && cidr_parse(json_str(el, key), &v[n], NULL)) {
@@ -335,17 +705,34 @@ const cJSON *inventory_item_tags(const cJSON *item)
     return cJSON_IsArray(tags) ? tags : NULL;
 }
 
-static const char *json_name_tag(const cJSON *obj)
+/* Tags with a string Key; the Name lookup reads the first "Name" among them. */
+static void extract_tags(struct inventory *inv, struct rbuild *b, struct inv_resource *r,
+                         const cJSON *item)
 {
+    const cJSON *tags = inventory_item_tags(item);
     const cJSON *tag;
-    cJSON_ArrayForEach(tag, inventory_item_tags(obj))
+    size_t n = 0;
+    cJSON_ArrayForEach(tag, tags)
+    {
+        n += json_str(tag, "Key") != NULL;
+    }
+    struct inv_tag *v = rb_alloc(b, n * sizeof(*v));
+    r->n_tags = 0;
+    r->name = NULL;
+    cJSON_ArrayForEach(tag, tags)
     {
         const char *key = json_str(tag, "Key");
-        if (key != NULL && strcmp(key, "Name") == 0) {
-            return json_str(tag, "Value");
+        if (key == NULL) {
+            continue;
+        }
+        struct inv_tag *t = &v[r->n_tags++];
+        t->key = intern(inv, key);
+        t->value = rb_str(b, json_str(tag, "Value"));
+        if (r->name == NULL && strcmp(key, "Name") == 0) {
+            r->name = t->value;
         }
     }
-    return NULL;
+    r->tags = v;
 }
 
 static enum inv_endpoint_kind endpoint_kind(const char *text)
@@ -367,66 +754,87 @@ static enum inv_endpoint_kind endpoint_kind(const char *text)
 
 /* ---- typed extraction ------------------------------------------------------ */
 
-static void extract_vpc(struct inv_resource *r)
+struct extract_ctx {
+    struct inventory *inv;
+    struct rbuild *b;
+    const cJSON *item;
+};
+
+static const char *x_intern(const struct extract_ctx *x, const char *key)
 {
-    struct inv_vpc *v = &r->vpc;
-    v->has_cidr = cidr_parse(json_str(r->json, "CidrBlock"), &v->cidr, NULL);
-    v->n_cidrs =
-        json_cidrs(r->json, "CidrBlockAssociationSet", "CidrBlock", "CidrBlockState", &v->cidrs);
-    v->n_ipv6 = json_cidrs(r->json, "Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock",
-                           "Ipv6CidrBlockState", &v->ipv6);
-    v->is_default = json_true(r->json, "IsDefault");
+    return intern(x->inv, json_str(x->item, key));
 }
 
-static void extract_subnet(struct inv_resource *r)
+static const char *x_copy(const struct extract_ctx *x, const char *key)
+{
+    return rb_str(x->b, json_str(x->item, key));
+}
+
+static void extract_vpc(const struct extract_ctx *x, struct inv_resource *r)
+{
+    struct inv_vpc *v = &r->vpc;
+    v->cidr_text = x_copy(x, "CidrBlock");
+    v->has_cidr = cidr_parse(v->cidr_text, &v->cidr, NULL);
+    v->n_cidrs = json_cidrs(x->b, x->item, "CidrBlockAssociationSet", "CidrBlock", "CidrBlockState",
+                            &v->cidrs);
+    v->n_ipv6 = json_cidrs(x->b, x->item, "Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock",
+                           "Ipv6CidrBlockState", &v->ipv6);
+    v->is_default = json_true(x->item, "IsDefault");
+}
+
+static void extract_subnet(const struct extract_ctx *x, struct inv_resource *r)
 {
     struct inv_subnet *s = &r->subnet;
-    s->has_cidr = cidr_parse(json_str(r->json, "CidrBlock"), &s->cidr, NULL);
-    s->n_ipv6 = json_cidrs(r->json, "Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock",
+    s->cidr_text = x_copy(x, "CidrBlock");
+    s->has_cidr = cidr_parse(s->cidr_text, &s->cidr, NULL);
+    s->n_ipv6 = json_cidrs(x->b, x->item, "Ipv6CidrBlockAssociationSet", "Ipv6CidrBlock",
                            "Ipv6CidrBlockState", &s->ipv6);
-    s->az_name = json_str(r->json, "AvailabilityZone");
-    s->az_id = json_str(r->json, "AvailabilityZoneId");
-    const cJSON *avail = cJSON_GetObjectItemCaseSensitive(r->json, "AvailableIpAddressCount");
+    s->az_name = x_intern(x, "AvailabilityZone");
+    s->az_id = x_intern(x, "AvailabilityZoneId");
+    const cJSON *avail = cJSON_GetObjectItemCaseSensitive(x->item, "AvailableIpAddressCount");
     /* A subnet holds at most 2^32 IPv4 addresses; anything else is not a count. */
     s->has_available =
         cJSON_IsNumber(avail) && avail->valuedouble >= 0 && avail->valuedouble <= 4294967296.0;
     s->available = s->has_available ? (int64_t)avail->valuedouble : 0;
 }
 
-static void extract_az(struct inv_resource *r)
+static void extract_az(const struct extract_ctx *x, struct inv_resource *r)
 {
-    r->az.zone_name = json_str(r->json, "ZoneName");
-    r->az.zone_id = json_str(r->json, "ZoneId");
-    r->az.region = json_str(r->json, "RegionName");
-    r->az.zone_type = json_str(r->json, "ZoneType");
+    r->az.zone_name = x_intern(x, "ZoneName");
+    r->az.zone_id = x_intern(x, "ZoneId");
+    r->az.region = x_intern(x, "RegionName");
+    r->az.zone_type = x_intern(x, "ZoneType");
 }
 
-static void extract_endpoint(struct inv_resource *r)
+static void extract_endpoint(const struct extract_ctx *x, struct inv_resource *r)
 {
     struct inv_endpoint *e = &r->endpoint;
-    e->type_text = json_str(r->json, "VpcEndpointType");
+    e->type_text = x_intern(x, "VpcEndpointType");
     e->kind = endpoint_kind(e->type_text);
-    e->service_name = json_str(r->json, "ServiceName");
-    e->policy = json_str(r->json, "PolicyDocument");
-    e->private_dns_enabled = json_true(r->json, "PrivateDnsEnabled");
-    e->subnet_ids = json_strings(r->json, "SubnetIds", NULL);
-    e->eni_ids = json_strings(r->json, "NetworkInterfaceIds", NULL);
-    e->group_ids = json_strings(r->json, "Groups", "GroupId");
-    e->route_table_ids = json_strings(r->json, "RouteTableIds", NULL);
+    e->service_name = x_intern(x, "ServiceName");
+    e->policy = x_copy(x, "PolicyDocument");
+    e->private_dns_enabled = json_true(x->item, "PrivateDnsEnabled");
+    e->subnet_ids = json_strings(x->b, x->item, "SubnetIds", NULL);
+    e->eni_ids = json_strings(x->b, x->item, "NetworkInterfaceIds", NULL);
+    e->group_ids = json_strings(x->b, x->item, "Groups", "GroupId");
+    e->route_table_ids = json_strings(x->b, x->item, "RouteTableIds", NULL);
 }
 
-static void extract_service(struct inv_resource *r)
+static void extract_service(const struct extract_ctx *x, struct inv_resource *r)
 {
     struct inv_service *s = &r->service;
-    struct inv_ids types = json_strings(r->json, "ServiceType", "ServiceType");
+    const cJSON *el;
     s->kinds = 0;
-    for (size_t i = 0; i < types.n; i++) {
-        s->kinds |= 1u << endpoint_kind(types.v[i]);
+    cJSON_ArrayForEach(el, cJSON_GetObjectItemCaseSensitive(x->item, "ServiceType"))
+    {
+        const char *t = json_str(el, "ServiceType");
+        if (t != NULL && t[0] != '\0') {
+            s->kinds |= 1u << endpoint_kind(t);
+        }
     }
-    free(types.v);
-    s->az_names = json_strings(r->json, "AvailabilityZones", NULL);
-    s->private_dns = json_str(r->json, "PrivateDnsName");
-    s->service_name = json_str(r->json, "ServiceName");
+    s->az_names = json_strings(x->b, x->item, "AvailabilityZones", NULL);
+    s->private_dns = x_copy(x, "PrivateDnsName");
+    s->service_name = x_intern(x, "ServiceName");
 }
 
 static uint64_t prefix_addresses(const cJSON *obj)
@@ -443,61 +851,66 @@ static uint64_t prefix_addresses(const cJSON *obj)
     return total;
 }
 
-static void extract_eni(struct inv_resource *r)
+static void extract_eni(const struct extract_ctx *x, struct inv_resource *r)
 {
     struct inv_eni *e = &r->eni;
-    e->subnet_id = json_str(r->json, "SubnetId");
-    e->az_name = json_str(r->json, "AvailabilityZone");
-    e->az_id = json_str(r->json, "AvailabilityZoneId");
-    e->interface_type = json_str(r->json, "InterfaceType");
-    e->description = json_str(r->json, "Description");
-    e->requester_id = json_str(r->json, "RequesterId");
-    e->instance_id =
-        json_str(cJSON_GetObjectItemCaseSensitive(r->json, "Attachment"), "InstanceId");
-    e->primary_ip = json_str(r->json, "PrivateIpAddress");
-    e->requester_managed = json_true(r->json, "RequesterManaged");
-    e->ipv4 = json_strings(r->json, "PrivateIpAddresses", "PrivateIpAddress");
+    e->subnet_id = x_intern(x, "SubnetId");
+    e->az_name = x_intern(x, "AvailabilityZone");
+    e->az_id = x_intern(x, "AvailabilityZoneId");
+    e->interface_type = x_intern(x, "InterfaceType");
+    e->description = x_copy(x, "Description");
+    e->requester_id = x_intern(x, "RequesterId");
+    e->instance_id = rb_str(
+        x->b, json_str(cJSON_GetObjectItemCaseSensitive(x->item, "Attachment"), "InstanceId"));
+    e->primary_ip = x_copy(x, "PrivateIpAddress");
+    e->requester_managed = json_true(x->item, "RequesterManaged");
+    e->ipv4 = json_strings(x->b, x->item, "PrivateIpAddresses", "PrivateIpAddress");
     if (e->ipv4.n == 0 && e->primary_ip != NULL && e->primary_ip[0] != '\0') {
-        e->ipv4.v = xmalloc(sizeof(*e->ipv4.v));
+        e->ipv4.v = rb_alloc(x->b, sizeof(*e->ipv4.v));
         e->ipv4.v[0] = e->primary_ip;
         e->ipv4.n = 1;
     }
-    e->ipv6 = json_strings(r->json, "Ipv6Addresses", "Ipv6Address");
-    e->ipv4_prefix_addresses = prefix_addresses(r->json);
+    e->ipv6 = json_strings(x->b, x->item, "Ipv6Addresses", "Ipv6Address");
+    e->ipv4_prefix_addresses = prefix_addresses(x->item);
 }
 
-static void extract(struct inv_resource *r)
+/* Fills r's typed fields from item, allocating from b (the same calls each pass). */
+static void extract(struct inventory *inv, struct rbuild *b, struct inv_resource *r,
+                    const cJSON *item)
 {
-    r->name = json_name_tag(r->json);
-    r->vpc_id = json_str(r->json, "VpcId");
-    r->state = json_str(r->json, r->type == INV_ENI ? "Status" : "State");
+    struct extract_ctx x = {inv, b, item};
+    r->id = rb_str(b, json_str(item, type_info[r->type].id_field));
+    extract_tags(inv, b, r, item);
+    r->vpc_id = x_intern(&x, "VpcId");
+    r->state = x_intern(&x, r->type == INV_ENI ? "Status" : "State");
+    r->owner_id = x_intern(&x, r->type == INV_SERVICE ? "Owner" : "OwnerId");
     switch (r->type) {
     case INV_VPC:
-        extract_vpc(r);
+        extract_vpc(&x, r);
         break;
     case INV_SUBNET:
-        extract_subnet(r);
+        extract_subnet(&x, r);
         break;
     case INV_AZ:
-        extract_az(r);
+        extract_az(&x, r);
         break;
     case INV_ENDPOINT:
-        extract_endpoint(r);
+        extract_endpoint(&x, r);
         break;
     case INV_SERVICE:
-        extract_service(r);
+        extract_service(&x, r);
         break;
     case INV_ENI:
-        extract_eni(r);
+        extract_eni(&x, r);
         break;
     case INV_SECURITY_GROUP:
         if (r->name == NULL) {
-            r->name = json_str(r->json, "GroupName");
+            r->name = x_copy(&x, "GroupName");
         }
         break;
     case INV_PREFIX_LIST:
         if (r->name == NULL) {
-            r->name = json_str(r->json, "PrefixListName");
+            r->name = x_copy(&x, "PrefixListName");
         }
         break;
     default:
@@ -505,32 +918,49 @@ static void extract(struct inv_resource *r)
     }
 }
 
-static void free_typed(struct inv_resource *r)
+/* Builds r's record block from item: typed fields, then the encoded item. */
+static void record_build(struct inventory *inv, struct inv_resource *r, const cJSON *item)
 {
-    switch (r->type) {
-    case INV_VPC:
-        free(r->vpc.cidrs);
-        free(r->vpc.ipv6);
-        break;
-    case INV_SUBNET:
-        free(r->subnet.ipv6);
-        break;
-    case INV_ENDPOINT:
-        free(r->endpoint.subnet_ids.v);
-        free(r->endpoint.eni_ids.v);
-        free(r->endpoint.group_ids.v);
-        free(r->endpoint.route_table_ids.v);
-        break;
-    case INV_SERVICE:
-        free(r->service.az_names.v);
-        break;
-    case INV_ENI:
-        free(r->eni.ipv4.v);
-        free(r->eni.ipv6.v);
-        break;
-    default:
-        break;
+    struct wbuf w = {NULL, 0};
+    encode_value(inv, &w, item);
+    size_t item_len = w.n;
+
+    /* Everything extracted comes from the item; 16 bytes of typed data per
+       encoded byte is a generous bound (a 2-byte empty string costs 8 + 1). */
+    size_t bound = item_len * 16 + 4096;
+    if (inv->scratch.cap < bound) {
+        free(inv->scratch.base);
+        inv->scratch.base = xmalloc(bound);
+        inv->scratch.cap = bound;
     }
+    inv->scratch.len = 0;
+    extract(inv, &inv->scratch, r, item);
+    size_t typed = (inv->scratch.len + 7) & ~(size_t)7;
+
+    unsigned char *block = xmalloc(typed + item_len);
+    struct rbuild b = {block, 0, typed};
+    extract(inv, &b, r, item);
+    w.p = block + typed;
+    w.n = 0;
+    encode_value(inv, &w, item);
+    r->block = block;
+    r->item_off = typed;
+    r->item_len = item_len;
+    if (inv->scratch.cap > 256 * 1024) { /* an outsized item: do not keep its scratch */
+        free(inv->scratch.base);
+        inv->scratch.base = NULL;
+        inv->scratch.cap = 0;
+    }
+    inv->record_bytes += typed + item_len;
+    inv->item_bytes += item_len;
+}
+
+static void record_free(struct inventory *inv, struct inv_resource *r)
+{
+    inv->record_bytes -= r->item_off + r->item_len;
+    inv->item_bytes -= r->item_len;
+    free(r->block);
+    r->block = NULL;
 }
 
 static void links_free(struct inv_links *l)
@@ -546,59 +976,140 @@ static void links_free(struct inv_links *l)
 
 /* ---- secondary indexes (IP, AZ name) ---------------------------------------- */
 
-static char *canonical_ip(const char *text)
+static uint32_t ip_hash(const struct ip_addr *a)
 {
-    struct ip_addr a;
-    return ip_addr_parse(text, &a) ? ip_addr_to_string(&a) : xstrdup(text);
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)a->family;
+    size_t n = a->family == IP_FAMILY_V4 ? 4 : 16;
+    for (size_t i = 0; i < n; i++) {
+        h ^= a->bytes[i];
+        h *= 1099511628211ull;
+    }
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static bool ip_same(const struct ip_addr *a, const struct ip_addr *b)
+{
+    return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
+}
+
+static size_t ipmap_probe(const struct ipmap *m, const struct ip_addr *a, uint32_t hash)
+{
+    size_t mask = m->cap - 1;
+    size_t i = hash & mask;
+    while (m->slots[i].addr.family != 0 &&
+           (m->slots[i].hash != hash || !ip_same(&m->slots[i].addr, a))) {
+        i = (i + 1) & mask;
+    }
+    return i;
+}
+
+static struct inv_ip_entry *ipmap_get(const struct ipmap *m, const struct ip_addr *a)
+{
+    if (m->len == 0) {
+        return NULL;
+    }
+    struct inv_ip_entry *e = &m->slots[ipmap_probe(m, a, ip_hash(a))];
+    return e->addr.family != 0 ? e : NULL;
+}
+
+static void ipmap_grow(struct ipmap *m)
+{
+    struct ipmap old = *m;
+    m->cap = old.cap == 0 ? 64 : old.cap * 2;
+    m->slots = xcalloc(m->cap, sizeof(*m->slots));
+    for (size_t i = 0; i < old.cap; i++) {
+        if (old.slots[i].addr.family != 0) {
+            m->slots[ipmap_probe(m, &old.slots[i].addr, old.slots[i].hash)] = old.slots[i];
+        }
+    }
+    free(old.slots);
+}
+
+static void ipmap_remove_at(struct ipmap *m, size_t hole)
+{
+    size_t mask = m->cap - 1;
+    free(m->slots[hole].more);
+    for (size_t pos = (hole + 1) & mask; m->slots[pos].addr.family != 0; pos = (pos + 1) & mask) {
+        if (!probe_between(hole, m->slots[pos].hash & mask, pos)) {
+            m->slots[hole] = m->slots[pos];
+            hole = pos;
+        }
+    }
+    memset(&m->slots[hole], 0, sizeof(m->slots[hole]));
+    m->len--;
+}
+
+/* Text parsed as an address: any form AWS or a user writes maps to one key. */
+static bool ip_key(const char *text, struct ip_addr *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (text == NULL || !ip_addr_parse(text, out)) {
+        return false;
+    }
+    if (out->family == IP_FAMILY_V4) {
+        memset(out->bytes + 4, 0, sizeof(out->bytes) - 4);
+    }
+    return true;
 }
 
 static void ip_index_add(struct inventory *inv, struct inv_resource *eni, const char *text)
 {
-    char *ip = canonical_ip(text);
-    struct inv_ip_entry *e = strmap_get(&inv->by_ip, ip);
-    if (e == NULL) {
-        e = xcalloc(1, sizeof(*e));
-        e->ip = ip;
-        strmap_set(&inv->by_ip, e->ip, e);
-    } else {
-        free(ip);
+    struct ip_addr a;
+    if (!ip_key(text, &a)) {
+        return; /* not an address: nothing can look it up */
     }
-    for (size_t i = 0; i < e->n; i++) {
-        if (e->enis[i] == eni) {
+    struct ipmap *m = &inv->by_ip;
+    if ((m->len + 1) * 10 > m->cap * 7) {
+        ipmap_grow(m);
+    }
+    uint32_t hash = ip_hash(&a);
+    struct inv_ip_entry *e = &m->slots[ipmap_probe(m, &a, hash)];
+    if (e->addr.family == 0) {
+        e->addr = a;
+        e->hash = hash;
+        e->one = eni;
+        m->len++;
+        return;
+    }
+    if (e->one == eni) {
+        return;
+    }
+    for (size_t i = 0; i < e->n_more; i++) {
+        if (e->more[i] == eni) {
             return;
         }
     }
-    if (e->n == e->cap) {
-        e->cap = e->cap == 0 ? 1 : e->cap * 2;
-        e->enis = xreallocarray(e->enis, e->cap, sizeof(*e->enis));
+    if (e->n_more == e->cap_more) {
+        e->cap_more = e->cap_more == 0 ? 2 : e->cap_more * 2;
+        e->more = xreallocarray(e->more, e->cap_more, sizeof(*e->more));
     }
-    e->enis[e->n++] = eni;
-}
-
-static void ip_entry_free(struct inv_ip_entry *e)
-{
-    free(e->enis);
-    free(e->ip);
-    free(e);
+    e->more[e->n_more++] = eni;
 }
 
 static void ip_index_del(struct inventory *inv, struct inv_resource *eni, const char *text)
 {
-    char *ip = canonical_ip(text);
-    struct inv_ip_entry *e = strmap_get(&inv->by_ip, ip);
-    free(ip);
-    if (e == NULL) {
+    struct ip_addr a;
+    struct ipmap *m = &inv->by_ip;
+    if (!ip_key(text, &a) || m->len == 0) {
         return;
     }
-    for (size_t i = 0; i < e->n; i++) {
-        if (e->enis[i] == eni) {
-            e->enis[i] = e->enis[--e->n];
-            break;
+    size_t at = ipmap_probe(m, &a, ip_hash(&a));
+    struct inv_ip_entry *e = &m->slots[at];
+    if (e->addr.family == 0) {
+        return;
+    }
+    if (e->one == eni) {
+        e->one = e->n_more > 0 ? e->more[--e->n_more] : NULL;
+    } else {
+        for (size_t i = 0; i < e->n_more; i++) {
+            if (e->more[i] == eni) {
+                e->more[i] = e->more[--e->n_more];
+                break;
+            }
         }
     }
-    if (e->n == 0) {
-        strmap_remove(&inv->by_ip, e->ip);
-        ip_entry_free(e);
+    if (e->one == NULL) {
+        ipmap_remove_at(m, at);
     }
 }
 
@@ -629,12 +1140,10 @@ static void index_update(struct inventory *inv, struct inv_resource *r, bool add
 
 /* ---- insert, replace, remove -------------------------------------------------- */
 
-static void resource_free(struct inv_resource *r)
+static void resource_free(struct inventory *inv, struct inv_resource *r)
 {
-    free_typed(r);
-    cJSON_Delete(r->json);
+    record_free(inv, r);
     links_free(r->links);
-    free((void *)(uintptr_t)r->id); /* owned; const only to callers */
     free(r);
 }
 
@@ -650,22 +1159,26 @@ static void table_append(struct inv_table *t, struct inv_resource *r)
 
 static void table_remove(struct inventory *inv, struct inv_table *t, struct inv_resource *r)
 {
+    inv->lazy->sorted_ok[r->type] = false;
+    inv->lazy->n_pending[r->type] = 0;
     strmap_remove(&t->by_id, r->id);
     index_update(inv, r, false);
     t->items[r->slot] = t->items[--t->n];
     t->items[r->slot]->slot = r->slot;
-    resource_free(r);
+    resource_free(inv, r);
 }
 
-static void replace_item(struct inventory *inv, struct inv_resource *r, cJSON *item)
+static void replace_item(struct inventory *inv, struct inv_table *t, struct inv_resource *r,
+                         const cJSON *item)
 {
     enum inv_tristate dns_support = r->vpc.dns_support;
     enum inv_tristate dns_hostnames = r->vpc.dns_hostnames;
     index_update(inv, r, false);
-    free_typed(r);
-    cJSON_Delete(r->json);
-    r->json = item;
-    extract(r);
+    /* The map's key is the old record's ID copy: rekey after rebuilding. */
+    strmap_remove(&t->by_id, r->id);
+    record_free(inv, r);
+    record_build(inv, r, item);
+    strmap_set(&t->by_id, r->id, r);
     if (r->type == INV_VPC) {
         r->vpc.dns_support = dns_support;
         r->vpc.dns_hostnames = dns_hostnames;
@@ -674,19 +1187,26 @@ static void replace_item(struct inventory *inv, struct inv_resource *r, cJSON *i
     r->stale = false;
 }
 
-static void insert_item(struct inventory *inv, enum inv_type type, const char *id, cJSON *item)
+static void insert_item(struct inventory *inv, enum inv_type type, const cJSON *item)
 {
     struct inv_resource *r = xcalloc(1, sizeof(*r));
     r->type = type;
-    r->id = xstrdup(id);
-    r->json = item;
-    extract(r);
+    record_build(inv, r, item);
     if (type == INV_VPC) {
         r->vpc.dns_support = INV_UNKNOWN;
         r->vpc.dns_hostnames = INV_UNKNOWN;
     }
     table_append(&inv->tables[type], r);
     strmap_set(&inv->tables[type].by_id, r->id, r);
+    struct inv_lazy *lazy = inv->lazy;
+    if (lazy->sorted_ok[type]) {
+        if (lazy->n_pending[type] == lazy->cap_pending[type]) {
+            lazy->cap_pending[type] = lazy->cap_pending[type] ? lazy->cap_pending[type] * 2 : 64;
+            lazy->pending[type] = xreallocarray(lazy->pending[type], lazy->cap_pending[type],
+                                                sizeof(*lazy->pending[type]));
+        }
+        lazy->pending[type][lazy->n_pending[type]++] = r;
+    }
     index_update(inv, r, true);
 }
 
@@ -701,12 +1221,14 @@ enum vpcx_status inventory_put(struct inventory *inv, enum inv_type type, cJSON 
         cJSON_Delete(item);
         return VPCX_ERR_PARSE;
     }
-    struct inv_resource *r = strmap_get(&inv->tables[type].by_id, id);
+    struct inv_table *t = &inv->tables[type];
+    struct inv_resource *r = strmap_get(&t->by_id, id);
     if (r != NULL) {
-        replace_item(inv, r, item);
+        replace_item(inv, t, r, item);
     } else {
-        insert_item(inv, type, id, item);
+        insert_item(inv, type, item);
     }
+    cJSON_Delete(item);
     bump(inv, type);
     return VPCX_OK;
 }
@@ -747,14 +1269,13 @@ bool inventory_type_loaded(const struct inventory *inv, enum inv_type type)
     return inv->tables[type].loaded;
 }
 
-static void ip_entries_free(struct strmap *m)
+static void ip_entries_free(struct ipmap *m)
 {
     for (size_t i = 0; i < m->cap; i++) {
-        if (m->slots[i].key != NULL) {
-            ip_entry_free(m->slots[i].value);
-        }
+        free(m->slots[i].more);
     }
-    strmap_finish(m);
+    free(m->slots);
+    memset(m, 0, sizeof(*m));
 }
 
 void inventory_destroy(struct inventory *inv)
@@ -765,14 +1286,20 @@ void inventory_destroy(struct inventory *inv)
     for (int type = 0; type < INV_TYPE_COUNT; type++) {
         struct inv_table *t = &inv->tables[type];
         for (size_t i = 0; i < t->n; i++) {
-            resource_free(t->items[i]);
+            resource_free(inv, t->items[i]);
         }
         free(t->items);
         strmap_finish(&t->by_id);
         free(inv->lazy->sorted[type]);
+        free(inv->lazy->pending[type]);
     }
     ip_entries_free(&inv->by_ip);
     strmap_finish(&inv->az_by_name);
+    strmap_finish(&inv->interned);
+    strmap_finish(&inv->key_index);
+    arena_finish(&inv->pool);
+    free(inv->keys);
+    free(inv->scratch.base);
     free(inv->lazy);
     free(inv);
 }
@@ -805,19 +1332,36 @@ static int cmp_resource_id(const void *a, const void *b)
     return strcmp((*x)->id, (*y)->id);
 }
 
-/* The type's resources sorted by ID, rebuilt when the type changed. */
+/* The type's resources sorted by ID: new IDs merged in, a full sort only after removals. */
 static struct inv_resource **sorted_items(const struct inventory *inv, enum inv_type type)
 {
     const struct inv_table *t = &inv->tables[type];
     struct inv_lazy *lazy = inv->lazy;
-    if (lazy->sorted_gen[type] != t->gen || lazy->sorted[type] == NULL) {
+    if (!lazy->sorted_ok[type] || lazy->sorted[type] == NULL) {
         free(lazy->sorted[type]);
         lazy->sorted[type] = xreallocarray(NULL, t->n + 1, sizeof(*t->items));
         if (t->n > 0) {
             memcpy(lazy->sorted[type], t->items, t->n * sizeof(*t->items));
             qsort(lazy->sorted[type], t->n, sizeof(*t->items), cmp_resource_id);
         }
-        lazy->sorted_gen[type] = t->gen;
+        lazy->n_sorted[type] = t->n;
+        lazy->n_pending[type] = 0;
+        lazy->sorted_ok[type] = true;
+    } else if (lazy->n_pending[type] > 0) {
+        struct inv_resource **add = lazy->pending[type];
+        size_t na = lazy->n_pending[type], no = lazy->n_sorted[type];
+        qsort(add, na, sizeof(*add), cmp_resource_id);
+        struct inv_resource **old = lazy->sorted[type];
+        struct inv_resource **out = xreallocarray(NULL, no + na + 1, sizeof(*out));
+        size_t i = 0, j = 0, k = 0;
+        while (i < no || j < na) {
+            bool take_old = j == na || (i < no && strcmp(old[i]->id, add[j]->id) < 0);
+            out[k++] = take_old ? old[i++] : add[j++];
+        }
+        free(old);
+        lazy->sorted[type] = out;
+        lazy->n_sorted[type] = k;
+        lazy->n_pending[type] = 0;
     }
     return lazy->sorted[type];
 }
@@ -873,18 +1417,20 @@ const struct inv_resource *inventory_find_az_by_name(const struct inventory *inv
     return strmap_get(&inv->az_by_name, zone_name);
 }
 
+/* The entry for the address ip names, or NULL. */
+static const struct inv_ip_entry *ip_lookup(const struct inventory *inv, const char *ip)
+{
+    struct ip_addr a;
+    return ip_key(ip, &a) ? ipmap_get(&inv->by_ip, &a) : NULL;
+}
+
 const struct inv_resource *inventory_find_eni_by_vpc_ip(const struct inventory *inv,
                                                         const char *vpc_id, const char *ip)
 {
-    if (ip == NULL) {
-        return NULL;
-    }
-    char *key = canonical_ip(ip);
-    const struct inv_ip_entry *e = strmap_get(&inv->by_ip, key);
-    free(key);
+    const struct inv_ip_entry *e = ip_lookup(inv, ip);
     const struct inv_resource *best = NULL;
-    for (size_t i = 0; e != NULL && i < e->n; i++) {
-        const struct inv_resource *r = e->enis[i];
+    for (size_t i = 0; e != NULL && i <= e->n_more; i++) {
+        const struct inv_resource *r = i == 0 ? e->one : e->more[i - 1];
         bool vpc_ok = vpc_id == NULL || (r->vpc_id != NULL && strcmp(r->vpc_id, vpc_id) == 0);
         if (vpc_ok && (best == NULL || strcmp(r->id, best->id) < 0)) {
             best = r;
@@ -902,20 +1448,43 @@ size_t inventory_find_enis_by_ip(const struct inventory *inv, const char *ip,
                                  const struct inv_resource ***out)
 {
     *out = NULL;
-    if (ip == NULL) {
+    const struct inv_ip_entry *e = ip_lookup(inv, ip);
+    if (e == NULL) {
         return 0;
     }
-    char *key = canonical_ip(ip);
-    const struct inv_ip_entry *e = strmap_get(&inv->by_ip, key);
-    free(key);
-    if (e == NULL || e->n == 0) {
-        return 0;
-    }
-    const struct inv_resource **v = xcalloc(e->n, sizeof(*v));
-    memcpy(v, e->enis, e->n * sizeof(*v));
-    qsort(v, e->n, sizeof(*v), cmp_resource_id);
+    size_t n = e->n_more + 1;
+    const struct inv_resource **v = xcalloc(n, sizeof(*v));
+    v[0] = e->one;
+    memcpy(v + 1, e->more, e->n_more * sizeof(*v));
+    qsort(v, n, sizeof(*v), cmp_resource_id);
     *out = v;
-    return e->n;
+    return n;
+}
+
+void inventory_memory(const struct inventory *inv, struct inventory_memory *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->items = inv->item_bytes;
+    out->records = inv->record_bytes - inv->item_bytes;
+    out->strings = inv->pool.bytes + inv->cap_keys * sizeof(*inv->keys) +
+                   (inv->interned.cap + inv->key_index.cap) * sizeof(struct strmap_slot);
+    out->indexes = inv->by_ip.cap * sizeof(struct inv_ip_entry) +
+                   inv->az_by_name.cap * sizeof(struct strmap_slot);
+    for (int type = 0; type < INV_TYPE_COUNT; type++) {
+        const struct inv_table *t = &inv->tables[type];
+        out->records += t->n * sizeof(struct inv_resource);
+        out->indexes += t->by_id.cap * sizeof(struct strmap_slot) + t->cap * sizeof(*t->items) +
+                        (inv->lazy->sorted[type] != NULL ? t->n + 1 : 0) * sizeof(*t->items);
+        for (size_t i = 0; i < t->n; i++) {
+            const struct inv_links *l = t->items[i]->links;
+            if (l != NULL) {
+                out->indexes += sizeof(*l) + (l->a.cap + l->b.cap) * sizeof(*l->a.v);
+            }
+        }
+    }
+    for (size_t i = 0; i < inv->by_ip.cap; i++) {
+        out->indexes += inv->by_ip.slots[i].cap_more * sizeof(struct inv_resource *);
+    }
 }
 
 /* ---- links ------------------------------------------------------------------- */
@@ -1057,7 +1626,11 @@ static void links_sort(const struct inventory *inv, enum inv_type type)
 static void links_update(const struct inventory *inv)
 {
     static const enum inv_type linked[] = {INV_VPC, INV_SUBNET, INV_ENDPOINT, INV_ENI};
-    if (inv->lazy->links_gen == inv->gen) {
+    /* Links read only these types: pages of other types leave them alone. */
+    uint64_t key = inv->tables[INV_VPC].gen + inv->tables[INV_SUBNET].gen +
+                   inv->tables[INV_AZ].gen + inv->tables[INV_ENDPOINT].gen +
+                   inv->tables[INV_ENI].gen;
+    if (inv->lazy->links_gen == key) {
         return;
     }
     for (size_t i = 0; i < sizeof(linked) / sizeof(linked[0]); i++) {
@@ -1069,7 +1642,7 @@ static void links_update(const struct inventory *inv)
     for (size_t i = 0; i < sizeof(linked) / sizeof(linked[0]); i++) {
         links_sort(inv, linked[i]);
     }
-    inv->lazy->links_gen = inv->gen;
+    inv->lazy->links_gen = key;
 }
 
 static const struct inv_links *links_find(const struct inventory *inv, enum inv_type type,

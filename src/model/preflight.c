@@ -333,16 +333,19 @@ static enum admit perm_admits(const cJSON *perm, const struct cidr *block)
     return ADMIT_NO;
 }
 
-static enum admit group_admits(const struct inv_resource *sg, const struct cidr *block)
+static enum admit group_admits(const struct inventory *inv, const struct inv_resource *sg,
+                               const struct cidr *block)
 {
     enum admit best = ADMIT_NO;
+    cJSON *item = inventory_item(inv, sg);
     const cJSON *perm;
-    cJSON_ArrayForEach(perm, cJSON_GetObjectItem(sg->json, "IpPermissions"))
+    cJSON_ArrayForEach(perm, cJSON_GetObjectItem(item, "IpPermissions"))
     {
         enum admit a = perm_admits(perm, block);
         if (a > best)
             best = a;
     }
+    cJSON_Delete(item);
     return best;
 }
 
@@ -371,10 +374,13 @@ static size_t effective_groups(struct ctx *c, const struct inv_resource **groups
         return n;
     for (size_t i = 0; i < inventory_count(c->inv, INV_SECURITY_GROUP) && n < cap; i++) {
         const struct inv_resource *sg = inventory_at(c->inv, INV_SECURITY_GROUP, i);
-        const char *gname = cJSON_GetStringValue(cJSON_GetObjectItem(sg->json, "GroupName"));
-        if (sg->vpc_id && strcmp(sg->vpc_id, c->vpc->id) == 0 && gname &&
-            strcmp(gname, "default") == 0)
+        if (!sg->vpc_id || strcmp(sg->vpc_id, c->vpc->id) != 0)
+            continue;
+        cJSON *item = inventory_item(c->inv, sg);
+        const char *gname = cJSON_GetStringValue(cJSON_GetObjectItem(item, "GroupName"));
+        if (gname && strcmp(gname, "default") == 0)
             groups[n++] = sg;
+        cJSON_Delete(item);
     }
     if (n > 0)
         add_finding(c->out, PREFLIGHT_SG_DEFAULT, groups[0]->id,
@@ -422,7 +428,7 @@ static void check_groups(struct ctx *c)
     for (size_t b = 0; b < nb && n > 0; b++) {
         enum admit best = ADMIT_NO;
         for (size_t g = 0; g < n; g++) {
-            enum admit a = group_admits(groups[g], &blocks[b]);
+            enum admit a = group_admits(c->inv, groups[g], &blocks[b]);
             if (a > best)
                 best = a;
         }

@@ -529,7 +529,7 @@ static void copy_type(struct inventory *dst, const struct inventory *src, enum i
     inventory_begin(dst, t);
     size_t n = src ? inventory_count(src, t) : 0;
     for (size_t i = 0; i < n; i++)
-        inventory_put(dst, t, cJSON_Duplicate(inventory_at(src, t, i)->json, true));
+        inventory_put(dst, t, inventory_item(src, inventory_at(src, t, i)));
     inventory_end(dst, t);
 }
 
@@ -563,16 +563,14 @@ static void copy_vpc_attrs(struct inventory *dst, const struct inventory *first,
     free(ids);
 }
 
-struct inventory *cache_merge(const struct inventory *fresh, const struct snapshot_meta *fresh_meta,
-                              unsigned fetched, const struct inventory *prev,
-                              const struct snapshot_meta *prev_meta, struct snapshot_meta *out_meta)
+/* The merged metadata: fresh's, with each type's time from where its items come. */
+static void merge_meta(const struct snapshot_meta *fresh_meta, unsigned fetched,
+                       const struct inventory *prev, const struct snapshot_meta *prev_meta,
+                       struct snapshot_meta *out_meta)
 {
-    struct inventory *out = inventory_create();
     snapshot_meta_copy(out_meta, fresh_meta);
     for (int t = 0; t < INV_TYPE_COUNT; t++) {
         bool got = (fetched & CACHE_TYPE_BIT(t)) != 0;
-        const struct inventory *src = got || !prev ? fresh : prev;
-        copy_type(out, src, (enum inv_type)t);
         free(out_meta->fetched_at_by_type[t]);
         out_meta->fetched_at_by_type[t] = NULL;
         const char *when = NULL;
@@ -582,10 +580,22 @@ struct inventory *cache_merge(const struct inventory *fresh, const struct snapsh
             when = snapshot_meta_type_time(prev_meta, (enum inv_type)t);
         out_meta->fetched_at_by_type[t] = when ? xstrdup(when) : NULL;
     }
-    bool vpcs_fresh = (fetched & CACHE_TYPE_BIT(INV_VPC)) || !prev;
-    copy_vpc_attrs(out, vpcs_fresh ? fresh : prev, vpcs_fresh ? prev : fresh);
     if (!out_meta->account && prev_meta && prev_meta->account)
         out_meta->account = xstrdup(prev_meta->account);
+}
+
+struct inventory *cache_merge(const struct inventory *fresh, const struct snapshot_meta *fresh_meta,
+                              unsigned fetched, const struct inventory *prev,
+                              const struct snapshot_meta *prev_meta, struct snapshot_meta *out_meta)
+{
+    struct inventory *out = inventory_create();
+    merge_meta(fresh_meta, fetched, prev, prev_meta, out_meta);
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        bool got = (fetched & CACHE_TYPE_BIT(t)) != 0;
+        copy_type(out, got || !prev ? fresh : prev, (enum inv_type)t);
+    }
+    bool vpcs_fresh = (fetched & CACHE_TYPE_BIT(INV_VPC)) || !prev;
+    copy_vpc_attrs(out, vpcs_fresh ? fresh : prev, vpcs_fresh ? prev : fresh);
     return out;
 }
 
@@ -637,9 +647,14 @@ enum vpcx_status cache_update(const char *dir, const struct inventory *fresh,
     struct inventory *prev =
         fetched == CACHE_ALL_TYPES ? NULL : load_previous(dir, meta, &prev_meta, warning);
     struct snapshot_meta out_meta = {0};
-    struct inventory *merged =
-        cache_merge(fresh, meta, fetched, prev, prev ? &prev_meta : NULL, &out_meta);
-    st = save_locked(dir, merged, &out_meta, errors, path_out, err);
+    /* Without a previous cache every type comes from fresh: write it, not a copy of it
+       (a copy doubles the inventory's memory at the end of a refresh). */
+    struct inventory *merged = NULL;
+    if (prev)
+        merged = cache_merge(fresh, meta, fetched, prev, &prev_meta, &out_meta);
+    else
+        merge_meta(meta, fetched, NULL, NULL, &out_meta);
+    st = save_locked(dir, merged ? merged : fresh, &out_meta, errors, path_out, err);
     unlock_dir(lock);
     inventory_destroy(merged);
     inventory_destroy(prev);

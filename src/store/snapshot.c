@@ -212,7 +212,9 @@ static void w_list(struct writer *w, const struct inventory *inv, enum inv_type 
             w_puts(w, ",");
         if (w->pretty)
             w_puts(w, "\n    ");
-        char *s = print_value(r->json, w->pretty, 2);
+        cJSON *item = inventory_item(inv, r);
+        char *s = print_value(item, w->pretty, 2);
+        cJSON_Delete(item);
         w_puts(w, s ? s : "null");
         free(s);
     }

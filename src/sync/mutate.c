@@ -721,7 +721,7 @@ static bool still_moving(enum mutate_kind kind, const char *state)
 static void mark_deleted(struct mutate_op *op)
 {
     const struct inv_resource *r = inventory_find(op->inv, INV_ENDPOINT, op->endpoint_id);
-    cJSON *item = r ? cJSON_Duplicate(r->json, true) : cJSON_CreateObject();
+    cJSON *item = r ? inventory_item(op->inv, r) : cJSON_CreateObject();
     if (!r)
         cJSON_AddStringToObject(item, "VpcEndpointId", op->endpoint_id);
     cJSON_DeleteItemFromObject(item, "State");
@@ -1016,12 +1016,13 @@ static cJSON *groups_array(const struct inventory *inv, const struct inv_ids *id
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; i < ids->n; i++) {
         const struct inv_resource *sg = inventory_find(inv, INV_SECURITY_GROUP, ids->v[i]);
-        const char *name =
-            sg ? cJSON_GetStringValue(cJSON_GetObjectItem(sg->json, "GroupName")) : NULL;
+        cJSON *item = inventory_item(inv, sg);
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(item, "GroupName"));
         cJSON *g = cJSON_CreateObject();
         cJSON_AddStringToObject(g, "GroupId", ids->v[i]);
         cJSON_AddStringToObject(g, "GroupName", name ? name : "");
         cJSON_AddItemToArray(arr, g);
+        cJSON_Delete(item);
     }
     return arr;
 }
@@ -1116,13 +1117,17 @@ static void check_simulated(struct mutate_op *op)
             fail(op, VPCX_ERR_NOT_FOUND, "%s is not in the inventory", op->endpoint_id);
             return;
         }
-        if (op->kind == MUTATE_MODIFY && !mutate_endpoint_same(op->base, r->json)) {
-            conflict(op, r->json);
+        cJSON *item = inventory_item(op->inv, r);
+        if (op->kind == MUTATE_MODIFY && !mutate_endpoint_same(op->base, item)) {
+            conflict(op, item);
+            cJSON_Delete(item);
             return;
         }
         cJSON_Delete(op->fresh);
-        op->fresh = cJSON_Duplicate(r->json, true);
-        if (op->kind == MUTATE_MODIFY && !prepare_modify(op, r->json))
+        op->fresh = cJSON_Duplicate(item, true);
+        bool ready = op->kind != MUTATE_MODIFY || prepare_modify(op, item);
+        cJSON_Delete(item);
+        if (!ready)
             return;
     }
     set_cli(op);

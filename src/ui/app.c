@@ -576,19 +576,24 @@ static char *extra_text(struct app *a, enum inv_type type, const char *id)
     const struct inv_resource *r = inventory_find(a->inv, type, id);
     if (!r)
         return NULL;
+    cJSON *item = inventory_item(a->inv, r);
+    char *found = NULL;
     if (type == INV_ENDPOINT) {
         const cJSON *e =
-            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r->json, "DnsEntries"), 0);
+            cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(item, "DnsEntries"), 0);
         const cJSON *dns = cJSON_GetObjectItemCaseSensitive(e, "DnsName");
         if (cJSON_IsString(dns))
-            return xstrdup(dns->valuestring);
+            found = xstrdup(dns->valuestring);
     }
     static const char *const arn_fields[] = {"SubnetArn", "VpcArn", "Arn"};
-    for (size_t i = 0; i < sizeof(arn_fields) / sizeof(arn_fields[0]); i++) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, arn_fields[i]);
+    for (size_t i = 0; !found && i < sizeof(arn_fields) / sizeof(arn_fields[0]); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, arn_fields[i]);
         if (cJSON_IsString(v))
-            return xstrdup(v->valuestring);
+            found = xstrdup(v->valuestring);
     }
+    cJSON_Delete(item);
+    if (found)
+        return found;
     static const struct {
         enum inv_type type;
         const char *kind;
@@ -598,10 +603,7 @@ static char *extra_text(struct app *a, enum inv_type type, const char *id)
                  {INV_ENDPOINT, "vpc-endpoint"},
                  {INV_SECURITY_GROUP, "security-group"},
                  {INV_ROUTE_TABLE, "route-table"}};
-    const cJSON *owner = cJSON_GetObjectItemCaseSensitive(r->json, "OwnerId");
-    const char *acct = cJSON_IsString(owner) ? owner->valuestring
-                       : a->opts.account     ? a->opts.account
-                                             : a->account;
+    const char *acct = r->owner_id ? r->owner_id : a->opts.account ? a->opts.account : a->account;
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
         if (kinds[i].type == type && acct && a->opts.region)
             return xasprintf("arn:aws:ec2:%s:%s:%s/%s", a->opts.region, acct, kinds[i].kind, id);

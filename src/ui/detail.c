@@ -30,6 +30,7 @@ struct detail {
     struct drow *rows;
     size_t n, alloc;
     const struct inventory *inv;
+    cJSON *item; /* the shown resource's full item, decoded while the rows are built */
 };
 
 static struct detail *dv(struct view *v)
@@ -227,8 +228,7 @@ static void header(struct detail *d, const struct inv_resource *r)
 
 static void vpc_detail(struct detail *d, const struct inv_resource *r)
 {
-    const cJSON *cidr = cJSON_GetObjectItemCaseSensitive(r->json, "CidrBlock");
-    text_field(d, "CIDR", cJSON_IsString(cidr) ? cidr->valuestring : NULL);
+    text_field(d, "CIDR", r->vpc.cidr_text);
     for (size_t i = 0; i < r->vpc.n_cidrs; i++) {
         char *s = cidr_to_string(&r->vpc.cidrs[i]);
         text_field(d, i == 0 ? "IPv4 blocks" : "", s);
@@ -294,8 +294,7 @@ static void usage_section(struct detail *d, const struct ip_usage *u)
 
 static void subnet_detail(struct detail *d, const struct inv_resource *r)
 {
-    const cJSON *cidr = cJSON_GetObjectItemCaseSensitive(r->json, "CidrBlock");
-    text_field(d, "CIDR", cJSON_IsString(cidr) ? cidr->valuestring : NULL);
+    text_field(d, "CIDR", r->subnet.cidr_text);
     const struct inv_resource *az = inventory_subnet_az(d->inv, r->id);
     if (az)
         link_field(d, "Availability zone", INV_AZ, az->id, az->az.zone_name);
@@ -389,7 +388,7 @@ static void endpoint_detail(struct detail *d, const struct inv_resource *r)
         text_field(d, "Service", e->service_name);
     text_field(d, "Private DNS", e->private_dns_enabled ? "enabled" : "disabled");
     text_field(d, "Policy", e->policy ? "custom or default document (p to view)" : "none");
-    dns_entries(d, r->json);
+    dns_entries(d, d->item);
     placement_section(d, r);
     section(d, "Links");
     if (e->kind != INV_ENDPOINT_GATEWAY) {
@@ -440,7 +439,7 @@ static void eni_detail(struct detail *d, const struct inv_resource *r)
     text_field(d, "Requester", e->requester_id);
     text_field(d, "Requester managed", e->requester_managed ? "yes" : "no");
     text_field(d, "Instance", e->instance_id);
-    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(r->json, "Groups");
+    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(d->item, "Groups");
     const cJSON *g;
     int i = 0;
     cJSON_ArrayForEach(g, groups)
@@ -503,7 +502,7 @@ static void route_table_detail(struct detail *d, const struct inv_resource *r)
 {
     section(d, "Routes");
     const cJSON *route;
-    cJSON_ArrayForEach(route, cJSON_GetObjectItemCaseSensitive(r->json, "Routes"))
+    cJSON_ArrayForEach(route, cJSON_GetObjectItemCaseSensitive(d->item, "Routes"))
     {
         const char *dst = NULL, *target = NULL;
         const cJSON *f;
@@ -523,7 +522,7 @@ static void route_table_detail(struct detail *d, const struct inv_resource *r)
     }
     section(d, "Associations");
     const cJSON *a;
-    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(r->json, "Associations"))
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(d->item, "Associations"))
     {
         const cJSON *sub = cJSON_GetObjectItemCaseSensitive(a, "SubnetId");
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "Main")))
@@ -560,6 +559,7 @@ static void build(struct detail *d)
                   inventory_type_name(d->type), d->id);
         return;
     }
+    d->item = inventory_item(d->inv, r);
     header(d, r);
     switch (r->type) {
     case INV_VPC:
@@ -578,8 +578,8 @@ static void build(struct detail *d)
         eni_detail(d, r);
         break;
     case INV_SECURITY_GROUP:
-        rules(d, r->json, "IpPermissions", "Inbound rules");
-        rules(d, r->json, "IpPermissionsEgress", "Outbound rules");
+        rules(d, d->item, "IpPermissions", "Inbound rules");
+        rules(d, d->item, "IpPermissionsEgress", "Outbound rules");
         break;
     case INV_ROUTE_TABLE:
         route_table_detail(d, r);
@@ -590,8 +590,10 @@ static void build(struct detail *d)
     default:
         break;
     }
-    tags(d, r->json);
-    all_fields(d, r->json);
+    tags(d, d->item);
+    all_fields(d, d->item);
+    cJSON_Delete(d->item);
+    d->item = NULL;
 }
 
 static void detail_open(struct view *v, const struct view_args *args)

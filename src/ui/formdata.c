@@ -263,13 +263,12 @@ unsigned form_service_kinds(const struct inventory *inv, const char *name)
 static const char *vpc_owner(struct form *f)
 {
     const struct inv_resource *vpc = inventory_find(app_inventory(f->app), INV_VPC, f->vpc_id);
-    return vpc ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(vpc->json, "OwnerId"))
-               : NULL;
+    return vpc ? vpc->owner_id : NULL;
 }
 
 static const char *service_category(struct form *f, const struct inv_resource *s)
 {
-    const char *owner = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(s->json, "Owner"));
+    const char *owner = s->owner_id;
     const char *name = s->service.service_name;
     if ((owner && strcmp(owner, "amazon") == 0) || strncmp(name, "com.amazonaws.", 14) == 0)
         return "AWS";

@@ -37,10 +37,8 @@ static void prefill_endpoint(struct form *f, const cJSON *ep)
 {
     const struct inventory *inv = app_inventory(f->app);
     const struct inv_resource *r = inventory_find(inv, INV_ENDPOINT, f->endpoint_id);
-    if (!ep && r)
-        ep = r->json;
     cJSON_Delete(f->base);
-    f->base = ep ? cJSON_Duplicate(ep, true) : NULL;
+    f->base = ep ? cJSON_Duplicate(ep, true) : inventory_item(inv, r);
     if (!r)
         return;
     free(f->vpc_id);

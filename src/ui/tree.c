@@ -4,6 +4,7 @@
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/inventory.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -346,23 +347,21 @@ static bool has_text(const char *s, const char *text)
     if (!s)
         return false;
     size_t m = strlen(text);
+    if (m == 0)
+        return true;
+    /* Compare only where the first character matches: most positions fail there. */
+    int lo = tolower((unsigned char)text[0]), up = toupper((unsigned char)text[0]);
     for (; *s; s++)
-        if (strncasecmp(s, text, m) == 0)
+        if (((unsigned char)*s == lo || (unsigned char)*s == up) && strncasecmp(s, text, m) == 0)
             return true;
-    return m == 0;
+    return false;
 }
 
-static bool tags_match(const cJSON *json, const char *text)
+static bool tags_match(const struct inv_resource *r, const char *text)
 {
-    const cJSON *tag;
-    cJSON_ArrayForEach(tag, inventory_item_tags(json))
-    {
-        const cJSON *k = cJSON_GetObjectItemCaseSensitive(tag, "Key");
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(tag, "Value");
-        if ((cJSON_IsString(v) && has_text(v->valuestring, text)) ||
-            (cJSON_IsString(k) && has_text(k->valuestring, text)))
+    for (size_t i = 0; i < r->n_tags; i++)
+        if (has_text(r->tags[i].value, text) || has_text(r->tags[i].key, text))
             return true;
-    }
     return false;
 }
 
@@ -374,23 +373,18 @@ static bool ids_match(struct inv_ids ids, const char *text)
     return false;
 }
 
-static bool json_field_match(const cJSON *json, const char *field, const char *text)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, field);
-    return cJSON_IsString(v) && has_text(v->valuestring, text);
-}
-
 static bool resource_matches(const struct inv_resource *r, const char *text)
 {
-    if (has_text(r->id, text) || has_text(r->name, text) || tags_match(r->json, text))
+    if (has_text(r->id, text) || has_text(r->name, text) || tags_match(r, text))
         return true;
     switch (r->type) {
     case INV_ENI:
         return ids_match(r->eni.ipv4, text) || ids_match(r->eni.ipv6, text) ||
                has_text(r->eni.description, text);
     case INV_SUBNET:
+        return has_text(r->subnet.cidr_text, text);
     case INV_VPC:
-        return json_field_match(r->json, "CidrBlock", text);
+        return has_text(r->vpc.cidr_text, text);
     case INV_ENDPOINT:
         return has_text(r->endpoint.service_name, text);
     case INV_AZ:

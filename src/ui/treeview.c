@@ -80,9 +80,8 @@ static void row_vpc(struct view *v, struct tree_node *n, struct ui_line *l)
     line_add(l, id_role(n), n->id);
     if (!r)
         return;
-    const cJSON *cidr = cJSON_GetObjectItemCaseSensitive(r->json, "CidrBlock");
-    if (cJSON_IsString(cidr))
-        line_addf(l, ROLE_VALUE, " %s", cidr->valuestring);
+    if (r->vpc.cidr_text)
+        line_addf(l, ROLE_VALUE, " %s", r->vpc.cidr_text);
     add_name(l, r->name);
     if (r->vpc.is_default)
         line_add(l, ROLE_DIM, " default");
@@ -165,9 +164,8 @@ static void row_subnet(struct view *v, struct tree_node *n, struct ui_line *l)
     line_add(l, id_role(n), n->id);
     if (!r)
         return;
-    const cJSON *cidr = cJSON_GetObjectItemCaseSensitive(r->json, "CidrBlock");
-    if (cJSON_IsString(cidr))
-        line_addf(l, ROLE_VALUE, " %s", cidr->valuestring);
+    if (r->subnet.cidr_text)
+        line_addf(l, ROLE_VALUE, " %s", r->subnet.cidr_text);
     if (u && u->has_cidr)
         line_addf(l, ROLE_DIM, " %" PRIu64 " free", u->effective_free);
     add_name(l, r->name);
@@ -216,13 +214,15 @@ static void row_route_table(struct view *v, struct tree_node *n, struct ui_line 
     const struct inv_resource *r = inventory_find(inv_of(v), INV_ROUTE_TABLE, n->id);
     line_add(l, id_role(n), n->id);
     if (r) {
-        const cJSON *assocs = cJSON_GetObjectItemCaseSensitive(r->json, "Associations");
+        /* Route tables are few and only visible rows are drawn: decode. */
+        cJSON *item = inventory_item(inv_of(v), r);
         const cJSON *a;
         bool main_table = false;
-        cJSON_ArrayForEach(a, assocs)
+        cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(item, "Associations"))
         {
             main_table |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "Main"));
         }
+        cJSON_Delete(item);
         if (main_table)
             line_add(l, ROLE_DIM, " main");
         add_name(l, r->name);

@@ -4,6 +4,7 @@ through awsproxy with forced paging. Skips (77) without $VPCX_BIN."""
 import datetime
 import os
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -51,6 +52,20 @@ class DumpMotoTest(unittest.TestCase):
 
     def test_same_items_as_boto3(self):
         h.assert_same_data(self, self.direct_json(), self.reference, label="direct to moto")
+
+    def test_snapshot_round_trip_same_bytes(self):
+        # Each item goes into the inventory's compact records and back out through the
+        # decoder: the moto account's hostile text, timestamps and numbers must survive.
+        with tempfile.TemporaryDirectory(prefix="vpcx-moto-") as tmp:
+            first = os.path.join(tmp, "live.json")
+            again = os.path.join(tmp, "again.json")
+            run = h.dump(self.moto.url, self.home.env(), ["-o", first])
+            self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+            run = h.run_vpcx(["--snapshot", first, "dump", "--format", "json", "-o", again],
+                             self.home.env())
+            self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+            with open(first, "rb") as f, open(again, "rb") as g:
+                self.assertEqual(g.read(), f.read())
 
     def test_counts(self):
         out = self.direct_json()

@@ -82,9 +82,11 @@ static void pick_resources(struct servers *s)
         s->subnets[i] = sn.v[i];
     for (size_t i = 0; i < inventory_count(s->inv, INV_SECURITY_GROUP); i++) {
         const struct inv_resource *g = inventory_at(s->inv, INV_SECURITY_GROUP, i);
-        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(g->json, "GroupName"));
+        cJSON *item = inventory_item(s->inv, g);
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(item, "GroupName"));
         if (g->vpc_id && strcmp(g->vpc_id, s->vpc_id) == 0 && name && !strcmp(name, "default"))
             s->default_sg = g->id;
+        cJSON_Delete(item);
     }
     for (size_t i = 0; i < inventory_count(s->inv, INV_ROUTE_TABLE); i++) {
         const struct inv_resource *r = inventory_at(s->inv, INV_ROUTE_TABLE, i);
@@ -408,7 +410,7 @@ static void test_modify_subnets_groups_policy(void **state)
     const char *subnets[] = {s->subnets[0], s->subnets[2]};
     const char *policy = "{\"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\",\n"
                          "  \"Action\": \"ssm:Get*\", \"Resource\": \"*\"}]}";
-    cJSON *base = cJSON_Duplicate(inventory_find(s->inv, INV_ENDPOINT, id)->json, true);
+    cJSON *base = inventory_item(s->inv, inventory_find(s->inv, INV_ENDPOINT, id));
     const struct mutate_request req = {
         .kind = MUTATE_MODIFY,
         .endpoint_id = id,
@@ -443,7 +445,9 @@ static void test_modify_subnets_groups_policy(void **state)
     cJSON_AddStringToObject(want, "PolicyDocument", policy);
     assert_true(mutate_endpoint_same(now, want));
     /* The inventory holds the same state as moto. */
-    assert_true(mutate_endpoint_same(inventory_find(s->inv, INV_ENDPOINT, id)->json, now));
+    cJSON *held = inventory_item(s->inv, inventory_find(s->inv, INV_ENDPOINT, id));
+    assert_true(mutate_endpoint_same(held, now));
+    cJSON_Delete(held);
     cJSON_Delete(want);
     cJSON_Delete(now);
     cJSON *st = proxy_http(s, "/_proxy/stats", NULL);
@@ -524,12 +528,10 @@ static void test_read_only_gate_sends_nothing(void **state)
     proxy_config(s, "{}"); /* clears the stats */
     struct mutate_gate *ro = mutate_gate_create(MUTATE_READ_ONLY, NULL);
     const struct endpoint_tag tag = {"Name", "never"};
+    cJSON *base = inventory_item(s->inv, inventory_find(s->inv, INV_ENDPOINT, id));
     const struct mutate_request reqs[] = {
         {.kind = MUTATE_CREATE, .spec = ssm_spec(s, &tag)},
-        {.kind = MUTATE_MODIFY,
-         .endpoint_id = id,
-         .base = inventory_find(s->inv, INV_ENDPOINT, id)->json,
-         .spec = ssm_spec(s, &tag)},
+        {.kind = MUTATE_MODIFY, .endpoint_id = id, .base = base, .spec = ssm_spec(s, &tag)},
         {.kind = MUTATE_DELETE, .endpoint_id = id, .typed_id = id},
     };
     for (size_t k = 0; k < 3; k++) {
@@ -550,6 +552,7 @@ static void test_read_only_gate_sends_nothing(void **state)
     assert_non_null(still);
     assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(still, "State")), "available");
     cJSON_Delete(still);
+    cJSON_Delete(base);
     mutate_gate_destroy(ro);
     free(id);
 }
@@ -654,7 +657,7 @@ static void test_modify_racing_outside_change(void **state)
 
     /* Changed between the form's snapshot and the check. */
     char *id = create_direct(s, "race 1");
-    cJSON *base = cJSON_Duplicate(inventory_find(s->inv, INV_ENDPOINT, id)->json, true);
+    cJSON *base = inventory_item(s->inv, inventory_find(s->inv, INV_ENDPOINT, id));
     proxy_config(s, "{}");
     boto3_add_subnet(s, id, s->subnets[2]);
     struct mutate_op *op = modify_op(s, id, base, keep_one);
@@ -667,7 +670,7 @@ static void test_modify_racing_outside_change(void **state)
 
     /* Changed after the check (DryRun passed) and before the send. */
     id = create_direct(s, "race 2");
-    base = cJSON_Duplicate(inventory_find(s->inv, INV_ENDPOINT, id)->json, true);
+    base = inventory_item(s->inv, inventory_find(s->inv, INV_ENDPOINT, id));
     proxy_config(s, "{}");
     op = modify_op(s, id, base, keep_one);
     mutate_op_check(op);

@@ -105,7 +105,12 @@ static bool same_inventory(const struct inventory *a, const struct inventory *b)
         for (size_t i = 0; i < inventory_count(a, t); i++) {
             const struct inv_resource *ra = inventory_at(a, t, i);
             const struct inv_resource *rb = inventory_at(b, t, i);
-            if (strcmp(ra->id, rb->id) != 0 || !cJSON_Compare(ra->json, rb->json, true))
+            cJSON *ja = inventory_item(a, ra);
+            cJSON *jb = inventory_item(b, rb);
+            bool same = strcmp(ra->id, rb->id) == 0 && cJSON_Compare(ja, jb, true);
+            cJSON_Delete(ja);
+            cJSON_Delete(jb);
+            if (!same)
                 return false;
         }
     }

@@ -266,7 +266,9 @@ static void test_replace_keeps_unknown_fields(void **state)
     put(inv, INV_VPC, text);
     assert_int_equal(inventory_count(inv, INV_VPC), 1);
     const struct inv_resource *vpc = inventory_find(inv, INV_VPC, "vpc-a");
-    char *printed = cJSON_PrintUnformatted(vpc->json);
+    cJSON *item = inventory_item(inv, vpc);
+    char *printed = cJSON_PrintUnformatted(item);
+    cJSON_Delete(item);
     cJSON *expect = cJSON_Parse(text);
     char *expected = cJSON_PrintUnformatted(expect);
     assert_string_equal(printed, expected);
@@ -438,22 +440,160 @@ static void test_cross_links(void **state)
     inventory_destroy(inv);
 }
 
+/* Prints item as it was given and as the inventory gives it back; they must match byte for byte. */
+static void assert_item_prints_same(struct inventory *inv, enum inv_type type, cJSON *item)
+{
+    char *want = cJSON_PrintUnformatted(item);
+    char *want_pretty = cJSON_Print(item);
+    const char *id =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, inventory_type_id_field(type)));
+    char *id_copy = strdup(id);
+    assert_int_equal(inventory_put(inv, type, item), VPCX_OK);
+    cJSON *back = inventory_item(inv, inventory_find(inv, type, id_copy));
+    char *got = cJSON_PrintUnformatted(back);
+    char *got_pretty = cJSON_Print(back);
+    assert_string_equal(got, want);
+    assert_string_equal(got_pretty, want_pretty);
+    cJSON_Delete(back);
+    free(got);
+    free(got_pretty);
+    free(want);
+    free(want_pretty);
+    free(id_copy);
+}
+
+static void test_item_decodes_exactly(void **state)
+{
+    (void)state;
+    struct inventory *inv = inventory_create();
+    /* Numbers of every kind cJSON prints differently, escapes, raw UTF-8,
+       duplicate and empty member names, deep nesting, empty containers. */
+    cJSON *item = cJSON_Parse(
+        "{\"SubnetId\":\"subnet-x\",\"AvailableIpAddressCount\":251,\"Zero\":0,\"Neg\":-7,"
+        "\"NegZero\":-0.0,\"Half\":0.5,\"Big\":4294967296,\"Huge\":1e300,\"Tiny\":5e-324,"
+        "\"Exact53\":9007199254740993,\"Pi\":3.141592653589793,\"Int32Max\":2147483647,"
+        "\"Esc\":\"tab\\t nl\\n quote\\\" back\\\\ bell\\u0007 del\\u007f\","
+        "\"Utf8\":\"\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe2\x80\xae rtl\",\"\":\"empty key\","
+        "\"Dup\":1,\"Dup\":2,\"T\":true,\"F\":false,\"N\":null,\"EA\":[],\"EO\":{},"
+        "\"Deep\":[[[{\"a\":[{\"b\":{\"c\":[1,[2,[3]]]}}]}]]],"
+        "\"Tags\":[{\"Key\":\"Name\",\"Value\":\"n\"},{\"Key\":\"k\"}]}");
+    assert_non_null(item);
+    assert_item_prints_same(inv, INV_SUBNET, item);
+    const struct inv_resource *s = inventory_find(inv, INV_SUBNET, "subnet-x");
+    assert_int_equal(s->n_tags, 2);
+    assert_null(s->tags[1].value);
+    /* Items built in code (as the XML parser does) with constant keys and a raw value. */
+    item = cJSON_CreateObject();
+    cJSON_AddItemToObjectCS(item, "NetworkInterfaceId", cJSON_CreateString("eni-c"));
+    cJSON_AddItemToObjectCS(item, "Count", cJSON_CreateNumber(12345678901.0));
+    cJSON_AddItemToObjectCS(item, "Raw", cJSON_CreateRaw("[1,2]"));
+    cJSON_AddItemToObjectCS(item, "Nan", cJSON_CreateNumber(0.0 / 0.0));
+    assert_item_prints_same(inv, INV_ENI, item);
+    assert_null(inventory_item(inv, NULL));
+    inventory_destroy(inv);
+}
+
+/* The decoded item owns its memory: it outlives the inventory and later puts. */
+static void test_item_outlives_inventory(void **state)
+{
+    (void)state;
+    struct inventory *inv = inventory_create();
+    put(inv, INV_VPC,
+        "{\"VpcId\":\"vpc-a\",\"OwnerId\":\"111122223333\",\"CidrBlock\":\"10.0.0.0/16\"}");
+    const struct inv_resource *vpc = inventory_find(inv, INV_VPC, "vpc-a");
+    assert_string_equal(vpc->owner_id, "111122223333");
+    assert_string_equal(vpc->vpc.cidr_text, "10.0.0.0/16");
+    cJSON *item = inventory_item(inv, vpc);
+    put(inv, INV_VPC, "{\"VpcId\":\"vpc-a\",\"CidrBlock\":\"10.9.0.0/16\"}");
+    inventory_destroy(inv);
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(item, "CidrBlock")),
+                        "10.0.0.0/16");
+    cJSON_Delete(item);
+}
+
+/* Repeated strings are held once, however many resources carry them. */
+static void test_repeated_strings_interned(void **state)
+{
+    (void)state;
+    struct inventory *inv = inventory_create();
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-1\",\"SubnetId\":\"subnet-s\","
+        "\"VpcId\":\"vpc-v\",\"AvailabilityZone\":\"us-east-1a\"}");
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-2\",\"SubnetId\":\"subnet-s\","
+        "\"VpcId\":\"vpc-v\",\"AvailabilityZone\":\"us-east-1a\"}");
+    const struct inv_resource *a = inventory_find(inv, INV_ENI, "eni-1");
+    const struct inv_resource *b = inventory_find(inv, INV_ENI, "eni-2");
+    assert_ptr_equal(a->eni.subnet_id, b->eni.subnet_id);
+    assert_ptr_equal(a->vpc_id, b->vpc_id);
+    assert_ptr_equal(a->eni.az_name, b->eni.az_name);
+    struct inventory_memory m;
+    inventory_memory(inv, &m);
+    assert_true(m.items > 0 && m.records > 0 && m.strings > 0 && m.indexes > 0);
+    inventory_destroy(inv);
+}
+
+/* Reads between puts see every ID in order: new IDs are merged into the kept order. */
+static void test_sorted_across_puts(void **state)
+{
+    (void)state;
+    struct inventory *inv = inventory_create();
+    static const char *const ids[] = {"eni-5", "eni-1", "eni-9", "eni-3", "eni-7",
+                                      "eni-2", "eni-8", "eni-0", "eni-6", "eni-4"};
+    char buf[96];
+    inventory_begin(inv, INV_ENI);
+    for (size_t i = 0; i < 10; i++) {
+        snprintf(buf, sizeof(buf), "{\"NetworkInterfaceId\":\"%s\"}", ids[i]);
+        put(inv, INV_ENI, buf);
+        if (i % 3 == 0) /* a page read: replacing eni-5 keeps its place */
+            put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-5\",\"Status\":\"in-use\"}");
+        assert_int_equal(inventory_count(inv, INV_ENI), i + 1);
+        for (size_t k = 1; k <= i; k++)
+            assert_true(strcmp(inventory_at(inv, INV_ENI, k - 1)->id,
+                               inventory_at(inv, INV_ENI, k)->id) < 0);
+    }
+    inventory_end(inv, INV_ENI);
+    /* A refresh that drops some: removal, then more inserts. */
+    inventory_begin(inv, INV_ENI);
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-3\"}");
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-7\"}");
+    inventory_end(inv, INV_ENI);
+    assert_int_equal(inventory_count(inv, INV_ENI), 2);
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-5\"}");
+    assert_string_equal(inventory_at(inv, INV_ENI, 0)->id, "eni-3");
+    assert_string_equal(inventory_at(inv, INV_ENI, 1)->id, "eni-5");
+    assert_string_equal(inventory_at(inv, INV_ENI, 2)->id, "eni-7");
+    assert_null(inventory_at(inv, INV_ENI, 3));
+    assert_string_equal(inventory_find(inv, INV_ENI, "eni-5")->id, "eni-5");
+    inventory_destroy(inv);
+}
+
 static void test_item_tags(void **state)
 {
     (void)state;
     struct inventory *inv = world();
     /* An ENI's tags are its TagSet; the Name lookup reads them too. */
     const struct inv_resource *eni = inventory_find(inv, INV_ENI, "eni-i1");
-    const cJSON *tags = inventory_item_tags(eni->json);
-    assert_ptr_equal(tags, cJSON_GetObjectItemCaseSensitive(eni->json, "TagSet"));
+    cJSON *item = inventory_item(inv, eni);
+    const cJSON *tags = inventory_item_tags(item);
+    assert_ptr_equal(tags, cJSON_GetObjectItemCaseSensitive(item, "TagSet"));
     assert_int_equal(cJSON_GetArraySize(tags), 1);
     assert_string_equal(eni->name, "web");
+    assert_int_equal(eni->n_tags, 1);
+    assert_string_equal(eni->tags[0].key, "Name");
+    assert_string_equal(eni->tags[0].value, "web");
+    cJSON_Delete(item);
     /* Everything else has Tags. */
     const struct inv_resource *subnet = inventory_find(inv, INV_SUBNET, "subnet-1");
-    assert_ptr_equal(inventory_item_tags(subnet->json),
-                     cJSON_GetObjectItemCaseSensitive(subnet->json, "Tags"));
+    item = inventory_item(inv, subnet);
+    assert_ptr_equal(inventory_item_tags(item), cJSON_GetObjectItemCaseSensitive(item, "Tags"));
+    cJSON_Delete(item);
     /* None at all, or not a list: NULL, or the other key when it is a list. */
-    assert_null(inventory_item_tags(inventory_find(inv, INV_ENI, "eni-o1")->json));
+    const struct inv_resource *bare = inventory_find(inv, INV_ENI, "eni-o1");
+    item = inventory_item(inv, bare);
+    assert_null(inventory_item_tags(item));
+    assert_int_equal(bare->n_tags, 0);
+    cJSON_Delete(item);
     assert_null(inventory_item_tags(NULL));
     cJSON *odd = cJSON_Parse("{\"Tags\":\"x\",\"TagSet\":[{\"Key\":\"Name\",\"Value\":\"y\"}]}");
     assert_ptr_equal(inventory_item_tags(odd), cJSON_GetObjectItemCaseSensitive(odd, "TagSet"));
@@ -589,6 +729,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_type_table),
         cmocka_unit_test(test_typed_fields),
+        cmocka_unit_test(test_item_decodes_exactly),
+        cmocka_unit_test(test_sorted_across_puts),
+        cmocka_unit_test(test_item_outlives_inventory),
+        cmocka_unit_test(test_repeated_strings_interned),
         cmocka_unit_test(test_missing_id),
         cmocka_unit_test(test_sorted_iteration),
         cmocka_unit_test(test_mark_and_sweep),

@@ -573,10 +573,10 @@ static void test_read_only_gate_refuses_everything(void **state)
     struct inventory *inv = *state;
     struct mutate_gate *gates[] = {NULL, mutate_gate_create(MUTATE_READ_ONLY, "default")};
     struct endpoint_spec s = good_spec();
-    const struct inv_resource *ep = inventory_find(inv, INV_ENDPOINT, "vpce-exist");
+    cJSON *base = inventory_item(inv, inventory_find(inv, INV_ENDPOINT, "vpce-exist"));
     const struct mutate_request reqs[] = {
         {.kind = MUTATE_CREATE, .spec = s},
-        {.kind = MUTATE_MODIFY, .spec = s, .endpoint_id = "vpce-exist", .base = ep->json},
+        {.kind = MUTATE_MODIFY, .spec = s, .endpoint_id = "vpce-exist", .base = base},
         {.kind = MUTATE_DELETE, .endpoint_id = "vpce-exist", .typed_id = "vpce-exist"},
     };
     for (size_t g = 0; g < 2; g++) {
@@ -592,6 +592,7 @@ static void test_read_only_gate_refuses_everything(void **state)
             vpcx_error_finish(&err);
         }
     }
+    cJSON_Delete(base);
     mutate_gate_destroy(gates[1]);
     mutate_gate_destroy(NULL);
 }
@@ -657,14 +658,16 @@ static void test_simulated_mode_changes_inventory_only(void **state)
     const struct inv_resource *ep = inventory_find(inv, INV_ENDPOINT, id);
     assert_non_null(ep);
     assert_string_equal(ep->endpoint.service_name, KMS);
-    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(ep->json, "VpcxSimulated")));
+    cJSON *item = inventory_item(inv, ep);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(item, "VpcxSimulated")));
+    cJSON_Delete(item);
     mutate_op_destroy(op);
 
     /* Modify: add a subnet, drop private DNS. */
     struct endpoint_spec want = good_spec();
     want.subnet_ids = IDS("subnet-a1", "subnet-b");
     want.private_dns = INV_NO;
-    cJSON *base = cJSON_Duplicate(inventory_find(inv, INV_ENDPOINT, id)->json, true);
+    cJSON *base = inventory_item(inv, inventory_find(inv, INV_ENDPOINT, id));
     req = (struct mutate_request){
         .kind = MUTATE_MODIFY, .spec = want, .endpoint_id = id, .base = base};
     op = simulate(inv, gate, &req, &ev);

@@ -69,7 +69,11 @@ static void assert_same_inventory(const struct inventory *a, const struct invent
             const struct inv_resource *ra = inventory_at(a, t, i);
             const struct inv_resource *rb = inventory_at(b, t, i);
             assert_string_equal(ra->id, rb->id);
-            assert_true(cJSON_Compare(ra->json, rb->json, true));
+            cJSON *ja = inventory_item(a, ra);
+            cJSON *jb = inventory_item(b, rb);
+            assert_true(cJSON_Compare(ja, jb, true));
+            cJSON_Delete(ja);
+            cJSON_Delete(jb);
         }
     }
     const struct inv_resource *va = inventory_find(a, INV_VPC, "vpc-1");

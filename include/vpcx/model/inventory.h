@@ -2,11 +2,15 @@
  * inventory: every AWS resource vpcx knows about, keyed by ID, refreshed by
  * mark and sweep, cross-linked by ID. Pure data: no I/O.
  *
- * Items: each resource is the cJSON object AWS describes (field names and types
- * exactly as the AWS CLI / boto3 print them, e.g. {"SubnetId": ..., "Tags":
- * [...]}). The inventory owns the item and never changes it, so unknown fields
- * survive untouched for the dump; typed fields (struct inv_resource) are
- * extracted once at insertion and point into the item.
+ * Items: each resource arrives as the cJSON object AWS describes (field names
+ * and types exactly as the AWS CLI / boto3 print them, e.g. {"SubnetId": ...,
+ * "Tags": [...]}). The inventory keeps a compact record, not the tree: typed
+ * fields (struct inv_resource) for what the model and views read, repeated
+ * strings (VPC, subnet and AZ IDs, states, tag keys) interned once, and the
+ * item's full content in a compact binary encoding (member names interned,
+ * numbers as integers where exact). inventory_item() decodes that back into a
+ * tree equal to the one given, so unknown fields survive for the dump, the
+ * detail pane and the forms.
  *
  * Refresh (after htop's Table): inventory_begin(type) marks every resource of
  * the type stale; inventory_put() inserts or replaces one and clears its mark;
@@ -30,8 +34,12 @@
  * stay valid until the next call that changes the inventory (put, end, abort,
  * set_vpc_attribute, destroy). Keep IDs, not pointers, across a refresh.
  *
- * Costs: find by ID and by IP are O(1) (hash maps); links and sorted order
- * cost O(n log n) once per generation. One thread; no locking.
+ * Costs: find by ID and by IP are O(1) (hash maps; the IP index is keyed by
+ * the binary address and updated by each put). Sorted order is kept across
+ * puts: new IDs are merged in at the next read, O(n + k log k); only removals
+ * cost a full sort. Links are rebuilt, O(n log n), at the first read after a
+ * VPC, subnet, AZ, endpoint or ENI changed. inventory_item() costs a decode of
+ * one item. One thread; no locking.
  */
 #ifndef VPCX_MODEL_INVENTORY_H
 #define VPCX_MODEL_INVENTORY_H
@@ -78,6 +86,12 @@ bool inventory_type_from_list_key(const char *key, enum inv_type *out);
  */
 const cJSON *inventory_item_tags(const cJSON *item);
 
+/* One tag of a resource; value may be NULL when AWS gave none. */
+struct inv_tag {
+    const char *key;
+    const char *value;
+};
+
 /* A borrowed list of strings (IDs, names); n may be 0 with v NULL. */
 struct inv_ids {
     const char **v;
@@ -99,8 +113,9 @@ enum inv_endpoint_kind {
 
 struct inv_vpc {
     bool has_cidr;
-    struct cidr cidr;   /* CidrBlock, the primary IPv4 block */
-    struct cidr *cidrs; /* CidrBlockAssociationSet (not disassociated), n_cidrs */
+    struct cidr cidr;      /* CidrBlock, the primary IPv4 block */
+    const char *cidr_text; /* CidrBlock as given, may be NULL */
+    struct cidr *cidrs;    /* CidrBlockAssociationSet (not disassociated), n_cidrs */
     size_t n_cidrs;
     struct cidr *ipv6; /* Ipv6CidrBlockAssociationSet (not disassociated) */
     size_t n_ipv6;
@@ -111,7 +126,8 @@ struct inv_vpc {
 
 struct inv_subnet {
     bool has_cidr;
-    struct cidr cidr; /* CidrBlock */
+    struct cidr cidr;      /* CidrBlock */
+    const char *cidr_text; /* CidrBlock as given, may be NULL */
     struct cidr *ipv6;
     size_t n_ipv6;
     const char *az_name; /* AvailabilityZone */
@@ -167,10 +183,10 @@ struct inv_links; /* private: lazily computed links */
 struct inv_resource {
     enum inv_type type;
     const char *id;   /* owned copy of the ID field */
-    cJSON *json;      /* the item as given (do not modify) */
     const char *name; /* Name tag, or PrefixListName/GroupName, or NULL */
     const char *vpc_id;
-    const char *state; /* State, or Status for ENIs, may be NULL */
+    const char *state;    /* State, or Status for ENIs, may be NULL */
+    const char *owner_id; /* OwnerId, or Owner for services, may be NULL */
     union {
         struct inv_vpc vpc;
         struct inv_subnet subnet;
@@ -179,7 +195,12 @@ struct inv_resource {
         struct inv_service service;
         struct inv_eni eni;
     };
+    const struct inv_tag *tags; /* Tags or TagSet, in the item's order */
+    size_t n_tags;
     /* private */
+    unsigned char *block; /* the record's own bytes: strings, arrays, encoded item */
+    size_t item_off;      /* where the encoded item starts in block */
+    size_t item_len;
     size_t slot; /* index in the type's item vector */
     bool stale;  /* marked by inventory_begin() */
     struct inv_links *links;
@@ -220,6 +241,22 @@ uint64_t inventory_generation(const struct inventory *inv);
  */
 enum vpcx_status inventory_set_vpc_attribute(struct inventory *inv, const char *vpc_id,
                                              const char *attribute, bool value);
+
+/*
+ * The resource's full item, decoded from its compact form: a new tree equal
+ * to the one given to inventory_put(). Caller-owned (cJSON_Delete); it does
+ * not refer to the inventory and may outlive it. NULL when r is NULL.
+ */
+cJSON *inventory_item(const struct inventory *inv, const struct inv_resource *r);
+
+/* Bytes held, by kind, for the benchmark's breakdown. */
+struct inventory_memory {
+    size_t records; /* struct inv_resource and the typed arrays and strings in each record */
+    size_t items;   /* the encoded items */
+    size_t strings; /* the intern pool: repeated strings and member names */
+    size_t indexes; /* ID, IP and AZ maps, sorted order, links */
+};
+void inventory_memory(const struct inventory *inv, struct inventory_memory *out);
 
 size_t inventory_count(const struct inventory *inv, enum inv_type type);
 /* The index-th resource of type in ID order, NULL past the end. */

@@ -1,0 +1,122 @@
+/*
+ * inv_bench: the inventory's memory and the keystroke paths at scale, from a dump.
+ *
+ *   inv_bench DUMP.json [FILTER] [IP]
+ *
+ * Loads the dump (vpcx dump --format json) into an inventory and prints the bytes it holds
+ * per kind (struct inventory_memory) and per ENI; then types FILTER into the tree filter one
+ * character at a time, and IP into the :ip lookup likewise, and prints each keystroke's time
+ * (CLOCK_MONOTONIC). FILTER defaults to the third ENI's second IP address with its last digit
+ * dropped, IP to that ENI's primary address. Nothing here asserts; tests/bench/RESULTS.md
+ * holds the figures.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "vpcx/core/status.h"
+#include "vpcx/model/inventory.h"
+#include "vpcx/store/snapshot.h"
+#include "vpcx/ui/tree.h"
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void type_filter(struct tree *t, const char *text)
+{
+    char buf[128];
+    double worst = 0;
+    for (size_t i = 1; i <= strlen(text) && i < sizeof(buf); i++) {
+        memcpy(buf, text, i);
+        buf[i] = '\0';
+        double t0 = now_ms();
+        size_t rows = tree_set_filter(t, buf);
+        double ms = now_ms() - t0;
+        worst = ms > worst ? ms : worst;
+        printf("filter %-20s %8.2f ms  %zu rows\n", buf, ms, rows);
+    }
+    double t0 = now_ms();
+    tree_set_filter(t, NULL);
+    printf("filter cleared          %8.2f ms\nfilter worst keystroke  %8.2f ms\n", now_ms() - t0,
+           worst);
+}
+
+static void type_ip(const struct inventory *inv, const char *ip)
+{
+    char buf[64];
+    double worst = 0;
+    for (size_t i = 1; i <= strlen(ip) && i < sizeof(buf); i++) {
+        memcpy(buf, ip, i);
+        buf[i] = '\0';
+        const struct inv_resource **enis;
+        double t0 = now_ms();
+        size_t n = inventory_find_enis_by_ip(inv, buf, &enis);
+        double ms = now_ms() - t0;
+        free(enis);
+        worst = ms > worst ? ms : worst;
+        printf(":ip %-20s %8.4f ms  %zu ENIs\n", buf, ms, n);
+    }
+    printf(":ip worst keystroke     %8.4f ms\n", worst);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s DUMP.json [FILTER] [IP]\n", argv[0]);
+        return 2;
+    }
+    struct inventory *inv = inventory_create();
+    struct snapshot_meta meta;
+    memset(&meta, 0, sizeof(meta));
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    double t0 = now_ms();
+    if (snapshot_load_file(argv[1], inv, &meta, NULL, &err) != VPCX_OK) {
+        fprintf(stderr, "%s\n", err.message ? err.message : "load failed");
+        return 1;
+    }
+    printf("load %.0f ms\n", now_ms() - t0);
+    size_t n_eni = inventory_count(inv, INV_ENI), total = 0;
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        total += inventory_count(inv, (enum inv_type)t);
+    struct inventory_memory m;
+    inventory_memory(inv, &m);
+    size_t sum = m.records + m.items + m.strings + m.indexes;
+    printf("resources %zu, ENIs %zu\n", total, n_eni);
+    printf("%-8s %12s %10s\n", "kind", "bytes", "per ENI");
+    const struct {
+        const char *name;
+        size_t bytes;
+    } rows[] = {{"records", m.records},
+                {"items", m.items},
+                {"strings", m.strings},
+                {"indexes", m.indexes},
+                {"total", sum}};
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        printf("%-8s %12zu %10.0f\n", rows[i].name, rows[i].bytes,
+               n_eni ? (double)rows[i].bytes / (double)n_eni : 0.0);
+
+    const struct inv_resource *eni = inventory_at(inv, INV_ENI, n_eni > 2 ? 2 : 0);
+    char filter[64] = "", ip[64] = "";
+    if (eni && eni->eni.ipv4.n > 0) {
+        const char *addr = eni->eni.ipv4.v[eni->eni.ipv4.n > 1 ? 1 : 0];
+        snprintf(filter, sizeof(filter), "%.*s", (int)strlen(addr) - 1, addr);
+        snprintf(ip, sizeof(ip), "%s", eni->eni.primary_ip ? eni->eni.primary_ip : addr);
+    }
+    struct tree *tree = tree_create(inv);
+    t0 = now_ms();
+    tree_rebuild(tree);
+    printf("tree %.2f ms, %zu rows\n", now_ms() - t0, tree_row_count(tree));
+    type_filter(tree, argc > 2 ? argv[2] : filter);
+    type_ip(inv, argc > 3 ? argv[3] : ip);
+    tree_destroy(tree);
+    snapshot_meta_finish(&meta);
+    vpcx_error_finish(&err);
+    inventory_destroy(inv);
+    return 0;
+}
