@@ -743,8 +743,7 @@ static void service_detail(struct detail *d, const struct inv_resource *r)
 static void account_summary(struct detail *d)
 {
     struct drow *row = add_row(d);
-    line_add(&row->line, ROLE_TITLE, "account ");
-    line_add(&row->line, ROLE_NAME, app_scope(d->app));
+    line_add(&row->line, ROLE_TITLE, app_scope(d->app)); /* "account N · region" */
     struct netinfo_summary s;
     netinfo_summarize(d->inv, &s);
     section(d, "Summary");
