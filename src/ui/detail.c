@@ -647,8 +647,14 @@ static void eni_owner(struct detail *d, const struct inv_resource *r)
     const struct inv_resource *e = inventory_find(d->inv, INV_ENDPOINT, ep);
     link_field(d, "Endpoint", INV_ENDPOINT, ep,
                src == INV_OWNER_DESCRIPTION ? "(from the description)" : NULL);
-    if (e)
-        text_field(d, "Service", e->endpoint.service_name);
+    if (e) {
+        char *short_name = netinfo_short_service(e->endpoint.service_name, e->endpoint.kind);
+        struct drow *row = label_row(d, "Service");
+        line_add(&row->line, ROLE_NAME, short_name);
+        line_add(&row->line, ROLE_NORMAL, " ");
+        line_add(&row->line, ROLE_DIM, e->endpoint.service_name ? e->endpoint.service_name : "");
+        free(short_name);
+    }
 }
 
 /* The ENI's Groups[].GroupId, borrowed from the item; the count (at most cap). */
