@@ -4,6 +4,7 @@
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/ipusage.h"
+#include "vpcx/model/netinfo.h"
 #include "vpcx/model/placement.h"
 
 #include <errno.h>
@@ -126,6 +127,145 @@ static void outline_placement(struct strbuf *sb, const struct placement *p)
     }
 }
 
+/* The policy document, compact, on one line; "(default: full access)" without one. */
+static void outline_policy(struct strbuf *sb, const struct inv_resource *ep)
+{
+    strbuf_addstr(sb, "      policy: ");
+    cJSON *doc = ep->endpoint.policy ? cJSON_Parse(ep->endpoint.policy) : NULL;
+    char *flat = doc ? cJSON_PrintUnformatted(doc) : NULL;
+    if (flat)
+        add_safe(sb, flat);
+    else if (ep->endpoint.policy)
+        add_safe(sb, ep->endpoint.policy);
+    else
+        strbuf_addstr(sb, "(none: AWS's default full access)");
+    strbuf_addch(sb, '\n');
+    free(flat);
+    cJSON_Delete(doc);
+}
+
+static void outline_sg(struct strbuf *sb, const struct inventory *inv, const struct inv_resource *g)
+{
+    strbuf_addstr(sb, "    ");
+    add_safe(sb, g->id);
+    add_name(sb, g);
+    strbuf_addch(sb, '\n');
+    struct netinfo_sg_rules rules;
+    cJSON *item = inventory_item(inv, g);
+    netinfo_sg_rules(inv, item, &rules); /* the rules own their strings */
+    cJSON_Delete(item);
+    for (size_t i = 0; i < rules.n; i++) {
+        const struct netinfo_sg_rule *x = &rules.v[i];
+        strbuf_addf(sb, "      %-8s ", netinfo_direction(x->egress));
+        add_safe(sb, x->protocol);
+        strbuf_addch(sb, ' ');
+        add_safe(sb, x->ports);
+        strbuf_addstr(sb, x->egress ? " to " : " from ");
+        add_safe(sb, x->peer);
+        if (x->peer_name) {
+            strbuf_addstr(sb, " (");
+            add_safe(sb, x->peer_name);
+            strbuf_addch(sb, ')');
+        }
+        if (x->description) {
+            strbuf_addstr(sb, " \"");
+            add_safe(sb, x->description);
+            strbuf_addch(sb, '"');
+        }
+        strbuf_addch(sb, '\n');
+    }
+    if (rules.n == 0)
+        strbuf_addstr(sb, "      no rules\n");
+    netinfo_sg_rules_finish(&rules);
+}
+
+static void outline_acl(struct strbuf *sb, const struct inventory *inv,
+                        const struct inv_resource *acl)
+{
+    strbuf_addstr(sb, "    ");
+    add_safe(sb, acl->id);
+    add_name(sb, acl);
+    strbuf_addch(sb, '\n');
+    struct netinfo_acl_entries e;
+    cJSON *item = inventory_item(inv, acl);
+    netinfo_acl_entries(item, &e);
+    cJSON_Delete(item);
+    for (size_t i = 0; i < e.n; i++) {
+        const struct netinfo_acl_entry *x = &e.v[i];
+        char buf[16];
+        strbuf_addf(sb, "      %-8s %5s %-5s ", x->egress ? "egress" : "ingress",
+                    netinfo_acl_rule_text(x->rule_number, buf, sizeof(buf)),
+                    x->allow ? "allow" : "deny");
+        add_safe(sb, x->protocol);
+        strbuf_addch(sb, ' ');
+        add_safe(sb, x->ports);
+        strbuf_addch(sb, ' ');
+        add_safe(sb, x->cidr);
+        strbuf_addch(sb, '\n');
+    }
+    netinfo_acl_entries_finish(&e);
+}
+
+static void outline_rtb(struct strbuf *sb, const struct inventory *inv,
+                        const struct inv_resource *rt)
+{
+    strbuf_addstr(sb, "    ");
+    add_safe(sb, rt->id);
+    add_name(sb, rt);
+    if (netinfo_route_table_is_main(inv, rt))
+        strbuf_addstr(sb, " main");
+    strbuf_addch(sb, '\n');
+    struct netinfo_routes r;
+    cJSON *item = inventory_item(inv, rt);
+    netinfo_routes(inv, item, &r);
+    cJSON_Delete(item);
+    for (size_t i = 0; i < r.n; i++) {
+        strbuf_addstr(sb, "      ");
+        add_safe(sb, r.v[i].destination);
+        if (r.v[i].dest_name) {
+            strbuf_addstr(sb, " (");
+            add_safe(sb, r.v[i].dest_name);
+            strbuf_addch(sb, ')');
+        }
+        strbuf_addstr(sb, " -> ");
+        add_safe(sb, r.v[i].target);
+        if (r.v[i].state) {
+            strbuf_addch(sb, ' ');
+            add_safe(sb, r.v[i].state);
+        }
+        strbuf_addch(sb, '\n');
+    }
+    netinfo_routes_finish(&r);
+}
+
+/* Every resource of type in the VPC, written by one of the functions above. */
+static void outline_network(struct strbuf *sb, const struct inventory *inv, const char *vpc_id)
+{
+    static const struct {
+        enum inv_type type;
+        const char *title;
+    } kinds[] = {{INV_SECURITY_GROUP, "security groups"},
+                 {INV_NETWORK_ACL, "network ACLs (in evaluation order)"},
+                 {INV_ROUTE_TABLE, "route tables"}};
+    for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+        bool any = false;
+        for (size_t i = 0; i < inventory_count(inv, kinds[k].type); i++) {
+            const struct inv_resource *r = inventory_at(inv, kinds[k].type, i);
+            if (!r->vpc_id || strcmp(r->vpc_id, vpc_id) != 0)
+                continue;
+            if (!any)
+                strbuf_addf(sb, "  %s:\n", kinds[k].title);
+            any = true;
+            if (kinds[k].type == INV_SECURITY_GROUP)
+                outline_sg(sb, inv, r);
+            else if (kinds[k].type == INV_NETWORK_ACL)
+                outline_acl(sb, inv, r);
+            else
+                outline_rtb(sb, inv, r);
+        }
+    }
+}
+
 static void outline_endpoint(struct strbuf *sb, const struct inventory *inv,
                              const struct inv_resource *ep)
 {
@@ -155,6 +295,7 @@ static void outline_endpoint(struct strbuf *sb, const struct inventory *inv,
         outline_placement(sb, &p);
     }
     placement_finish(&p);
+    outline_policy(sb, ep);
 }
 
 static void outline_vpc(struct strbuf *sb, const struct inventory *inv,
@@ -180,6 +321,7 @@ static void outline_vpc(struct strbuf *sb, const struct inventory *inv,
         if (ep)
             outline_endpoint(sb, inv, ep);
     }
+    outline_network(sb, inv, vpc->id);
     strbuf_addch(sb, '\n');
 }
 

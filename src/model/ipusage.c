@@ -381,3 +381,30 @@ cJSON *ipusage_headroom_to_json(const struct az_headroom *rows, size_t n)
     }
     return arr;
 }
+
+void ipusage_bar(const struct ip_usage *u, int width, struct ip_bar *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->free = width;
+    if (!u->has_cidr || width <= 0 || u->usable == 0)
+        return;
+    uint64_t used = u->usable > u->effective_free ? u->usable - u->effective_free : 0;
+    if (used == 0)
+        return;
+    uint64_t filled = (used * (uint64_t)width + u->usable / 2) / u->usable;
+    if (filled < 1)
+        filled = 1;
+    if (filled >= (uint64_t)width && used < u->usable)
+        filled = (uint64_t)width - 1;
+    if (filled > (uint64_t)width)
+        filled = (uint64_t)width;
+    uint64_t ep = u->by_owner[IP_OWNER_ENDPOINT] < used ? u->by_owner[IP_OWNER_ENDPOINT] : used;
+    int c_ep = (int)((ep * filled + used / 2) / used);
+    if (ep && c_ep == 0 && (filled >= 2 || ep * 2 >= used))
+        c_ep = 1;
+    if (ep < used && c_ep == (int)filled && filled >= 2)
+        c_ep--;
+    out->endpoint = c_ep;
+    out->other = (int)filled - c_ep;
+    out->free = width - (int)filled;
+}

@@ -12,6 +12,7 @@
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/cidr.h"
 #include "vpcx/model/ipusage.h"
+#include "vpcx/model/placement.h"
 #include "vpcx/model/policy.h"
 
 static const struct {
@@ -195,8 +196,24 @@ static bool service_offers_az(const struct inv_resource *svc, const char *az_nam
     return false;
 }
 
+/* The endpoint being checked already holds an address in the subnet. */
+static bool self_has_eni_in(struct ctx *c, const struct inv_resource *sn)
+{
+    if (!c->self_id)
+        return false;
+    struct inv_ids enis = inventory_endpoint_enis(c->inv, c->self_id);
+    for (size_t i = 0; i < enis.n; i++) {
+        const struct inv_resource *e = inventory_find(c->inv, INV_ENI, enis.v[i]);
+        if (e && e->eni.subnet_id && strcmp(e->eni.subnet_id, sn->id) == 0)
+            return true;
+    }
+    return false;
+}
+
 static void check_subnet_ips(struct ctx *c, const struct inv_resource *sn)
 {
+    if (self_has_eni_in(c, sn))
+        return;
     struct ip_usage u;
     ipusage_compute(c->inv, sn, &u);
     if (!u.has_cidr)
@@ -573,6 +590,64 @@ void preflight_check_modify(const struct inventory *inv, const char *endpoint_id
         s.private_dns = ep->endpoint.private_dns_enabled ? INV_YES : INV_NO;
     struct ctx c = {.inv = inv, .spec = &s, .self_id = ep->id, .out = out};
     check_all(&c);
+}
+
+/* ---- health of an endpoint as it is ---------------------------------------------------------- */
+
+static bool is_full_access(const char *doc);
+
+static void health_extras(const struct inventory *inv, const struct inv_resource *ep,
+                          struct preflight_report *out)
+{
+    if (ep->state && strcasecmp(ep->state, "available") != 0)
+        add_finding(out, PREFLIGHT_STATE_NOT_AVAILABLE, ep->id,
+                    "Endpoint %s is %s, not available: it carries no traffic now.", ep->id,
+                    ep->state);
+    struct placement p;
+    if (placement_compute(inv, ep->id, &p) == VPCX_OK && p.applicable && p.single_az)
+        add_finding(out, PREFLIGHT_SINGLE_AZ, ep->id,
+                    "Endpoint %s has network interfaces in one availability zone of %zu: an "
+                    "outage of that zone cuts it off.",
+                    ep->id, p.n_azs);
+    placement_finish(&p);
+    if (!ep->endpoint.policy || is_full_access(ep->endpoint.policy))
+        add_finding(out, PREFLIGHT_FULL_ACCESS_POLICY, ep->id,
+                    "The policy allows every action on every resource to every principal "
+                    "(AWS's default); press p to narrow it.");
+}
+
+void preflight_check_health(const struct inventory *inv, const char *endpoint_id,
+                            struct preflight_report *out)
+{
+    const struct inv_resource *ep =
+        endpoint_id ? inventory_find(inv, INV_ENDPOINT, endpoint_id) : NULL;
+    if (!ep) {
+        add_finding(out, PREFLIGHT_ENDPOINT_NOT_FOUND, endpoint_id,
+                    "Endpoint %s is not in the inventory.", endpoint_id ? endpoint_id : "(none)");
+        return;
+    }
+    const struct inv_endpoint *e = &ep->endpoint;
+    struct endpoint_spec s = {
+        .subnet_ids = e->subnet_ids,
+        .group_ids = e->group_ids,
+        .route_table_ids = e->route_table_ids,
+        .private_dns = e->private_dns_enabled ? INV_YES : INV_NO,
+        .policy = e->policy,
+    };
+    preflight_check_modify(inv, endpoint_id, &s, out);
+    health_extras(inv, ep, out);
+}
+
+bool preflight_report_worst(const struct preflight_report *r, enum preflight_severity *out)
+{
+    if (!r->n)
+        return false;
+    enum preflight_severity w = PREFLIGHT_INFO;
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].severity > w)
+            w = r->v[i].severity;
+    *out = w;
+    return true;
 }
 
 /* ---- modify delta -------------------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include "vpcx/model/cidr.h"
 #include "vpcx/model/inventory.h"
 #include "vpcx/model/ipusage.h"
+#include "vpcx/model/netinfo.h"
 #include "vpcx/store/snapfile.h"
 #include "vpcx/ui/views.h"
 
@@ -185,6 +186,83 @@ static void run_kind(struct app *a, enum tree_kind kind, const char *what)
     app_sync_detail(a);
 }
 
+/* The subnet of the selection: the subnet itself, an ENI's, an endpoint's first. */
+static const char *selected_subnet(struct app *a, const struct inv_resource *r)
+{
+    if (!r)
+        return NULL;
+    if (r->type == INV_SUBNET)
+        return r->id;
+    if (r->type == INV_ENI)
+        return r->eni.subnet_id;
+    if (r->type == INV_ENDPOINT && r->endpoint.subnet_ids.n)
+        return r->endpoint.subnet_ids.v[0];
+    (void)a;
+    return NULL;
+}
+
+/* The first security group of an endpoint or ENI (a copy), or NULL. */
+static char *selected_group(const struct inventory *inv, const struct inv_resource *r)
+{
+    if (r && r->type == INV_ENDPOINT && r->endpoint.group_ids.n)
+        return xstrdup(r->endpoint.group_ids.v[0]);
+    char *id = NULL;
+    if (r && r->type == INV_ENI) {
+        cJSON *item = inventory_item(inv, r);
+        const cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(item, "Groups"), 0);
+        const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "GroupId"));
+        id = v ? xstrdup(v) : NULL;
+        cJSON_Delete(item);
+    }
+    return id;
+}
+
+/*
+ * :sg, :acl, :rtb: the group, NACL or route table named by arg, else the one
+ * of the selection (an endpoint's or ENI's first group; a subnet's NACL and
+ * route table, an ENI's or endpoint's subnet's).
+ */
+static void run_network(struct app *a, enum inv_type type, const char *arg)
+{
+    const char *what = inventory_type_name(type);
+    if (arg) {
+        if (inventory_find(a->inv, type, arg))
+            app_go_to(a, type, arg);
+        else
+            app_message(a, ROLE_WARN, "no %s %s in the inventory", what, arg);
+        return;
+    }
+    enum inv_type st;
+    const char *sid;
+    const struct inv_resource *sel = NULL;
+    if (view_selection(app_focused_view(a), &st, &sid) || view_selection(a->tree, &st, &sid))
+        sel = inventory_find(a->inv, st, sid);
+    const char *id = NULL;
+    char *group = NULL;
+    const struct inv_resource *r = NULL;
+    if (sel && sel->type == type)
+        id = sel->id;
+    else if (type == INV_SECURITY_GROUP)
+        id = group = selected_group(a->inv, sel);
+    else if (type == INV_NETWORK_ACL)
+        r = netinfo_subnet_acl(a->inv, selected_subnet(a, sel));
+    else if (type == INV_ROUTE_TABLE && sel && sel->type == INV_ENDPOINT &&
+             sel->endpoint.route_table_ids.n)
+        id = sel->endpoint.route_table_ids.v[0];
+    else if (type == INV_ROUTE_TABLE)
+        r = netinfo_subnet_route_table(a->inv, selected_subnet(a, sel), NULL);
+    if (r)
+        id = r->id;
+    if (!id) {
+        app_message(a, ROLE_WARN, "select %s to see its %s, or give an ID",
+                    type == INV_SECURITY_GROUP ? "an endpoint or ENI" : "a subnet, ENI or endpoint",
+                    what);
+        return;
+    }
+    app_go_to(a, type, id);
+    free(group);
+}
+
 /* Replaces *field with value when value is set. */
 static void meta_set(char **field, const char *value)
 {
@@ -319,6 +397,12 @@ static void run_command(struct app *a, char *cmd)
         run_kind(a, TREE_ENDPOINT, "endpoint");
     else if (strcmp(word, "eni") == 0 || strcmp(word, "enis") == 0)
         run_kind(a, TREE_ENI, "network interface");
+    else if (strcmp(word, "sg") == 0)
+        run_network(a, INV_SECURITY_GROUP, arg);
+    else if (strcmp(word, "acl") == 0 || strcmp(word, "nacl") == 0)
+        run_network(a, INV_NETWORK_ACL, arg);
+    else if (strcmp(word, "rtb") == 0)
+        run_network(a, INV_ROUTE_TABLE, arg);
     else if (strcmp(word, "az") == 0)
         run_kind(a, TREE_AZ, "availability zone");
     else if (strcmp(word, "matrix") == 0 || strcmp(word, "policy") == 0)

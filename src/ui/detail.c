@@ -3,7 +3,9 @@
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/inventory.h"
 #include "vpcx/model/ipusage.h"
+#include "vpcx/model/netinfo.h"
 #include "vpcx/model/placement.h"
+#include "vpcx/model/preflight.h"
 #include "vpcx/ui/app.h"
 #include "vpcx/ui/listwidget.h"
 #include "vpcx/ui/views.h"
@@ -31,6 +33,9 @@ struct detail {
     size_t n, alloc;
     const struct inventory *inv;
     cJSON *item; /* the shown resource's full item, decoded while the rows are built */
+    struct app *app;
+    cJSON **decoded; /* other resources' items decoded for this build */
+    size_t n_decoded;
 };
 
 static struct detail *dv(struct view *v)
@@ -209,6 +214,65 @@ static void tags(struct detail *d, const cJSON *json)
         field(d, "", ROLE_DIM, "no tags");
 }
 
+/* ---- wrapped text, health ---- */
+
+#define WRAP_WIDTH 48 /* fits the detail pane beside the tree at 120 columns */
+
+/* text in rows of at most WRAP_WIDTH bytes, split at spaces; the first row after lead. */
+static void wrapped(struct detail *d, enum theme_role lead_role, const char *lead,
+                    enum theme_role role, const char *text)
+{
+    size_t len = strlen(text), at = 0;
+    bool first = true;
+    while (at < len || first) {
+        size_t n = len - at;
+        if (n > WRAP_WIDTH) {
+            n = WRAP_WIDTH;
+            while (n > 0 && text[at + n] != ' ')
+                n--;
+            if (n == 0)
+                n = WRAP_WIDTH;
+        }
+        struct drow *r = add_row(d);
+        line_add(&r->line, ROLE_NORMAL, "  ");
+        line_add(&r->line, first ? lead_role : ROLE_NORMAL, first ? lead : " ");
+        line_add(&r->line, ROLE_NORMAL, " ");
+        line_addn(&r->line, role, text + at, n);
+        at += n;
+        while (at < len && text[at] == ' ')
+            at++;
+        first = false;
+    }
+}
+
+static const char *severity_mark(enum preflight_severity s, enum theme_role *role)
+{
+    *role = s == PREFLIGHT_ERROR ? ROLE_CRITICAL : s == PREFLIGHT_WARNING ? ROLE_WARN : ROLE_DIM;
+    return s == PREFLIGHT_ERROR ? "x" : s == PREFLIGHT_WARNING ? "!" : "i";
+}
+
+/* The pre-flight rules on the endpoint as it is, read-only: first in its detail. */
+static void health_section(struct detail *d, const char *id)
+{
+    struct preflight_report rep;
+    preflight_report_init(&rep);
+    preflight_check_health(d->inv, id, &rep);
+    section(d, "Health (checks on the endpoint as it is)");
+    size_t problems = 0;
+    for (size_t i = 0; i < rep.n; i++) {
+        enum theme_role role;
+        const char *mark = severity_mark(rep.v[i].severity, &role);
+        wrapped(d, role, mark, ROLE_VALUE, rep.v[i].text);
+        problems += rep.v[i].severity != PREFLIGHT_INFO;
+    }
+    if (rep.n == 0)
+        field(d, "", ROLE_OK, "all checks pass");
+    else if (problems == 0)
+        field(d, "", ROLE_OK, "no problems (notes only)");
+    preflight_report_finish(&rep);
+    section(d, "Endpoint");
+}
+
 static void header(struct detail *d, const struct inv_resource *r)
 {
     struct drow *row = add_row(d);
@@ -218,6 +282,8 @@ static void header(struct detail *d, const struct inv_resource *r)
         line_add(&row->line, ROLE_NORMAL, "  ");
         line_add(&row->line, ROLE_NAME, r->name);
     }
+    if (r->type == INV_ENDPOINT)
+        health_section(d, r->id);
     if (r->state)
         text_field(d, "State", r->state);
     if (r->vpc_id && r->type != INV_VPC)
@@ -292,6 +358,43 @@ static void usage_section(struct detail *d, const struct ip_usage *u)
         field(d, "IPv6 addresses", ROLE_VALUE, "%" PRIu64, u->ipv6_used);
 }
 
+static void add_cells(struct ui_line *l, enum theme_role role, const char *glyph, int n)
+{
+    for (int i = 0; i < n; i++)
+        line_add(l, role, glyph);
+}
+
+/* The tree's bar for this subnet, and what each glyph and colour means. */
+static void bar_legend(struct detail *d, const struct ip_usage *u)
+{
+    if (!u->has_cidr)
+        return;
+    const struct ui_glyphs *g = app_glyphs(d->app);
+    enum ip_level level = ipusage_level(u);
+    enum theme_role used_role = level == IP_LEVEL_CRITICAL ? ROLE_BAR_CRITICAL
+                                : level == IP_LEVEL_WARN   ? ROLE_BAR_WARN
+                                                           : ROLE_BAR_USED;
+    struct ip_bar b;
+    ipusage_bar(u, 10, &b);
+    struct drow *r = label_row(d, "Bar (10 cells)");
+    add_cells(&r->line, ROLE_BAR_ENDPOINT, g->bar_endpoint, b.endpoint);
+    add_cells(&r->line, used_role, g->bar_full, b.other);
+    add_cells(&r->line, ROLE_BAR_FREE, g->bar_free, b.free);
+    uint64_t used = u->usable - u->effective_free;
+    uint64_t ep = u->by_owner[IP_OWNER_ENDPOINT];
+    r = label_row(d, "");
+    line_add(&r->line, ROLE_BAR_ENDPOINT, g->bar_endpoint);
+    line_addf(&r->line, ROLE_VALUE, " VPC endpoints %" PRIu64, ep);
+    r = label_row(d, "");
+    line_add(&r->line, used_role, g->bar_full);
+    line_addf(&r->line, ROLE_VALUE, " other owners %" PRIu64, used > ep ? used - ep : 0);
+    r = label_row(d, "");
+    line_add(&r->line, ROLE_BAR_FREE, g->bar_free);
+    line_addf(&r->line, ROLE_VALUE, " free %" PRIu64, u->effective_free);
+    field(d, "", ROLE_DIM, "filled = used share; colour: under 80%% ok,");
+    field(d, "", ROLE_DIM, "80%% warn, 95%% or under 8 free critical");
+}
+
 static void subnet_detail(struct detail *d, const struct inv_resource *r)
 {
     text_field(d, "CIDR", r->subnet.cidr_text);
@@ -300,9 +403,22 @@ static void subnet_detail(struct detail *d, const struct inv_resource *r)
         link_field(d, "Availability zone", INV_AZ, az->id, az->az.zone_name);
     else
         text_field(d, "Availability zone", r->subnet.az_name);
+    const struct inv_resource *acl = netinfo_subnet_acl(d->inv, r->id);
+    if (acl)
+        link_field(d, "Network ACL", INV_NETWORK_ACL, acl->id, acl->name);
+    else
+        field(d, "Network ACL", ROLE_DIM, "not loaded");
+    bool is_main = false;
+    const struct inv_resource *rt = netinfo_subnet_route_table(d->inv, r->id, &is_main);
+    if (rt)
+        link_field(d, "Route table", INV_ROUTE_TABLE, rt->id,
+                   is_main ? "(the VPC's main table)" : rt->name);
+    else
+        field(d, "Route table", ROLE_DIM, "not loaded");
     struct ip_usage u;
     ipusage_compute(d->inv, r, &u);
     usage_section(d, &u);
+    bar_legend(d, &u);
     section(d, "Endpoints with ENIs here");
     link_list(d, "Endpoints", INV_ENDPOINT, inventory_subnet_endpoints(d->inv, r->id));
     section(d, "Network interfaces");
@@ -327,6 +443,129 @@ static void az_detail(struct detail *d, const struct inv_resource *r)
             link_field(d, shown == 1 ? "Subnets" : "", INV_SUBNET, s->id, s->vpc_id);
     }
     if (shown == 0)
+        field(d, "", ROLE_DIM, "none");
+}
+
+/* ---- security groups, network ACLs, routes ---- */
+
+/* Another resource's full item (a group, a NACL), decoded for this build and
+   freed with it. */
+static const cJSON *item_of(struct detail *d, const struct inv_resource *r)
+{
+    cJSON *it = r ? inventory_item(d->inv, r) : NULL;
+    if (it) {
+        d->decoded = xreallocarray(d->decoded, d->n_decoded + 1, sizeof(*d->decoded));
+        d->decoded[d->n_decoded++] = it;
+    }
+    return it;
+}
+
+static void sg_rule_row(struct detail *d, const struct netinfo_sg_rule *x)
+{
+    struct drow *r = add_row(d);
+    line_add(&r->line, ROLE_NORMAL, "    ");
+    line_add_fixed(&r->line, ROLE_VALUE, x->protocol, 6, 0);
+    line_add(&r->line, ROLE_NORMAL, " ");
+    line_add_fixed(&r->line, ROLE_VALUE, x->ports, 11, 0);
+    line_add(&r->line, ROLE_NORMAL, " ");
+    bool linked = x->peer_kind == NETINFO_PEER_GROUP || x->peer_kind == NETINFO_PEER_PREFIX_LIST;
+    line_add(&r->line, linked ? ROLE_LINK : ROLE_VALUE, x->peer);
+    if (x->peer_name) {
+        line_add(&r->line, ROLE_NORMAL, " ");
+        line_add(&r->line, ROLE_NAME, x->peer_name);
+    }
+    if (x->description) {
+        line_add(&r->line, ROLE_NORMAL, " ");
+        line_addf(&r->line, ROLE_DIM, "\"%s\"", x->description);
+    }
+    if (linked)
+        make_link(r, x->peer_kind == NETINFO_PEER_GROUP ? INV_SECURITY_GROUP : INV_PREFIX_LIST,
+                  x->peer);
+}
+
+/* Inbound then outbound rules of one group as a table. */
+static void sg_rules_table(struct detail *d, const struct inv_resource *g)
+{
+    struct netinfo_sg_rules rules;
+    netinfo_sg_rules(d->inv, item_of(d, g), &rules);
+    for (int egress = 0; egress < 2; egress++) {
+        struct drow *h = add_row(d);
+        line_addf(&h->line, ROLE_LABEL, "  %s rules", egress ? "Outbound" : "Inbound");
+        line_addf(&h->line, ROLE_DIM, " (%s)", egress ? "to" : "from");
+        size_t n = 0;
+        for (size_t i = 0; i < rules.n; i++) {
+            if (rules.v[i].egress != (egress == 1))
+                continue;
+            if (n++ == 0) {
+                struct drow *c = add_row(d);
+                line_add(&c->line, ROLE_DIM, "    proto  ports       peer, name, description");
+            }
+            sg_rule_row(d, &rules.v[i]);
+        }
+        if (n == 0)
+            field(d, "", ROLE_DIM, "none: %s", egress ? "nothing leaves" : "nothing is admitted");
+    }
+    netinfo_sg_rules_finish(&rules);
+}
+
+/* Each group: a link row, then its rules. */
+static void groups_section(struct detail *d, struct inv_ids ids)
+{
+    section(d, "Security groups");
+    for (size_t i = 0; i < ids.n && i < LIST_CAP; i++) {
+        const struct inv_resource *g = inventory_find(d->inv, INV_SECURITY_GROUP, ids.v[i]);
+        link_field(d, "Group", INV_SECURITY_GROUP, ids.v[i], g ? g->name : NULL);
+        if (g)
+            sg_rules_table(d, g);
+        else
+            field(d, "", ROLE_DIM, "not in the inventory: rules unknown");
+    }
+    if (ids.n == 0)
+        field(d, "", ROLE_DIM, "none");
+}
+
+static void acl_detail(struct detail *d, const struct inv_resource *r)
+{
+    struct netinfo_acl_entries e;
+    netinfo_acl_entries(item_of(d, r), &e);
+    for (int egress = 0; egress < 2; egress++) {
+        section(d, egress ? "Outbound (egress) entries, in evaluation order"
+                          : "Inbound (ingress) entries, in evaluation order");
+        struct drow *h = add_row(d);
+        line_add(&h->line, ROLE_DIM, "  rule   action proto  ports       CIDR");
+        for (size_t i = 0; i < e.n; i++) {
+            const struct netinfo_acl_entry *x = &e.v[i];
+            if (x->egress != (egress == 1))
+                continue;
+            char buf[16];
+            struct drow *row = add_row(d);
+            line_add(&row->line, ROLE_NORMAL, "  ");
+            line_add_fixed(&row->line, ROLE_ID,
+                           netinfo_acl_rule_text(x->rule_number, buf, sizeof(buf)), 6, 0);
+            line_add(&row->line, ROLE_NORMAL, " ");
+            line_add_fixed(&row->line, x->allow ? ROLE_OK : ROLE_CRITICAL,
+                           x->allow ? "allow" : "deny", 6, 0);
+            line_add(&row->line, ROLE_NORMAL, " ");
+            line_add_fixed(&row->line, ROLE_VALUE, x->protocol, 6, 0);
+            line_add(&row->line, ROLE_NORMAL, " ");
+            line_add_fixed(&row->line, ROLE_VALUE, x->ports, 11, 0);
+            line_add(&row->line, ROLE_NORMAL, " ");
+            line_add(&row->line, ROLE_VALUE, x->cidr);
+            if (x->implicit)
+                line_add(&row->line, ROLE_DIM, " (implicit)");
+        }
+    }
+    netinfo_acl_entries_finish(&e);
+    section(d, "Associated subnets");
+    const cJSON *a;
+    int n = 0;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(item_of(d, r), "Associations"))
+    {
+        const char *sub = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(a, "SubnetId"));
+        if (sub)
+            link_field(d, n++ == 0 ? "Subnets" : "", INV_SUBNET, sub, name_of(d, INV_SUBNET, sub));
+    }
+    if (n == 0)
         field(d, "", ROLE_DIM, "none");
 }
 
@@ -382,10 +621,14 @@ static void endpoint_detail(struct detail *d, const struct inv_resource *r)
     const struct inv_endpoint *e = &r->endpoint;
     text_field(d, "Type", e->type_text);
     const struct inv_resource *svc = inventory_find_service(d->inv, e->service_name, e->kind);
+    char *short_name = netinfo_short_service(e->service_name, e->kind);
+    struct drow *srow = label_row(d, "Service");
+    line_add(&srow->line, ROLE_NAME, short_name);
+    line_add(&srow->line, ROLE_NORMAL, " ");
+    line_add(&srow->line, ROLE_DIM, e->service_name ? e->service_name : "");
     if (svc)
-        link_field(d, "Service", INV_SERVICE, svc->id, e->service_name);
-    else
-        text_field(d, "Service", e->service_name);
+        make_link(srow, INV_SERVICE, svc->id);
+    free(short_name);
     text_field(d, "Private DNS", e->private_dns_enabled ? "enabled" : "disabled");
     text_field(d, "Policy", e->policy ? "custom or default document (p to view)" : "none");
     dns_entries(d, d->item);
@@ -393,8 +636,8 @@ static void endpoint_detail(struct detail *d, const struct inv_resource *r)
     section(d, "Links");
     if (e->kind != INV_ENDPOINT_GATEWAY) {
         link_list(d, "Subnets", INV_SUBNET, e->subnet_ids);
-        link_list(d, "Security groups", INV_SECURITY_GROUP, e->group_ids);
         link_list(d, "ENIs", INV_ENI, inventory_endpoint_enis(d->inv, r->id));
+        groups_section(d, e->group_ids);
     } else {
         link_list(d, "Route tables", INV_ROUTE_TABLE, e->route_table_ids);
     }
@@ -411,8 +654,28 @@ static void eni_owner(struct detail *d, const struct inv_resource *r)
     const struct inv_resource *e = inventory_find(d->inv, INV_ENDPOINT, ep);
     link_field(d, "Endpoint", INV_ENDPOINT, ep,
                src == INV_OWNER_DESCRIPTION ? "(from the description)" : NULL);
-    if (e)
-        text_field(d, "Service", e->endpoint.service_name);
+    if (e) {
+        char *short_name = netinfo_short_service(e->endpoint.service_name, e->endpoint.kind);
+        struct drow *row = label_row(d, "Service");
+        line_add(&row->line, ROLE_NAME, short_name);
+        line_add(&row->line, ROLE_NORMAL, " ");
+        line_add(&row->line, ROLE_DIM, e->endpoint.service_name ? e->endpoint.service_name : "");
+        free(short_name);
+    }
+}
+
+/* The shown ENI's Groups[].GroupId, borrowed from its item; the count (at most cap). */
+static size_t eni_group_ids(const struct detail *d, const char **out, size_t cap)
+{
+    size_t n = 0;
+    const cJSON *g;
+    cJSON_ArrayForEach(g, cJSON_GetObjectItemCaseSensitive(d->item, "Groups"))
+    {
+        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(g, "GroupId"));
+        if (id && n < cap)
+            out[n++] = id;
+    }
+    return n;
 }
 
 static void eni_detail(struct detail *d, const struct inv_resource *r)
@@ -439,87 +702,31 @@ static void eni_detail(struct detail *d, const struct inv_resource *r)
     text_field(d, "Requester", e->requester_id);
     text_field(d, "Requester managed", e->requester_managed ? "yes" : "no");
     text_field(d, "Instance", e->instance_id);
-    const cJSON *groups = cJSON_GetObjectItemCaseSensitive(d->item, "Groups");
-    const cJSON *g;
-    int i = 0;
-    cJSON_ArrayForEach(g, groups)
-    {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(g, "GroupId");
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(g, "GroupName");
-        if (cJSON_IsString(id))
-            link_field(d, i++ == 0 ? "Security groups" : "", INV_SECURITY_GROUP, id->valuestring,
-                       cJSON_IsString(name) ? name->valuestring : NULL);
-    }
-}
-
-static void rule_sources(struct strbuf *sb, const cJSON *perm)
-{
-    static const struct {
-        const char *list, *field;
-    } sources[] = {{"IpRanges", "CidrIp"},
-                   {"Ipv6Ranges", "CidrIpv6"},
-                   {"UserIdGroupPairs", "GroupId"},
-                   {"PrefixListIds", "PrefixListId"}};
-    for (size_t k = 0; k < sizeof(sources) / sizeof(sources[0]); k++) {
-        const cJSON *item;
-        cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(perm, sources[k].list))
-        {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(item, sources[k].field);
-            if (cJSON_IsString(v))
-                strbuf_addf(sb, " %s", v->valuestring);
-        }
-    }
-}
-
-static void rules(struct detail *d, const cJSON *json, const char *key, const char *title)
-{
-    section(d, title);
-    const cJSON *perm;
-    int n = 0;
-    cJSON_ArrayForEach(perm, cJSON_GetObjectItemCaseSensitive(json, key))
-    {
-        const cJSON *proto = cJSON_GetObjectItemCaseSensitive(perm, "IpProtocol");
-        const cJSON *from = cJSON_GetObjectItemCaseSensitive(perm, "FromPort");
-        const cJSON *to = cJSON_GetObjectItemCaseSensitive(perm, "ToPort");
-        struct strbuf sb;
-        strbuf_init(&sb, 64);
-        const char *p = cJSON_IsString(proto) ? proto->valuestring : "?";
-        strbuf_addstr(&sb, strcmp(p, "-1") == 0 ? "all" : p);
-        if (cJSON_IsNumber(from) && cJSON_IsNumber(to) && from->valueint >= 0)
-            strbuf_addf(&sb, from->valueint == to->valueint ? " port %d" : " ports %d-%d",
-                        from->valueint, to->valueint);
-        strbuf_addstr(&sb, " from/to");
-        rule_sources(&sb, perm);
-        field(d, "", ROLE_VALUE, "%s", sb.buf);
-        strbuf_release(&sb);
-        n++;
-    }
-    if (n == 0)
-        field(d, "", ROLE_DIM, "none");
+    const char *ids[LIST_CAP];
+    size_t n = eni_group_ids(d, ids, LIST_CAP);
+    groups_section(d, (struct inv_ids){.v = n ? ids : NULL, .n = n});
 }
 
 static void route_table_detail(struct detail *d, const struct inv_resource *r)
 {
     section(d, "Routes");
-    const cJSON *route;
-    cJSON_ArrayForEach(route, cJSON_GetObjectItemCaseSensitive(d->item, "Routes"))
-    {
-        const char *dst = NULL, *target = NULL;
-        const cJSON *f;
-        cJSON_ArrayForEach(f, route)
-        {
-            if (!cJSON_IsString(f) || !f->string)
-                continue;
-            if (strncmp(f->string, "Destination", 11) == 0 && !dst)
-                dst = f->valuestring;
-            else if (strstr(f->string, "Id") && strcmp(f->string, "State") != 0 && !target)
-                target = f->valuestring;
+    struct netinfo_routes routes;
+    netinfo_routes(d->inv, item_of(d, r), &routes);
+    for (size_t i = 0; i < routes.n; i++) {
+        const struct netinfo_route *x = &routes.v[i];
+        struct drow *row = label_row(d, x->destination);
+        if (x->dest_name) {
+            line_add(&row->line, ROLE_NAME, x->dest_name);
+            line_add(&row->line, ROLE_NORMAL, " ");
         }
-        field(d, dst ? dst : "?", ROLE_VALUE, "%s %s", target ? target : "?",
-              cJSON_IsString(cJSON_GetObjectItemCaseSensitive(route, "State"))
-                  ? cJSON_GetObjectItemCaseSensitive(route, "State")->valuestring
-                  : "");
+        line_addf(&row->line, ROLE_VALUE, "-> %s", x->target);
+        if (x->state)
+            line_addf(&row->line, strcmp(x->state, "active") == 0 ? ROLE_DIM : ROLE_WARN, " %s",
+                      x->state);
     }
+    if (routes.n == 0)
+        field(d, "", ROLE_DIM, "none");
+    netinfo_routes_finish(&routes);
     section(d, "Associations");
     const cJSON *a;
     cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(d->item, "Associations"))
@@ -545,11 +752,45 @@ static void service_detail(struct detail *d, const struct inv_resource *r)
     strbuf_release(&sb);
 }
 
+/* Nothing selected (the account row): the account in numbers. */
+static void account_summary(struct detail *d)
+{
+    struct drow *row = add_row(d);
+    line_add(&row->line, ROLE_TITLE, app_scope(d->app)); /* "account N · region" */
+    struct netinfo_summary s;
+    netinfo_summarize(d->inv, &s);
+    section(d, "Summary");
+    field(d, "VPCs", ROLE_VALUE, "%zu", s.vpcs);
+    field(d, "Subnets", ROLE_VALUE, "%zu (%zu at 80%% or more used)", s.subnets, s.subnets_warn);
+    char *iface = netinfo_count(s.endpoints[INV_ENDPOINT_INTERFACE], "interface endpoint");
+    char *gw = netinfo_count(s.endpoints[INV_ENDPOINT_GATEWAY], "gateway endpoint");
+    field(d, "Endpoints", ROLE_VALUE, "%zu: %s, %s", s.endpoints_total, iface, gw);
+    free(iface);
+    free(gw);
+    if (s.endpoints[INV_ENDPOINT_GWLB] || s.endpoints[INV_ENDPOINT_OTHER])
+        field(d, "", ROLE_VALUE, "%zu Gateway Load Balancer, %zu other",
+              s.endpoints[INV_ENDPOINT_GWLB], s.endpoints[INV_ENDPOINT_OTHER]);
+    char *enis = netinfo_count(s.enis, "ENI");
+    field(d, "Network interfaces", ROLE_VALUE, "%s (%zu for endpoints)", enis, s.endpoint_enis);
+    free(enis);
+    field(d, "Single-AZ endpoints", s.single_az ? ROLE_WARN : ROLE_OK, "%zu", s.single_az);
+    if (s.fullest_subnet)
+        link_field(d, "Fullest subnet", INV_SUBNET, s.fullest_subnet, NULL);
+    if (s.fullest_subnet) {
+        const char *name = name_of(d, INV_SUBNET, s.fullest_subnet);
+        field(d, "", s.fullest_percent >= 80.0 ? ROLE_WARN : ROLE_VALUE, "%.0f%% used%s%s",
+              s.fullest_percent, name ? ", " : "", name ? name : "");
+    }
+    field(d, "Security groups", ROLE_VALUE, "%zu", s.security_groups);
+    field(d, "Network ACLs", ROLE_VALUE, "%zu", s.network_acls);
+    field(d, "Route tables", ROLE_VALUE, "%zu", s.route_tables);
+}
+
 static void build(struct detail *d)
 {
     clear_rows(d);
     if (!d->has) {
-        field(d, "", ROLE_DIM, "nothing selected");
+        account_summary(d);
         return;
     }
     const struct inv_resource *r = inventory_find(d->inv, d->type, d->id);
@@ -578,8 +819,11 @@ static void build(struct detail *d)
         eni_detail(d, r);
         break;
     case INV_SECURITY_GROUP:
-        rules(d, d->item, "IpPermissions", "Inbound rules");
-        rules(d, d->item, "IpPermissionsEgress", "Outbound rules");
+        section(d, "Rules");
+        sg_rules_table(d, r);
+        break;
+    case INV_NETWORK_ACL:
+        acl_detail(d, r);
         break;
     case INV_ROUTE_TABLE:
         route_table_detail(d, r);
@@ -594,12 +838,18 @@ static void build(struct detail *d)
     all_fields(d, d->item);
     cJSON_Delete(d->item);
     d->item = NULL;
+    for (size_t i = 0; i < d->n_decoded; i++)
+        cJSON_Delete(d->decoded[i]);
+    free(d->decoded);
+    d->decoded = NULL;
+    d->n_decoded = 0;
 }
 
 static void detail_open(struct view *v, const struct view_args *args)
 {
     struct detail *d = dv(v);
     d->inv = app_inventory(v->app);
+    d->app = v->app;
     if (args && args->id)
         detail_show(v, args->type, args->id);
     else

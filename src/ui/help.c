@@ -1,8 +1,10 @@
 /* The help view: generated from the keymap's action table, so it is never stale. */
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/ipusage.h"
 #include "vpcx/ui/app.h"
 #include "vpcx/ui/views.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 
 #define KEYS_WIDTH 22
@@ -10,7 +12,9 @@
 static const char *const commands[][2] = {
     {":vpc :subnet :vpce :eni", "jump to the next VPC, subnet, endpoint or ENI"},
     {":ip ADDRESS", "jump to the ENI holding a private IPv4 or IPv6 address (a list if several)"},
-    {":ID", "jump to a resource by ID (vpc-, subnet-, eni-, vpce-, rtb-...)"},
+    {":sg :acl :rtb [ID]",
+     "a security group, network ACL or route table: by ID, else the selection's"},
+    {":ID", "jump to a resource by ID (vpc-, subnet-, eni-, vpce-, sg-, acl-, rtb-...)"},
     {":matrix :policy", "open the endpoint x AZ matrix, the endpoint policy"},
     {":save [FILE] :diff FILE", "save a snapshot; compare the inventory with one"},
     {":create :modify :delete", "endpoint forms (read-only unless --write; SIMULATED in --demo)"},
@@ -21,10 +25,76 @@ static const char *const commands[][2] = {
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
-/* Rows: title, actions, blank, title, commands, blank, config note. */
+/* Rows: title, actions, blank, title, commands, blank, config note, blank, legend. */
 #define ROW_ACTIONS  1
 #define ROW_COMMANDS (ROW_ACTIONS + (ACT_COUNT - 1) + 2)
-#define ROW_COUNT    (ROW_COMMANDS + N_COMMANDS + 4)
+#define ROW_LEGEND   (ROW_COMMANDS + N_COMMANDS + 5)
+#define N_LEGEND     7
+#define ROW_COUNT    (ROW_LEGEND + N_LEGEND)
+
+/* Addresses of every subnet: [0] endpoints, [1] other owners, [2] free. */
+static void address_totals(struct view *v, uint64_t out[3])
+{
+    const struct inventory *inv = app_inventory(v->app);
+    out[0] = out[1] = out[2] = 0;
+    for (size_t i = 0; i < inventory_count(inv, INV_SUBNET); i++) {
+        struct ip_usage u;
+        ipusage_compute(inv, inventory_at(inv, INV_SUBNET, i), &u);
+        if (!u.has_cidr)
+            continue;
+        uint64_t used = u.usable - u.effective_free;
+        uint64_t ep = u.by_owner[IP_OWNER_ENDPOINT] < used ? u.by_owner[IP_OWNER_ENDPOINT] : used;
+        out[0] += ep;
+        out[1] += used - ep;
+        out[2] += u.effective_free;
+    }
+}
+
+static void legend_row(struct view *v, size_t i, struct ui_line *l)
+{
+    const struct ui_glyphs *g = app_glyphs(v->app);
+    uint64_t t[3];
+    line_add(l, ROLE_NORMAL, "  ");
+    switch (i) {
+    case 0:
+        line_add(l, ROLE_TITLE, "Legend: subnet IP bars (filled = share of usable addresses used)");
+        break;
+    case 1:
+        address_totals(v, t);
+        line_add(l, ROLE_BAR_ENDPOINT, g->bar_endpoint);
+        line_addf(l, ROLE_VALUE, " VPC endpoint ENIs   %" PRIu64 " addresses", t[0]);
+        break;
+    case 2:
+        address_totals(v, t);
+        line_add(l, ROLE_BAR_USED, g->bar_full);
+        line_add(l, ROLE_BAR_WARN, g->bar_full);
+        line_add(l, ROLE_BAR_CRITICAL, g->bar_full);
+        line_addf(l, ROLE_VALUE, " other owners      %" PRIu64 " addresses", t[1]);
+        break;
+    case 3:
+        address_totals(v, t);
+        line_add(l, ROLE_BAR_FREE, g->bar_free);
+        line_addf(l, ROLE_VALUE, " free                %" PRIu64 " addresses", t[2]);
+        break;
+    case 4:
+        line_addf(
+            l, ROLE_DIM,
+            "colour: ok under %.0f%%, warn from %.0f%%, critical from %.0f%% or under %d free;",
+            IPUSAGE_WARN_PERCENT, IPUSAGE_WARN_PERCENT, IPUSAGE_CRITICAL_PERCENT,
+            IPUSAGE_CRITICAL_FREE);
+        break;
+    case 5:
+        line_add(l, ROLE_DIM, "any use fills one cell, 3% at most one of ten; only 100% fills all");
+        break;
+    case 6:
+        line_add(l, ROLE_WARN, "!");
+        line_add(l, ROLE_NORMAL, " ");
+        line_add(l, ROLE_CRITICAL, "x");
+        line_add(l, ROLE_VALUE,
+                 " on an endpoint row: a health warning, a blocking problem (see detail)");
+        break;
+    }
+}
 
 static size_t help_rows(struct view *v)
 {
@@ -69,6 +139,8 @@ static void help_draw_row(struct view *v, size_t row, struct ui_line *l)
     } else if (row == ROW_COMMANDS + N_COMMANDS + 3) {
         line_add(l, ROLE_DIM,
                  "  profile NAME write true   enable endpoint create/modify/delete for a profile");
+    } else if (row >= ROW_LEGEND) {
+        legend_row(v, row - ROW_LEGEND, l);
     }
 }
 

@@ -1,6 +1,8 @@
 /* The tree view: the inventory as a navigable tree (model in tree.c). */
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/ipusage.h"
+#include "vpcx/model/netinfo.h"
+#include "vpcx/model/preflight.h"
 #include "vpcx/ui/app.h"
 #include "vpcx/ui/listwidget.h"
 #include "vpcx/ui/views.h"
@@ -58,7 +60,8 @@ static void add_count(struct view *v, struct tree_node *n, struct ui_line *l, co
         return;
     size_t c = tree_child_count(tv(v)->tree, n);
     if (c)
-        line_addf(l, ROLE_COUNTER, " (%zu%s%s)", c, what ? " " : "", what ? what : "");
+        line_addf(l, ROLE_COUNTER, " (%zu%s%s%s)", c, what ? " " : "", what ? what : "",
+                  what && c != 1 ? "s" : "");
 }
 
 static enum theme_role id_role(struct tree_node *n)
@@ -108,45 +111,21 @@ static enum theme_role level_role(enum ip_level level)
                                       : ROLE_BAR_USED;
 }
 
-/* Cells for part of total, at least one when part > 0. */
-static int cells(uint64_t part, uint64_t total, int width)
-{
-    if (!total || !part)
-        return 0;
-    int c = (int)((part * (uint64_t)width + total / 2) / total);
-    return c < 1 ? 1 : c;
-}
-
 static void add_cells(struct ui_line *l, enum theme_role role, const char *glyph, int n)
 {
     for (int i = 0; i < n; i++)
         line_add(l, role, glyph);
 }
 
-/* [endpoint|other used|reserved|free] over the subnet's total addresses. */
+/* [endpoint|other used|free]: the filled length is the used fraction (ipusage_bar). */
 static void add_bar(struct view *v, const struct ip_usage *u, struct ui_line *l)
 {
     const struct ui_glyphs *g = app_glyphs(v->app);
-    uint64_t ep = u->by_owner[IP_OWNER_ENDPOINT];
-    uint64_t used = u->usable - u->effective_free;
-    uint64_t other = used > ep ? used - ep : 0;
-    int c_ep = cells(ep, u->total, BAR_CELLS);
-    int c_other = cells(other, u->total, BAR_CELLS);
-    int c_res = cells(u->reserved, u->total, BAR_CELLS);
-    while (c_ep + c_other + c_res > BAR_CELLS) {
-        if (c_res > 1)
-            c_res--;
-        else if (c_other > c_ep)
-            c_other--;
-        else
-            c_ep--;
-    }
-    int c_free = BAR_CELLS - c_ep - c_other - c_res;
-    enum theme_role used_role = level_role(ipusage_level(u));
-    add_cells(l, ROLE_BAR_ENDPOINT, g->bar_endpoint, c_ep);
-    add_cells(l, used_role, g->bar_full, c_other);
-    add_cells(l, ROLE_BAR_RESERVED, g->bar_reserved, c_res);
-    add_cells(l, ROLE_BAR_FREE, g->bar_free, c_free);
+    struct ip_bar b;
+    ipusage_bar(u, BAR_CELLS, &b);
+    add_cells(l, ROLE_BAR_ENDPOINT, g->bar_endpoint, b.endpoint);
+    add_cells(l, level_role(ipusage_level(u)), g->bar_full, b.other);
+    add_cells(l, ROLE_BAR_FREE, g->bar_free, b.free);
 }
 
 static void row_subnet(struct view *v, struct tree_node *n, struct ui_line *l)
@@ -164,11 +143,11 @@ static void row_subnet(struct view *v, struct tree_node *n, struct ui_line *l)
     line_add(l, id_role(n), n->id);
     if (!r)
         return;
+    add_name(l, r->name); /* before the long fields, so it survives a narrow pane */
     if (r->subnet.cidr_text)
         line_addf(l, ROLE_VALUE, " %s", r->subnet.cidr_text);
     if (u && u->has_cidr)
         line_addf(l, ROLE_DIM, " %" PRIu64 " free", u->effective_free);
-    add_name(l, r->name);
     add_count(v, n, l, NULL);
 }
 
@@ -193,6 +172,21 @@ static void row_eni(struct view *v, struct tree_node *n, struct ui_line *l)
     add_name(l, r->name);
 }
 
+/* "!" (warning) or "x" (blocking problem) from the endpoint's health checks; blank when clean. */
+static void add_health(struct view *v, const char *id, struct ui_line *l)
+{
+    struct preflight_report rep;
+    preflight_report_init(&rep);
+    preflight_check_health(inv_of(v), id, &rep);
+    enum preflight_severity worst;
+    if (!preflight_report_worst(&rep, &worst) || worst == PREFLIGHT_INFO)
+        line_add(l, ROLE_NORMAL, "  ");
+    else
+        line_add(l, worst == PREFLIGHT_ERROR ? ROLE_CRITICAL : ROLE_WARN,
+                 worst == PREFLIGHT_ERROR ? " x" : " !");
+    preflight_report_finish(&rep);
+}
+
 static void row_endpoint(struct view *v, struct tree_node *n, struct ui_line *l)
 {
     const struct inv_resource *r = inventory_find(inv_of(v), INV_ENDPOINT, n->id);
@@ -201,12 +195,14 @@ static void row_endpoint(struct view *v, struct tree_node *n, struct ui_line *l)
     line_add(l, id_role(n), n->id);
     if (!r)
         return;
-    line_addf(l, ROLE_DIM, " %s", r->endpoint.type_text ? r->endpoint.type_text : "?");
-    line_addf(l, ROLE_VALUE, " %s", r->endpoint.service_name ? r->endpoint.service_name : "?");
-    if (r->state)
-        line_addf(l, strcmp(r->state, "available") == 0 ? ROLE_OK : ROLE_WARN, " %s", r->state);
+    add_health(v, n->id, l);
+    char *svc = netinfo_short_service(r->endpoint.service_name, r->endpoint.kind);
+    line_addf(l, ROLE_VALUE, " %s", svc);
+    free(svc);
     add_name(l, r->name);
-    add_count(v, n, l, "ENIs");
+    if (r->state && strcmp(r->state, "available") != 0)
+        line_addf(l, ROLE_WARN, " %s", r->state);
+    add_count(v, n, l, "ENI");
 }
 
 static void row_route_table(struct view *v, struct tree_node *n, struct ui_line *l)
@@ -227,7 +223,7 @@ static void row_route_table(struct view *v, struct tree_node *n, struct ui_line 
             line_add(l, ROLE_DIM, " main");
         add_name(l, r->name);
     }
-    add_count(v, n, l, "gateway endpoints");
+    add_count(v, n, l, "gateway endpoint");
 }
 
 static void tree_draw_row(struct view *v, size_t row, struct ui_line *l)

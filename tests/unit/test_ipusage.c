@@ -423,9 +423,56 @@ static void test_vpc_headroom(void **state)
     inventory_destroy(inv);
 }
 
+static struct ip_usage bar_usage(uint64_t usable, uint64_t used, uint64_t endpoint)
+{
+    struct ip_usage u;
+    memset(&u, 0, sizeof(u));
+    u.has_cidr = true;
+    u.usable = usable;
+    u.used = used;
+    u.free = usable - used;
+    u.effective_free = usable - used;
+    u.by_owner[IP_OWNER_ENDPOINT] = endpoint;
+    u.by_owner[IP_OWNER_OTHER] = used - endpoint;
+    return u;
+}
+
+/* The filled length is the used fraction: 3% is one cell at most, 0% none. */
+static void test_bar_is_proportional(void **state)
+{
+    (void)state;
+    struct ip_bar b;
+    struct ip_usage u = bar_usage(251, 0, 0);
+    ipusage_bar(&u, 10, &b);
+    assert_int_equal(b.endpoint + b.other, 0);
+    assert_int_equal(b.free, 10);
+    u = bar_usage(2043, 61, 2); /* 3% */
+    ipusage_bar(&u, 10, &b);
+    assert_int_equal(b.endpoint + b.other, 1);
+    assert_int_equal(b.free, 9);
+    u = bar_usage(251, 182, 2); /* 72.5% */
+    ipusage_bar(&u, 10, &b);
+    assert_int_equal(b.endpoint + b.other, 7);
+    assert_int_equal(b.endpoint, 1); /* a small owner keeps one cell */
+    assert_int_equal(b.free, 3);
+    u = bar_usage(251, 250, 0); /* one free: never drawn full */
+    ipusage_bar(&u, 10, &b);
+    assert_int_equal(b.other, 9);
+    u = bar_usage(11, 11, 6);
+    ipusage_bar(&u, 10, &b);
+    assert_int_equal(b.endpoint + b.other, 10);
+    assert_int_equal(b.endpoint, 5);
+    assert_int_equal(b.free, 0);
+    u = bar_usage(100, 50, 50);
+    ipusage_bar(&u, 20, &b);
+    assert_int_equal(b.endpoint, 10);
+    assert_int_equal(b.other, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bar_is_proportional),
         cmocka_unit_test(test_small_subnet_nearly_full),
         cmocka_unit_test(test_big_subnet),
         cmocka_unit_test(test_warn_level),

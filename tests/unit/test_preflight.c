@@ -720,9 +720,91 @@ static void test_endpoint_same(void **state)
     cJSON_Delete(b);
 }
 
+/* An endpoint with its ENI in the nearly full subnet-b, single zone, default policy. */
+static void put_endpoint_in_b(struct inventory *inv, const char *state)
+{
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-h\",\"SubnetId\":\"subnet-b\",\"VpcId\":\"vpc-1\","
+        "\"AvailabilityZone\":\"us-east-1b\",\"InterfaceType\":\"vpc_endpoint\","
+        "\"PrivateIpAddress\":\"10.0.3.9\",\"PrivateIpAddresses\":[{\"PrivateIpAddress\":"
+        "\"10.0.3.9\"}],\"Status\":\"in-use\"}");
+    char *j =
+        xasprintf("{\"VpcEndpointId\":\"vpce-h\",\"VpcEndpointType\":\"Interface\",\"VpcId\":"
+                  "\"vpc-1\",\"ServiceName\":\"" KMS "\",\"State\":\"%s\",\"PrivateDnsEnabled\":"
+                  "false,\"SubnetIds\":[\"subnet-b\"],\"Groups\":[{\"GroupId\":\"sg-443\"}],"
+                  "\"NetworkInterfaceIds\":[\"eni-h\"]}",
+                  state);
+    put(inv, INV_ENDPOINT, j);
+    free(j);
+}
+
+/* A subnet where the endpoint already has its ENI needs no new address for it. */
+static void test_modify_keeps_subnet_with_own_eni(void **state)
+{
+    struct inventory *inv = *state;
+    put_endpoint_in_b(inv, "available");
+    struct endpoint_spec s = good_spec();
+    s.subnet_ids = IDS("subnet-b");
+    struct preflight_report r;
+    preflight_report_init(&r);
+    preflight_check_modify(inv, "vpce-h", &s, &r);
+    assert_null(preflight_report_find(&r, PREFLIGHT_FEW_FREE_IPS));
+    preflight_report_finish(&r);
+    /* A new endpoint in the same subnet still hears about the shortage. */
+    check(inv, &s, &r);
+    assert_non_null(preflight_report_find(&r, PREFLIGHT_FEW_FREE_IPS));
+    preflight_report_finish(&r);
+}
+
+static void test_health_of_existing_endpoint(void **state)
+{
+    struct inventory *inv = *state;
+    put_endpoint_in_b(inv, "pending");
+    struct preflight_report r;
+    preflight_report_init(&r);
+    preflight_check_health(inv, "vpce-h", &r);
+    assert_null(preflight_report_find(&r, PREFLIGHT_FEW_FREE_IPS));
+    assert_null(preflight_report_find(&r, PREFLIGHT_EXISTING_ENDPOINT));
+    assert_null(preflight_report_find(&r, PREFLIGHT_SG_NO_443));
+    const struct preflight_finding *f = preflight_report_find(&r, PREFLIGHT_SINGLE_AZ);
+    assert_non_null(f);
+    assert_non_null(strstr(f->text, "one availability zone"));
+    assert_non_null(preflight_report_find(&r, PREFLIGHT_FULL_ACCESS_POLICY));
+    f = preflight_report_find(&r, PREFLIGHT_STATE_NOT_AVAILABLE);
+    assert_non_null(f);
+    assert_non_null(strstr(f->text, "pending"));
+    enum preflight_severity worst;
+    assert_true(preflight_report_worst(&r, &worst));
+    assert_int_equal(worst, PREFLIGHT_ERROR); /* KMS is not offered in zone b */
+    assert_non_null(preflight_report_find(&r, PREFLIGHT_AZ_NOT_OFFERED));
+    preflight_report_finish(&r);
+
+    preflight_report_init(&r);
+    preflight_check_health(inv, "vpce-nope", &r);
+    assert_non_null(preflight_report_find(&r, PREFLIGHT_ENDPOINT_NOT_FOUND));
+    preflight_report_finish(&r);
+}
+
+/* The existing endpoint's group admits 443 from the VPC; DNS attributes are on. */
+static void test_health_clean_rules(void **state)
+{
+    struct inventory *inv = *state;
+    struct preflight_report r;
+    preflight_report_init(&r);
+    preflight_check_health(inv, "vpce-exist", &r);
+    assert_null(preflight_report_find(&r, PREFLIGHT_DNS_HOSTNAMES_OFF));
+    assert_null(preflight_report_find(&r, PREFLIGHT_SG_NO_443));
+    assert_null(preflight_report_find(&r, PREFLIGHT_EXISTING_ENDPOINT));
+    assert_null(preflight_report_find(&r, PREFLIGHT_STATE_NOT_AVAILABLE));
+    preflight_report_finish(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_modify_keeps_subnet_with_own_eni, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_health_of_existing_endpoint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_health_clean_rules, setup, teardown),
         cmocka_unit_test(test_clean_request_has_no_findings),
         cmocka_unit_test(test_vpc_service_and_type),
         cmocka_unit_test(test_subnet_rules),

@@ -131,6 +131,21 @@ void ipusage_compute(const struct inventory *inv, const struct inv_resource *sub
 double ipusage_percent_used(const struct ip_usage *u);
 /* CRITICAL at >= 95% or fewer than 8 free, WARN at >= 80%, else OK. */
 enum ip_level ipusage_level(const struct ip_usage *u);
+/*
+ * A usage bar of width cells: filled = the used fraction of the usable
+ * addresses (usable - effective free), rounded, but at least one cell when
+ * anything is used and never all of them unless nothing is free; so a 3%
+ * subnet fills at most one cell of ten and 0% fills none. The filled cells
+ * are split between VPC endpoints and every other owner in proportion, each
+ * owner with addresses keeping a cell when there are two or more.
+ */
+struct ip_bar {
+    int endpoint; /* cells for VPC endpoint ENIs */
+    int other;    /* cells for every other use */
+    int free;     /* width - endpoint - other */
+};
+void ipusage_bar(const struct ip_usage *u, int width, struct ip_bar *out);
+
 /* Per-AZ totals of the VPC's subnets; *out is malloc'd (caller frees), returns the count. */
 size_t ipusage_vpc_headroom(const struct inventory *inv, const char *vpc_id,
                             struct az_headroom **out);

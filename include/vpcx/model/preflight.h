@@ -69,7 +69,10 @@ enum preflight_severity {
     X(ROUTE_TABLES_NOT_GATEWAY, "route-tables-not-gateway", ERROR)                                 \
     X(ROUTE_TABLE_NOT_FOUND, "route-table-not-found", ERROR)                                       \
     X(ROUTE_TABLE_OTHER_VPC, "route-table-other-vpc", ERROR)                                       \
-    X(ENDPOINT_NOT_FOUND, "endpoint-not-found", ERROR)
+    X(ENDPOINT_NOT_FOUND, "endpoint-not-found", ERROR)                                             \
+    X(SINGLE_AZ, "single-az", WARNING)                                                             \
+    X(FULL_ACCESS_POLICY, "full-access-policy", INFO)                                              \
+    X(STATE_NOT_AVAILABLE, "state-not-available", WARNING)
 
 enum preflight_rule {
 #define PREFLIGHT_RULE_ENUM(name, key, sev) PREFLIGHT_##name,
@@ -141,6 +144,19 @@ void preflight_check_create(const struct inventory *inv, const struct endpoint_s
  */
 void preflight_check_modify(const struct inventory *inv, const char *endpoint_id,
                             const struct endpoint_spec *desired, struct preflight_report *out);
+
+/*
+ * The health of an endpoint as it is: the modify rules on its current state
+ * (subnets, groups, route tables, policy, private DNS), plus SINGLE_AZ (an
+ * interface endpoint with ENIs in one zone only), FULL_ACCESS_POLICY (no
+ * policy, or one meaning AWS's default) and STATE_NOT_AVAILABLE. A subnet
+ * where the endpoint already has an ENI needs no new address, so it gets no
+ * NO_FREE_IP or FEW_FREE_IPS (in a modify as well). Read-only: nothing is sent.
+ */
+void preflight_check_health(const struct inventory *inv, const char *endpoint_id,
+                            struct preflight_report *out);
+/* The highest severity in the report; false when it is empty. */
+bool preflight_report_worst(const struct preflight_report *r, enum preflight_severity *out);
 
 /* An owned list of strings. */
 struct preflight_strv {
