@@ -20,18 +20,18 @@ BIN = tmuxlib.BIN
 
 # step -> (title words, what the screen must show once the explorer has moved)
 STEPS = {
-    1: ("Interface endpoints are network interfaces", "Type                   Interface"),
-    2: ("Gateway endpoints are routes", "Type                   Gateway"),
-    3: ("One ENI per Availability Zone", "Type                   Interface"),
-    4: ("An endpoint in one zone only", "Type                   Interface"),
+    1: ("Interface endpoints are network interfaces", "Detail  VPC endpoint vpce-4715873ba1fc0c37f"),
+    2: ("Gateway endpoints are routes", "Detail  VPC endpoint vpce-16610a3d9636d4d7b"),
+    3: ("One ENI per Availability Zone", "Detail  VPC endpoint vpce-4715873ba1fc0c37f"),
+    4: ("An endpoint in one zone only", "Detail  VPC endpoint vpce-11cbb5606ad9a5d72"),
     5: ("Subnet capacity", "CIDR                   10.0.10.0/28"),
     6: ("The endpoint policy, and full access", '"Principal": "*"'),
-    7: ("Security groups must admit HTTPS", "Type                   Interface"),
+    7: ("Security groups must admit HTTPS", "Detail  VPC endpoint vpce-"),
     8: ("Private DNS needs the VPC", "Detail  VPC vpc-30e24bdcd19a93686"),
     9: ("Every endpoint against every zone", "us-east-1a"),
     10: ("What an interface endpoint costs", "us-east-1a"),
     11: ("Creating an endpoint, safely", "Service"),
-    12: ("Bringing endpoints under code", "Type                   Interface"),
+    12: ("Bringing endpoints under code", "Detail  VPC endpoint vpce-"),
 }
 
 
