@@ -19,6 +19,8 @@ enum cli_command {
     CLI_CMD_SNAPSHOT,
     CLI_CMD_DIFF,
     CLI_CMD_EXPORT,
+    CLI_CMD_CHECK,
+    CLI_CMD_COST,
     CLI_CMD_HELP,
     CLI_CMD_VERSION,
 };
@@ -69,6 +71,14 @@ struct cli_options {
     size_t n_vpcs;
     const char *endpoints[CLI_MAX_SELECT];
     size_t n_endpoints;
+    /* check: --rule ID and --skip ID (repeatable), --fail-on, --list-rules, --show-ignored. */
+    const char *rules[CLI_MAX_SELECT];
+    size_t n_rules;
+    const char *skips[CLI_MAX_SELECT];
+    size_t n_skips;
+    const char *fail_on;
+    bool list_rules;
+    bool show_ignored;
 };
 
 /*

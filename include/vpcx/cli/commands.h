@@ -15,6 +15,10 @@ int cmd_snapshot(const struct cli_options *opts);
 int cmd_diff(const struct cli_options *opts);
 /* `export --format terraform|cloudformation|cfn-import|cli [--vpc ID] [--endpoint ID]`. */
 int cmd_export(const struct cli_options *opts);
+/* `check`: health findings (text, json, sarif); exits 1 at --fail-on or above. */
+int cmd_check(const struct cli_options *opts);
+/* `cost`: what the endpoints cost a month (text, json, csv). */
+int cmd_cost(const struct cli_options *opts);
 /* The explorer: `vpcx` with no subcommand. */
 int cmd_explore(const struct cli_options *opts);
 
