@@ -88,7 +88,7 @@ static int write_json(const struct cli_options *opts, cJSON *doc)
     char *s = opts->pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc);
     struct strbuf sb;
     strbuf_init(&sb, strlen(s) + 2);
-    strbuf_addstr(&sb, s);
+    sanitize_json_add(&sb, s, strlen(s)); /* C1 and bidi from AWS strings as \uXXXX */
     strbuf_addch(&sb, '\n');
     cJSON_free(s);
     int code = write_buf(opts, sb.buf, sb.len);

@@ -83,7 +83,6 @@ void check_options_init(struct check_options *o)
         o->enabled[i] = true;
     o->capacity_percent = CHECK_CAPACITY_PERCENT;
     o->capacity_min_free = CHECK_CAPACITY_MIN_FREE;
-    o->region = "us-east-1";
 }
 
 /* ---- the report ------------------------------------------------------------------------------ */

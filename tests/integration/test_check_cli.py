@@ -168,6 +168,23 @@ class Check(unittest.TestCase):
         self.assertEqual(r.rc, h.EXIT_USAGE, r.describe())
         self.assertIn("line 1", r.stderr)
 
+    def test_hostile_names_never_reach_the_output_raw(self):
+        with open(os.path.join(SRC, "data", "demo.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        hostile = "\u009b31mred\u009b0m \u202eevil\u202c \x1b[2J"
+        for sg in doc["SecurityGroups"]:
+            if sg["GroupId"] == "sg-d6a47113618568990":  # in sg-no-https's evidence
+                sg["Tags"] = [{"Key": "Name", "Value": hostile}]
+        path = os.path.join(self.home.path, "hostile.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False)
+        for fmt in ("text", "json", "sarif"):
+            r = self.run_vpcx("check", "--snapshot", path, "--format", fmt)
+            self.assertEqual(r.rc, h.EXIT_ERROR, r.describe())
+            for bad in ("\u009b", "\u202e", "\x1b"):
+                self.assertNotIn(bad, r.stdout, fmt)
+            self.assertIn("evil", r.stdout, fmt)
+
     def test_readme_table_is_list_rules(self):
         r = self.run_vpcx("check", "--list-rules")
         self.assertEqual(r.rc, h.EXIT_OK, r.describe())

@@ -140,6 +140,7 @@ static void run(cJSON *doc, struct check_report *rep)
 {
     struct check_options o;
     check_options_init(&o);
+    o.region = "us-east-1";
     run_opts(doc, true, &o, rep);
 }
 
@@ -451,6 +452,19 @@ static void test_duplicate_service(void **state)
     assert_non_null(f);
     /* 6 ENIs in AZs a and b; one shared endpoint needs 2: 4 x 730 h x $0.01. */
     assert_non_null(strstr(f->fix, "$29.20 a month"));
+    check_report_finish(&rep);
+    /* Without a price for the region the saving is in ENIs, and says how to add one. */
+    doc = base();
+    add_vpc_with_ssm(doc, 1, "111");
+    add_vpc_with_ssm(doc, 2, "111");
+    struct check_options o;
+    check_options_init(&o);
+    o.region = "eu-south-2";
+    run_opts(doc, true, &o, &rep);
+    f = check_report_find(&rep, CHECK_DUPLICATE_SERVICE, "com.amazonaws.us-east-1.ssm");
+    assert_non_null(f);
+    assert_non_null(strstr(f->fix, "saves 4 ENIs"));
+    assert_non_null(strstr(f->fix, "price eu-south-2 interface-hour VALUE"));
     check_report_finish(&rep);
     /* Another account's endpoint does not count. */
     doc = base();

@@ -88,13 +88,13 @@ struct check_options {
     double capacity_percent;          /* subnet-capacity: at or above this % used */
     uint64_t capacity_min_free;       /* subnet-capacity: fewer free addresses than this */
     const struct cost_prices *prices; /* duplicate-service's saving; NULL: bundled */
-    const char *region;               /* for prices */
+    const char *region;               /* for prices; NULL: unknown */
 };
 
 #define CHECK_CAPACITY_PERCENT  80.0
 #define CHECK_CAPACITY_MIN_FREE 16
 
-/* Every rule enabled, default thresholds. */
+/* Every rule enabled, default thresholds, no region (prices unknown). */
 void check_options_init(struct check_options *o);
 
 struct check_finding {
