@@ -11,10 +11,28 @@
 #include <string.h>
 #include <strings.h>
 
+/* A lookup by ID built once per run: sorted pairs, searched by bsearch. */
+struct index_pair {
+    const char *key;
+    const struct inv_resource *value;
+};
+
+struct index {
+    bool built;
+    struct index_pair *v;
+    size_t n;
+};
+
 struct ctx {
     const struct inventory *inv;
     const struct check_options *o;
     struct check_report *out;
+    /* Each built on first use; rules would otherwise rescan a type per item. */
+    struct index subnet_acl;     /* subnet -> its network ACL */
+    struct index subnet_rt;      /* subnet -> its explicitly associated route table */
+    struct index vpc_main_rt;    /* VPC -> its main route table */
+    struct index vpc_default_sg; /* VPC -> its "default" group */
+    struct index workload;       /* subnets holding an ENI no endpoint owns (value unused) */
 };
 
 #define CHECK_RULE_DECL(name, id, sev, fn, title) static void fn(struct ctx *c);
@@ -189,10 +207,45 @@ static void fix(struct check_finding *f, const char *fmt, ...)
 
 void check_run(const struct inventory *inv, const struct check_options *o, struct check_report *out)
 {
-    struct ctx c = {inv, o, out};
+    struct ctx c = {.inv = inv, .o = o, .out = out};
     for (int i = 0; i < CHECK_RULE_COUNT; i++)
         if (o->enabled[i])
             rules[i].fn(&c);
+    free(c.subnet_acl.v);
+    free(c.subnet_rt.v);
+    free(c.vpc_main_rt.v);
+    free(c.vpc_default_sg.v);
+    free(c.workload.v);
+}
+
+/* ---- per-run indexes ------------------------------------------------------------------------- */
+
+static int pair_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct index_pair *)a)->key, ((const struct index_pair *)b)->key);
+}
+
+static void index_add(struct index *ix, const char *key, const struct inv_resource *value)
+{
+    if (!key)
+        return;
+    ix->v = xreallocarray(ix->v, ix->n + 1, sizeof(*ix->v));
+    ix->v[ix->n++] = (struct index_pair){key, value};
+}
+
+/* Sorts the pairs; AWS gives each key one value (one ACL and one route table association per
+ * subnet, one main table and one default group per VPC). */
+static void index_seal(struct index *ix)
+{
+    if (ix->n > 1)
+        qsort(ix->v, ix->n, sizeof(*ix->v), pair_cmp);
+    ix->built = true;
+}
+
+static const struct index_pair *index_find(const struct index *ix, const char *key)
+{
+    struct index_pair k = {key, NULL};
+    return ix->n ? bsearch(&k, ix->v, ix->n, sizeof(*ix->v), pair_cmp) : NULL;
 }
 
 /* ---- small helpers --------------------------------------------------------------------------- */
@@ -370,13 +423,17 @@ static void rule_single_az(struct ctx *c)
 }
 
 /* True when the subnet holds an ENI that no VPC endpoint owns: a workload. */
-static bool subnet_has_workload(const struct inventory *inv, const char *subnet_id)
+static bool subnet_has_workload(struct ctx *c, const char *subnet_id)
 {
-    struct inv_ids enis = inventory_subnet_enis(inv, subnet_id);
-    for (size_t i = 0; i < enis.n; i++)
-        if (!inventory_eni_endpoint(inv, enis.v[i], NULL))
-            return true;
-    return false;
+    if (!c->workload.built) {
+        for (size_t i = 0; i < inventory_count(c->inv, INV_ENI); i++) {
+            const struct inv_resource *eni = inventory_at(c->inv, INV_ENI, i);
+            if (!inventory_eni_endpoint(c->inv, eni->id, NULL))
+                index_add(&c->workload, eni->eni.subnet_id, eni);
+        }
+        index_seal(&c->workload);
+    }
+    return index_find(&c->workload, subnet_id) != NULL;
 }
 
 static void rule_az_gap(struct ctx *c)
@@ -393,8 +450,8 @@ static void rule_az_gap(struct ctx *c)
         for (size_t k = 0; have.n > 1 && k < sns.n; k++) {
             const struct inv_resource *sn = inventory_find(c->inv, INV_SUBNET, sns.v[k]);
             const char *az = sn ? sn->subnet.az_name : NULL;
-            if (!az || strset_has(&have, az) || service_lacks_az(c->inv, ep, az) ||
-                !subnet_has_workload(c->inv, sn->id))
+            if (!az || strset_has(&have, az) || !subnet_has_workload(c, sn->id) ||
+                (!strset_has(&gap, az) && service_lacks_az(c->inv, ep, az)))
                 continue;
             strset_add(&gap, az);
             strset_add(&subnets, sn->id);
@@ -600,19 +657,22 @@ static void rule_private_dns(struct ctx *c)
 /* ---- network ACLs ---------------------------------------------------------------------------- */
 
 /* The NACL associated with the subnet, or NULL. */
-static const struct inv_resource *subnet_nacl(const struct inventory *inv, const char *subnet_id)
+static const struct inv_resource *subnet_nacl(struct ctx *c, const char *subnet_id)
 {
-    for (size_t i = 0; i < inventory_count(inv, INV_NETWORK_ACL); i++) {
-        const struct inv_resource *acl = inventory_at(inv, INV_NETWORK_ACL, i);
-        const cJSON *a;
-        cJSON_ArrayForEach(a, cJSON_GetObjectItem(acl->json, "Associations"))
-        {
-            const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(a, "SubnetId"));
-            if (s && strcmp(s, subnet_id) == 0)
-                return acl;
+    if (!c->subnet_acl.built) {
+        for (size_t i = 0; i < inventory_count(c->inv, INV_NETWORK_ACL); i++) {
+            const struct inv_resource *acl = inventory_at(c->inv, INV_NETWORK_ACL, i);
+            const cJSON *a;
+            cJSON_ArrayForEach(a, cJSON_GetObjectItem(acl->json, "Associations"))
+            {
+                index_add(&c->subnet_acl, cJSON_GetStringValue(cJSON_GetObjectItem(a, "SubnetId")),
+                          acl);
+            }
         }
+        index_seal(&c->subnet_acl);
     }
-    return NULL;
+    const struct index_pair *p = index_find(&c->subnet_acl, subnet_id);
+    return p ? p->value : NULL;
 }
 
 static int entry_number(const cJSON *e)
@@ -724,7 +784,7 @@ static void rule_nacl_blocks_https(struct ctx *c)
             const struct inv_resource *ep = inventory_find(c->inv, INV_ENDPOINT, eps.v[k]);
             has_interface = has_interface || (ep && active_of_kind(ep, INV_ENDPOINT_INTERFACE));
         }
-        const struct inv_resource *acl = has_interface ? subnet_nacl(c->inv, sn->id) : NULL;
+        const struct inv_resource *acl = has_interface ? subnet_nacl(c, sn->id) : NULL;
         const struct inv_resource *vpc =
             sn->vpc_id ? inventory_find(c->inv, INV_VPC, sn->vpc_id) : NULL;
         if (!acl || !vpc)
@@ -870,25 +930,28 @@ static void rule_gateway_no_routes(struct ctx *c)
 }
 
 /* The route table a subnet uses: its explicit association, else its VPC's main table. */
-static const struct inv_resource *subnet_route_table(const struct inventory *inv,
-                                                     const struct inv_resource *sn)
+static const struct inv_resource *subnet_route_table(struct ctx *c, const struct inv_resource *sn)
 {
-    const struct inv_resource *main_rt = NULL;
-    for (size_t i = 0; i < inventory_count(inv, INV_ROUTE_TABLE); i++) {
-        const struct inv_resource *rt = inventory_at(inv, INV_ROUTE_TABLE, i);
-        if (!rt->vpc_id || !sn->vpc_id || strcmp(rt->vpc_id, sn->vpc_id) != 0)
-            continue;
-        const cJSON *a;
-        cJSON_ArrayForEach(a, cJSON_GetObjectItem(rt->json, "Associations"))
-        {
-            const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(a, "SubnetId"));
-            if (s && strcmp(s, sn->id) == 0)
-                return rt;
-            if (cJSON_IsTrue(cJSON_GetObjectItem(a, "Main")))
-                main_rt = rt;
+    if (!c->subnet_rt.built) {
+        for (size_t i = 0; i < inventory_count(c->inv, INV_ROUTE_TABLE); i++) {
+            const struct inv_resource *rt = inventory_at(c->inv, INV_ROUTE_TABLE, i);
+            const cJSON *a;
+            cJSON_ArrayForEach(a, cJSON_GetObjectItem(rt->json, "Associations"))
+            {
+                index_add(&c->subnet_rt, cJSON_GetStringValue(cJSON_GetObjectItem(a, "SubnetId")),
+                          rt);
+                if (cJSON_IsTrue(cJSON_GetObjectItem(a, "Main")))
+                    index_add(&c->vpc_main_rt, rt->vpc_id, rt);
+            }
         }
+        index_seal(&c->subnet_rt);
+        index_seal(&c->vpc_main_rt);
     }
-    return main_rt;
+    const struct index_pair *p = index_find(&c->subnet_rt, sn->id);
+    if (p && p->value->vpc_id && sn->vpc_id && strcmp(p->value->vpc_id, sn->vpc_id) == 0)
+        return p->value;
+    p = sn->vpc_id ? index_find(&c->vpc_main_rt, sn->vpc_id) : NULL;
+    return p ? p->value : NULL;
 }
 
 static bool route_table_routes(const struct inv_resource *rt, const struct inv_resource *ep)
@@ -920,7 +983,7 @@ static void rule_gateway_unrouted(struct ctx *c)
         struct inv_ids sns = inventory_vpc_subnets(c->inv, ep->vpc_id);
         for (size_t k = 0; k < sns.n; k++) {
             const struct inv_resource *sn = inventory_find(c->inv, INV_SUBNET, sns.v[k]);
-            const struct inv_resource *rt = sn ? subnet_route_table(c->inv, sn) : NULL;
+            const struct inv_resource *rt = sn ? subnet_route_table(c, sn) : NULL;
             if (!rt || route_table_routes(rt, ep))
                 continue;
             strset_add(&subnets, sn->id);
@@ -958,15 +1021,19 @@ static void rule_gateway_unrouted(struct ctx *c)
     }
 }
 
-static const struct inv_resource *default_group(const struct inventory *inv, const char *vpc_id)
+static const struct inv_resource *default_group(struct ctx *c, const char *vpc_id)
 {
-    for (size_t i = 0; i < inventory_count(inv, INV_SECURITY_GROUP); i++) {
-        const struct inv_resource *sg = inventory_at(inv, INV_SECURITY_GROUP, i);
-        const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(sg->json, "GroupName"));
-        if (sg->vpc_id && strcmp(sg->vpc_id, vpc_id) == 0 && n && strcmp(n, "default") == 0)
-            return sg;
+    if (!c->vpc_default_sg.built) {
+        for (size_t i = 0; i < inventory_count(c->inv, INV_SECURITY_GROUP); i++) {
+            const struct inv_resource *sg = inventory_at(c->inv, INV_SECURITY_GROUP, i);
+            const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(sg->json, "GroupName"));
+            if (n && strcmp(n, "default") == 0)
+                index_add(&c->vpc_default_sg, sg->vpc_id, sg);
+        }
+        index_seal(&c->vpc_default_sg);
     }
-    return NULL;
+    const struct index_pair *p = index_find(&c->vpc_default_sg, vpc_id);
+    return p ? p->value : NULL;
 }
 
 static bool eni_in_group(const struct inv_resource *eni, const char *group_id)
@@ -985,7 +1052,7 @@ static void rule_default_group(struct ctx *c)
 {
     for (size_t i = 0; i < inventory_count(c->inv, INV_ENDPOINT); i++) {
         const struct inv_resource *ep = inventory_at(c->inv, INV_ENDPOINT, i);
-        const struct inv_resource *def = ep->vpc_id ? default_group(c->inv, ep->vpc_id) : NULL;
+        const struct inv_resource *def = ep->vpc_id ? default_group(c, ep->vpc_id) : NULL;
         if (!active_of_kind(ep, INV_ENDPOINT_INTERFACE) || !def)
             continue;
         bool on_endpoint = false;
