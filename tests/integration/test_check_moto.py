@@ -114,7 +114,9 @@ class CheckMoto(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.moto = h.motoctl.MotoServer().start()
+        cls.addClassCleanup(cls.moto.stop)  # also when seeding fails
         cls.home = h.CleanHome()
+        cls.addClassCleanup(cls.home.cleanup)
         ec2 = boto3.client("ec2", endpoint_url=cls.moto.url, region_name=h.REGION,
                            aws_access_key_id=h.TEST_KEY, aws_secret_access_key=h.TEST_SECRET)
         cls.ids = seed(ec2)
@@ -123,11 +125,6 @@ class CheckMoto(unittest.TestCase):
                        cls.home.env(XDG_CONFIG_HOME=cls.home.path))
         cls.result = r
         cls.doc = json.loads(r.stdout) if r.stdout else {"Findings": []}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        cls.home.cleanup()
 
     def got(self):
         return {(f["RuleId"], f["ResourceId"]) for f in self.doc["Findings"]}
