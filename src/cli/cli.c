@@ -44,6 +44,11 @@ enum {
     OPT_ENDPOINT,
     OPT_TOUR,
     OPT_TOUR_STEP,
+    OPT_FAIL_ON,
+    OPT_RULE,
+    OPT_SKIP,
+    OPT_LIST_RULES,
+    OPT_SHOW_IGNORED,
 };
 
 static const struct option long_options[] = {
@@ -77,6 +82,11 @@ static const struct option long_options[] = {
     {"endpoint", required_argument, NULL, OPT_ENDPOINT},
     {"tour", no_argument, NULL, OPT_TOUR},
     {"tour-step", required_argument, NULL, OPT_TOUR_STEP},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"rule", required_argument, NULL, OPT_RULE},
+    {"skip", required_argument, NULL, OPT_SKIP},
+    {"list-rules", no_argument, NULL, OPT_LIST_RULES},
+    {"show-ignored", no_argument, NULL, OPT_SHOW_IGNORED},
     {NULL, 0, NULL, 0},
 };
 
@@ -88,7 +98,8 @@ static const struct {
     {"dump", CLI_CMD_DUMP, 0, 0},       {"whoami", CLI_CMD_WHOAMI, 0, 0},
     {"cache", CLI_CMD_CACHE, 1, 1},     {"snapshot", CLI_CMD_SNAPSHOT, 2, 2},
     {"diff", CLI_CMD_DIFF, 2, 2},       {"export", CLI_CMD_EXPORT, 0, 0},
-    {"sso", CLI_CMD_SSO, 1, 1},         {"help", CLI_CMD_HELP, 0, 0},
+    {"sso", CLI_CMD_SSO, 1, 1},         {"check", CLI_CMD_CHECK, 0, 0},
+    {"cost", CLI_CMD_COST, 0, 0},       {"help", CLI_CMD_HELP, 0, 0},
     {"version", CLI_CMD_VERSION, 0, 0},
 };
 
@@ -214,6 +225,12 @@ static enum vpcx_status check_format(struct cli_options *opts, struct vpcx_error
                                   "export --format takes terraform, cloudformation, cfn-import "
                                   "or cli, not '%s'",
                                   arg);
+    } else if (opts->command == CLI_CMD_CHECK || opts->command == CLI_CMD_COST) {
+        const char *third = opts->command == CLI_CMD_CHECK ? "sarif" : "csv";
+        if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 && strcmp(arg, third) != 0)
+            return vpcx_error_set(err, VPCX_ERR_USAGE,
+                                  "%s --format takes text, json or %s, not '%s'",
+                                  opts->command == CLI_CMD_CHECK ? "check" : "cost", third, arg);
     } else if (strcmp(arg, "json") == 0) {
         opts->format = CLI_FORMAT_JSON;
     } else if (strcmp(arg, "text") == 0) {
@@ -236,6 +253,9 @@ static enum vpcx_status add_select(const char *arg, const char *name, const char
 
 static enum vpcx_status parse_explore_option(int c, const char *arg, struct cli_options *opts,
                                              struct vpcx_error *err);
+
+static enum vpcx_status parse_check_option(int c, const char *arg, struct cli_options *opts,
+                                           struct vpcx_error *err);
 
 static enum vpcx_status parse_duration(const char *arg, long long *out, struct vpcx_error *err)
 {
@@ -343,6 +363,31 @@ static enum vpcx_status parse_explore_option(int c, const char *arg, struct cli_
     case OPT_MAX_AGE:
         return parse_duration(arg, &opts->max_age, err);
     default:
+        return parse_check_option(c, arg, opts, err);
+    }
+}
+
+static enum vpcx_status parse_check_option(int c, const char *arg, struct cli_options *opts,
+                                           struct vpcx_error *err)
+{
+    switch (c) {
+    case OPT_FAIL_ON:
+        if (strcmp(arg, "error") != 0 && strcmp(arg, "warning") != 0 && strcmp(arg, "info") != 0)
+            return vpcx_error_set(err, VPCX_ERR_USAGE,
+                                  "--fail-on takes error, warning or info, not '%s'", arg);
+        opts->fail_on = arg;
+        return VPCX_OK;
+    case OPT_RULE:
+        return add_select(arg, "--rule", opts->rules, &opts->n_rules, err);
+    case OPT_SKIP:
+        return add_select(arg, "--skip", opts->skips, &opts->n_skips, err);
+    case OPT_LIST_RULES:
+        opts->list_rules = true;
+        return VPCX_OK;
+    case OPT_SHOW_IGNORED:
+        opts->show_ignored = true;
+        return VPCX_OK;
+    default:
         return vpcx_error_set(err, VPCX_ERR_USAGE, "unknown option (see vpcx --help)");
     }
 }
@@ -402,6 +447,12 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
     if ((opts->n_vpcs || opts->n_endpoints) && opts->command != CLI_CMD_EXPORT)
         return vpcx_error_set(err, VPCX_ERR_USAGE,
                               "--vpc and --endpoint select what export writes");
+    if ((opts->n_rules || opts->n_skips || opts->fail_on || opts->list_rules ||
+         opts->show_ignored) &&
+        opts->command != CLI_CMD_CHECK)
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--rule, --skip, --fail-on, --list-rules and --show-ignored are "
+                              "options of check");
     if (opts->demo && opts->snapshot)
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--demo and --snapshot cannot be combined");
     if (opts->offline && opts->no_cache)
@@ -469,6 +520,10 @@ int cli_main(int argc, char **argv)
         return cmd_export(&opts);
     case CLI_CMD_SSO:
         return cmd_sso(&opts);
+    case CLI_CMD_CHECK:
+        return cmd_check(&opts);
+    case CLI_CMD_COST:
+        return cmd_cost(&opts);
     case CLI_CMD_NONE:
         break;
     }

@@ -339,7 +339,7 @@ static enum vpcx_status config_line(struct keymap *km, struct ui_config *cfg, ch
     }
     if (strcmp(w[0], "set") == 0)
         return config_set(cfg, w, n, err);
-    if (strcmp(w[0], "profile") == 0 || strcmp(w[0], "price") == 0)
+    if (strcmp(w[0], "profile") == 0 || strcmp(w[0], "price") == 0 || strcmp(w[0], "ignore") == 0)
         return VPCX_OK; /* read by other layers */
     return vpcx_error_set(err, VPCX_ERR_USAGE,
                           "expected 'bind KEY ACTION', 'unbind KEY' or "

@@ -172,7 +172,8 @@ class Installed(unittest.TestCase):
         self.assertEqual(self.bash_complete("--region", "eu-west-"),
                          ["eu-west-1", "eu-west-2", "eu-west-3"])
         self.assertEqual(self.bash_complete("--format", ""),
-                         ["json", "text", "terraform", "cloudformation", "cfn-import", "cli"])
+                         ["json", "text", "terraform", "cloudformation", "cfn-import", "cli", "sarif",
+                          "csv"])
         self.assertEqual(self.bash_complete("--theme", "hi"), ["high-contrast"])
 
     def zsh_complete(self, *words):
@@ -218,7 +219,8 @@ _vpcx
         self.assertEqual(self.zsh_complete("--region", "eu-west-"),
                          ["eu-west-1", "eu-west-2", "eu-west-3"])
         self.assertEqual(self.zsh_complete("--format", ""),
-                         ["json", "text", "terraform", "cloudformation", "cfn-import", "cli"])
+                         ["json", "text", "terraform", "cloudformation", "cfn-import", "cli", "sarif",
+                          "csv"])
         self.assertEqual(self.zsh_complete("--theme", "hi"), ["high-contrast"])
         self.assertEqual(self.zsh_complete("-o", ""), ["FILES"])
 

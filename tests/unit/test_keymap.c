@@ -64,7 +64,10 @@ static void test_config(void **state)
     struct vpcx_error e;
     vpcx_error_init(&e);
     const char *text = "# my keys\nbind J down\nunbind j\nset mouse on\nset theme light\n"
-                       "bind C-n page-down\nset max-age 2h\n";
+                       "bind C-n page-down\nset max-age 2h\n"
+                       /* read by vpcx check and cost; the explorer must not refuse them */
+                       "ignore sg-no-https vpce-1 reached through a proxy\n"
+                       "price eu-west-1 interface-hour 0.011\n";
     assert_int_equal(keymap_parse_config(km, &cfg, "cfg", text, strlen(text), &e), VPCX_OK);
     assert_int_equal(keymap_lookup(km, 'J'), ACT_DOWN);
     assert_int_equal(keymap_lookup(km, 'j'), ACT_NONE);

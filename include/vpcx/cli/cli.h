@@ -20,6 +20,8 @@ enum cli_command {
     CLI_CMD_DIFF,
     CLI_CMD_EXPORT,
     CLI_CMD_SSO,
+    CLI_CMD_CHECK,
+    CLI_CMD_COST,
     CLI_CMD_HELP,
     CLI_CMD_VERSION,
 };
@@ -71,6 +73,14 @@ struct cli_options {
     const char *endpoints[CLI_MAX_SELECT];
     size_t n_endpoints;
     int tour_step; /* --tour (1) or --tour-step N; 0: no tour */
+    /* check: --rule ID and --skip ID (repeatable), --fail-on, --list-rules, --show-ignored. */
+    const char *rules[CLI_MAX_SELECT];
+    size_t n_rules;
+    const char *skips[CLI_MAX_SELECT];
+    size_t n_skips;
+    const char *fail_on;
+    bool list_rules;
+    bool show_ignored;
 };
 
 /*

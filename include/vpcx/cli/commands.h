@@ -17,6 +17,10 @@ int cmd_diff(const struct cli_options *opts);
 int cmd_export(const struct cli_options *opts);
 /* `sso login`: IAM Identity Center's device sign-in for --profile. */
 int cmd_sso(const struct cli_options *opts);
+/* `check`: health findings (text, json, sarif); exits 1 at --fail-on or above. */
+int cmd_check(const struct cli_options *opts);
+/* `cost`: what the endpoints cost a month (text, json, csv). */
+int cmd_cost(const struct cli_options *opts);
 /* The explorer: `vpcx` with no subcommand. */
 int cmd_explore(const struct cli_options *opts);
 

@@ -44,6 +44,13 @@ enum vpcx_status source_cache_dir(char **out, struct vpcx_error *err);
 /* The cache key of resolved settings (pointers into s). */
 void source_cache_key(struct cache_key *key, const struct aws_settings *s);
 
+/*
+ * The config file's text ($XDG_CONFIG_HOME/vpcx/config, else
+ * ~/.config/vpcx/config): *text and *path malloc'd (caller frees), *text NULL
+ * when the file does not exist. VPCX_ERR_IO when it exists but cannot be read.
+ */
+enum vpcx_status source_config_text(char **text, size_t *len, char **path, struct vpcx_error *err);
+
 /* The demo inventory compiled into the binary. */
 const char *demo_json(size_t *len);
 
