@@ -8,7 +8,10 @@
 #include "vpcx/model/preflight.h"
 #include "vpcx/ui/app.h"
 #include "vpcx/ui/listwidget.h"
+#include "vpcx/ui/tourdata.h"
 #include "vpcx/ui/views.h"
+
+#include "app_internal.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -20,6 +23,7 @@
 
 struct drow {
     struct ui_line line;
+    char *label; /* the field's label, for ? (explain); NULL for other rows */
     bool link;
     enum inv_type type;
     char *id;
@@ -48,6 +52,7 @@ static void clear_rows(struct detail *d)
     for (size_t i = 0; i < d->n; i++) {
         line_finish(&d->rows[i].line);
         free(d->rows[i].id);
+        free(d->rows[i].label);
     }
     d->n = 0;
 }
@@ -79,6 +84,7 @@ static void section(struct detail *d, const char *title)
 static struct drow *label_row(struct detail *d, const char *label)
 {
     struct drow *r = add_row(d);
+    r->label = label && *label ? xstrdup(label) : NULL;
     line_add(&r->line, ROLE_NORMAL, "  ");
     line_add_fixed(&r->line, ROLE_LABEL, label, LABEL_WIDTH, 0);
     line_add(&r->line, ROLE_NORMAL, " ");
@@ -895,10 +901,31 @@ static bool detail_resource_at(struct view *v, size_t row, enum inv_type *type, 
     return true;
 }
 
+/* ? on a field: what it means, when the explain texts have it ("VPC endpoint.Private DNS");
+   the rows of a multi-line field take the label above them. Else the help, as anywhere. */
+static enum view_result explain_row(struct view *v, struct detail *d)
+{
+    if (!d->has || v->cursor >= d->n)
+        return VIEW_PASS;
+    const char *label = NULL;
+    for (size_t i = v->cursor + 1; i-- > 0 && !label;)
+        label = d->rows[i].label;
+    if (!label)
+        return VIEW_PASS;
+    char *topic = xasprintf("%s.%s", inventory_type_name(d->type), label);
+    bool known = tour_explain_find(tour_data_builtin(NULL), topic) != NULL;
+    if (known)
+        app_explain(v->app, topic);
+    free(topic);
+    return known ? VIEW_HANDLED : VIEW_PASS;
+}
+
 static enum view_result detail_key(struct view *v, enum action a, int key)
 {
     (void)key;
     struct detail *d = dv(v);
+    if (a == ACT_HELP)
+        return explain_row(v, d);
     if (a != ACT_ENTER && a != ACT_RIGHT)
         return VIEW_PASS;
     if (v->cursor >= d->n || !d->rows[v->cursor].link)

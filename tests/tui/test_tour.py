@@ -95,6 +95,21 @@ class Tour(unittest.TestCase):
         s = self.run_keys(["--demo"], [":tour 5", "Enter"])
         self.assertIn("tour 5/", self.box(s)[0])
 
+    def test_question_mark_on_a_detail_field(self):
+        # Down the endpoint's detail until the Private DNS row, where ? explains the field.
+        for k in range(40):
+            s = self.run_keys(["--demo"], [":vpce", "Enter", "Tab"] + ["j"] * k + ["?"])
+            box = self.box(s)
+            if box:
+                self.assertIn("explain: VPC endpoint.", box[0])
+                if "Private DNS" in box[0]:
+                    self.assertIn("enableDnsHostnames", "\n".join(box))
+                    return
+            else:
+                # A row with nothing to explain opens the help, as ? does anywhere.
+                self.assertIn("Keys (remap with", s)
+        self.fail("no row of the endpoint's detail explained Private DNS")
+
     def test_explain(self):
         s = self.run_keys(["--demo"], [":explain", "Enter"])
         self.assertIn("explain: account", self.box(s)[0])
