@@ -137,12 +137,9 @@ static bool fetch_http_data(void *ud, const char *data, size_t len, int http_sta
 {
     (void)http_status;
     struct fetch_http *f = ud;
-    if (f->body.len + len > f->max) {
+    if (!strbuf_add_bounded(&f->body, data, len, f->max))
         f->too_big = true;
-        return false;
-    }
-    strbuf_add(&f->body, data, len);
-    return true;
+    return !f->too_big;
 }
 
 static void fetch_http_done(void *ud, const struct http_result *r)

@@ -453,12 +453,9 @@ static bool refresh_data(void *ud, const char *data, size_t len, int http_status
 {
     struct aws_login_refresh *r = ud;
     (void)http_status;
-    if (r->body.len + len > LOGIN_MAX_ANSWER) {
+    if (!strbuf_add_bounded(&r->body, data, len, LOGIN_MAX_ANSWER))
         r->too_big = true;
-        return false;
-    }
-    strbuf_add(&r->body, data, len);
-    return true;
+    return !r->too_big;
 }
 
 static char *format_utc(time_t t)

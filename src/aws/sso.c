@@ -453,12 +453,9 @@ static bool fetch_data(void *ud, const char *data, size_t len, int http_status)
 {
     struct aws_sso_fetch *f = ud;
     (void)http_status;
-    if (f->body.len + len > SSO_MAX_ANSWER) {
+    if (!strbuf_add_bounded(&f->body, data, len, SSO_MAX_ANSWER))
         f->too_big = true;
-        return false;
-    }
-    strbuf_add(&f->body, data, len);
-    return true;
+    return !f->too_big;
 }
 
 /* An error answer of either service: {"error", "error_description"} (OIDC)

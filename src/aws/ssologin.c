@@ -54,12 +54,9 @@ static bool post_data(void *ud, const char *data, size_t len, int http_status)
 {
     struct post *p = ud;
     (void)http_status;
-    if (p->body.len + len > OIDC_MAX_ANSWER) {
+    if (!strbuf_add_bounded(&p->body, data, len, OIDC_MAX_ANSWER))
         p->too_big = true;
-        return false;
-    }
-    strbuf_add(&p->body, data, len);
-    return true;
+    return !p->too_big;
 }
 
 static void post_done(void *ud, const struct http_result *res)

@@ -66,6 +66,14 @@ void strbuf_add(struct strbuf *sb, const void *data, size_t len)
     sb->buf[sb->len] = '\0';
 }
 
+bool strbuf_add_bounded(struct strbuf *sb, const void *data, size_t len, size_t max)
+{
+    if (len > max || sb->len > max - len)
+        return false;
+    strbuf_add(sb, data, len);
+    return true;
+}
+
 void strbuf_addstr(struct strbuf *sb, const char *s)
 {
     strbuf_add(sb, s, strlen(s));

@@ -65,6 +65,20 @@ static void test_trim_reset_detach(void **state)
     free(p);
 }
 
+static void test_add_bounded(void **state)
+{
+    (void)state;
+    struct strbuf sb;
+    strbuf_init(&sb, 0);
+    assert_true(strbuf_add_bounded(&sb, "abcd", 4, 6));
+    assert_false(strbuf_add_bounded(&sb, "efg", 3, 6)); /* 7 > 6: nothing added */
+    assert_string_equal(sb.buf, "abcd");
+    assert_true(strbuf_add_bounded(&sb, "ef", 2, 6));          /* exactly the cap */
+    assert_false(strbuf_add_bounded(&sb, "x", (size_t)-1, 6)); /* no overflow */
+    assert_int_equal(sb.len, 6);
+    strbuf_release(&sb);
+}
+
 static void test_xalloc_helpers(void **state)
 {
     char *s = xstrndup("abcdef", 3);
@@ -80,7 +94,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty_is_printable), cmocka_unit_test(test_add_and_grow),
         cmocka_unit_test(test_addf_and_binary),    cmocka_unit_test(test_trim_reset_detach),
-        cmocka_unit_test(test_xalloc_helpers),
+        cmocka_unit_test(test_add_bounded),        cmocka_unit_test(test_xalloc_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
