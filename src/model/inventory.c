@@ -1455,7 +1455,8 @@ size_t inventory_find_enis_by_ip(const struct inventory *inv, const char *ip,
     size_t n = e->n_more + 1;
     const struct inv_resource **v = xcalloc(n, sizeof(*v));
     v[0] = e->one;
-    memcpy(v + 1, e->more, e->n_more * sizeof(*v));
+    if (e->n_more) /* more is NULL for a single holder */
+        memcpy(v + 1, e->more, e->n_more * sizeof(*v));
     qsort(v, n, sizeof(*v), cmp_resource_id);
     *out = v;
     return n;
