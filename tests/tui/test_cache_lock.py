@@ -110,13 +110,11 @@ class CacheLockTest(unittest.TestCase):
             s = t.wait_text("c", "all types", timeout=30)
             self.assertNotIn("cache not updated", s)
             row = int(re.search(r"Tree  (\d+)/", s).group(1))
-            t0 = time.monotonic()
             t.keys("c", "j")
-            s = t.wait_text("c", "Tree  %d/" % (row + 1), timeout=LOCK_WAIT_S)
-            took = time.monotonic() - t0
-            # The key was handled while the write still waited for the lock.
+            s = t.wait_text("c", "Tree  %d/" % (row + 1), timeout=10)
+            # The key was handled while the write still waited for the lock: had the write
+            # held the loop, the moved cursor would only show with the skip's message.
             self.assertNotIn("cache not updated", s)
-            self.assertLess(took, 1.5)
             s = t.wait_text("c", "cache not updated", timeout=10)
             self.assertIn("locked by another process", s)
             self.assertEqual(self.data_files(), [])
