@@ -36,6 +36,7 @@ OPERATIONS = [
     ('ec2', 'DescribeNetworkAcls'),
     ('ec2', 'DescribeRouteTables'),
     ('ec2', 'DescribePrefixLists'),
+    ('ec2', 'DescribeFlowLogs'),
     ('ec2', 'DescribeVpcAttribute'),
     ('ec2', 'CreateVpcEndpoint'),
     ('ec2', 'ModifyVpcEndpoint'),

@@ -3,6 +3,7 @@
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/flowlog.h"
 #include "vpcx/model/ipusage.h"
 #include "vpcx/model/netinfo.h"
 #include "vpcx/model/placement.h"
@@ -298,8 +299,68 @@ static void outline_endpoint(struct strbuf *sb, const struct inventory *inv,
     outline_policy(sb, ep);
 }
 
+/* One flow log: where it is attached, what it records, where to, and its state. */
+static void outline_flow_log(struct strbuf *sb, const struct inv_resource *log)
+{
+    const struct inv_flow_log *f = &log->flow_log;
+    strbuf_addstr(sb, "    ");
+    add_safe(sb, log->id);
+    add_name(sb, log);
+    strbuf_addf(sb, " on %s ", flowlog_level_name(flowlog_level_of(f->resource_id)));
+    add_safe(sb, f->resource_id);
+    strbuf_addstr(sb, ": ");
+    add_safe(sb, f->traffic_type);
+    strbuf_addstr(sb, " to ");
+    add_safe(sb, flowlog_destination_type(log));
+    strbuf_addch(sb, ' ');
+    add_safe(sb, flowlog_destination(log));
+    strbuf_addstr(sb, ", ");
+    add_safe(sb, log->state);
+    strbuf_addstr(sb, ", delivery ");
+    add_safe(sb, f->deliver_status);
+    if (f->deliver_error) {
+        strbuf_addstr(sb, ": ");
+        add_safe(sb, f->deliver_error);
+    }
+    strbuf_addstr(sb, flowlog_is_recording(log) ? "\n" : " (not recording)\n");
+    if (f->log_format) {
+        strbuf_addstr(sb, "      format ");
+        add_safe(sb, f->log_format);
+        strbuf_addch(sb, '\n');
+    }
+}
+
+static void outline_attached(struct strbuf *sb, const struct flowlog_index *ix, const char *id,
+                             bool *any)
+{
+    const struct inv_resource *const *logs;
+    size_t n = flowlog_index_attached(ix, id, &logs);
+    if (n && !*any)
+        strbuf_addstr(sb, "  flow logs:\n");
+    *any = *any || n;
+    for (size_t i = 0; i < n; i++)
+        outline_flow_log(sb, logs[i]);
+}
+
+/* The flow logs on the VPC, then on its subnets and their ENIs; "none" once loaded. */
+static void outline_flow_logs(struct strbuf *sb, const struct inventory *inv,
+                              const struct flowlog_index *ix, const char *vpc_id)
+{
+    bool any = false;
+    outline_attached(sb, ix, vpc_id, &any);
+    struct inv_ids subnets = inventory_vpc_subnets(inv, vpc_id);
+    for (size_t i = 0; i < subnets.n; i++) {
+        outline_attached(sb, ix, subnets.v[i], &any);
+        struct inv_ids enis = inventory_subnet_enis(inv, subnets.v[i]);
+        for (size_t k = 0; k < enis.n; k++)
+            outline_attached(sb, ix, enis.v[k], &any);
+    }
+    if (!any && inventory_type_loaded(inv, INV_FLOW_LOG))
+        strbuf_addstr(sb, "  flow logs: none\n");
+}
+
 static void outline_vpc(struct strbuf *sb, const struct inventory *inv,
-                        const struct inv_resource *vpc)
+                        const struct flowlog_index *ix, const struct inv_resource *vpc)
 {
     strbuf_addstr(sb, "VPC ");
     add_safe(sb, vpc->id);
@@ -322,6 +383,7 @@ static void outline_vpc(struct strbuf *sb, const struct inventory *inv,
             outline_endpoint(sb, inv, ep);
     }
     outline_network(sb, inv, vpc->id);
+    outline_flow_logs(sb, inv, ix, vpc->id);
     strbuf_addch(sb, '\n');
 }
 
@@ -370,11 +432,13 @@ enum vpcx_status outline_write(FILE *out, const struct inventory *inv,
     outline_header(&sb, inv, meta);
     size_t n = inventory_count(inv, INV_VPC);
     bool failed = false;
+    struct flowlog_index *ix = flowlog_index_create(inv);
     for (size_t i = 0; i < n && !failed; i++) {
-        outline_vpc(&sb, inv, inventory_at(inv, INV_VPC, i));
+        outline_vpc(&sb, inv, ix, inventory_at(inv, INV_VPC, i));
         failed = fwrite(sb.buf, 1, sb.len, out) != sb.len;
         strbuf_reset(&sb);
     }
+    flowlog_index_destroy(ix);
     outline_errors(&sb, errors);
     failed = failed || fwrite(sb.buf, 1, sb.len, out) != sb.len || fflush(out) != 0;
     strbuf_release(&sb);

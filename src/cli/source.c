@@ -99,6 +99,13 @@ static enum vpcx_status load_demo(struct source_result *res, struct vpcx_error *
     if (st == VPCX_OK) {
         free(res->meta.source);
         res->meta.source = xstrdup("demo");
+        /* The demo is a whole account: a type it does not list has none. */
+        for (int t = 0; t < INV_TYPE_COUNT; t++) {
+            if (inventory_type_loaded(res->inv, (enum inv_type)t))
+                continue;
+            inventory_begin(res->inv, (enum inv_type)t);
+            inventory_end(res->inv, (enum inv_type)t);
+        }
     }
     return st;
 }

@@ -2,6 +2,7 @@
 
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/cidr.h"
+#include "vpcx/model/flowlog.h"
 #include "vpcx/model/ipusage.h"
 #include "vpcx/model/policy.h"
 #include "vpcx/model/preflight.h"
@@ -1224,6 +1225,98 @@ static void rule_duplicate_service(struct ctx *c)
     }
     free(g);
     free(done);
+}
+
+/* ---- flow logs ------------------------------------------------------------------------------- */
+
+/* The logs attached to id, as "fl-1 (delivery FAILED: reason)"; how many record. */
+static size_t attached_logs(const struct flowlog_index *ix, const char *id, struct strbuf *sb)
+{
+    const struct inv_resource *const *logs;
+    size_t n = flowlog_index_attached(ix, id, &logs), recording = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct inv_flow_log *f = &logs[i]->flow_log;
+        bool rec = flowlog_is_recording(logs[i]);
+        recording += rec;
+        if (!sb)
+            continue;
+        strbuf_addf(sb, "%s%s", sb->len ? ", " : "", logs[i]->id);
+        if (!rec && f->deliver_status && strcasecmp(f->deliver_status, "FAILED") == 0)
+            strbuf_addf(sb, " (delivery FAILED%s%s)", f->deliver_error ? ": " : "",
+                        f->deliver_error ? f->deliver_error : "");
+        else if (!rec)
+            strbuf_addf(sb, " (%s)", logs[i]->state);
+    }
+    return recording;
+}
+
+static void no_flow_logs_finding(struct ctx *c, const struct inv_resource *vpc,
+                                 const struct flowlog_index *ix, const struct strset *eps,
+                                 const struct strset *subnets, const struct strset *bare)
+{
+    struct strbuf on_vpc;
+    strbuf_init(&on_vpc, 64);
+    attached_logs(ix, vpc->id, &on_vpc);
+    struct check_finding *f;
+    if (bare->n < subnets->n)
+        f = add(c, CHECK_NO_FLOW_LOGS, "Vpc", vpc->id, vpc->id,
+                "%zu of %zu endpoint subnets of %s have no flow log recording their traffic",
+                bare->n, subnets->n, vpc->id);
+    else
+        f = add(c, CHECK_NO_FLOW_LOGS, "Vpc", vpc->id, vpc->id,
+                "%s has %zu interface endpoint%s and no flow log recording their traffic", vpc->id,
+                eps->n, eps->n == 1 ? "" : "s");
+    char *e = strset_join(eps), *b = strset_join(bare);
+    evidence(f, "Interface endpoints: %s", e);
+    evidence(f, "Flow logs on %s: %s", vpc->id, on_vpc.len ? on_vpc.buf : "(none)");
+    evidence(f, "Endpoint subnets without a recording flow log: %s", b);
+    fix(f,
+        "Nothing records who reaches the endpoints or what their security groups and NACLs "
+        "reject, for troubleshooting, audit or incident response.%s Log the whole VPC (every "
+        "subnet and ENI in it): aws ec2 create-flow-logs --resource-type VPC --resource-ids %s "
+        "--traffic-type ALL --log-destination-type s3 --log-destination "
+        "arn:aws:s3:::BUCKET/PREFIX (or --log-destination-type cloud-watch-logs "
+        "--log-group-name LOG-GROUP --deliver-logs-permission-arn ROLE-ARN)",
+        on_vpc.len ? " A flow log that failed or stopped records nothing: fix its role or "
+                     "destination, or replace it."
+                   : "",
+        vpc->id);
+    free(e);
+    free(b);
+    strbuf_release(&on_vpc);
+}
+
+/* A VPC whose interface endpoints' traffic no flow log records: none on the VPC and not one
+ * on every endpoint subnet. */
+static void rule_no_flow_logs(struct ctx *c)
+{
+    if (!inventory_type_loaded(c->inv, INV_FLOW_LOG))
+        return;
+    struct flowlog_index *ix = flowlog_index_create(c->inv);
+    for (size_t i = 0; i < inventory_count(c->inv, INV_VPC); i++) {
+        const struct inv_resource *vpc = inventory_at(c->inv, INV_VPC, i);
+        struct strset eps = {0}, subnets = {0}, bare = {0};
+        struct inv_ids ids = inventory_vpc_endpoints(c->inv, vpc->id);
+        for (size_t k = 0; k < ids.n; k++) {
+            const struct inv_resource *ep = inventory_find(c->inv, INV_ENDPOINT, ids.v[k]);
+            if (!ep || !active_of_kind(ep, INV_ENDPOINT_INTERFACE))
+                continue;
+            strset_add(&eps, ep->id);
+            for (size_t s = 0; s < ep->endpoint.subnet_ids.n; s++)
+                strset_add(&subnets, ep->endpoint.subnet_ids.v[s]);
+        }
+        if (eps.n > 0 && attached_logs(ix, vpc->id, NULL) == 0) {
+            for (size_t s = 0; s < subnets.n; s++)
+                if (attached_logs(ix, subnets.v[s], NULL) == 0)
+                    strset_add(&bare, subnets.v[s]);
+            if (bare.n > 0 || subnets.n == 0)
+                no_flow_logs_finding(c, vpc, ix, &eps, &subnets, &bare);
+        }
+        free(eps.v);
+        free(subnets.v);
+        free(bare.v);
+    }
+    flowlog_index_destroy(ix);
 }
 
 /* ---- ignores --------------------------------------------------------------------------------- */

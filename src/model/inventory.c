@@ -874,6 +874,20 @@ static void extract_eni(const struct extract_ctx *x, struct inv_resource *r)
     e->ipv4_prefix_addresses = prefix_addresses(x->item);
 }
 
+static void extract_flow_log(const struct extract_ctx *x, struct inv_resource *r)
+{
+    struct inv_flow_log *f = &r->flow_log;
+    r->state = x_intern(x, "FlowLogStatus");
+    f->resource_id = x_intern(x, "ResourceId");
+    f->traffic_type = x_intern(x, "TrafficType");
+    f->destination_type = x_intern(x, "LogDestinationType");
+    f->destination = x_copy(x, "LogDestination");
+    f->log_group = x_copy(x, "LogGroupName");
+    f->log_format = x_intern(x, "LogFormat");
+    f->deliver_status = x_intern(x, "DeliverLogsStatus");
+    f->deliver_error = x_copy(x, "DeliverLogsErrorMessage");
+}
+
 /* Fills r's typed fields from item, allocating from b (the same calls each pass). */
 static void extract(struct inventory *inv, struct rbuild *b, struct inv_resource *r,
                     const cJSON *item)
@@ -912,6 +926,9 @@ static void extract(struct inventory *inv, struct rbuild *b, struct inv_resource
         if (r->name == NULL) {
             r->name = x_copy(&x, "PrefixListName");
         }
+        break;
+    case INV_FLOW_LOG:
+        extract_flow_log(&x, r);
         break;
     default:
         break;

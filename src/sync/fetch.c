@@ -24,6 +24,7 @@ static const struct fetch_op {
     [INV_NETWORK_ACL] = {"DescribeNetworkAcls", "NetworkAcls", 1000},
     [INV_ROUTE_TABLE] = {"DescribeRouteTables", "RouteTables", 100},
     [INV_PREFIX_LIST] = {"DescribePrefixLists", "PrefixLists", 1000},
+    [INV_FLOW_LOG] = {"DescribeFlowLogs", "FlowLogs", 1000},
 };
 
 static const char *const vpc_attributes[] = {"enableDnsSupport", "enableDnsHostnames"};

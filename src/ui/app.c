@@ -281,7 +281,7 @@ static const char *const type_labels[INV_TYPE_COUNT] = {
     [INV_VPC] = "VPCs",           [INV_SUBNET] = "Subnets",    [INV_AZ] = "AZs",
     [INV_ENDPOINT] = "Endpoints", [INV_SERVICE] = "Services",  [INV_ENI] = "ENIs",
     [INV_SECURITY_GROUP] = "SGs", [INV_NETWORK_ACL] = "NACLs", [INV_ROUTE_TABLE] = "RTs",
-    [INV_PREFIX_LIST] = "PLs",
+    [INV_PREFIX_LIST] = "PLs",    [INV_FLOW_LOG] = "FLs",
 };
 
 static const char *slot_label(int slot)

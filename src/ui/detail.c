@@ -1,6 +1,7 @@
 /* The detail view: every field of one resource, its derived data and links. */
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/flowlog.h"
 #include "vpcx/model/inventory.h"
 #include "vpcx/model/ipusage.h"
 #include "vpcx/model/netinfo.h"
@@ -296,6 +297,110 @@ static void header(struct detail *d, const struct inv_resource *r)
         link_field(d, "VPC", INV_VPC, r->vpc_id, name_of(d, INV_VPC, r->vpc_id));
 }
 
+/* ---- flow logs ---- */
+
+#define FORMAT_WIDTH 26 /* a log format's words per row, beside the label */
+
+/* A flow log's format, split at spaces into rows under one label. */
+static void format_rows(struct detail *d, const char *label, const char *text)
+{
+    size_t len = strlen(text), at = 0;
+    for (bool first = true; at < len; first = false) {
+        size_t n = len - at;
+        if (n > FORMAT_WIDTH) {
+            n = FORMAT_WIDTH;
+            while (n > 0 && text[at + n] != ' ')
+                n--;
+            if (n == 0)
+                n = FORMAT_WIDTH;
+        }
+        struct drow *r = label_row(d, first ? label : "");
+        line_addn(&r->line, ROLE_VALUE, text + at, n);
+        at += n;
+        while (at < len && text[at] == ' ')
+            at++;
+    }
+}
+
+/* Destination, traffic, format and state of one flow log. */
+static void flow_log_fields(struct detail *d, const struct inv_resource *log, const char *indent)
+{
+    const struct inv_flow_log *f = &log->flow_log;
+    char *label = xasprintf("%sDestination", indent);
+    const char *dest = flowlog_destination(log);
+    struct drow *row = label_row(d, label);
+    line_add(&row->line, ROLE_DIM, flowlog_destination_type(log));
+    line_add(&row->line, ROLE_NORMAL, " ");
+    line_add(&row->line, ROLE_VALUE, dest ? dest : "?");
+    free(label);
+    label = xasprintf("%sTraffic", indent);
+    text_field(d, label, f->traffic_type ? f->traffic_type : "?");
+    free(label);
+    label = xasprintf("%sState", indent);
+    bool recording = flowlog_is_recording(log);
+    field(d, label, recording ? ROLE_OK : ROLE_WARN, "%s, delivery %s",
+          log->state ? log->state : "?", f->deliver_status ? f->deliver_status : "?");
+    free(label);
+    if (f->deliver_error) {
+        label = xasprintf("%sDelivery error", indent);
+        field(d, label, ROLE_WARN, "%s", f->deliver_error);
+        free(label);
+    }
+    if (f->log_format) {
+        label = xasprintf("%sFormat", indent);
+        format_rows(d, label, f->log_format);
+        free(label);
+    }
+}
+
+/* Which flow logs record a VPC's, subnet's or ENI's traffic, at which level, and where to. */
+static void flow_logs_section(struct detail *d, const struct inv_resource *r)
+{
+    section(d, "Flow logs");
+    if (!inventory_type_loaded(d->inv, INV_FLOW_LOG) &&
+        inventory_count(d->inv, INV_FLOW_LOG) == 0) {
+        field(d, "Coverage", ROLE_DIM, "not loaded");
+        return;
+    }
+    struct flowlog_index *ix = flowlog_index_create(d->inv);
+    struct flowlog_coverage c;
+    flowlog_coverage(d->inv, ix, r->type, r->id, &c);
+    if (c.n == 0)
+        field(d, "Coverage", ROLE_WARN, "none: traffic here is not logged");
+    else if (c.recording == 0)
+        field(d, "Coverage", ROLE_WARN, "none recording (%zu flow log%s)", c.n,
+              c.n == 1 ? "" : "s");
+    else
+        field(d, "Coverage", ROLE_OK, "recorded by %zu flow log%s", c.recording,
+              c.recording == 1 ? "" : "s");
+    for (size_t i = 0; i < c.n; i++) {
+        const struct flowlog_cover *cv = &c.v[i];
+        char *via = strcmp(cv->via, r->id) == 0
+                        ? xasprintf("on this %s", flowlog_level_name(cv->level))
+                        : xasprintf("on its %s %s", flowlog_level_name(cv->level), cv->via);
+        link_field(d, "Flow log", INV_FLOW_LOG, cv->log->id, via);
+        free(via);
+        flow_log_fields(d, cv->log, "  ");
+    }
+    flowlog_coverage_finish(&c);
+    flowlog_index_destroy(ix);
+}
+
+/* A flow log's own detail: what it is attached to, then its fields. */
+static void flow_log_detail(struct detail *d, const struct inv_resource *r)
+{
+    const char *res = r->flow_log.resource_id;
+    enum flowlog_level level = flowlog_level_of(res);
+    enum inv_type type = level == FLOWLOG_LEVEL_VPC      ? INV_VPC
+                         : level == FLOWLOG_LEVEL_SUBNET ? INV_SUBNET
+                                                         : INV_ENI;
+    if (level != FLOWLOG_LEVEL_OTHER)
+        link_field(d, "Attached to", type, res, name_of(d, type, res));
+    else
+        text_field(d, "Attached to", res);
+    flow_log_fields(d, r, "");
+}
+
 /* ---- per type ---- */
 
 static void vpc_detail(struct detail *d, const struct inv_resource *r)
@@ -330,6 +435,7 @@ static void vpc_detail(struct detail *d, const struct inv_resource *r)
     link_list(d, "Subnets", INV_SUBNET, inventory_vpc_subnets(d->inv, r->id));
     section(d, "Endpoints");
     link_list(d, "Endpoints", INV_ENDPOINT, inventory_vpc_endpoints(d->inv, r->id));
+    flow_logs_section(d, r);
 }
 
 static void usage_section(struct detail *d, const struct ip_usage *u)
@@ -425,6 +531,7 @@ static void subnet_detail(struct detail *d, const struct inv_resource *r)
     ipusage_compute(d->inv, r, &u);
     usage_section(d, &u);
     bar_legend(d, &u);
+    flow_logs_section(d, r);
     section(d, "Endpoints with ENIs here");
     link_list(d, "Endpoints", INV_ENDPOINT, inventory_subnet_endpoints(d->inv, r->id));
     section(d, "Network interfaces");
@@ -711,6 +818,7 @@ static void eni_detail(struct detail *d, const struct inv_resource *r)
     const char *ids[LIST_CAP];
     size_t n = eni_group_ids(d, ids, LIST_CAP);
     groups_section(d, (struct inv_ids){.v = n ? ids : NULL, .n = n});
+    flow_logs_section(d, r);
 }
 
 static void route_table_detail(struct detail *d, const struct inv_resource *r)
@@ -836,6 +944,9 @@ static void build(struct detail *d)
         break;
     case INV_SERVICE:
         service_detail(d, r);
+        break;
+    case INV_FLOW_LOG:
+        flow_log_detail(d, r);
         break;
     default:
         break;

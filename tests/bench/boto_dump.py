@@ -28,6 +28,7 @@ CALLS = [
     ("describe_network_acls", "NetworkAcls", 1000),
     ("describe_route_tables", "RouteTables", 100),
     ("describe_prefix_lists", "PrefixLists", 1000),
+    ("describe_flow_logs", "FlowLogs", 1000),
 ]
 ATTRIBUTES = ("enableDnsSupport", "enableDnsHostnames")
 

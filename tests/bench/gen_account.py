@@ -130,6 +130,7 @@ class Account:
             "DescribeRouteTables": ListSpec("DescribeRouteTablesResponse", ["routeTableSet"], 100),
             "DescribePrefixLists": ListSpec("DescribePrefixListsResponse", ["prefixListSet"],
                                             1000),
+            "DescribeFlowLogs": ListSpec("DescribeFlowLogsResponse", ["flowLogSet"], 1000),
         }
         self.vpc_ids = []
         self._build(vpcs, subnets, endpoints)
@@ -166,6 +167,7 @@ class Account:
             self._vpc(v, per_vpc[v])
         self._endpoints(n_endpoints)
         self._other_enis()
+        self._flow_logs()
 
     def _services(self):
         names = ["s3", "dynamodb"] + ["svc%03d" % i for i in range(146)] + ["ssm", "ec2"]
@@ -304,6 +306,37 @@ class Account:
                       ("tagSet", tags(Name="%s-rt-%02d" % (team, i)))],
                      keys={"vpc-id": vpc_id})
         return rts
+
+    def _flow_logs(self):
+        """Three VPCs in four log to CloudWatch Logs; every other one also logs its first
+        subnet's rejects to S3, and every fifth of those fails delivery. IDs come from the VPC
+        index, not the generator, so adding them changed no other ID."""
+        spec = self.lists["DescribeFlowLogs"]
+        fmt = ("${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} "
+               "${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} "
+               "${log-status}")
+        for v, vpc in enumerate(self.vpcs):
+            base = [("deliverLogsPermissionArn",
+                     "arn:aws:iam::%s:role/flow-logs" % ACCOUNT),
+                    ("logFormat", fmt), ("maxAggregationInterval", 600),
+                    ("creationTime", "2024-01-%02dT00:00:00.000Z" % (v % 28 + 1))]
+            if v % 4 != 3:
+                spec.add([("flowLogId", "fl-%017x" % (2 * v)), ("resourceId", vpc["id"]),
+                          ("trafficType", "ALL"), ("logDestinationType", "cloud-watch-logs"),
+                          ("logGroupName", "/vpc/%s" % vpc["team"]),
+                          ("flowLogStatus", "ACTIVE"), ("deliverLogsStatus", "SUCCESS"),
+                          ("tagSet", tags(Name="%s-flow" % vpc["team"]))] + base,
+                         keys={"resource-id": vpc["id"]})
+            if v % 2 == 0 and vpc["subnets"]:
+                sub = vpc["subnets"][0]["id"]
+                failed = v % 10 == 0
+                spec.add([("flowLogId", "fl-%017x" % (2 * v + 1)), ("resourceId", sub),
+                          ("trafficType", "REJECT"), ("logDestinationType", "s3"),
+                          ("logDestination", "arn:aws:s3:::%s-flow-logs" % vpc["team"]),
+                          ("flowLogStatus", "ACTIVE"),
+                          ("deliverLogsStatus", "FAILED" if failed else "SUCCESS"),
+                          ("deliverLogsErrorMessage", "Access error" if failed else None),
+                          ("tagSet", [])] + base, keys={"resource-id": sub})
 
     def _nacls(self, vpc_id, team, subnets):
         for i in range(5):

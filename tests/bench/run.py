@@ -47,6 +47,7 @@ CLI_CALLS = [  # (aws ec2 subcommand, action, pages?)
     ("describe-network-acls", "DescribeNetworkAcls", True),
     ("describe-route-tables", "DescribeRouteTables", True),
     ("describe-prefix-lists", "DescribePrefixLists", True),
+    ("describe-flow-logs", "DescribeFlowLogs", True),
 ]
 
 

@@ -79,6 +79,7 @@ PAGED = {
     "DescribeRouteTables": (["routeTableSet"], 5, 100, True),
     "DescribeNetworkAcls": (["networkAclSet"], 5, 1000, True),
     "DescribePrefixLists": (["prefixListSet"], 1, 1000, False),
+    "DescribeFlowLogs": (["flowLogSet"], 1, 1000, False),
     "DescribeVpcEndpointServices": (["serviceDetailSet", "serviceNameSet"], 1, 1000, False),
 }
 DEFAULT_PAGE = 1000

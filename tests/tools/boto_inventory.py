@@ -41,6 +41,7 @@ TYPES = {
     "NetworkAcls": ("describe_network_acls", True, "NetworkAcls", "NetworkAclId"),
     "RouteTables": ("describe_route_tables", True, "RouteTables", "RouteTableId"),
     "PrefixLists": ("describe_prefix_lists", True, "PrefixLists", "PrefixListId"),
+    "FlowLogs": ("describe_flow_logs", True, "FlowLogs", "FlowLogId"),
 }
 ID_KEYS = {t: spec[3] for t, spec in TYPES.items()}
 IGNORED_SECTIONS = ("Metadata", "Derived", "Errors")

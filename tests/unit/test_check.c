@@ -65,7 +65,10 @@ static const char base_json[] =
     "{\"CidrBlock\":\"0.0.0.0/0\",\"Egress\":true,\"Protocol\":\"-1\",\"RuleAction\":\"allow\","
     "\"RuleNumber\":100},"
     "{\"CidrBlock\":\"0.0.0.0/0\",\"Egress\":true,\"Protocol\":\"-1\",\"RuleAction\":\"deny\","
-    "\"RuleNumber\":32767}]}]}";
+    "\"RuleNumber\":32767}]}],"
+    "\"FlowLogs\":[{\"FlowLogId\":\"fl-vpc\",\"ResourceId\":\"vpc-1\",\"TrafficType\":\"ALL\","
+    "\"LogDestinationType\":\"s3\",\"LogDestination\":\"arn:aws:s3:::flow-logs\","
+    "\"FlowLogStatus\":\"ACTIVE\",\"DeliverLogsStatus\":\"SUCCESS\"}]}";
 
 static cJSON *base(void)
 {
@@ -532,7 +535,125 @@ static void test_json_shape(void **state)
     enum check_rule r;
     assert_true(check_rule_parse("duplicate-service", &r));
     assert_int_equal(r, CHECK_DUPLICATE_SERVICE);
-    assert_false(check_rule_parse("no-flow-logs", &r));
+    assert_true(check_rule_parse("no-flow-logs", &r));
+    assert_int_equal(r, CHECK_NO_FLOW_LOGS);
+    assert_false(check_rule_parse("no-such-rule", &r));
+}
+
+static const char subnet_log[] =
+    "{\"FlowLogId\":\"fl-%s\",\"ResourceId\":\"%s\",\"TrafficType\":\"REJECT\","
+    "\"LogGroupName\":\"/vpc/%s\",\"FlowLogStatus\":\"ACTIVE\",\"DeliverLogsStatus\":"
+    "\"SUCCESS\"}";
+
+static void add_subnet_log(cJSON *doc, const char *subnet)
+{
+    char *j = xasprintf(subnet_log, subnet, subnet, subnet);
+    append(doc, "FlowLogs", j);
+    free(j);
+}
+
+static void drop_vpc_log(cJSON *doc)
+{
+    cJSON_DeleteItemFromArray(cJSON_GetObjectItem(doc, "FlowLogs"), 0);
+}
+
+static void test_no_flow_logs(void **state)
+{
+    (void)state;
+    /* No log at all: the VPC is reported, with the create-flow-logs command. */
+    cJSON *doc = base();
+    drop_vpc_log(doc);
+    struct check_report rep;
+    run(doc, &rep);
+    const struct check_finding *f = check_report_find(&rep, CHECK_NO_FLOW_LOGS, "vpc-1");
+    assert_non_null(f);
+    assert_int_equal(f->severity, CHECK_WARNING);
+    assert_string_equal(f->resource_type, "Vpc");
+    assert_string_equal(f->evidence[0], "Interface endpoints: vpce-1");
+    assert_string_equal(f->evidence[1], "Flow logs on vpc-1: (none)");
+    assert_string_equal(f->evidence[2],
+                        "Endpoint subnets without a recording flow log: subnet-a, subnet-b");
+    assert_non_null(strstr(f->fix, "aws ec2 create-flow-logs --resource-type VPC --resource-ids "
+                                   "vpc-1 --traffic-type ALL"));
+    assert_int_equal(check_report_count(&rep, CHECK_NO_FLOW_LOGS), 1);
+    check_report_finish(&rep);
+
+    /* A log on one endpoint subnet of two leaves the other one reported. */
+    doc = base();
+    drop_vpc_log(doc);
+    add_subnet_log(doc, "subnet-a");
+    run(doc, &rep);
+    f = check_report_find(&rep, CHECK_NO_FLOW_LOGS, "vpc-1");
+    assert_non_null(f);
+    assert_non_null(strstr(f->title, "1 of 2 endpoint subnets"));
+    assert_string_equal(f->evidence[2], "Endpoint subnets without a recording flow log: subnet-b");
+    check_report_finish(&rep);
+
+    /* A VPC log whose delivery failed records nothing. */
+    doc = base();
+    set(item(doc, "FlowLogs", "fl-vpc"), "DeliverLogsStatus", "\"FAILED\"");
+    set(item(doc, "FlowLogs", "fl-vpc"), "DeliverLogsErrorMessage", "\"Access error\"");
+    run(doc, &rep);
+    f = check_report_find(&rep, CHECK_NO_FLOW_LOGS, "vpc-1");
+    assert_non_null(f);
+    assert_string_equal(f->evidence[1],
+                        "Flow logs on vpc-1: fl-vpc (delivery FAILED: Access error)");
+    assert_non_null(strstr(f->fix, "fix its role or destination"));
+    check_report_finish(&rep);
+
+    /* Neither does one that is not ACTIVE. */
+    doc = base();
+    set(item(doc, "FlowLogs", "fl-vpc"), "FlowLogStatus", "\"INACTIVE\"");
+    expect(doc, CHECK_NO_FLOW_LOGS, 1);
+}
+
+static void test_no_flow_logs_negative(void **state)
+{
+    (void)state;
+    /* The base: an active VPC log. */
+    expect(base(), CHECK_NO_FLOW_LOGS, 0);
+    /* A log on every endpoint subnet covers the endpoints as well. */
+    cJSON *doc = base();
+    drop_vpc_log(doc);
+    add_subnet_log(doc, "subnet-a");
+    add_subnet_log(doc, "subnet-b");
+    expect(doc, CHECK_NO_FLOW_LOGS, 0);
+    /* A VPC with gateway endpoints only is not in scope. */
+    doc = base();
+    drop_vpc_log(doc);
+    cJSON_DeleteItemFromArray(cJSON_GetObjectItem(doc, "VpcEndpoints"), 0);
+    expect(doc, CHECK_NO_FLOW_LOGS, 0);
+    /* Nor is a deleted interface endpoint. */
+    doc = base();
+    drop_vpc_log(doc);
+    set(item(doc, "VpcEndpoints", "vpce-1"), "State", "\"deleted\"");
+    expect(doc, CHECK_NO_FLOW_LOGS, 0);
+    /* Flow logs not loaded (DescribeFlowLogs denied): the rule stays silent. */
+    struct inventory *inv = load(base(), true);
+    inventory_begin(inv, INV_FLOW_LOG);
+    inventory_abort(inv, INV_FLOW_LOG);
+    struct inventory *fresh = inventory_create();
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        if (t == INV_FLOW_LOG)
+            continue;
+        inventory_begin(fresh, (enum inv_type)t);
+        for (size_t i = 0; i < inventory_count(inv, (enum inv_type)t); i++)
+            inventory_put(fresh, (enum inv_type)t,
+                          inventory_item(inv, inventory_at(inv, (enum inv_type)t, i)));
+        inventory_end(fresh, (enum inv_type)t);
+    }
+    inventory_set_vpc_attribute(fresh, "vpc-1", "enableDnsSupport", true);
+    inventory_set_vpc_attribute(fresh, "vpc-1", "enableDnsHostnames", true);
+    assert_false(inventory_type_loaded(fresh, INV_FLOW_LOG));
+    struct check_options o;
+    check_options_init(&o);
+    struct check_report rep;
+    check_report_init(&rep);
+    check_run(fresh, &o, &rep);
+    assert_int_equal(check_report_count(&rep, CHECK_NO_FLOW_LOGS), 0);
+    check_report_finish(&rep);
+    inventory_destroy(fresh);
+    inventory_destroy(inv);
 }
 
 int main(void)
@@ -552,6 +673,8 @@ int main(void)
         cmocka_unit_test(test_gateway_subnet_unrouted),
         cmocka_unit_test(test_default_security_group),
         cmocka_unit_test(test_duplicate_service),
+        cmocka_unit_test(test_no_flow_logs),
+        cmocka_unit_test(test_no_flow_logs_negative),
         cmocka_unit_test(test_ignores_and_fail_on),
         cmocka_unit_test(test_json_shape),
     };

@@ -67,7 +67,9 @@ enum check_severity {
     X(DEFAULT_SECURITY_GROUP, "default-security-group", WARNING, rule_default_group,               \
       "Endpoint in the VPC's default security group")                                              \
     X(DUPLICATE_SERVICE, "duplicate-service", INFO, rule_duplicate_service,                        \
-      "Same service's interface endpoint in three or more VPCs of one account")
+      "Same service's interface endpoint in three or more VPCs of one account")                    \
+    X(NO_FLOW_LOGS, "no-flow-logs", WARNING, rule_no_flow_logs,                                    \
+      "VPC with interface endpoints and no flow log recording their traffic")
 
 enum check_rule {
 #define CHECK_RULE_ENUM(name, id, sev, fn, title) CHECK_##name,

@@ -64,7 +64,8 @@
     X(SECURITY_GROUP, "SecurityGroups", "GroupId", "security group")                               \
     X(NETWORK_ACL, "NetworkAcls", "NetworkAclId", "network ACL")                                   \
     X(ROUTE_TABLE, "RouteTables", "RouteTableId", "route table")                                   \
-    X(PREFIX_LIST, "PrefixLists", "PrefixListId", "prefix list")
+    X(PREFIX_LIST, "PrefixLists", "PrefixListId", "prefix list")                                   \
+    X(FLOW_LOG, "FlowLogs", "FlowLogId", "flow log")
 
 enum inv_type {
 #define INV_TYPE_ENUM(name, list_key, id_field, human) INV_##name,
@@ -177,6 +178,18 @@ struct inv_eni {
     uint64_t ipv4_prefix_addresses; /* addresses delegated by Ipv4Prefixes */
 };
 
+/* A VPC Flow Log (DescribeFlowLogs); its State is FlowLogStatus ("ACTIVE"). */
+struct inv_flow_log {
+    const char *resource_id;      /* ResourceId: vpc-, subnet-, eni- (or a transit gateway's) */
+    const char *traffic_type;     /* TrafficType: ACCEPT, REJECT or ALL */
+    const char *destination_type; /* LogDestinationType; may be NULL (CloudWatch Logs) */
+    const char *destination;      /* LogDestination: an ARN, may be NULL */
+    const char *log_group;        /* LogGroupName (CloudWatch Logs), may be NULL */
+    const char *log_format;       /* LogFormat */
+    const char *deliver_status;   /* DeliverLogsStatus: SUCCESS, FAILED, ... */
+    const char *deliver_error;    /* DeliverLogsErrorMessage, may be NULL */
+};
+
 struct inv_links; /* private: lazily computed links */
 
 /* One resource. Read-only for callers; the inventory owns everything in it. */
@@ -185,7 +198,7 @@ struct inv_resource {
     const char *id;   /* owned copy of the ID field */
     const char *name; /* Name tag, or PrefixListName/GroupName, or NULL */
     const char *vpc_id;
-    const char *state;    /* State, or Status for ENIs, may be NULL */
+    const char *state;    /* State, Status for ENIs, FlowLogStatus for flow logs; may be NULL */
     const char *owner_id; /* OwnerId, or Owner for services, may be NULL */
     union {
         struct inv_vpc vpc;
@@ -194,6 +207,7 @@ struct inv_resource {
         struct inv_endpoint endpoint;
         struct inv_service service;
         struct inv_eni eni;
+        struct inv_flow_log flow_log;
     };
     const struct inv_tag *tags; /* Tags or TagSet, in the item's order */
     size_t n_tags;
