@@ -1264,8 +1264,8 @@ static void no_flow_logs_finding(struct ctx *c, const struct inv_resource *vpc,
                 bare->n, subnets->n, vpc->id);
     else
         f = add(c, CHECK_NO_FLOW_LOGS, "Vpc", vpc->id, vpc->id,
-                "%s has %zu interface endpoint%s and no flow log recording their traffic", vpc->id,
-                eps->n, eps->n == 1 ? "" : "s");
+                "%s has %zu interface endpoint%s and no flow log recording %s traffic", vpc->id,
+                eps->n, eps->n == 1 ? "" : "s", eps->n == 1 ? "its" : "their");
     char *e = strset_join(eps), *b = strset_join(bare);
     evidence(f, "Interface endpoints: %s", e);
     evidence(f, "Flow logs on %s: %s", vpc->id, on_vpc.len ? on_vpc.buf : "(none)");
