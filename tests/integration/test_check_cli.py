@@ -61,6 +61,11 @@ DEMO_FINDINGS = {
     # prod-private only (prod-app-a and prod-endpoints-a use the main table).
     ("gateway-subnet-unrouted", "vpce-16610a3d9636d4d7b"),
     ("gateway-subnet-unrouted", "vpce-ad4d219061e5cca93"),
+    # The demo has no flow logs; prod, staging and shared each have interface endpoints (the
+    # default VPC has none).
+    ("no-flow-logs", "vpc-30e24bdcd19a93686"),
+    ("no-flow-logs", "vpc-a30f7741c4f5e78bd"),
+    ("no-flow-logs", "vpc-a544ff1e02cee8941"),
 }
 
 # Hand computation: ENIs per interface endpoint x 730 h x $0.01; gateways free.
@@ -105,7 +110,7 @@ class Check(unittest.TestCase):
             self.assertLessEqual(keys, set(f))
             self.assertTrue(f["Evidence"], f)
             self.assertTrue(f["Fix"], f)
-        self.assertEqual(doc["Summary"], {"Error": 9, "Warning": 10, "Info": 4, "Ignored": 0})
+        self.assertEqual(doc["Summary"], {"Error": 9, "Warning": 13, "Info": 4, "Ignored": 0})
 
     def test_sarif_validates(self):
         r = self.run_vpcx("check", "--demo", "--format", "sarif")
@@ -133,7 +138,7 @@ class Check(unittest.TestCase):
         heads = [m.group(1) for m in re.finditer(r"^(Errors|Warnings|Info) \(\d+\)$", r.stdout,
                                                    re.M)]
         self.assertEqual(heads, ["Errors", "Warnings", "Info"])
-        self.assertIn("9 errors, 10 warnings, 4 info", r.stdout)
+        self.assertIn("9 errors, 13 warnings, 4 info", r.stdout)
 
     def test_fail_on_rule_skip(self):
         r, doc = self.findings("--rule", "gateway-subnet-unrouted")
@@ -194,7 +199,7 @@ class Check(unittest.TestCase):
         section = readme.split("### Checks", 1)[1].split("\n### ", 1)[0]
         rows = re.findall(r"^\| `([a-z0-9-]+)` \| (\w+) \| (.+) \|$", section, re.M)
         self.assertEqual(rows, listed)
-        self.assertEqual(len(rows), 13)
+        self.assertEqual(len(rows), 14)
 
     def test_cost_demo_matches_hand_computation(self):
         r = self.run_vpcx("cost", "--demo", "--format", "json")
