@@ -143,6 +143,34 @@ void flowlog_coverage_finish(struct flowlog_coverage *c)
     memset(c, 0, sizeof(*c));
 }
 
+const char *flowlog_coverage_traffic(const struct flowlog_coverage *c)
+{
+    bool accept = false, reject = false;
+    for (size_t i = 0; i < c->n; i++) {
+        const char *t = c->v[i].log->flow_log.traffic_type;
+        if (!flowlog_is_recording(c->v[i].log) || !t)
+            continue;
+        accept = accept || strcasecmp(t, "ACCEPT") == 0 || strcasecmp(t, "ALL") == 0;
+        reject = reject || strcasecmp(t, "REJECT") == 0 || strcasecmp(t, "ALL") == 0;
+    }
+    if (accept && reject)
+        return "all traffic";
+    return accept ? "accepted traffic only" : reject ? "rejected traffic only" : NULL;
+}
+
+const char *flowlog_destination_label(const char *destination_type)
+{
+    static const struct {
+        const char *type, *label;
+    } names[] = {{"cloud-watch-logs", "CloudWatch Logs"},
+                 {"s3", "S3"},
+                 {"kinesis-data-firehose", "Firehose"}};
+    for (size_t i = 0; destination_type && i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(destination_type, names[i].type) == 0)
+            return names[i].label;
+    return destination_type ? destination_type : "?";
+}
+
 bool flowlog_covered(const struct inventory *inv, const struct flowlog_index *ix,
                      enum inv_type type, const char *id)
 {

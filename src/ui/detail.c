@@ -328,10 +328,8 @@ static void flow_log_fields(struct detail *d, const struct inv_resource *log, co
     const struct inv_flow_log *f = &log->flow_log;
     char *label = xasprintf("%sDestination", indent);
     const char *dest = flowlog_destination(log);
-    struct drow *row = label_row(d, label);
-    line_add(&row->line, ROLE_DIM, flowlog_destination_type(log));
-    line_add(&row->line, ROLE_NORMAL, " ");
-    line_add(&row->line, ROLE_VALUE, dest ? dest : "?");
+    text_field(d, label, flowlog_destination_label(flowlog_destination_type(log)));
+    text_field(d, "", dest ? dest : "?");
     free(label);
     label = xasprintf("%sTraffic", indent);
     text_field(d, label, f->traffic_type ? f->traffic_type : "?");
@@ -366,13 +364,13 @@ static void flow_logs_section(struct detail *d, const struct inv_resource *r)
     struct flowlog_coverage c;
     flowlog_coverage(d->inv, ix, r->type, r->id, &c);
     if (c.n == 0)
-        field(d, "Coverage", ROLE_WARN, "none: traffic here is not logged");
+        field(d, "Coverage", ROLE_WARN, "none: traffic not logged");
     else if (c.recording == 0)
         field(d, "Coverage", ROLE_WARN, "none recording (%zu flow log%s)", c.n,
               c.n == 1 ? "" : "s");
     else
-        field(d, "Coverage", ROLE_OK, "recorded by %zu flow log%s", c.recording,
-              c.recording == 1 ? "" : "s");
+        field(d, "Coverage", ROLE_OK, "%s (%zu flow log%s)", flowlog_coverage_traffic(&c),
+              c.recording, c.recording == 1 ? "" : "s");
     for (size_t i = 0; i < c.n; i++) {
         const struct flowlog_cover *cv = &c.v[i];
         char *via = strcmp(cv->via, r->id) == 0

@@ -101,6 +101,33 @@ static void test_destination_and_state(void **state)
     inventory_destroy(inv);
 }
 
+static void test_traffic_and_labels(void **state)
+{
+    (void)state;
+    struct inventory *inv = network();
+    put(inv, INV_FLOW_LOG,
+        "{\"FlowLogId\":\"fl-r\",\"ResourceId\":\"subnet-a\","
+        "\"TrafficType\":\"REJECT\"}");
+    put(inv, INV_FLOW_LOG,
+        "{\"FlowLogId\":\"fl-a\",\"ResourceId\":\"vpc-1\","
+        "\"TrafficType\":\"ACCEPT\",\"FlowLogStatus\":\"INACTIVE\"}");
+    struct flowlog_index *ix = flowlog_index_create(inv);
+    struct flowlog_coverage c;
+    flowlog_coverage(inv, ix, INV_ENI, "eni-a", &c);
+    assert_int_equal(c.n, 2);
+    assert_string_equal(flowlog_coverage_traffic(&c), "rejected traffic only");
+    flowlog_coverage_finish(&c);
+    flowlog_coverage(inv, ix, INV_VPC, "vpc-1", &c);
+    assert_null(flowlog_coverage_traffic(&c)); /* the only log is not recording */
+    flowlog_coverage_finish(&c);
+    flowlog_index_destroy(ix);
+    inventory_destroy(inv);
+    assert_string_equal(flowlog_destination_label("cloud-watch-logs"), "CloudWatch Logs");
+    assert_string_equal(flowlog_destination_label("kinesis-data-firehose"), "Firehose");
+    assert_string_equal(flowlog_destination_label("s3"), "S3");
+    assert_string_equal(flowlog_destination_label("new-kind"), "new-kind");
+}
+
 static void test_levels(void **state)
 {
     (void)state;
@@ -126,8 +153,12 @@ static void test_coverage_levels(void **state)
 {
     (void)state;
     struct inventory *inv = network();
-    put(inv, INV_FLOW_LOG, "{\"FlowLogId\":\"fl-vpc\",\"ResourceId\":\"vpc-1\"}");
-    put(inv, INV_FLOW_LOG, "{\"FlowLogId\":\"fl-sub\",\"ResourceId\":\"subnet-a\"}");
+    put(inv, INV_FLOW_LOG,
+        "{\"FlowLogId\":\"fl-vpc\",\"ResourceId\":\"vpc-1\","
+        "\"TrafficType\":\"ACCEPT\"}");
+    put(inv, INV_FLOW_LOG,
+        "{\"FlowLogId\":\"fl-sub\",\"ResourceId\":\"subnet-a\","
+        "\"TrafficType\":\"REJECT\"}");
     put(inv, INV_FLOW_LOG, "{\"FlowLogId\":\"fl-eni\",\"ResourceId\":\"eni-c\"}");
     put(inv, INV_FLOW_LOG, "{\"FlowLogId\":\"fl-tgw\",\"ResourceId\":\"tgw-1\"}");
     struct flowlog_index *ix = flowlog_index_create(inv);
@@ -138,6 +169,7 @@ static void test_coverage_levels(void **state)
     expect_cover(&c, 0, "fl-sub", FLOWLOG_LEVEL_SUBNET, "subnet-a");
     expect_cover(&c, 1, "fl-vpc", FLOWLOG_LEVEL_VPC, "vpc-1");
     assert_int_equal(c.recording, 2);
+    assert_string_equal(flowlog_coverage_traffic(&c), "all traffic");
     flowlog_coverage_finish(&c);
 
     flowlog_coverage(inv, ix, INV_SUBNET, "subnet-b", &c);
@@ -179,10 +211,10 @@ static void test_coverage_recording(void **state)
     (void)state;
     struct inventory *inv = network();
     put(inv, INV_FLOW_LOG,
-        "{\"FlowLogId\":\"fl-2\",\"ResourceId\":\"subnet-a\","
+        "{\"FlowLogId\":\"fl-2\",\"ResourceId\":\"subnet-a\",\"TrafficType\":\"ALL\","
         "\"DeliverLogsStatus\":\"FAILED\"}");
     put(inv, INV_FLOW_LOG,
-        "{\"FlowLogId\":\"fl-1\",\"ResourceId\":\"subnet-a\","
+        "{\"FlowLogId\":\"fl-1\",\"ResourceId\":\"subnet-a\",\"TrafficType\":\"REJECT\","
         "\"FlowLogStatus\":\"ACTIVE\",\"DeliverLogsStatus\":\"SUCCESS\"}");
     struct flowlog_index *ix = flowlog_index_create(inv);
     struct flowlog_coverage c;
@@ -191,6 +223,8 @@ static void test_coverage_recording(void **state)
     assert_string_equal(c.v[0].log->id, "fl-1");
     assert_string_equal(c.v[1].log->id, "fl-2");
     assert_int_equal(c.recording, 1);
+    /* The failed log would send everything; the one recording keeps only rejects. */
+    assert_string_equal(flowlog_coverage_traffic(&c), "rejected traffic only");
     flowlog_coverage_finish(&c);
     flowlog_index_destroy(ix);
 
@@ -211,11 +245,9 @@ static void test_coverage_recording(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_record_fields),
-        cmocka_unit_test(test_destination_and_state),
-        cmocka_unit_test(test_levels),
-        cmocka_unit_test(test_coverage_levels),
-        cmocka_unit_test(test_coverage_recording),
+        cmocka_unit_test(test_record_fields),   cmocka_unit_test(test_destination_and_state),
+        cmocka_unit_test(test_levels),          cmocka_unit_test(test_traffic_and_labels),
+        cmocka_unit_test(test_coverage_levels), cmocka_unit_test(test_coverage_recording),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,12 @@ void flowlog_coverage(const struct inventory *inv, const struct flowlog_index *i
                       enum inv_type type, const char *id, struct flowlog_coverage *out);
 void flowlog_coverage_finish(struct flowlog_coverage *c);
 
+/* What the recording logs of a coverage capture together: "all traffic", "accepted traffic
+ * only", "rejected traffic only", or NULL when none records. */
+const char *flowlog_coverage_traffic(const struct flowlog_coverage *c);
+/* A destination type as people name it: "CloudWatch Logs", "S3", "Firehose", else as given. */
+const char *flowlog_destination_label(const char *destination_type);
+
 /* True when a recording log covers (type, id). */
 bool flowlog_covered(const struct inventory *inv, const struct flowlog_index *ix,
                      enum inv_type type, const char *id);
