@@ -194,6 +194,15 @@ class FlowLogsMoto(unittest.TestCase):
         # Created without a policy: AWS's default, found with flow logs denied as without.
         self.assertEqual({res for (rid, res) in got if rid == "policy-full-access"},
                          set(self.ids["endpoints"]), rc.describe())
+        # Cached while denied: read back, the flow logs are still unknown, not none.
+        with h.awsproxy.AwsProxy(self.moto.url, faults) as proxy:
+            r = self.vpcx("dump", "--format", "json", url=proxy.url)
+            self.assertEqual(r.rc, h.EXIT_PARTIAL, r.describe())
+            r = self.vpcx("check", "--format", "json", "--fail-on", "info", "--offline",
+                          url=proxy.url)
+        self.assertFalse([f for f in r.json()["Findings"] if f["RuleId"] == "no-flow-logs"],
+                         r.describe())
+        self.assertTrue([f for f in r.json()["Findings"] if f["RuleId"] == "policy-full-access"])
 
     def test_offline_cache_keeps_them(self):
         r = self.vpcx("dump", "--format", "json")

@@ -299,12 +299,39 @@ static void test_oversized_file_not_read(void **state)
     inventory_destroy(inv);
 }
 
+/* A type the Errors name stays not loaded when its list is empty; a list it has, or another
+ * type's empty list, is loaded; a list the file lacks is not. */
+static void test_failed_type_not_loaded(void **state)
+{
+    (void)state;
+    static const char doc[] =
+        "{\"Metadata\":{\"FormatVersion\":1},\"Vpcs\":[],\"FlowLogs\":[],"
+        "\"NetworkAcls\":[{\"NetworkAclId\":\"acl-1\"}],\"Errors\":[{\"Type\":\"FlowLogs\","
+        "\"Code\":\"UnauthorizedOperation\"},{\"Type\":\"NetworkAcls\",\"Code\":\"Throttling\"}]}";
+    struct inventory *inv = inventory_create();
+    struct snapshot_meta meta;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(snapshot_load_buffer(doc, strlen(doc), "t", inv, &meta, NULL, &err), VPCX_OK);
+    assert_false(inventory_type_loaded(inv, INV_FLOW_LOG));
+    assert_true(inventory_type_loaded(inv, INV_NETWORK_ACL)); /* old data kept */
+    assert_true(inventory_type_loaded(inv, INV_VPC));
+    assert_false(inventory_type_loaded(inv, INV_SUBNET));
+    snapshot_meta_finish(&meta);
+    vpcx_error_finish(&err);
+    inventory_destroy(inv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip_pretty),       cmocka_unit_test(test_round_trip_compact),
-        cmocka_unit_test(test_bad_documents_refused),   cmocka_unit_test(test_files),
-        cmocka_unit_test(test_fetched_at_by_type),      cmocka_unit_test(test_limits_named),
+        cmocka_unit_test(test_round_trip_pretty),
+        cmocka_unit_test(test_round_trip_compact),
+        cmocka_unit_test(test_bad_documents_refused),
+        cmocka_unit_test(test_files),
+        cmocka_unit_test(test_failed_type_not_loaded),
+        cmocka_unit_test(test_fetched_at_by_type),
+        cmocka_unit_test(test_limits_named),
         cmocka_unit_test(test_oversized_file_not_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

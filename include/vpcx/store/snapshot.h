@@ -9,6 +9,9 @@
  * inventory holds them (AWS's fields); Derived is recomputed on load, never
  * trusted from the file. Loading checks FormatVersion and every list's type
  * before anything reaches the inventory, so a bad file changes nothing.
+ * Each list read marks its type loaded (inventory_type_loaded), except an
+ * empty list of a type the Errors name (its fetch failed: unknown, not none)
+ * and a list the file lacks (a type added after the file was written).
  *
  * Metadata.FetchedAtByType ({"Subnets": "2026-...Z", ...}) records when each
  * type was last fetched, for caches that keep a type's older data when its
