@@ -334,11 +334,17 @@ static void flow_log_fields(struct detail *d, const struct inv_resource *log, co
     label = xasprintf("%sTraffic", indent);
     text_field(d, label, f->traffic_type ? f->traffic_type : "?");
     free(label);
-    label = xasprintf("%sState", indent);
+    /* A log's own detail has its State in the header: the row says delivery alone. */
     bool recording = flowlog_is_recording(log);
-    field(d, label, recording ? ROLE_OK : ROLE_WARN, "%s, delivery %s",
-          log->state ? log->state : "?", f->deliver_status ? f->deliver_status : "?");
-    free(label);
+    if (*indent) {
+        label = xasprintf("%sState", indent);
+        field(d, label, recording ? ROLE_OK : ROLE_WARN, "%s, delivery %s",
+              log->state ? log->state : "?", f->deliver_status ? f->deliver_status : "?");
+        free(label);
+    } else {
+        field(d, "Delivery", recording ? ROLE_OK : ROLE_WARN, "%s",
+              f->deliver_status ? f->deliver_status : "?");
+    }
     if (f->deliver_error) {
         label = xasprintf("%sDelivery error", indent);
         field(d, label, ROLE_WARN, "%s", f->deliver_error);
@@ -349,6 +355,19 @@ static void flow_log_fields(struct detail *d, const struct inv_resource *log, co
         format_rows(d, label, f->log_format);
         free(label);
     }
+}
+
+/* How many of a VPC's subnets have a log of their own (of *total). */
+static size_t subnets_with_logs(struct detail *d, const struct flowlog_index *ix,
+                                const char *vpc_id, size_t *total)
+{
+    struct inv_ids sns = inventory_vpc_subnets(d->inv, vpc_id);
+    const struct inv_resource *const *logs;
+    size_t own = 0;
+    for (size_t i = 0; i < sns.n; i++)
+        own += flowlog_index_attached(ix, sns.v[i], &logs) > 0;
+    *total = sns.n;
+    return own;
 }
 
 /* Which flow logs record a VPC's, subnet's or ENI's traffic, at which level, and where to. */
@@ -363,8 +382,10 @@ static void flow_logs_section(struct detail *d, const struct inv_resource *r)
     struct flowlog_index *ix = flowlog_index_create(d->inv);
     struct flowlog_coverage c;
     flowlog_coverage(d->inv, ix, r->type, r->id, &c);
+    size_t subnets = 0, own = r->type == INV_VPC ? subnets_with_logs(d, ix, r->id, &subnets) : 0;
     if (c.n == 0)
-        field(d, "Coverage", ROLE_WARN, "none: traffic not logged");
+        field(d, "Coverage", ROLE_WARN, "%s",
+              own ? "none on the VPC itself" : "none: traffic not logged");
     else if (c.recording == 0)
         field(d, "Coverage", ROLE_WARN, "none recording (%zu flow log%s)", c.n,
               c.n == 1 ? "" : "s");
@@ -380,6 +401,8 @@ static void flow_logs_section(struct detail *d, const struct inv_resource *r)
         free(via);
         flow_log_fields(d, cv->log, "  ");
     }
+    if (own)
+        field(d, "Subnets with own logs", ROLE_VALUE, "%zu of %zu", own, subnets);
     flowlog_coverage_finish(&c);
     flowlog_index_destroy(ix);
 }
