@@ -149,5 +149,7 @@ void form_submit(struct view *v);
 void form_refresh(struct view *v);
 void form_rows_clear(struct form *f);
 const char *form_current_policy(const cJSON *ep);
+/* The preview's aws command with " \" continuations, as y copies it; NULL before one. */
+char *form_preview_command(const struct form *f);
 
 #endif

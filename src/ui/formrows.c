@@ -6,6 +6,7 @@
 #include "vpcx/model/policy.h"
 #include "vpcx/sync/mutate.h"
 #include "vpcx/ui/app.h"
+#include "vpcx/ui/clifmt.h"
 #include "vpcx/ui/listwidget.h"
 
 #include <stdlib.h>
@@ -386,6 +387,33 @@ static void create_summary_rows(struct form *f)
     form_spec_free(&b);
 }
 
+char *form_preview_command(const struct form *f)
+{
+    const char *cli = mutate_op_cli(f->op);
+    if (!cli)
+        return NULL;
+    struct strbuf sb;
+    strbuf_init(&sb, strlen(cli) + 64);
+    clifmt_continued(cli, COLS - 4, &sb);
+    return strbuf_detach(&sb, NULL);
+}
+
+/* The command a line per row as it will paste; a line wider than the screen (a policy)
+   wraps on screen only, its rows indented under it. */
+static void command_rows(struct form *f)
+{
+    char *text = form_preview_command(f);
+    const char *p = text ? text : "?";
+    while (*p) {
+        size_t n = strcspn(p, "\n");
+        char *one = xstrndup(p, n);
+        text_rows(f, ROLE_VALUE, "    ", one);
+        free(one);
+        p += n + (p[n] == '\n');
+    }
+    free(text);
+}
+
 static void confirm_rows(struct form *f)
 {
     mode_banner(f);
@@ -397,8 +425,14 @@ static void confirm_rows(struct form *f)
     else if (mutate_op_dry_run_passed(f->op))
         line_add(l, ROLE_OK, "  DryRun passed: you have permission for this call");
     blank_row(f);
-    text_rows(f, ROLE_DIM, "  ", "The equivalent AWS CLI command:");
-    text_rows(f, ROLE_VALUE, "    ", mutate_op_cli(f->op) ? mutate_op_cli(f->op) : "?");
+    text_rows(f, ROLE_DIM, "  ", "The equivalent AWS CLI command (y copies it, ready to paste):");
+    command_rows(f);
+    blank_row(f);
+    l = row_add(f, R_SEND, 0);
+    line_add(l, ROLE_NORMAL, "  ");
+    line_add(l, ROLE_CRITICAL, mutate_op_simulated(f->op) ? "[ Apply (simulated) ]" : "[ Send ]");
+    line_add(l, ROLE_NORMAL, "  ");
+    line_add(l, ROLE_DIM, "Enter: send  y: copy the command  q: back, nothing sent");
     blank_row(f);
     if (f->kind == FORM_CREATE)
         create_summary_rows(f);
@@ -406,13 +440,6 @@ static void confirm_rows(struct form *f)
         delta_rows(f);
     else
         field(f, R_TEXT, 0, "Delete", ROLE_ID, f->endpoint_id);
-    blank_row(f);
-    l = row_add(f, R_SEND, 0);
-    line_add(l, ROLE_NORMAL, "  ");
-    line_add(l, ROLE_CRITICAL, mutate_op_simulated(f->op) ? "[ Apply (simulated) ]" : "[ Send ]");
-    line_add(l, ROLE_NORMAL, "  ");
-    line_add(l, ROLE_DIM,
-             "y (or Enter here): send   any other key: back to the form, nothing sent");
 }
 
 static void busy_rows(struct form *f)

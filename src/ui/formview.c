@@ -1,6 +1,8 @@
 /* The endpoint forms: create, modify and delete, all through sync/mutate's one gate. */
 #include "form_internal.h"
 
+#include "app_internal.h"
+
 #include "vpcx/core/fileio.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -515,13 +517,35 @@ static void back_to_form(struct view *v, const char *why)
     app_message(f->app, ROLE_WARN, "%s", why);
 }
 
+/* y in the preview: the whole command, continuations included, so a paste runs. */
+static void copy_command(struct form *f)
+{
+    char *text = form_preview_command(f);
+    if (!text) {
+        app_message(f->app, ROLE_WARN, "no command to copy yet");
+    } else if (app_clipboard(f->app, text)) {
+        size_t lines = 1;
+        for (const char *p = text; *p; p++)
+            lines += *p == '\n';
+        app_message(f->app, ROLE_OK, "copied the aws command (%zu line%s, OSC 52)", lines,
+                    lines == 1 ? "" : "s");
+    } else {
+        app_message(f->app, ROLE_WARN, "the command is too large for the clipboard");
+    }
+    free(text);
+}
+
 static enum view_result confirm_key(struct view *v, enum action a, int key)
 {
     struct form *f = fm(v);
     const struct row *r = v->cursor < f->n_rows ? &f->rows[v->cursor] : NULL;
     if (is_move(a))
         return VIEW_PASS;
-    if (key == 'y' || (is_enter(key) && r && r->kind == R_SEND)) {
+    if (key == 'y') {
+        copy_command(f);
+        return VIEW_HANDLED;
+    }
+    if (is_enter(key) && r && r->kind == R_SEND) {
         f->stage = STAGE_BUSY;
         v->cursor = v->top = 0;
         form_refresh(v);
