@@ -243,7 +243,7 @@ static enum view_result pick_key(struct view *v, enum action a, int key)
         v->cursor = f->n_picks ? 2 : 0;
     } else {
         return a == ACT_UP || a == ACT_DOWN || a == ACT_PAGE_UP || a == ACT_PAGE_DOWN ||
-                       a == ACT_HOME || a == ACT_END
+                       a == ACT_HALF_UP || a == ACT_HALF_DOWN || a == ACT_HOME || a == ACT_END
                    ? VIEW_PASS
                    : VIEW_HANDLED;
     }
@@ -504,7 +504,7 @@ static enum view_result delete_key(struct view *v, int key)
 static bool is_move(enum action a)
 {
     return a == ACT_UP || a == ACT_DOWN || a == ACT_PAGE_UP || a == ACT_PAGE_DOWN ||
-           a == ACT_HOME || a == ACT_END;
+           a == ACT_HALF_UP || a == ACT_HALF_DOWN || a == ACT_HOME || a == ACT_END;
 }
 
 static void back_to_form(struct view *v, const char *why)

@@ -88,9 +88,9 @@ static void bind_defaults(struct keymap *km)
     } defaults[] = {
         {"k", ACT_UP},          {"Up", ACT_UP},
         {"j", ACT_DOWN},        {"Down", ACT_DOWN},
-        {"PgUp", ACT_PAGE_UP},  {"C-u", ACT_PAGE_UP},
+        {"PgUp", ACT_PAGE_UP},  {"C-u", ACT_HALF_UP},
         {"C-b", ACT_PAGE_UP},   {"PgDn", ACT_PAGE_DOWN},
-        {"C-d", ACT_PAGE_DOWN}, {"C-f", ACT_PAGE_DOWN},
+        {"C-d", ACT_HALF_DOWN}, {"C-f", ACT_PAGE_DOWN},
         {"g", ACT_HOME},        {"Home", ACT_HOME},
         {"G", ACT_END},         {"End", ACT_END},
         {"h", ACT_LEFT},        {"Left", ACT_LEFT},

@@ -19,6 +19,8 @@
     X(DOWN, "down", "move down")                                                                   \
     X(PAGE_UP, "page-up", "one page up")                                                           \
     X(PAGE_DOWN, "page-down", "one page down")                                                     \
+    X(HALF_UP, "half-page-up", "half a page up (as in less and vim)")                              \
+    X(HALF_DOWN, "half-page-down", "half a page down (as in less and vim)")                        \
     X(HOME, "first", "go to the first row")                                                        \
     X(END, "last", "go to the last row")                                                           \
     X(LEFT, "collapse", "collapse, or go to the parent")                                           \
