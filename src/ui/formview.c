@@ -6,6 +6,7 @@
 #include "vpcx/core/fileio.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/ipusage.h"
 #include "vpcx/model/policy.h"
 #include "vpcx/sync/mutate.h"
 #include "vpcx/ui/app.h"
@@ -14,6 +15,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -598,6 +600,53 @@ static enum view_result form_key(struct view *v, enum action a, int key)
     default:
         return f->kind == FORM_DELETE ? delete_key(v, key) : edit_key(v, a, key);
     }
+}
+
+/* ---- the matrix's what-ifs ---- */
+
+static uint64_t subnet_free(const struct inventory *inv, const char *subnet_id)
+{
+    const struct inv_resource *s = inventory_find(inv, INV_SUBNET, subnet_id);
+    if (!s)
+        return 0;
+    struct ip_usage u;
+    ipusage_compute(inv, s, &u);
+    return u.effective_free;
+}
+
+static void preset_add(struct form *f, const char *zone)
+{
+    const struct inventory *inv = app_inventory(f->app);
+    size_t best = f->subnets.n;
+    uint64_t most = 0;
+    for (size_t i = 0; i < f->subnets.n; i++) {
+        const struct choice *c = &f->subnets.v[i];
+        if (c->disabled || !c->az || strcmp(c->az, zone) != 0)
+            continue;
+        uint64_t n = subnet_free(inv, c->id);
+        if (best == f->subnets.n || n > most) {
+            best = i;
+            most = n;
+        }
+    }
+    if (best < f->subnets.n && !f->subnets.v[best].on)
+        toggle_subnet(f, best);
+}
+
+void form_preset_zones(struct view *v, const char *const *add, size_t n_add,
+                       const char *const *remove, size_t n_remove)
+{
+    struct form *f = fm(v);
+    for (size_t k = 0; k < n_remove; k++)
+        for (size_t i = 0; i < f->subnets.n; i++)
+            if (f->subnets.v[i].az && strcmp(f->subnets.v[i].az, remove[k]) == 0)
+                f->subnets.v[i].on = false;
+    for (size_t k = 0; k < n_add; k++)
+        preset_add(f, add[k]);
+    form_refresh(v);
+    for (size_t i = 0; i < f->n_rows; i++)
+        if (f->rows[i].kind == R_SUBMIT)
+            list_set_cursor(v, i);
 }
 
 /* ---- view plumbing ---- */

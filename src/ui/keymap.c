@@ -4,6 +4,7 @@
 
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/cost.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -236,6 +237,8 @@ void ui_config_finish(struct ui_config *cfg)
     free(cfg->write_profiles);
     cfg->write_profiles = NULL;
     cfg->n_write_profiles = 0;
+    cost_prices_destroy(cfg->prices);
+    cfg->prices = NULL;
 }
 
 static size_t split(char *s, char **w, size_t max)
@@ -368,7 +371,10 @@ enum vpcx_status keymap_parse_config(struct keymap *km, struct ui_config *cfg, c
         }
         pos = end + 1;
     }
-    return VPCX_OK;
+    /* The price lines, read as vpcx cost reads them (the matrix's cost column). */
+    if (!cfg->prices)
+        cfg->prices = cost_prices_create();
+    return cost_prices_parse_config(cfg->prices, label, text, len, err);
 }
 
 enum vpcx_status keymap_load_config(struct keymap *km, struct ui_config *cfg,

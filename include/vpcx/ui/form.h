@@ -25,6 +25,18 @@
 
 #include "vpcx/model/preflight.h"
 
+struct view;
+
+/*
+ * The matrix's what-ifs handed to an open modify form: for each zone (by
+ * name) in add, the form's subnet there with the most free addresses is
+ * chosen (zones the service does not offer are skipped); for each in remove,
+ * the subnet there is dropped. Nothing is sent: the form checks and previews
+ * as ever.
+ */
+void form_preset_zones(struct view *modify_form, const char *const *add, size_t n_add,
+                       const char *const *remove, size_t n_remove);
+
 /* Parsed "k=v, k2=v2" tag text; keys and values owned. */
 struct form_tags {
     struct endpoint_tag *v; /* points into strs */
