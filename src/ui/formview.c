@@ -463,6 +463,14 @@ static void cursor_to(struct view *v, enum row_kind kind)
     list_set_cursor(v, first < f->n_rows ? first : 0);
 }
 
+/* On the submit button: its errors show under it. */
+static void reveal_if_submit(struct view *v)
+{
+    struct form *f = fm(v);
+    if (f->stage == STAGE_EDIT && v->cursor < f->n_rows && f->rows[v->cursor].kind == R_SUBMIT)
+        form_reveal_below(v);
+}
+
 static enum view_result edit_key(struct view *v, enum action a, int key)
 {
     struct form *f = fm(v);
@@ -477,6 +485,8 @@ static enum view_result edit_key(struct view *v, enum action a, int key)
         run_editor(f);
     } else if (key == 's') {
         form_submit(v);
+        if (f->stage == STAGE_EDIT)
+            cursor_to(v, R_SUBMIT); /* refused: show why, beside the button */
     } else if (a == ACT_UP || a == ACT_DOWN) {
         step_field(v, a == ACT_UP ? -1 : 1);
     } else {
@@ -484,6 +494,7 @@ static enum view_result edit_key(struct view *v, enum action a, int key)
     }
     if (f->stage == STAGE_EDIT || f->stage == STAGE_TEXT || f->stage == STAGE_PICK)
         form_refresh(v);
+    reveal_if_submit(v);
     return VIEW_REDRAW;
 }
 
@@ -644,9 +655,8 @@ void form_preset_zones(struct view *v, const char *const *add, size_t n_add,
     for (size_t k = 0; k < n_add; k++)
         preset_add(f, add[k]);
     form_refresh(v);
-    for (size_t i = 0; i < f->n_rows; i++)
-        if (f->rows[i].kind == R_SUBMIT)
-            list_set_cursor(v, i);
+    cursor_to(v, R_SUBMIT);
+    form_reveal_below(v);
 }
 
 /* ---- view plumbing ---- */
