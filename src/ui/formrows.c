@@ -498,11 +498,22 @@ static void command_rows(struct form *f)
 {
     char *text = form_preview_command(f);
     const char *p = text ? text : "?";
+    size_t width = COLS > 24 ? (size_t)COLS - 6 : 18;
     while (*p) {
         size_t n = strcspn(p, "\n");
-        char *one = xstrndup(p, n);
-        text_rows(f, ROLE_VALUE, "    ", one);
-        free(one);
+        /* Cut at bytes that start a character; later pieces indented past the options. */
+        for (size_t done = 0, first = 1; done < n || first; first = 0) {
+            size_t room = first ? width : width - 6, take = n - done;
+            if (take > room) {
+                take = room;
+                while (take > 1 && ((unsigned char)p[done + take] & 0xC0) == 0x80)
+                    take--;
+            }
+            struct ui_line *l = row_add(f, R_TEXT, 0);
+            line_add(l, ROLE_NORMAL, first ? "    " : "          ");
+            line_addn(l, ROLE_VALUE, p + done, take);
+            done += take;
+        }
         p += n + (p[n] == '\n');
     }
     free(text);
