@@ -112,8 +112,8 @@ static const struct matrix_row *row_at(struct view *v, size_t row)
 
 static void add_money(struct strbuf *sb, double usd, bool sign)
 {
-    if (sign)
-        strbuf_addch(sb, usd < -0.004 ? '-' : '+');
+    if (sign && (usd > 0.004 || usd < -0.004))
+        strbuf_addch(sb, usd < 0 ? '-' : '+');
     else if (usd < -0.004)
         strbuf_addch(sb, '-');
     strbuf_addf(sb, "$%.2f", usd < 0 ? -usd : usd);
