@@ -556,8 +556,8 @@ static void toggle_message(struct view *v, const struct matrix_row *r, size_t co
                            enum matrix_toggle t)
 {
     struct matrixview *p = mv(v);
-    const struct matrix_col *c = &p->m.cols[col];
-    const char *zone = c->zone_name ? c->zone_name : c->zone_id;
+    const struct matrix_col *c = col < p->m.n_cols ? &p->m.cols[col] : NULL;
+    const char *zone = !c ? "" : c->zone_name ? c->zone_name : c->zone_id;
     const char *svc = r->service ? matrix_service_short(r->service) : r->id;
     struct strbuf sb;
     strbuf_init(&sb, 64);
@@ -602,7 +602,7 @@ static enum view_result toggle_cell(struct view *v)
     struct matrixview *p = mv(v);
     const struct matrix_row *r = row_at(v, v->cursor);
     if (!r || p->m.n_cols == 0) {
-        toggle_message(v, &(struct matrix_row){.id = ""}, 0, MATRIX_TOGGLE_NO_CELL);
+        app_message(v->app, ROLE_WARN, "what-if: choose a zone cell of an interface endpoint");
         return VIEW_REDRAW;
     }
     enum matrix_toggle t = matrix_whatif_toggle(&p->whatifs, &p->m, r, p->col);
