@@ -7,6 +7,7 @@
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/cost.h"
 #include "vpcx/store/cache.h"
 #include "vpcx/store/snapfile.h"
 #include "vpcx/sync/fetch.h"
@@ -81,6 +82,13 @@ struct aws_client *app_client(struct app *a)
 const char *app_region(struct app *a)
 {
     return a->opts.region;
+}
+
+const struct cost_prices *app_cost_prices(struct app *a)
+{
+    if (!a->config.prices)
+        a->config.prices = cost_prices_create();
+    return a->config.prices;
 }
 
 bool app_headless(struct app *a)

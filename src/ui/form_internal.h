@@ -54,8 +54,9 @@ struct row {
 
 struct choice {
     char *id;
-    char *label;
-    char *az; /* subnets */
+    char *name;  /* the Name tag or group name, may be "" */
+    char *label; /* what else tells it apart (a subnet's zone and free addresses), may be "" */
+    char *az;    /* subnets */
     bool on;
     bool disabled;
 };
@@ -149,5 +150,9 @@ void form_submit(struct view *v);
 void form_refresh(struct view *v);
 void form_rows_clear(struct form *f);
 const char *form_current_policy(const cJSON *ep);
+/* Scrolls so the rows under the cursor's (the errors under the submit button) show. */
+void form_reveal_below(struct view *v);
+/* The preview's aws command with " \" continuations, as y copies it; NULL before one. */
+char *form_preview_command(const struct form *f);
 
 #endif

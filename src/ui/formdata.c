@@ -135,17 +135,22 @@ char *form_line_diff(const char *a, const char *b)
 
 /* ---- choices ---- */
 
-static void choices_add(struct choices *c, const char *id, char *label, const char *az, bool on)
+static void choices_add(struct choices *c, const char *id, const char *name, char *label,
+                        const char *az, bool on)
 {
     c->v = xreallocarray(c->v, c->n + 1, sizeof(*c->v));
-    c->v[c->n++] =
-        (struct choice){.id = xstrdup(id), .label = label, .az = az ? xstrdup(az) : NULL, .on = on};
+    c->v[c->n++] = (struct choice){.id = xstrdup(id),
+                                   .name = xstrdup(name ? name : ""),
+                                   .label = label,
+                                   .az = az ? xstrdup(az) : NULL,
+                                   .on = on};
 }
 
 void form_choices_free(struct choices *c)
 {
     for (size_t i = 0; i < c->n; i++) {
         free(c->v[i].id);
+        free(c->v[i].name);
         free(c->v[i].label);
         free(c->v[i].az);
     }
@@ -195,10 +200,10 @@ static void load_subnets(struct form *f, const struct inventory *inv)
             continue;
         struct ip_usage u;
         ipusage_compute(inv, s, &u);
-        char *label = xasprintf("%-8s free %-5llu %s", s->subnet.az_name ? s->subnet.az_name : "?",
-                                (unsigned long long)u.effective_free, s->name ? s->name : "");
+        char *label = xasprintf("%-10s %5llu free", s->subnet.az_name ? s->subnet.az_name : "?",
+                                (unsigned long long)u.effective_free);
         bool on = f->start_subnet && strcmp(f->start_subnet, s->id) == 0;
-        choices_add(&f->subnets, s->id, label, s->subnet.az_name, on);
+        choices_add(&f->subnets, s->id, s->name, label, s->subnet.az_name, on);
     }
     if (f->subnets.n > 1)
         qsort(f->subnets.v, f->subnets.n, sizeof(*f->subnets.v), cmp_subnet);
@@ -216,7 +221,7 @@ static void load_vpc_items(struct form *f, const struct inventory *inv, enum inv
     for (size_t i = 0; i < inventory_count(inv, type); i++) {
         const struct inv_resource *r = inventory_at(inv, type, i);
         if (r->vpc_id && strcmp(r->vpc_id, f->vpc_id) == 0)
-            choices_add(out, r->id, xstrdup(r->name ? r->name : ""), NULL, false);
+            choices_add(out, r->id, r->name, xstrdup(""), NULL, false);
     }
     if (out->n > 1)
         qsort(out->v, out->n, sizeof(*out->v), cmp_choice_id); /* a stable order */

@@ -6,7 +6,9 @@
 #include "vpcx/model/policy.h"
 #include "vpcx/sync/mutate.h"
 #include "vpcx/ui/app.h"
+#include "vpcx/ui/clifmt.h"
 #include "vpcx/ui/listwidget.h"
+#include "vpcx/ui/shorten.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,67 @@ static void error_rows(struct form *f)
         text_rows(f, ROLE_WARN, "hint:  ", f->hint);
 }
 
+/* Column widths for a list of choices: names first (they are what people read), then the
+   label, then the ID; names and IDs shortened as sets so that none looks like another. */
+struct choice_cols {
+    int name_w, label_w, id_w;
+    char **names, **ids;
+};
+
+static int max_len(const struct choices *c, bool names)
+{
+    int w = 0;
+    for (size_t i = 0; i < c->n; i++) {
+        int n = (int)strlen(names ? c->v[i].name : c->v[i].label);
+        w = n > w ? n : w;
+    }
+    return w;
+}
+
+static void choice_cols_init(struct form *f, struct choice_cols *k, const struct choices *c)
+{
+    int room = COLS - 2 - LABEL_W - 4 - 1;
+    k->label_w = max_len(c, false);
+    int longest_id = 0;
+    for (size_t i = 0; i < c->n; i++)
+        longest_id = (int)strlen(c->v[i].id) > longest_id ? (int)strlen(c->v[i].id) : longest_id;
+    int name = max_len(c, true);
+    k->name_w = name < 24 ? name : 24;
+    int gaps = (k->name_w ? 2 : 0) + (k->label_w ? 2 : 0);
+    /* Narrow: the ID gives way first (down to 12), then the name (down to 8). */
+    k->id_w = room - k->name_w - k->label_w - gaps;
+    if (k->id_w < 12 && k->name_w > 8) {
+        int take = 12 - k->id_w < k->name_w - 8 ? 12 - k->id_w : k->name_w - 8;
+        k->name_w -= take;
+        k->id_w += take;
+    }
+    if (k->id_w > longest_id)
+        k->id_w = longest_id;
+    if (k->id_w < 4)
+        k->id_w = 4;
+    const char **names = xcalloc(c->n + 1, sizeof(*names)), **ids = xcalloc(c->n + 1, sizeof(*ids));
+    for (size_t i = 0; i < c->n; i++) {
+        names[i] = c->v[i].name;
+        ids[i] = c->v[i].id;
+    }
+    k->names = xcalloc(c->n + 1, sizeof(*k->names));
+    k->ids = xcalloc(c->n + 1, sizeof(*k->ids));
+    shorten_names(names, c->n, k->name_w, app_glyphs(f->app)->ellipsis, k->names);
+    shorten_names(ids, c->n, k->id_w, app_glyphs(f->app)->ellipsis, k->ids);
+    free(names);
+    free(ids);
+}
+
+static void choice_cols_finish(struct choice_cols *k, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(k->names[i]);
+        free(k->ids[i]);
+    }
+    free(k->names);
+    free(k->ids);
+}
+
 static void choice_rows(struct form *f, enum row_kind kind, const char *label,
                         const struct choices *c, const char *none)
 {
@@ -117,18 +180,27 @@ static void choice_rows(struct form *f, enum row_kind kind, const char *label,
         field(f, R_TEXT, 0, label, ROLE_DIM, none);
         return;
     }
+    struct choice_cols k;
+    choice_cols_init(f, &k, c);
     for (size_t i = 0; i < c->n; i++) {
         const struct choice *ch = &c->v[i];
         struct ui_line *l = row_add(f, kind, i);
         line_add(l, ROLE_NORMAL, "  ");
         line_add_fixed(l, ROLE_LABEL, i == 0 ? label : "", LABEL_W, 0);
         line_add(l, ch->disabled ? ROLE_DIM : ROLE_VALUE, ch->disabled ? "[-] " : check(ch->on));
-        line_add(l, ch->disabled ? ROLE_DIM : ROLE_ID, ch->id);
-        line_add(l, ROLE_NORMAL, "  ");
-        line_add(l, ROLE_DIM, ch->label);
+        if (k.name_w) {
+            line_add_fixed(l, ch->disabled ? ROLE_DIM : ROLE_NAME, k.names[i], k.name_w, 0);
+            line_add(l, ROLE_NORMAL, "  ");
+        }
+        if (k.label_w) {
+            line_add_fixed(l, ROLE_DIM, ch->label, k.label_w, 0);
+            line_add(l, ROLE_NORMAL, "  ");
+        }
+        line_add(l, ch->disabled ? ROLE_DIM : ROLE_ID, k.ids[i]);
         if (ch->disabled)
             line_add(l, ROLE_DIM, "  (zone not offered by the service)");
     }
+    choice_cols_finish(&k, c->n);
 }
 
 static void text_field(struct form *f, enum row_kind kind, const char *label, struct strbuf *sb,
@@ -162,45 +234,68 @@ static void policy_rows(struct form *f)
         text_field(f, R_POLICY_TEXT, "  document", &f->policy, "(empty: Enter edits, E: $EDITOR)");
 }
 
+/* The warnings and notes; the errors that block are under the submit button. */
 static void finding_rows(struct form *f)
 {
-    char *local = form_local_problem(f);
-    if (!local && !f->report.n)
+    size_t n = 0;
+    for (size_t i = 0; i < f->report.n; i++)
+        n += f->report.v[i].severity != PREFLIGHT_ERROR;
+    if (!n)
         return;
     blank_row(f);
     struct ui_line *l = row_add(f, R_TEXT, 0);
     line_add(l, ROLE_TITLE, "Pre-flight checks");
-    if (local)
-        text_rows(f, ROLE_ERROR, "  error    ", local);
-    free(local);
     for (size_t i = 0; i < f->report.n; i++) {
         const struct preflight_finding *x = &f->report.v[i];
-        enum theme_role role = x->severity == PREFLIGHT_ERROR     ? ROLE_ERROR
-                               : x->severity == PREFLIGHT_WARNING ? ROLE_WARN
-                                                                  : ROLE_DIM;
+        if (x->severity == PREFLIGHT_ERROR)
+            continue;
+        enum theme_role role = x->severity == PREFLIGHT_WARNING ? ROLE_WARN : ROLE_DIM;
         char *prefix = xasprintf("  %-8s ", preflight_severity_name(x->severity));
         text_rows(f, role, prefix, x->text);
         free(prefix);
     }
 }
 
-static bool blocked(struct form *f)
+static size_t blocking_count(struct form *f, char **local)
 {
-    char *local = form_local_problem(f);
-    bool b = local || preflight_report_blocks(&f->report);
-    free(local);
-    return b;
+    *local = form_local_problem(f);
+    size_t n = *local ? 1 : 0;
+    for (size_t i = 0; i < f->report.n; i++)
+        n += f->report.v[i].severity == PREFLIGHT_ERROR;
+    return n;
 }
 
+/* The button, and right under it what blocks it: seen with the button, even at 80x24. */
 static void submit_row(struct form *f)
 {
+    char *local;
+    size_t n = blocking_count(f, &local);
     blank_row(f);
     struct ui_line *l = row_add(f, R_SUBMIT, 0);
     line_add(l, ROLE_NORMAL, "  ");
-    line_add(l, blocked(f) ? ROLE_DIM : ROLE_OK, "[ Check and preview ]");
-    line_add(l, ROLE_DIM,
-             blocked(f) ? "  fix the errors below first"
-                        : "  Enter: DryRun, then the command to confirm");
+    line_add(l, n ? ROLE_DIM : ROLE_OK, "[ Check and preview ]");
+    if (n)
+        line_addf(l, ROLE_ERROR, "  blocked by %zu error%s:", n, n == 1 ? "" : "s");
+    else
+        line_add(l, ROLE_DIM, "  Enter: DryRun, then the command to confirm");
+    if (local)
+        text_rows(f, ROLE_ERROR, "    error  ", local);
+    free(local);
+    for (size_t i = 0; i < f->report.n; i++)
+        if (f->report.v[i].severity == PREFLIGHT_ERROR)
+            text_rows(f, ROLE_ERROR, "    error  ", f->report.v[i].text);
+}
+
+void form_reveal_below(struct view *v)
+{
+    struct form *f = fm(v);
+    size_t h = (size_t)(v->height > 0 ? v->height : 1), end = v->cursor + 1;
+    while (end < f->n_rows && f->rows[end].kind == R_TEXT && f->rows[end].line.n)
+        end++;
+    if (end > v->top + h)
+        v->top = end - h;
+    if (v->top > v->cursor)
+        v->top = v->cursor;
 }
 
 static void create_rows(struct form *f)
@@ -386,6 +481,44 @@ static void create_summary_rows(struct form *f)
     form_spec_free(&b);
 }
 
+char *form_preview_command(const struct form *f)
+{
+    const char *cli = mutate_op_cli(f->op);
+    if (!cli)
+        return NULL;
+    struct strbuf sb;
+    strbuf_init(&sb, strlen(cli) + 64);
+    clifmt_continued(cli, COLS - 4, &sb);
+    return strbuf_detach(&sb, NULL);
+}
+
+/* The command a line per row as it will paste; a line wider than the screen (a policy)
+   wraps on screen only, its rows indented under it. */
+static void command_rows(struct form *f)
+{
+    char *text = form_preview_command(f);
+    const char *p = text ? text : "?";
+    size_t width = COLS > 24 ? (size_t)COLS - 6 : 18;
+    while (*p) {
+        size_t n = strcspn(p, "\n");
+        /* Cut at bytes that start a character; later pieces indented past the options. */
+        for (size_t done = 0, first = 1; done < n || first; first = 0) {
+            size_t room = first ? width : width - 6, take = n - done;
+            if (take > room) {
+                take = room;
+                while (take > 1 && ((unsigned char)p[done + take] & 0xC0) == 0x80)
+                    take--;
+            }
+            struct ui_line *l = row_add(f, R_TEXT, 0);
+            line_add(l, ROLE_NORMAL, first ? "    " : "          ");
+            line_addn(l, ROLE_VALUE, p + done, take);
+            done += take;
+        }
+        p += n + (p[n] == '\n');
+    }
+    free(text);
+}
+
 static void confirm_rows(struct form *f)
 {
     mode_banner(f);
@@ -397,8 +530,14 @@ static void confirm_rows(struct form *f)
     else if (mutate_op_dry_run_passed(f->op))
         line_add(l, ROLE_OK, "  DryRun passed: you have permission for this call");
     blank_row(f);
-    text_rows(f, ROLE_DIM, "  ", "The equivalent AWS CLI command:");
-    text_rows(f, ROLE_VALUE, "    ", mutate_op_cli(f->op) ? mutate_op_cli(f->op) : "?");
+    text_rows(f, ROLE_DIM, "  ", "The equivalent AWS CLI command (y copies it, ready to paste):");
+    command_rows(f);
+    blank_row(f);
+    l = row_add(f, R_SEND, 0);
+    line_add(l, ROLE_NORMAL, "  ");
+    line_add(l, ROLE_CRITICAL, mutate_op_simulated(f->op) ? "[ Apply (simulated) ]" : "[ Send ]");
+    line_add(l, ROLE_NORMAL, "  ");
+    line_add(l, ROLE_DIM, "Enter: send  y: copy the command  q: back, nothing sent");
     blank_row(f);
     if (f->kind == FORM_CREATE)
         create_summary_rows(f);
@@ -406,13 +545,6 @@ static void confirm_rows(struct form *f)
         delta_rows(f);
     else
         field(f, R_TEXT, 0, "Delete", ROLE_ID, f->endpoint_id);
-    blank_row(f);
-    l = row_add(f, R_SEND, 0);
-    line_add(l, ROLE_NORMAL, "  ");
-    line_add(l, ROLE_CRITICAL, mutate_op_simulated(f->op) ? "[ Apply (simulated) ]" : "[ Send ]");
-    line_add(l, ROLE_NORMAL, "  ");
-    line_add(l, ROLE_DIM,
-             "y (or Enter here): send   any other key: back to the form, nothing sent");
 }
 
 static void busy_rows(struct form *f)

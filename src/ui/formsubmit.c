@@ -150,6 +150,10 @@ static void op_event(void *ud, struct mutate_op *op)
     }
     v->cursor = v->top = 0;
     form_refresh(v);
+    /* The preview's button has the cursor: Enter sends, any other key goes back. */
+    for (size_t i = 0; f->stage == STAGE_CONFIRM && i < f->n_rows; i++)
+        if (f->rows[i].kind == R_SEND)
+            v->cursor = i;
     app_redraw(f->app);
 }
 

@@ -1,9 +1,12 @@
 /* The endpoint forms: create, modify and delete, all through sync/mutate's one gate. */
 #include "form_internal.h"
 
+#include "app_internal.h"
+
 #include "vpcx/core/fileio.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/ipusage.h"
 #include "vpcx/model/policy.h"
 #include "vpcx/sync/mutate.h"
 #include "vpcx/ui/app.h"
@@ -12,6 +15,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,7 +245,7 @@ static enum view_result pick_key(struct view *v, enum action a, int key)
         v->cursor = f->n_picks ? 2 : 0;
     } else {
         return a == ACT_UP || a == ACT_DOWN || a == ACT_PAGE_UP || a == ACT_PAGE_DOWN ||
-                       a == ACT_HOME || a == ACT_END
+                       a == ACT_HALF_UP || a == ACT_HALF_DOWN || a == ACT_HOME || a == ACT_END
                    ? VIEW_PASS
                    : VIEW_HANDLED;
     }
@@ -459,6 +463,14 @@ static void cursor_to(struct view *v, enum row_kind kind)
     list_set_cursor(v, first < f->n_rows ? first : 0);
 }
 
+/* On the submit button: its errors show under it. */
+static void reveal_if_submit(struct view *v)
+{
+    struct form *f = fm(v);
+    if (f->stage == STAGE_EDIT && v->cursor < f->n_rows && f->rows[v->cursor].kind == R_SUBMIT)
+        form_reveal_below(v);
+}
+
 static enum view_result edit_key(struct view *v, enum action a, int key)
 {
     struct form *f = fm(v);
@@ -473,6 +485,8 @@ static enum view_result edit_key(struct view *v, enum action a, int key)
         run_editor(f);
     } else if (key == 's') {
         form_submit(v);
+        if (f->stage == STAGE_EDIT)
+            cursor_to(v, R_SUBMIT); /* refused: show why, beside the button */
     } else if (a == ACT_UP || a == ACT_DOWN) {
         step_field(v, a == ACT_UP ? -1 : 1);
     } else {
@@ -480,6 +494,7 @@ static enum view_result edit_key(struct view *v, enum action a, int key)
     }
     if (f->stage == STAGE_EDIT || f->stage == STAGE_TEXT || f->stage == STAGE_PICK)
         form_refresh(v);
+    reveal_if_submit(v);
     return VIEW_REDRAW;
 }
 
@@ -502,7 +517,7 @@ static enum view_result delete_key(struct view *v, int key)
 static bool is_move(enum action a)
 {
     return a == ACT_UP || a == ACT_DOWN || a == ACT_PAGE_UP || a == ACT_PAGE_DOWN ||
-           a == ACT_HOME || a == ACT_END;
+           a == ACT_HALF_UP || a == ACT_HALF_DOWN || a == ACT_HOME || a == ACT_END;
 }
 
 static void back_to_form(struct view *v, const char *why)
@@ -515,13 +530,35 @@ static void back_to_form(struct view *v, const char *why)
     app_message(f->app, ROLE_WARN, "%s", why);
 }
 
+/* y in the preview: the whole command, continuations included, so a paste runs. */
+static void copy_command(struct form *f)
+{
+    char *text = form_preview_command(f);
+    if (!text) {
+        app_message(f->app, ROLE_WARN, "no command to copy yet");
+    } else if (app_clipboard(f->app, text)) {
+        size_t lines = 1;
+        for (const char *p = text; *p; p++)
+            lines += *p == '\n';
+        app_message(f->app, ROLE_OK, "copied the aws command (%zu line%s, OSC 52)", lines,
+                    lines == 1 ? "" : "s");
+    } else {
+        app_message(f->app, ROLE_WARN, "the command is too large for the clipboard");
+    }
+    free(text);
+}
+
 static enum view_result confirm_key(struct view *v, enum action a, int key)
 {
     struct form *f = fm(v);
     const struct row *r = v->cursor < f->n_rows ? &f->rows[v->cursor] : NULL;
     if (is_move(a))
         return VIEW_PASS;
-    if (key == 'y' || (is_enter(key) && r && r->kind == R_SEND)) {
+    if (key == 'y') {
+        copy_command(f);
+        return VIEW_HANDLED;
+    }
+    if (is_enter(key) && r && r->kind == R_SEND) {
         f->stage = STAGE_BUSY;
         v->cursor = v->top = 0;
         form_refresh(v);
@@ -574,6 +611,52 @@ static enum view_result form_key(struct view *v, enum action a, int key)
     default:
         return f->kind == FORM_DELETE ? delete_key(v, key) : edit_key(v, a, key);
     }
+}
+
+/* ---- the matrix's what-ifs ---- */
+
+static uint64_t subnet_free(const struct inventory *inv, const char *subnet_id)
+{
+    const struct inv_resource *s = inventory_find(inv, INV_SUBNET, subnet_id);
+    if (!s)
+        return 0;
+    struct ip_usage u;
+    ipusage_compute(inv, s, &u);
+    return u.effective_free;
+}
+
+static void preset_add(struct form *f, const char *zone)
+{
+    const struct inventory *inv = app_inventory(f->app);
+    size_t best = f->subnets.n;
+    uint64_t most = 0;
+    for (size_t i = 0; i < f->subnets.n; i++) {
+        const struct choice *c = &f->subnets.v[i];
+        if (c->disabled || !c->az || strcmp(c->az, zone) != 0)
+            continue;
+        uint64_t n = subnet_free(inv, c->id);
+        if (best == f->subnets.n || n > most) {
+            best = i;
+            most = n;
+        }
+    }
+    if (best < f->subnets.n && !f->subnets.v[best].on)
+        toggle_subnet(f, best);
+}
+
+void form_preset_zones(struct view *v, const char *const *add, size_t n_add,
+                       const char *const *remove, size_t n_remove)
+{
+    struct form *f = fm(v);
+    for (size_t k = 0; k < n_remove; k++)
+        for (size_t i = 0; i < f->subnets.n; i++)
+            if (f->subnets.v[i].az && strcmp(f->subnets.v[i].az, remove[k]) == 0)
+                f->subnets.v[i].on = false;
+    for (size_t k = 0; k < n_add; k++)
+        preset_add(f, add[k]);
+    form_refresh(v);
+    cursor_to(v, R_SUBMIT);
+    form_reveal_below(v);
 }
 
 /* ---- view plumbing ---- */

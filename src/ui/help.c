@@ -7,7 +7,11 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#define KEYS_WIDTH 22
+/* The keys column; narrower below 100 columns so the descriptions fit at 80. */
+static int keys_width(void)
+{
+    return COLS < 100 ? 13 : 22;
+}
 
 static const char *const commands[][2] = {
     {":vpc :subnet :vpce :eni", "jump to the next VPC, subnet, endpoint or ENI"},
@@ -106,7 +110,7 @@ static void action_row(struct view *v, enum action a, struct ui_line *l)
 {
     char *keys = keymap_keys_for(app_keymap(v->app), a);
     line_add(l, ROLE_NORMAL, "  ");
-    line_add_fixed(l, *keys ? ROLE_ID : ROLE_DIM, *keys ? keys : "(unbound)", KEYS_WIDTH, 0);
+    line_add_fixed(l, *keys ? ROLE_ID : ROLE_DIM, *keys ? keys : "(unbound)", keys_width(), 0);
     line_add(l, ROLE_NORMAL, " ");
     line_add_fixed(l, ROLE_LABEL, action_name(a), 14, 0);
     line_add(l, ROLE_NORMAL, " ");
@@ -114,8 +118,22 @@ static void action_row(struct view *v, enum action a, struct ui_line *l)
     free(keys);
 }
 
+/* The last row on screen says there is more, as less does; the row it covers shows
+   once the view scrolls. */
+static bool more_row(struct view *v, size_t row, struct ui_line *l)
+{
+    size_t h = (size_t)(v->height > 1 ? v->height : 0);
+    if (!h || row != v->top + h - 1 || row + 1 >= ROW_COUNT)
+        return false;
+    line_addf(l, ROLE_STATUS, "-- more: rows %zu-%zu of %zu  j/k, C-d/C-u, PgDn/PgUp, G --",
+              v->top + 1, row, (size_t)ROW_COUNT);
+    return true;
+}
+
 static void help_draw_row(struct view *v, size_t row, struct ui_line *l)
 {
+    if (more_row(v, row, l))
+        return;
     if (row == 0) {
         line_add(l, ROLE_TITLE, "Keys (remap with 'bind KEY ACTION' in ~/.config/vpcx/config)");
     } else if (row < ROW_ACTIONS + ACT_COUNT - 1) {
@@ -127,7 +145,7 @@ static void help_draw_row(struct view *v, size_t row, struct ui_line *l)
     } else if (row < ROW_COMMANDS + N_COMMANDS) {
         size_t i = row - ROW_COMMANDS;
         line_add(l, ROLE_NORMAL, "  ");
-        line_add_fixed(l, ROLE_ID, commands[i][0], KEYS_WIDTH + 15, 0);
+        line_add_fixed(l, ROLE_ID, commands[i][0], keys_width() + 15, 0);
         line_add(l, ROLE_NORMAL, " ");
         line_add(l, ROLE_VALUE, commands[i][1]);
     } else if (row == ROW_COMMANDS + N_COMMANDS + 1) {
@@ -144,13 +162,30 @@ static void help_draw_row(struct view *v, size_t row, struct ui_line *l)
     }
 }
 
+/* Help has no cursor: the moves scroll the text (the cursor rides on the top row). */
 static enum view_result help_key(struct view *v, enum action a, int key)
 {
-    (void)v;
     (void)key;
     if (a == ACT_QUIT || a == ACT_BACK || a == ACT_HELP)
         return VIEW_CLOSE;
-    return VIEW_PASS;
+    size_t h = (size_t)(v->height > 0 ? v->height : 1), top = v->top;
+    size_t max_top = ROW_COUNT > h ? ROW_COUNT - h : 0;
+    size_t step = a == ACT_UP || a == ACT_DOWN             ? 1
+                  : a == ACT_HALF_UP || a == ACT_HALF_DOWN ? (h / 2 ? h / 2 : 1)
+                  : a == ACT_PAGE_UP || a == ACT_PAGE_DOWN ? (h > 2 ? h - 2 : 1)
+                                                           : 0;
+    if (a == ACT_HOME)
+        v->top = 0;
+    else if (a == ACT_END)
+        v->top = max_top;
+    else if (step && (a == ACT_DOWN || a == ACT_HALF_DOWN || a == ACT_PAGE_DOWN))
+        v->top = v->top + step < max_top ? v->top + step : max_top;
+    else if (step)
+        v->top = v->top > step ? v->top - step : 0;
+    else
+        return VIEW_PASS;
+    v->cursor = v->top;
+    return v->top == top ? VIEW_HANDLED : VIEW_REDRAW;
 }
 
 static void help_title(struct view *v, struct ui_line *l)
@@ -166,4 +201,5 @@ const struct view_ops help_view_ops = {
     .draw_row = help_draw_row,
     .key = help_key,
     .title = help_title,
+    .draws_cursor = true,
 };

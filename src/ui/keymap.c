@@ -4,6 +4,7 @@
 
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/model/cost.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -88,9 +89,9 @@ static void bind_defaults(struct keymap *km)
     } defaults[] = {
         {"k", ACT_UP},          {"Up", ACT_UP},
         {"j", ACT_DOWN},        {"Down", ACT_DOWN},
-        {"PgUp", ACT_PAGE_UP},  {"C-u", ACT_PAGE_UP},
+        {"PgUp", ACT_PAGE_UP},  {"C-u", ACT_HALF_UP},
         {"C-b", ACT_PAGE_UP},   {"PgDn", ACT_PAGE_DOWN},
-        {"C-d", ACT_PAGE_DOWN}, {"C-f", ACT_PAGE_DOWN},
+        {"C-d", ACT_HALF_DOWN}, {"C-f", ACT_PAGE_DOWN},
         {"g", ACT_HOME},        {"Home", ACT_HOME},
         {"G", ACT_END},         {"End", ACT_END},
         {"h", ACT_LEFT},        {"Left", ACT_LEFT},
@@ -236,6 +237,8 @@ void ui_config_finish(struct ui_config *cfg)
     free(cfg->write_profiles);
     cfg->write_profiles = NULL;
     cfg->n_write_profiles = 0;
+    cost_prices_destroy(cfg->prices);
+    cfg->prices = NULL;
 }
 
 static size_t split(char *s, char **w, size_t max)
@@ -368,7 +371,10 @@ enum vpcx_status keymap_parse_config(struct keymap *km, struct ui_config *cfg, c
         }
         pos = end + 1;
     }
-    return VPCX_OK;
+    /* The price lines, read as vpcx cost reads them (the matrix's cost column). */
+    if (!cfg->prices)
+        cfg->prices = cost_prices_create();
+    return cost_prices_parse_config(cfg->prices, label, text, len, err);
 }
 
 enum vpcx_status keymap_load_config(struct keymap *km, struct ui_config *cfg,

@@ -104,6 +104,28 @@ static void move_by(struct view *v, long delta)
         v->top = v->cursor - (size_t)v->height + 1;
 }
 
+/* C-d and C-u: the cursor and the view move together by half a page, so the cursor
+   keeps its place on screen (less, vim); at either end the cursor goes on alone. */
+static void half_page(struct view *v, int dir)
+{
+    size_t n = v->ops->row_count(v), h = (size_t)(v->height > 0 ? v->height : 1);
+    size_t half = h / 2 ? h / 2 : 1;
+    if (n == 0)
+        return;
+    size_t max_top = n > h ? n - h : 0;
+    if (dir > 0) {
+        v->top = v->top + half < max_top ? v->top + half : max_top;
+        v->cursor = v->cursor + half < n ? v->cursor + half : n - 1;
+    } else {
+        v->top = v->top > half ? v->top - half : 0;
+        v->cursor = v->cursor > half ? v->cursor - half : 0;
+    }
+    if (v->cursor < v->top)
+        v->cursor = v->top;
+    else if (v->cursor >= v->top + h)
+        v->cursor = v->top + h - 1;
+}
+
 enum view_result list_key(struct view *v, enum action a)
 {
     size_t before = v->cursor, top = v->top;
@@ -120,6 +142,10 @@ enum view_result list_key(struct view *v, enum action a)
         break;
     case ACT_PAGE_DOWN:
         move_by(v, page);
+        break;
+    case ACT_HALF_UP:
+    case ACT_HALF_DOWN:
+        half_page(v, a == ACT_HALF_DOWN ? 1 : -1);
         break;
     case ACT_HOME:
         v->cursor = v->top = 0;
@@ -159,7 +185,9 @@ void list_draw(WINDOW *w, struct view *v, int y, int x, int height, int width,
         }
         line_reset(&line);
         v->ops->draw_row(v, row, &line);
-        int override = row == v->cursor ? (focused ? ROLE_SELECTED : ROLE_SELECTED_INACTIVE) : -1;
+        int override = row != v->cursor || v->ops->draws_cursor ? -1
+                       : focused                                ? ROLE_SELECTED
+                                                                : ROLE_SELECTED_INACTIVE;
         draw_line(w, y + i, x, width, &line, p, override);
     }
     line_finish(&line);

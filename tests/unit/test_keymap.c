@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vpcx/model/cost.h"
 #include "vpcx/ui/keymap.h"
 
 static void test_key_names(void **state)
@@ -77,6 +78,15 @@ static void test_config(void **state)
     assert_true(cfg.max_age_set);
     assert_int_equal(cfg.max_age, 7200);
     assert_int_equal(keymap_lookup(km, 'S'), ACT_SAVE);
+    /* C-d and C-u scroll half a page, as in less and vim; C-f and C-b a whole one. */
+    assert_int_equal(keymap_lookup(km, 4), ACT_HALF_DOWN);
+    assert_int_equal(keymap_lookup(km, 21), ACT_HALF_UP);
+    assert_int_equal(keymap_lookup(km, 6), ACT_PAGE_DOWN);
+    /* The price line reaches the prices the matrix's cost column reads. */
+    double usd = 0;
+    assert_non_null(cfg.prices);
+    assert_true(cost_price(cfg.prices, "eu-west-1", COST_INTERFACE_HOUR, &usd, NULL));
+    assert_true(usd > 0.0109 && usd < 0.0111);
     char *keys = keymap_keys_for(km, ACT_DOWN);
     assert_string_equal(keys, "J, Down");
     free(keys);

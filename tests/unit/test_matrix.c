@@ -112,19 +112,23 @@ static void test_fit(void **state)
 {
     (void)state;
     struct matrix_fit f;
-    matrix_fit_columns(3, 120, 0, &f);
-    assert_int_equal(f.cell_w, 22);
+    matrix_fit_columns(3, 120, 10, 9, 0, &f);
+    assert_int_equal(f.cell_w, MATRIX_CELL_MAX);
     assert_int_equal(f.n_visible, 3);
-    matrix_fit_columns(3, 80, 0, &f);
-    assert_int_equal(f.cell_w, 15);
-    assert_true(f.label_w + 3 * (f.cell_w + 1) <= 80);
-    /* Six zones at 80 columns: all visible, narrower cells. */
-    matrix_fit_columns(6, 80, 0, &f);
-    assert_int_equal(f.n_visible, 6);
-    assert_true(f.label_w + 6 * (f.cell_w + 1) <= 80);
-    assert_true(f.label_w >= 26);
+    assert_int_equal(f.cost_w, 10);
+    assert_true(f.label_w + f.cost_w + 3 * (f.cell_w + 1) <= 120);
+    matrix_fit_columns(3, 80, 10, 9, 0, &f);
+    assert_int_equal(f.cell_w, 13);
+    assert_int_equal(f.label_w + f.cost_w + 3 * (f.cell_w + 1), 80);
+    /* Six zones at 80 columns do not fit cells of 9 beside the label: they scroll, as many
+       as fit at the narrowest width that still names every ENI. */
+    matrix_fit_columns(6, 80, 10, 9, 0, &f);
+    assert_int_equal(f.cell_w, 9);
+    assert_int_equal(f.n_visible, 4);
+    assert_true(f.label_w >= MATRIX_LABEL_MIN);
+    assert_true(f.label_w + f.cost_w + (int)f.n_visible * (f.cell_w + 1) <= 80);
     /* Too many zones: scroll, first column clamped. */
-    matrix_fit_columns(20, 60, 99, &f);
+    matrix_fit_columns(20, 60, 0, 9, 99, &f);
     assert_true(f.n_visible < 20);
     assert_int_equal(f.first_col + f.n_visible, 20);
     assert_true(f.label_w + (int)f.n_visible * (f.cell_w + 1) <= 60);
@@ -136,21 +140,32 @@ static void test_cell_text(void **state)
     const struct ui_glyphs *g = draw_glyphs(false);
     struct strbuf sb;
     strbuf_init(&sb, 32);
+    const char *ip = "10.0.123.44";
     struct matrix_cell c = {.in_vpc = true,
                             .status = PLACEMENT_ENI,
-                            .ip = "10.0.123.44",
+                            .ip = ip,
+                            .tail = ip + 8, /* ".44" */
                             .eni_status = "in-use",
                             .eni_count = 1};
     assert_int_equal(matrix_cell_text(&c, 22, g, &sb), ROLE_CELL_ENI);
     assert_string_equal(sb.buf, "10.0.123.44 in-use");
     matrix_cell_text(&c, 15, g, &sb);
     assert_string_equal(sb.buf, "10.0.123.44");
+    /* Narrow: the glyph and the tail after an ellipsis, never a bare ".44". */
     matrix_cell_text(&c, 8, g, &sb);
-    assert_string_equal(sb.buf, "+ .44");
-    matrix_cell_text(&c, 3, g, &sb);
-    assert_string_equal(sb.buf, "+");
+    assert_string_equal(sb.buf, "+ ~44");
+    c.tail = ip + 4; /* ".123.44": ".44" would be another address's too */
+    matrix_cell_text(&c, 9, g, &sb);
+    assert_string_equal(sb.buf, "+ ~123.44");
+    c.eni_count = 3;
+    matrix_cell_text(&c, 22, g, &sb);
+    assert_string_equal(sb.buf, "10.0.123.44 in-use +2");
+    c.eni_count = 1;
     c.eni_status = "detaching";
     assert_int_equal(matrix_cell_text(&c, 22, g, &sb), ROLE_WARN);
+    assert_string_equal(sb.buf, "10.0.123.44 detaching");
+    matrix_cell_text(&c, 15, g, &sb);
+    assert_string_equal(sb.buf, "! 10.0.123.44");
     c.status = PLACEMENT_NOT_OFFERED;
     assert_int_equal(matrix_cell_text(&c, 8, g, &sb), ROLE_CELL_NOT_OFFERED);
     assert_string_equal(sb.buf, "x");
@@ -163,6 +178,75 @@ static void test_cell_text(void **state)
     matrix_cell_text(&c, 8, g, &sb);
     assert_string_equal(sb.buf, "");
     strbuf_release(&sb);
+}
+
+/* Tails: the shortest run of last octets no other address of the VPC ends with. */
+static void test_tails(void **state)
+{
+    (void)state;
+    struct inventory *inv = world();
+    /* Another ENI whose address ends in .44, and one ending in 144 (not ".44"). */
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-x\",\"SubnetId\":\"subnet-b\",\"VpcId\":\"vpc-a\","
+        "\"PrivateIpAddress\":\"10.0.2.44\"}");
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-y\",\"SubnetId\":\"subnet-b\",\"VpcId\":\"vpc-a\","
+        "\"PrivateIpAddress\":\"10.0.2.144\"}");
+    struct matrix m;
+    matrix_build(&m, inv, "vpc-a");
+    const struct matrix_cell *c = &m.rows[1].cells[0];
+    assert_string_equal(c->ip, "10.0.1.44");
+    assert_string_equal(c->tail, ".1.44");
+    assert_int_equal(matrix_min_cell_width(&m), 7); /* "+ ~1.44" */
+    matrix_finish(&m);
+    /* Alone in its VPC, the last octet is enough. */
+    inventory_destroy(inv);
+    inv = world();
+    matrix_build(&m, inv, "vpc-a");
+    assert_string_equal(m.rows[1].cells[0].tail, ".44");
+    assert_int_equal(matrix_min_cell_width(&m), 6); /* "no ENI" is the widest then */
+    matrix_finish(&m);
+    inventory_destroy(inv);
+}
+
+static void test_whatifs(void **state)
+{
+    (void)state;
+    struct inventory *inv = world();
+    struct matrix m;
+    matrix_build(&m, inv, "vpc-a");
+    struct matrix_whatifs w = {0};
+    const struct matrix_row *gw = &m.rows[0], *ssm = &m.rows[1];
+    /* Columns: 1a (ENI), 1b (offered, empty), 1e (not offered). */
+    assert_int_equal(matrix_whatif_toggle(&w, &m, gw, 0), MATRIX_TOGGLE_NO_CELL);
+    assert_int_equal(matrix_whatif_toggle(&w, &m, ssm, 2), MATRIX_TOGGLE_NOT_OFFERED);
+    assert_int_equal(matrix_whatif_toggle(&w, &m, ssm, 1), MATRIX_TOGGLE_ADDED);
+    assert_int_equal(matrix_whatif_delta(&w, NULL), 1);
+    assert_int_equal(matrix_whatif_toggle(&w, &m, ssm, 0), MATRIX_TOGGLE_REMOVED);
+    assert_int_equal(matrix_whatif_delta(&w, "vpce-ssm"), 0);
+    assert_int_equal(w.n, 2);
+    const struct matrix_whatif *x = matrix_whatif_find(&w, "vpce-ssm", "use1-az1");
+    assert_non_null(x);
+    assert_true(x->add);
+    /* Toggling again takes it back. */
+    assert_int_equal(matrix_whatif_toggle(&w, &m, ssm, 0), MATRIX_TOGGLE_CLEARED);
+    assert_int_equal(matrix_whatif_delta(&w, "vpce-ssm"), 1);
+    assert_int_equal(matrix_whatif_delta(&w, "vpce-other"), 0);
+    /* The ENI lands in 1b: the add is no longer a what-if. */
+    matrix_finish(&m);
+    put(inv, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-b1\",\"SubnetId\":\"subnet-b\",\"VpcId\":\"vpc-a\","
+        "\"Status\":\"in-use\",\"PrivateIpAddress\":\"10.0.2.9\"}");
+    put(inv, INV_ENDPOINT,
+        "{\"VpcEndpointId\":\"vpce-ssm\",\"VpcEndpointType\":\"Interface\",\"VpcId\":\"vpc-a\","
+        "\"ServiceName\":\"com.amazonaws.us-east-1.ssm\",\"SubnetIds\":[\"subnet-a\",\"subnet-b\"],"
+        "\"NetworkInterfaceIds\":[\"eni-a1\",\"eni-b1\"]}");
+    matrix_build(&m, inv, "vpc-a");
+    matrix_whatif_prune(&w, &m);
+    assert_int_equal(w.n, 0);
+    matrix_whatifs_clear(&w);
+    matrix_finish(&m);
+    inventory_destroy(inv);
 }
 
 static void test_service_short(void **state)
@@ -180,6 +264,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_vpc),       cmocka_unit_test(test_all_vpcs),
         cmocka_unit_test(test_fit),           cmocka_unit_test(test_cell_text),
+        cmocka_unit_test(test_tails),         cmocka_unit_test(test_whatifs),
         cmocka_unit_test(test_service_short),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

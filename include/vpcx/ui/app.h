@@ -145,6 +145,8 @@ struct mutate_gate *app_gate(struct app *a);
 struct inventory *app_inventory_rw(struct app *a);
 struct aws_client *app_client(struct app *a);
 const char *app_region(struct app *a);
+/* The prices for the cost column: the bundled table and the config's "price" lines. */
+const struct cost_prices *app_cost_prices(struct app *a);
 bool app_headless(struct app *a);
 /* Something a view shows changed outside a key (a mutation's progress): paint again. */
 void app_redraw(struct app *a);

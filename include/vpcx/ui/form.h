@@ -7,9 +7,10 @@
  * a struct mutate_request, and mutate_op_create() refuses it when the gate is
  * read-only (the form shows the refusal and its hint; nothing is sent). A
  * submit runs mutate_op_check() (fresh read for a modify, DryRun), shows the
- * equivalent `aws ec2 ...` command and the changes, and only an explicit `y`
- * (or Enter on the Send row) calls mutate_op_confirm(). Any other key goes
- * back to the form with what was typed; nothing is sent twice.
+ * equivalent `aws ec2 ...` command (with " \" continuations; `y` copies it
+ * whole) and the changes, and only Enter on the Send button (where the cursor
+ * starts) calls mutate_op_confirm(). Any other key goes back to the form with
+ * what was typed; nothing is sent twice.
  *
  * Args: create takes {INV_VPC, vpc-id} or {INV_SUBNET, subnet-id} (NULL id:
  * the first VPC); modify and delete take {INV_ENDPOINT, vpce-id}.
@@ -23,6 +24,18 @@
 #include <stddef.h>
 
 #include "vpcx/model/preflight.h"
+
+struct view;
+
+/*
+ * The matrix's what-ifs handed to an open modify form: for each zone (by
+ * name) in add, the form's subnet there with the most free addresses is
+ * chosen (zones the service does not offer are skipped); for each in remove,
+ * the subnet there is dropped. Nothing is sent: the form checks and previews
+ * as ever.
+ */
+void form_preset_zones(struct view *modify_form, const char *const *add, size_t n_add,
+                       const char *const *remove, size_t n_remove);
 
 /* Parsed "k=v, k2=v2" tag text; keys and values owned. */
 struct form_tags {

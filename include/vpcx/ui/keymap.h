@@ -19,6 +19,8 @@
     X(DOWN, "down", "move down")                                                                   \
     X(PAGE_UP, "page-up", "one page up")                                                           \
     X(PAGE_DOWN, "page-down", "one page down")                                                     \
+    X(HALF_UP, "half-page-up", "half a page up (as in less and vim)")                              \
+    X(HALF_DOWN, "half-page-down", "half a page down (as in less and vim)")                        \
     X(HOME, "first", "go to the first row")                                                        \
     X(END, "last", "go to the last row")                                                           \
     X(LEFT, "collapse", "collapse, or go to the parent")                                           \
@@ -74,6 +76,8 @@ char *keymap_key_name(int key);
 /* Finds an action by its config name; false when none has it. */
 bool action_from_name(const char *name, enum action *out);
 
+struct cost_prices;
+
 /* Settings the config file may hold besides key bindings. */
 struct ui_config {
     bool mouse;     /* "set mouse on" */
@@ -83,6 +87,7 @@ struct ui_config {
     long long max_age;     /* "set max-age 15m": when cached data counts as stale */
     char **write_profiles; /* "profile NAME write true": writes enabled for NAME (owned) */
     size_t n_write_profiles;
+    struct cost_prices *prices; /* the bundled prices and "price" lines (owned), or NULL */
 };
 
 /* True when the config enabled writes for this profile (NULL means "default"). */
@@ -92,8 +97,8 @@ void ui_config_finish(struct ui_config *cfg);
 /*
  * Parses config text: "bind KEY ACTION", "unbind KEY", "set mouse on|off",
  * "set theme NAME", "set max-age DURATION", "profile NAME write true|false" (or
- * "write = true"), '#' comments. Bindings go to km. Errors name the line;
- * lines before the bad one stay applied. Pure: no curses, no I/O.
+ * "write = true"), "price REGION KIND VALUE" (model/cost.h), '#' comments. Bindings go to km.
+ * Errors name the line; lines before the bad one stay applied. Pure: no curses, no I/O.
  */
 enum vpcx_status keymap_parse_config(struct keymap *km, struct ui_config *cfg, const char *label,
                                      const char *text, size_t len, struct vpcx_error *err);

@@ -48,6 +48,9 @@ struct view_ops {
     /* Narrow rows to those matching text ("" clears); may be NULL. */
     void (*filter)(struct view *v, const char *text);
     void (*title)(struct view *v, struct ui_line *line);
+    /* The view marks its cursor row itself (the matrix keeps its cells' colours and
+       marks the row label; help has no cursor): the widget does not repaint the row. */
+    bool draws_cursor;
 };
 
 struct view {
