@@ -184,6 +184,29 @@ bool cost_data_processing(const struct cost_prices *p, const char *region, doubl
     return true;
 }
 
+void cost_processing_compute(const struct cost_prices *p, const char *region, double bytes,
+                             double seconds, struct cost_processing *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->bytes = bytes > 0 ? bytes : 0;
+    out->range_hours = seconds > 0 ? seconds / 3600.0 : 0;
+    out->gb_range = out->bytes / (1024.0 * 1024.0 * 1024.0);
+    if (out->range_hours <= 0)
+        return;
+    out->gb_month = out->gb_range * COST_HOURS_PER_MONTH / out->range_hours;
+    out->priced = cost_data_processing(p, region, out->gb_month, &out->monthly);
+}
+
+void cost_endpoint_add_processing(struct endpoint_cost *c, const struct cost_processing *x)
+{
+    if (c->basis != COST_HOURLY || !c->per_gb || !x->priced)
+        return;
+    c->processing_known = true;
+    c->processing = *x;
+    c->monthly += x->monthly;
+    c->per_gb = false;
+}
+
 static bool endpoint_billed(const struct inv_resource *ep)
 {
     return !ep->state || strcasecmp(ep->state, "deleted") != 0;
