@@ -117,10 +117,11 @@ void cost_endpoint(const struct inventory *inv, const struct cost_prices *p, con
 void cost_endpoint_add_processing(struct endpoint_cost *c, const struct cost_processing *x);
 
 struct cost_total {
-    double monthly; /* sum of the priced endpoints */
-    size_t priced;  /* endpoints with a known price (free ones included) */
-    size_t unknown; /* endpoints whose price is unknown */
-    bool per_gb;    /* some priced endpoint adds data processing */
+    double monthly;    /* sum of the priced endpoints */
+    size_t priced;     /* endpoints with a known price (free ones included) */
+    size_t unknown;    /* endpoints whose price is unknown */
+    bool per_gb;       /* some priced endpoint adds data processing */
+    bool extrapolated; /* monthly holds measured data processing extrapolated to a month */
 };
 
 struct cost_vpc_total {
@@ -142,5 +143,9 @@ struct cost_report {
 void cost_compute(const struct inventory *inv, const struct cost_prices *p, const char *account,
                   const char *region, struct cost_report *out);
 void cost_report_finish(struct cost_report *r);
+/* cost_endpoint_add_processing() on the report's endpoint_id, then the totals again; false
+ * when the report has no such endpoint. */
+bool cost_report_add_processing(struct cost_report *r, const char *endpoint_id,
+                                const struct cost_processing *x);
 
 #endif
