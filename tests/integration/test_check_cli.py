@@ -194,7 +194,7 @@ class Check(unittest.TestCase):
         section = readme.split("### Checks", 1)[1].split("\n### ", 1)[0]
         rows = re.findall(r"^\| `([a-z0-9-]+)` \| (\w+) \| (.+) \|$", section, re.M)
         self.assertEqual(rows, listed)
-        self.assertEqual(len(rows), 13)
+        self.assertEqual(len(rows), 14)
 
     def test_cost_demo_matches_hand_computation(self):
         r = self.run_vpcx("cost", "--demo", "--format", "json")
