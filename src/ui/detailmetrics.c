@@ -131,17 +131,19 @@ static void cost_rows(struct app *a, const struct inv_resource *ep, const struct
     cost_endpoint(a->inv, prices, a->opts.region, ep, &c);
     cost_endpoint_add_processing(&c, &x);
     l = add(ud, "Cost estimate");
-    if (c.processing_known)
-        line_addf(l, ROLE_VALUE,
-                  "$%.2f a month: $%.2f for %zu AZ-hour unit%s + $%.2f data processing "
-                  "(extrapolated from the last %s)",
-                  c.monthly, c.monthly - c.processing.monthly, c.units, c.units == 1 ? "" : "s",
-                  c.processing.monthly, metrics_range_name(s->range));
-    else if (c.basis == COST_HOURLY)
+    if (c.processing_known) {
+        line_addf(l, ROLE_VALUE, "$%.2f a month", c.monthly);
+        line_addf(l, ROLE_DIM, " (data processing extrapolated from the last %s)",
+                  metrics_range_name(s->range));
+        line_addf(add(ud, ""), ROLE_VALUE, "$%.2f AZ-hours (%zu ENI%s) + $%.2f data processing",
+                  c.monthly - c.processing.monthly, c.units, c.units == 1 ? "" : "s",
+                  c.processing.monthly);
+    } else if (c.basis == COST_HOURLY) {
         line_addf(l, ROLE_VALUE, "$%.2f a month + per-GB (no per-GB price for %s)", c.monthly,
                   a->opts.region ? a->opts.region : "this region");
-    else
+    } else {
         line_add(l, ROLE_DIM, "price unknown for this region");
+    }
     cost_prices_destroy(prices);
 }
 
