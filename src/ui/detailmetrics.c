@@ -31,22 +31,39 @@ void app_metrics_cycle(struct app *a)
 #define NAME_WIDTH 19 /* "RstPacketsReceived" and a blank */
 #define STAT_WIDTH 9  /* "999.9 MB" and a blank */
 #define SPARK_MIN  12
+#define SPARK_WANT 24 /* below this beside the stats, the stats go on a row of their own */
 
-/* Sparkline cells that fit the detail pane as last laid out, at most one per bucket. */
-static size_t spark_width(const struct app *a, size_t buckets)
+/* How a series is drawn in the detail pane as last laid out. */
+struct spark_layout {
+    size_t cells; /* sparkline cells, at most one per bucket */
+    bool stacked; /* min/max/last on the row below the sparkline */
+};
+
+static struct spark_layout spark_layout(const struct app *a, size_t buckets)
 {
     int w = a->layout.detail.w > 0 ? a->layout.detail.w : 80;
     int room = w - 2 - NAME_WIDTH - 1 - 3 * STAT_WIDTH;
-    size_t cells = room > SPARK_MIN ? (size_t)room : SPARK_MIN;
-    return cells < buckets ? cells : buckets;
+    struct spark_layout out = {.stacked = room < SPARK_WANT && room < (int)buckets};
+    if (out.stacked)
+        room = w - 2 - NAME_WIDTH - 2;
+    out.cells = room > SPARK_MIN ? (size_t)room : SPARK_MIN;
+    if (out.cells > buckets)
+        out.cells = buckets;
+    return out;
 }
 
-static void stat_cell(struct ui_line *l, double v, bool bytes)
+static void stat_cell(struct ui_line *l, const char *name, double v, bool bytes)
 {
     struct strbuf sb;
     strbuf_init(&sb, 32);
     metrics_format_value(&sb, v, bytes);
-    line_add_fixed(l, ROLE_VALUE, sb.buf, STAT_WIDTH, 1);
+    if (name) {
+        line_addf(l, ROLE_DIM, "%s ", name);
+        line_add(l, ROLE_VALUE, sb.buf);
+        line_add(l, ROLE_NORMAL, "  ");
+    } else {
+        line_add_fixed(l, ROLE_VALUE, sb.buf, STAT_WIDTH, 1);
+    }
     strbuf_release(&sb);
 }
 
@@ -60,24 +77,32 @@ static struct ui_line *name_row(detail_add_fn add, void *ud, enum theme_role rol
 }
 
 /* "Endpoint" or "Subnet subnet-..." over the min / max / last columns. */
-static void scope_header(const struct metrics_scope *sc, size_t cells, detail_add_fn add, void *ud)
+static void scope_header(const struct metrics_scope *sc, struct spark_layout sl, detail_add_fn add,
+                         void *ud)
 {
+    size_t cells = sl.stacked ? 0 : sl.cells;
     struct ui_line *l = add(ud, NULL);
     line_add(l, ROLE_NORMAL, "  ");
-    if (sc->subnet_id) {
+    if (sc->subnet_id && sl.stacked) {
+        line_add(l, ROLE_LABEL, "Subnet ");
+        line_add(l, ROLE_ID, sc->subnet_id);
+    } else if (sc->subnet_id) {
         line_add(l, ROLE_LABEL, "Subnet ");
         line_add_fixed(l, ROLE_ID, sc->subnet_id, (int)(NAME_WIDTH - 7 + 1 + cells), 0);
     } else {
         line_add_fixed(l, ROLE_LABEL, "Endpoint", (int)(NAME_WIDTH + 1 + cells), 0);
     }
+    if (sl.stacked)
+        return;
     line_add_fixed(l, ROLE_DIM, "min", STAT_WIDTH, 1);
     line_add_fixed(l, ROLE_DIM, "max", STAT_WIDTH, 1);
     line_add_fixed(l, ROLE_DIM, "last", STAT_WIDTH, 1);
 }
 
 static void series_row(struct app *a, const struct metrics_series *x, enum metrics_metric m,
-                       size_t cells, detail_add_fn add, void *ud)
+                       struct spark_layout sl, detail_add_fn add, void *ud)
 {
+    size_t cells = sl.cells;
     struct ui_line *l = name_row(add, ud, ROLE_LABEL, metrics_metric_name(m));
     struct metrics_stats st;
     if (!metrics_series_stats(x, &st)) {
@@ -91,9 +116,13 @@ static void series_row(struct app *a, const struct metrics_series *x, enum metri
     line_add_fixed(l, alarm ? ROLE_WARN : ROLE_COUNTER, sb.buf, (int)cells, 0);
     strbuf_release(&sb);
     bool bytes = metrics_metric_is_bytes(m);
-    stat_cell(l, st.min, bytes);
-    stat_cell(l, st.max, bytes);
-    stat_cell(l, st.last, bytes);
+    if (sl.stacked) {
+        l = add(ud, NULL);
+        line_add(l, ROLE_NORMAL, "    ");
+    }
+    stat_cell(l, sl.stacked ? "min" : NULL, st.min, bytes);
+    stat_cell(l, sl.stacked ? "max" : NULL, st.max, bytes);
+    stat_cell(l, sl.stacked ? "last" : NULL, st.last, bytes);
     if (x->partial)
         line_add(l, ROLE_WARN, "  partial");
 }
@@ -155,7 +184,7 @@ static void ready_rows(struct app *a, const struct inv_resource *ep, const struc
                   metrics_range_name(s->range));
         return;
     }
-    size_t cells = spark_width(a, s->scopes[0].series[0].n);
+    struct spark_layout sl = spark_layout(a, s->scopes[0].series[0].n);
     for (size_t i = 0; i < s->n_scopes; i++) {
         if (!scope_has_data(&s->scopes[i])) {
             struct ui_line *l = add(ud, NULL);
@@ -164,9 +193,9 @@ static void ready_rows(struct app *a, const struct inv_resource *ep, const struc
             line_add(l, ROLE_DIM, "  no datapoints");
             continue;
         }
-        scope_header(&s->scopes[i], cells, add, ud);
+        scope_header(&s->scopes[i], sl, add, ud);
         for (int m = 0; m < METRIC_COUNT; m++)
-            series_row(a, &s->scopes[i].series[m], (enum metrics_metric)m, cells, add, ud);
+            series_row(a, &s->scopes[i].series[m], (enum metrics_metric)m, sl, add, ud);
     }
     cost_rows(a, ep, s, add, ud);
 }
