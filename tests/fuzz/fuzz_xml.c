@@ -52,6 +52,7 @@ static const struct xml_case cases[] = {
     {"ec2", "DescribeVpcs", NULL},
     {"ec2", "DescribeVpcEndpointServices", NULL},
     {"ec2", NULL, NULL},
+    {"monitoring", "GetMetricData", NULL},
 };
 
 #define CASE_COUNT (sizeof(cases) / sizeof(cases[0]))
