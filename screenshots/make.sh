@@ -2,8 +2,12 @@
 # Screenshots of the real program: vpcx --demo runs in tmux (a private server
 # on its own socket), is driven with send-keys, captured with colours
 # (capture-pane -e) and rendered to PNG by ansi2png.py (Debian's python3-pil
-# and fonts-dejavu-core, installed here when missing).
+# and fonts-dejavu-core, installed here when missing). The metrics shot needs
+# CloudWatch, which the demo has not: vpcx runs against a moto server started
+# here (tests/tools/motoctl.py, stopped by its pid) and seeded by
+# tests/tools/seed_metrics.py, with the python3 on PATH that has moto and boto3.
 #   screenshots/make.sh [path/to/vpcx]     (default: build/vpcx)
+#   SHOTS="metrics" screenshots/make.sh    (only these: demo, metrics)
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(dirname "$HERE")
@@ -27,6 +31,7 @@ fi
 WORK=$(mktemp -d)
 cleanup() {
     tmux -L "$SOCKET" kill-server 2>/dev/null || true
+    [ -f "$WORK/moto.pid" ] && python3 "$SRC/tests/tools/motoctl.py" stop --pidfile "$WORK/moto.pid"
     rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
@@ -66,6 +71,20 @@ shot() { # name [light]
     echo "wrote screenshots/$1.png"
 }
 
+want() { [ -z "${SHOTS:-}" ] || case " $SHOTS " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+# Starts vpcx against url (moto) instead of the demo.
+start_live() { # url
+    t kill-session -t shot 2>/dev/null || true
+    t new-session -d -s shot -x "$COLS" -y "$ROWS" \
+        "env HOME=$WORK XDG_CONFIG_HOME=$WORK/cfg XDG_CACHE_HOME=$WORK/cache LC_ALL=C.UTF-8 \
+TERM=xterm-256color VPCX_THEMES_DIR=$SRC/themes AWS_ACCESS_KEY_ID=testing \
+AWS_SECRET_ACCESS_KEY=testing AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+AWS_EC2_METADATA_DISABLED=true $BIN --endpoint-url $1 --region us-east-1 --no-cache; sleep 60"
+    settle
+}
+
+if want demo; then
 start
 keys :vpc-a544ff1e02cee8941 Enter
 shot tree
@@ -82,3 +101,19 @@ shot help
 start --theme light
 keys :vpc-a544ff1e02cee8941 Enter
 shot light light
+fi
+
+if want metrics; then
+    URL=$(python3 "$SRC/tests/tools/motoctl.py" start --pidfile "$WORK/moto.pid")
+    IDS=$(python3 "$SRC/tests/tools/seed_metrics.py" "$URL")
+    EP=$(printf '%s' "$IDS" | python3 -c 'import json,sys; print(json.load(sys.stdin)["endpoint"])')
+    # Wider and taller than the others: the whole detail with full-width sparklines.
+    COLS=200
+    ROWS=60
+    start_live "$URL"
+    sleep 2
+    keys ":$EP" Enter Tab
+    sleep 2
+    settle
+    shot metrics
+fi

@@ -17,6 +17,7 @@
 
 #define API_VERSION_EC2   "2016-11-15"
 #define API_VERSION_STS   "2011-06-15"
+#define API_VERSION_CW    "2010-08-01"
 #define FORM_CONTENT_TYPE "application/x-www-form-urlencoded; charset=utf-8"
 
 /* After a failed reload ahead of expiry, the next one waits this long. */
@@ -25,8 +26,8 @@
 struct aws_client {
     struct http_engine *http;
     char *region;
-    char *endpoint[2];
-    char *host[2]; /* Host header value signed for each service */
+    char *endpoint[AWS_SERVICE_COUNT];
+    char *host[AWS_SERVICE_COUNT]; /* Host header value signed for each service */
     int max_attempts;
     struct aws_credentials creds;
     unsigned creds_gen; /* bumped by every reload */
@@ -78,7 +79,14 @@ struct aws_call {
 
 static const char *service_name(enum aws_service s)
 {
-    return s == AWS_SERVICE_STS ? "sts" : "ec2";
+    return s == AWS_SERVICE_STS ? "sts" : s == AWS_SERVICE_MONITORING ? "monitoring" : "ec2";
+}
+
+static const char *api_version(enum aws_service s)
+{
+    return s == AWS_SERVICE_STS          ? API_VERSION_STS
+           : s == AWS_SERVICE_MONITORING ? API_VERSION_CW
+                                         : API_VERSION_EC2;
 }
 
 static double default_random01(void *ud)
@@ -129,7 +137,9 @@ struct aws_client *aws_client_create(struct http_engine *http, const struct aws_
     c->region = xstrdup(cfg->region ? cfg->region : "us-east-1");
     c->endpoint[AWS_SERVICE_EC2] = xstrdup(cfg->ec2_endpoint ? cfg->ec2_endpoint : "");
     c->endpoint[AWS_SERVICE_STS] = xstrdup(cfg->sts_endpoint ? cfg->sts_endpoint : "");
-    for (int s = 0; s < 2; s++)
+    c->endpoint[AWS_SERVICE_MONITORING] =
+        xstrdup(cfg->monitoring_endpoint ? cfg->monitoring_endpoint : "");
+    for (int s = 0; s < AWS_SERVICE_COUNT; s++)
         c->host[s] = host_of_url(c->endpoint[s]);
     c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 3;
     copy_credentials(&c->creds, cfg->credentials);
@@ -196,7 +206,7 @@ void aws_client_destroy(struct aws_client *c)
         aws_client_cancel(c, c->live->id);
     aws_credentials_finish(&c->creds);
     free(c->region);
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < AWS_SERVICE_COUNT; s++) {
         free(c->endpoint[s]);
         free(c->host[s]);
     }
@@ -590,8 +600,7 @@ uint64_t aws_client_call(struct aws_client *c, const struct aws_call_params *p)
     call->service = p->service;
     call->operation = xstrdup(p->operation);
     aws_query_set(p->query, "Action", p->operation);
-    aws_query_set(p->query, "Version",
-                  p->service == AWS_SERVICE_STS ? API_VERSION_STS : API_VERSION_EC2);
+    aws_query_set(p->query, "Version", api_version(p->service));
     call->body = xstrdup(aws_query_encode(p->query));
     call->item_list = p->item_list ? xstrdup(p->item_list) : NULL;
     call->on_item = p->item_list ? p->on_item : NULL;

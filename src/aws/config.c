@@ -498,8 +498,10 @@ static enum vpcx_status configured_endpoint(struct resolver *r, struct aws_setti
     return VPCX_OK;
 }
 
-static enum vpcx_status resolve_endpoint(struct resolver *r, struct aws_setting *st,
-                                         const char *service, const char *env_var)
+/* service: the [services] key and the error's name; host: the default host's first label. */
+static enum vpcx_status resolve_endpoint_host(struct resolver *r, struct aws_setting *st,
+                                              const char *service, const char *host,
+                                              const char *env_var)
 {
     struct aws_settings *s = r->out;
     bool found = from_flag(st, r->opts->endpoint_url, "--endpoint-url");
@@ -520,8 +522,7 @@ static enum vpcx_status resolve_endpoint(struct resolver *r, struct aws_setting 
                                   s->use_fips ? "FIPS" : "dual-stack", service, st->origin);
         return VPCX_OK;
     }
-    char *url =
-        aws_endpoint_default(service, s->region.value, s->use_fips, s->use_dualstack, r->err);
+    char *url = aws_endpoint_default(host, s->region.value, s->use_fips, s->use_dualstack, r->err);
     if (!url)
         return VPCX_ERR_CONFIG;
     setting_set(st, url, AWS_SRC_DEFAULT,
@@ -529,6 +530,12 @@ static enum vpcx_status resolve_endpoint(struct resolver *r, struct aws_setting 
                           s->use_dualstack ? ", dual-stack" : ""));
     free(url);
     return VPCX_OK;
+}
+
+static enum vpcx_status resolve_endpoint(struct resolver *r, struct aws_setting *st,
+                                         const char *service, const char *env_var)
+{
+    return resolve_endpoint_host(r, st, service, service, env_var);
 }
 
 char *aws_settings_service_endpoint(const struct aws_settings *s, const struct aws_env *env,
@@ -580,6 +587,7 @@ void aws_settings_finish(struct aws_settings *s)
     setting_finish(&s->region);
     setting_finish(&s->ec2_endpoint);
     setting_finish(&s->sts_endpoint);
+    setting_finish(&s->monitoring_endpoint);
     setting_finish(&s->ca_bundle);
     setting_finish(&s->max_attempts);
     setting_finish(&s->retry_mode);
@@ -608,6 +616,9 @@ static enum vpcx_status resolve_all(struct resolver *r)
     st = resolve_endpoint(r, &r->out->ec2_endpoint, "ec2", "AWS_ENDPOINT_URL_EC2");
     if (st == VPCX_OK)
         st = resolve_endpoint(r, &r->out->sts_endpoint, "sts", "AWS_ENDPOINT_URL_STS");
+    if (st == VPCX_OK)
+        st = resolve_endpoint_host(r, &r->out->monitoring_endpoint, "cloudwatch", "monitoring",
+                                   "AWS_ENDPOINT_URL_CLOUDWATCH");
     return st;
 }
 

@@ -540,6 +540,7 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
         .region = s->settings.region.value,
         .ec2_endpoint = s->settings.ec2_endpoint.value,
         .sts_endpoint = s->settings.sts_endpoint.value,
+        .monitoring_endpoint = s->settings.monitoring_endpoint.value,
         .max_attempts = opts->max_attempts > 0 ? opts->max_attempts : s->settings.max_attempts_n,
         .credentials = &s->credentials,
         .reloader = {.start = session_reload_start,

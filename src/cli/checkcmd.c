@@ -244,6 +244,12 @@ int cmd_check(const struct cli_options *opts)
     if (code == VPCX_EXIT_OK) {
         co.prices = prices;
         co.region = res.meta.region;
+        struct source_metrics metrics = {0};
+        if (opts->metrics) {
+            source_fetch_metrics(opts, res.inv, &metrics);
+            co.metrics = (const struct metrics_set *const *)metrics.v;
+            co.n_metrics = metrics.n;
+        }
         struct check_report rep;
         check_report_init(&rep);
         check_run(res.inv, &co, &rep);
@@ -257,6 +263,7 @@ int cmd_check(const struct cli_options *opts)
         else if (code == VPCX_EXIT_OK)
             code = source_exit_code(&res);
         check_report_finish(&rep);
+        source_metrics_finish(&metrics);
         source_result_finish(&res);
     }
     check_config_finish(&cfg);
@@ -283,7 +290,13 @@ static const char *basis_text(enum cost_basis b)
 
 static void cost_amount(struct strbuf *sb, const struct endpoint_cost *c)
 {
-    if (c->basis == COST_HOURLY)
+    if (c->basis == COST_HOURLY && c->processing_known)
+        strbuf_addf(sb,
+                    "$%.2f (with $%.2f data processing: %.1f GB a month, extrapolated from "
+                    "the last %.0f h)",
+                    c->monthly, c->processing.monthly, c->processing.gb_month,
+                    c->processing.range_hours);
+    else if (c->basis == COST_HOURLY)
         strbuf_addf(sb, "$%.2f%s", c->monthly, c->per_gb ? " + per-GB" : "");
     else if (c->basis == COST_FREE)
         strbuf_addstr(sb, "$0.00 (gateway: free)");
@@ -295,7 +308,9 @@ static void cost_amount(struct strbuf *sb, const struct endpoint_cost *c)
 
 static void cost_total_text(struct strbuf *sb, const struct cost_total *t)
 {
-    strbuf_addf(sb, "$%.2f a month%s", t->monthly, t->per_gb ? " + per-GB" : "");
+    strbuf_addf(sb, "$%.2f a month%s%s", t->monthly,
+                t->extrapolated ? " (measured data processing extrapolated)" : "",
+                t->per_gb ? " + per-GB" : "");
     if (t->unknown)
         strbuf_addf(sb, " (+ %zu endpoint%s of unknown price)", t->unknown,
                     t->unknown == 1 ? "" : "s");
@@ -357,6 +372,7 @@ static void json_total(cJSON *o, const struct cost_total *t)
 {
     cJSON_AddNumberToObject(o, "MonthlyUsd", t->monthly);
     cJSON_AddBoolToObject(o, "PlusPerGb", t->per_gb);
+    cJSON_AddBoolToObject(o, "Extrapolated", t->extrapolated);
     cJSON_AddNumberToObject(o, "PricedEndpoints", (double)t->priced);
     cJSON_AddNumberToObject(o, "UnknownPriceEndpoints", (double)t->unknown);
 }
@@ -382,6 +398,14 @@ static cJSON *cost_json(const struct cost_report *r)
         if (c->basis != COST_UNKNOWN)
             cJSON_AddNumberToObject(o, "MonthlyUsd", c->monthly);
         cJSON_AddBoolToObject(o, "PlusPerGb", c->per_gb);
+        if (c->processing_known) {
+            cJSON *x = cJSON_AddObjectToObject(o, "DataProcessing");
+            cJSON_AddNumberToObject(x, "BytesMeasured", c->processing.bytes);
+            cJSON_AddNumberToObject(x, "RangeHours", c->processing.range_hours);
+            cJSON_AddNumberToObject(x, "GbPerMonth", c->processing.gb_month);
+            cJSON_AddNumberToObject(x, "MonthlyUsd", c->processing.monthly);
+            cJSON_AddBoolToObject(x, "Extrapolated", true);
+        }
         cJSON_AddItemToArray(eps, o);
     }
     cJSON *vpcs = cJSON_AddArrayToObject(root, "Vpcs");
@@ -439,6 +463,23 @@ static void cost_csv(struct strbuf *sb, const struct cost_report *r)
     }
 }
 
+/* --metrics: each endpoint's BytesProcessed of the last 3 h priced and extrapolated. */
+static void add_measured_processing(const struct cli_options *opts, const struct source_result *res,
+                                    const struct cost_prices *prices, struct cost_report *rep,
+                                    struct source_metrics *metrics)
+{
+    source_fetch_metrics(opts, res->inv, metrics);
+    for (size_t i = 0; i < metrics->n; i++) {
+        const struct metrics_set *s = metrics->v[i];
+        struct metrics_stats st;
+        if (!metrics_series_stats(&s->scopes[0].series[METRIC_BYTES_PROCESSED], &st))
+            st.sum = 0; /* no datapoint in 3 h: nothing was processed */
+        struct cost_processing x;
+        cost_processing_compute(prices, res->meta.region, st.sum, (double)(s->end - s->start), &x);
+        cost_report_add_processing(rep, s->endpoint_id, &x);
+    }
+}
+
 int cmd_cost(const struct cli_options *opts)
 {
     int code = VPCX_EXIT_OK;
@@ -452,6 +493,9 @@ int cmd_cost(const struct cli_options *opts)
     if (code == VPCX_EXIT_OK) {
         struct cost_report rep;
         cost_compute(res.inv, prices, res.meta.account, res.meta.region, &rep);
+        struct source_metrics metrics = {0};
+        if (opts->metrics)
+            add_measured_processing(opts, &res, prices, &rep, &metrics);
         const char *fmt = opts->format_arg ? opts->format_arg : "text";
         if (strcmp(fmt, "json") == 0) {
             cJSON *doc = cost_json(&rep);
@@ -470,6 +514,7 @@ int cmd_cost(const struct cli_options *opts)
         if (code == VPCX_EXIT_OK)
             code = source_exit_code(&res);
         cost_report_finish(&rep);
+        source_metrics_finish(&metrics);
         source_result_finish(&res);
     }
     cost_prices_destroy(prices);

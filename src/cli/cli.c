@@ -4,6 +4,7 @@
 #include "vpcx/core/duration.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/export.h"
+#include "vpcx/model/metrics.h"
 
 #include <getopt.h>
 #include <limits.h>
@@ -49,6 +50,8 @@ enum {
     OPT_SKIP,
     OPT_LIST_RULES,
     OPT_SHOW_IGNORED,
+    OPT_SINCE,
+    OPT_METRICS,
 };
 
 static const struct option long_options[] = {
@@ -87,6 +90,8 @@ static const struct option long_options[] = {
     {"skip", required_argument, NULL, OPT_SKIP},
     {"list-rules", no_argument, NULL, OPT_LIST_RULES},
     {"show-ignored", no_argument, NULL, OPT_SHOW_IGNORED},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"metrics", no_argument, NULL, OPT_METRICS},
     {NULL, 0, NULL, 0},
 };
 
@@ -100,7 +105,7 @@ static const struct {
     {"diff", CLI_CMD_DIFF, 2, 2},       {"export", CLI_CMD_EXPORT, 0, 0},
     {"sso", CLI_CMD_SSO, 1, 1},         {"check", CLI_CMD_CHECK, 0, 0},
     {"cost", CLI_CMD_COST, 0, 0},       {"help", CLI_CMD_HELP, 0, 0},
-    {"version", CLI_CMD_VERSION, 0, 0},
+    {"version", CLI_CMD_VERSION, 0, 0}, {"metrics", CLI_CMD_METRICS, 1, 1},
 };
 
 /* --help from the table in usage.def; the man page is made from the same table. */
@@ -225,6 +230,10 @@ static enum vpcx_status check_format(struct cli_options *opts, struct vpcx_error
                                   "export --format takes terraform, cloudformation, cfn-import "
                                   "or cli, not '%s'",
                                   arg);
+    } else if (opts->command == CLI_CMD_METRICS) {
+        if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0)
+            return vpcx_error_set(err, VPCX_ERR_USAGE,
+                                  "metrics --format takes text or json, not '%s'", arg);
     } else if (opts->command == CLI_CMD_CHECK || opts->command == CLI_CMD_COST) {
         const char *third = opts->command == CLI_CMD_CHECK ? "sarif" : "csv";
         if (strcmp(arg, "text") != 0 && strcmp(arg, "json") != 0 && strcmp(arg, third) != 0)
@@ -387,6 +396,17 @@ static enum vpcx_status parse_check_option(int c, const char *arg, struct cli_op
     case OPT_SHOW_IGNORED:
         opts->show_ignored = true;
         return VPCX_OK;
+    case OPT_SINCE: {
+        enum metrics_range r;
+        if (!metrics_range_parse(arg, &r))
+            return vpcx_error_set(err, VPCX_ERR_USAGE, "--since takes 3h, 24h or 7d, not '%s'",
+                                  arg);
+        opts->since = arg;
+        return VPCX_OK;
+    }
+    case OPT_METRICS:
+        opts->metrics = true;
+        return VPCX_OK;
     default:
         return vpcx_error_set(err, VPCX_ERR_USAGE, "unknown option (see vpcx --help)");
     }
@@ -453,6 +473,14 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
         return vpcx_error_set(err, VPCX_ERR_USAGE,
                               "--rule, --skip, --fail-on, --list-rules and --show-ignored are "
                               "options of check");
+    if (opts->since && opts->command != CLI_CMD_METRICS)
+        return vpcx_error_set(err, VPCX_ERR_USAGE, "--since is an option of metrics");
+    if (opts->metrics && opts->command != CLI_CMD_CHECK && opts->command != CLI_CMD_COST)
+        return vpcx_error_set(err, VPCX_ERR_USAGE, "--metrics is an option of check and cost");
+    if (opts->metrics && (opts->demo || opts->snapshot || opts->offline))
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--metrics reads CloudWatch: not with --demo, --snapshot or "
+                              "--offline");
     if (opts->demo && opts->snapshot)
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--demo and --snapshot cannot be combined");
     if (opts->offline && opts->no_cache)
@@ -524,6 +552,8 @@ int cli_main(int argc, char **argv)
         return cmd_check(&opts);
     case CLI_CMD_COST:
         return cmd_cost(&opts);
+    case CLI_CMD_METRICS:
+        return cmd_metrics(&opts);
     case CLI_CMD_NONE:
         break;
     }

@@ -979,6 +979,42 @@ static void rule_gateway_no_routes(struct ctx *c)
     }
 }
 
+static const struct metrics_set *metrics_of(struct ctx *c, const char *endpoint_id)
+{
+    for (size_t i = 0; i < c->o->n_metrics; i++)
+        if (c->o->metrics[i] && strcmp(c->o->metrics[i]->endpoint_id, endpoint_id) == 0)
+            return c->o->metrics[i];
+    return NULL;
+}
+
+static void rule_packets_dropped(struct ctx *c)
+{
+    for (size_t i = 0; i < inventory_count(c->inv, INV_ENDPOINT); i++) {
+        const struct inv_resource *ep = inventory_at(c->inv, INV_ENDPOINT, i);
+        const struct metrics_set *s = metrics_of(c, ep->id);
+        struct metrics_stats st;
+        if (!s || !metrics_series_stats(&s->scopes[0].series[METRIC_PACKETS_DROPPED], &st) ||
+            st.sum <= 0)
+            continue;
+        struct check_finding *f = add(c, CHECK_ENDPOINT_PACKETS_DROPPED, "VpcEndpoint", ep->id,
+                                      ep->vpc_id, "%s dropped %.0f packets in the last %s", ep->id,
+                                      st.sum, metrics_range_name(s->range));
+        evidence(f, "PacketsDropped: %g in %s (at most %g per %ld-minute period)", st.sum,
+                 metrics_range_name(s->range), st.max, s->period / 60);
+        for (size_t k = 1; k < s->n_scopes; k++) {
+            struct metrics_stats sub;
+            if (metrics_series_stats(&s->scopes[k].series[METRIC_PACKETS_DROPPED], &sub) &&
+                sub.sum > 0)
+                evidence(f, "PacketsDropped in %s: %g", s->scopes[k].subnet_id, sub.sum);
+        }
+        fix(f,
+            "Look at the service behind the endpoint (its load balancer's targets and health) "
+            "and at the endpoint's ENIs; see each subnet's series with: vpcx metrics %s "
+            "--since 24h",
+            ep->id);
+    }
+}
+
 /* The route table a subnet uses: its explicit association, else its VPC's main table. */
 static const struct inv_resource *subnet_route_table(struct ctx *c, const struct inv_resource *sn)
 {

@@ -184,6 +184,29 @@ bool cost_data_processing(const struct cost_prices *p, const char *region, doubl
     return true;
 }
 
+void cost_processing_compute(const struct cost_prices *p, const char *region, double bytes,
+                             double seconds, struct cost_processing *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->bytes = bytes > 0 ? bytes : 0;
+    out->range_hours = seconds > 0 ? seconds / 3600.0 : 0;
+    out->gb_range = out->bytes / (1024.0 * 1024.0 * 1024.0);
+    if (out->range_hours <= 0)
+        return;
+    out->gb_month = out->gb_range * COST_HOURS_PER_MONTH / out->range_hours;
+    out->priced = cost_data_processing(p, region, out->gb_month, &out->monthly);
+}
+
+void cost_endpoint_add_processing(struct endpoint_cost *c, const struct cost_processing *x)
+{
+    if (c->basis != COST_HOURLY || !c->per_gb || !x->priced)
+        return;
+    c->processing_known = true;
+    c->processing = *x;
+    c->monthly += x->monthly;
+    c->per_gb = false;
+}
+
 static bool endpoint_billed(const struct inv_resource *ep)
 {
     return !ep->state || strcasecmp(ep->state, "deleted") != 0;
@@ -240,6 +263,7 @@ static void total_add(struct cost_total *t, const struct endpoint_cost *c)
     t->priced++;
     t->monthly += c->monthly;
     t->per_gb = t->per_gb || c->per_gb;
+    t->extrapolated = t->extrapolated || c->processing_known;
 }
 
 static int by_vpc_then_id(const void *a, const void *b)
@@ -250,6 +274,8 @@ static int by_vpc_then_id(const void *a, const void *b)
     int c = strcmp(vx, vy);
     return c ? c : strcmp(x->endpoint->id, y->endpoint->id);
 }
+
+static void compute_totals(struct cost_report *out);
 
 void cost_compute(const struct inventory *inv, const struct cost_prices *p, const char *account,
                   const char *region, struct cost_report *out)
@@ -264,7 +290,16 @@ void cost_compute(const struct inventory *inv, const struct cost_prices *p, cons
     out->n = n;
     if (n)
         qsort(out->endpoints, n, sizeof(*out->endpoints), by_vpc_then_id);
-    for (size_t i = 0; i < n; i++) {
+    compute_totals(out);
+}
+
+static void compute_totals(struct cost_report *out)
+{
+    free(out->vpcs);
+    out->vpcs = NULL;
+    out->n_vpcs = 0;
+    memset(&out->total, 0, sizeof(out->total));
+    for (size_t i = 0; i < out->n; i++) {
         const struct endpoint_cost *c = &out->endpoints[i];
         const char *vpc = c->endpoint->vpc_id ? c->endpoint->vpc_id : "";
         if (out->n_vpcs == 0 || strcmp(out->vpcs[out->n_vpcs - 1].vpc_id, vpc) != 0) {
@@ -274,6 +309,19 @@ void cost_compute(const struct inventory *inv, const struct cost_prices *p, cons
         total_add(&out->vpcs[out->n_vpcs - 1].total, c);
         total_add(&out->total, c);
     }
+}
+
+bool cost_report_add_processing(struct cost_report *r, const char *endpoint_id,
+                                const struct cost_processing *x)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (strcmp(r->endpoints[i].endpoint->id, endpoint_id) == 0) {
+            cost_endpoint_add_processing(&r->endpoints[i], x);
+            compute_totals(r);
+            return true;
+        }
+    }
+    return false;
 }
 
 void cost_report_finish(struct cost_report *r)

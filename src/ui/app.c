@@ -534,6 +534,11 @@ static void paint_panes(struct app *a)
 
 void app_paint(struct app *a)
 {
+    if (a->metrics_changed) {
+        a->metrics_changed = false;
+        a->detail->ops->reload(a->detail);
+        a->dirty = true;
+    }
     refresh_if_changed(a);
     app_ip_pending(a);
     if (!a->dirty)
@@ -761,6 +766,9 @@ static void global_action(struct app *a, enum action act)
     case ACT_EXPORT:
         app_export_prompt(a);
         break;
+    case ACT_METRICS_RANGE:
+        app_metrics_cycle(a);
+        break;
     default:
         return;
     }
@@ -873,6 +881,8 @@ void app_resize(struct app *a, int rows, int cols)
     rescroll(a->detail);
     for (size_t i = 0; i < a->n_stack; i++)
         rescroll(a->stack[i]);
+    compute_layout(a);
+    a->metrics_changed = true; /* the sparklines fit the detail's new width */
     a->dirty = true;
 }
 
@@ -1095,6 +1105,7 @@ static void start_network(struct app *a)
         return;
     const struct fetch_options fo = {.on_event = fetch_event, .ud = a};
     a->fetch = fetch_create(a->opts.client, a->inv, &fo);
+    a->metrics = metrics_cache_create(a->opts.client, app_metrics_changed, a);
     begin_refresh(a);
     if (a->opts.account)
         return;
@@ -1204,6 +1215,7 @@ void app_destroy(struct app *a)
         }
         fetch_destroy(a->fetch);
     }
+    metrics_cache_destroy(a->metrics);
     if (a->identity_pending)
         aws_client_cancel(a->opts.client, a->identity_call);
     mutate_gate_destroy(a->gate);

@@ -7,7 +7,9 @@
 #define VPCX_UI_APP_INTERNAL_H
 
 #include "vpcx/core/strbuf.h"
+#include "vpcx/model/metrics.h"
 #include "vpcx/sync/fetch.h"
+#include "vpcx/sync/metrics.h"
 #include "vpcx/ui/app.h"
 #include "vpcx/ui/views.h"
 
@@ -96,6 +98,9 @@ struct app {
     int tour_step;                      /* the step shown, -1: no tour */
     const struct tour_explain *explain; /* the :explain box shown, or NULL */
     bool login_asked;                   /* this refresh opened the sign-in dialog */
+    struct metrics_cache *metrics;      /* CloudWatch metrics of opened endpoints; NULL offline */
+    enum metrics_range metrics_range;   /* t cycles it */
+    bool metrics_changed;               /* a metrics fetch ended: rebuild the detail */
 };
 
 /* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
@@ -127,6 +132,16 @@ bool app_tour_key(struct app *a, int key);
 void app_tour_paint(struct app *a);
 /* :explain [TOPIC]: the selection's type, or TOPIC ("VPC endpoint.Private DNS"). */
 void app_explain(struct app *a, const char *topic);
+
+/* detailmetrics.c */
+/* A new row of the detail: labelled (a field) or not (label NULL). */
+typedef struct ui_line *(*detail_add_fn)(void *ud, const char *label);
+/* The metrics rows of an endpoint's detail; asks for the fetch when none is cached. */
+void app_metrics_rows(struct app *a, const struct inv_resource *ep, detail_add_fn add, void *ud);
+/* The cache's on_change: the detail is rebuilt at the next paint. */
+void app_metrics_changed(void *ud);
+/* t: the next range (3h, 24h, 7d). */
+void app_metrics_cycle(struct app *a);
 
 /* exportui.c */
 /* Space on the tree: marks or unmarks the selected endpoint; false when it is not one. */

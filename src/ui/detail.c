@@ -750,6 +750,12 @@ static void dns_entries(struct detail *d, const cJSON *json)
     }
 }
 
+static struct ui_line *metrics_row(void *ud, const char *label)
+{
+    struct detail *d = ud;
+    return label ? &label_row(d, label)->line : &add_row(d)->line;
+}
+
 static void endpoint_detail(struct detail *d, const struct inv_resource *r)
 {
     const struct inv_endpoint *e = &r->endpoint;
@@ -775,6 +781,7 @@ static void endpoint_detail(struct detail *d, const struct inv_resource *r)
     } else {
         link_list(d, "Route tables", INV_ROUTE_TABLE, e->route_table_ids);
     }
+    app_metrics_rows(d->app, r, metrics_row, d);
 }
 
 static void eni_owner(struct detail *d, const struct inv_resource *r)

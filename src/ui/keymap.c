@@ -109,7 +109,7 @@ static void bind_defaults(struct keymap *km)
         {"S", ACT_SAVE},        {"C-l", ACT_REDRAW},
         {"c", ACT_CREATE},      {"e", ACT_MODIFY},
         {"D", ACT_DELETE},      {"x", ACT_EXPORT},
-        {"o", ACT_TOGGLE},
+        {"o", ACT_TOGGLE},      {"t", ACT_METRICS_RANGE},
     };
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         bind_default(km, defaults[i].key, defaults[i].action);

@@ -53,6 +53,7 @@ static const struct xml_case cases[] = {
     {"ec2", "DescribeVpcEndpointServices", NULL},
     {"ec2", NULL, NULL},
     {"ec2", "DescribeFlowLogs", "FlowLogs"},
+    {"monitoring", "GetMetricData", NULL},
 };
 
 #define CASE_COUNT (sizeof(cases) / sizeof(cases[0]))

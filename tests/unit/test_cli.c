@@ -63,6 +63,27 @@ static void test_usage_errors_name_the_argument(void **state)
     expect_usage(ARGV("dump", "--demo", "--snapshot", "x.json"), "cannot be combined");
 }
 
+static void test_metrics_options(void **state)
+{
+    struct cli_options o;
+    struct vpcx_error e;
+    assert_int_equal(parse(ARGV("metrics", "vpce-1", "--since", "24h", "--format", "json"), &o, &e),
+                     VPCX_OK);
+    assert_int_equal(o.command, CLI_CMD_METRICS);
+    assert_string_equal(o.args[0], "vpce-1");
+    assert_string_equal(o.since, "24h");
+    assert_string_equal(o.format_arg, "json");
+    assert_int_equal(parse(ARGV("check", "--metrics"), &o, &e), VPCX_OK);
+    assert_true(o.metrics);
+    assert_int_equal(parse(ARGV("cost", "--metrics", "--format", "csv"), &o, &e), VPCX_OK);
+    expect_usage(ARGV("metrics"), "needs 1 more argument");
+    expect_usage(ARGV("metrics", "vpce-1", "--since", "1h"), "'1h'");
+    expect_usage(ARGV("metrics", "vpce-1", "--format", "csv"), "text or json");
+    expect_usage(ARGV("dump", "--since", "3h"), "--since");
+    expect_usage(ARGV("dump", "--metrics"), "--metrics");
+    expect_usage(ARGV("check", "--metrics", "--offline"), "--offline");
+}
+
 static void test_help_version_and_numbers(void **state)
 {
     struct cli_options o;
@@ -109,6 +130,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dump_with_global_options_anywhere),
         cmocka_unit_test(test_usage_errors_name_the_argument),
+        cmocka_unit_test(test_metrics_options),
         cmocka_unit_test(test_help_version_and_numbers),
         cmocka_unit_test(test_help_fits_80_columns),
     };

@@ -452,6 +452,41 @@ static void test_endpoint_ignore_from_profile(void **state)
     fake_destroy(f);
 }
 
+/* CloudWatch: host "monitoring", env AWS_ENDPOINT_URL_CLOUDWATCH, services key "cloudwatch". */
+static void test_endpoint_cloudwatch(void **state)
+{
+    (void)state;
+    struct fake_env *f = fake_create("[default]\nregion = eu-west-1\n"
+                                     "[profile emu]\nregion = cn-north-1\nservices = emu\n"
+                                     "[services emu]\ncloudwatch =\n"
+                                     "  endpoint_url = http://services-cw:4566\n",
+                                     NULL);
+    struct aws_settings s;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(aws_settings_resolve(NULL, &f->env, &s, &err), VPCX_OK);
+    assert_string_equal(s.monitoring_endpoint.value, "https://monitoring.eu-west-1.amazonaws.com");
+    assert_int_equal(s.monitoring_endpoint.source, AWS_SRC_DEFAULT);
+    aws_settings_finish(&s);
+    const struct aws_options emu = {.profile = "emu"};
+    assert_int_equal(aws_settings_resolve(&emu, &f->env, &s, &err), VPCX_OK);
+    assert_string_equal(s.monitoring_endpoint.value, "http://services-cw:4566");
+    assert_contains(s.monitoring_endpoint.origin, "cloudwatch.endpoint_url");
+    assert_string_equal(s.ec2_endpoint.value, "https://ec2.cn-north-1.amazonaws.com.cn");
+    aws_settings_finish(&s);
+    fake_set(f, "AWS_ENDPOINT_URL_CLOUDWATCH", "http://env-cw:1");
+    assert_int_equal(aws_settings_resolve(&emu, &f->env, &s, &err), VPCX_OK);
+    assert_string_equal(s.monitoring_endpoint.value, "http://env-cw:1");
+    assert_string_equal(s.monitoring_endpoint.origin, "env AWS_ENDPOINT_URL_CLOUDWATCH");
+    aws_settings_finish(&s);
+    const struct aws_options flag = {.endpoint_url = "http://127.0.0.1:5000"};
+    assert_int_equal(aws_settings_resolve(&flag, &f->env, &s, &err), VPCX_OK);
+    assert_string_equal(s.monitoring_endpoint.value, "http://127.0.0.1:5000");
+    aws_settings_finish(&s);
+    vpcx_error_finish(&err);
+    fake_destroy(f);
+}
+
 static void test_endpoint_errors(void **state)
 {
     struct fixture *fx = *state;
@@ -565,6 +600,7 @@ int main(void)
         T(test_endpoint_order),
         T(test_endpoint_ignore_configured),
         cmocka_unit_test(test_endpoint_ignore_from_profile),
+        cmocka_unit_test(test_endpoint_cloudwatch),
         T(test_endpoint_errors),
         T(test_ca_bundle_and_retries),
         T(test_file_env_overrides),

@@ -1,5 +1,5 @@
 /*
- * client: signed AWS Query calls (EC2 and STS) with retries, on the shared
+ * client: signed AWS Query calls (EC2, STS and CloudWatch) with retries, on the shared
  * HTTP engine.
  *
  * A call encodes its parameters once, then for each attempt signs the body
@@ -52,6 +52,8 @@
 enum aws_service {
     AWS_SERVICE_EC2,
     AWS_SERVICE_STS,
+    AWS_SERVICE_MONITORING, /* CloudWatch: signed as "monitoring", Query API 2010-08-01 */
+    AWS_SERVICE_COUNT,
 };
 
 struct aws_client;
@@ -73,6 +75,7 @@ struct aws_client_config {
     const char *region;
     const char *ec2_endpoint; /* base URL, e.g. https://ec2.us-east-1.amazonaws.com */
     const char *sts_endpoint;
+    const char *monitoring_endpoint; /* CloudWatch; NULL: its calls fail with a bad URL */
     int max_attempts;                          /* attempts per call, retries included; 0 = 3 */
     const struct aws_credentials *credentials; /* copied */
     struct aws_reloader reloader;              /* start NULL: no reload */

@@ -24,6 +24,9 @@
  *                 (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT,
  *                 use_fips_endpoint, use_dualstack_endpoint). FIPS or
  *                 dual-stack together with a custom endpoint is an error.
+ *                 CloudWatch (monitoring_endpoint) follows the same order with
+ *                 AWS_ENDPOINT_URL_CLOUDWATCH and "cloudwatch =" in [services X];
+ *                 its default host is monitoring.<region>.
  *   ca_bundle     --ca-bundle, AWS_CA_BUNDLE, profile ca_bundle (else none).
  *   max_attempts  AWS_MAX_ATTEMPTS, profile max_attempts, 3 (1..1000).
  *   retry_mode    AWS_RETRY_MODE, profile retry_mode, "standard".
@@ -87,6 +90,7 @@ struct aws_settings {
     struct aws_setting region;
     struct aws_setting ec2_endpoint;
     struct aws_setting sts_endpoint;
+    struct aws_setting monitoring_endpoint; /* CloudWatch */
     struct aws_setting ca_bundle;
     struct aws_setting max_attempts;
     struct aws_setting retry_mode;

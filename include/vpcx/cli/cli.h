@@ -22,6 +22,7 @@ enum cli_command {
     CLI_CMD_SSO,
     CLI_CMD_CHECK,
     CLI_CMD_COST,
+    CLI_CMD_METRICS,
     CLI_CMD_HELP,
     CLI_CMD_VERSION,
 };
@@ -81,6 +82,9 @@ struct cli_options {
     const char *fail_on;
     bool list_rules;
     bool show_ignored;
+    /* metrics: --since 3h|24h|7d; check and cost: --metrics fetches CloudWatch metrics. */
+    const char *since;
+    bool metrics;
 };
 
 /*

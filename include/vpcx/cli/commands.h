@@ -21,6 +21,8 @@ int cmd_sso(const struct cli_options *opts);
 int cmd_check(const struct cli_options *opts);
 /* `cost`: what the endpoints cost a month (text, json, csv). */
 int cmd_cost(const struct cli_options *opts);
+/* `metrics vpce-ID [--since 3h|24h|7d]`: the endpoint's CloudWatch metrics (text, json). */
+int cmd_metrics(const struct cli_options *opts);
 /* The explorer: `vpcx` with no subcommand. */
 int cmd_explore(const struct cli_options *opts);
 

@@ -10,6 +10,7 @@
 #include "vpcx/aws/session.h"
 #include "vpcx/cli/cli.h"
 #include "vpcx/model/inventory.h"
+#include "vpcx/model/metrics.h"
 #include "vpcx/store/cache.h"
 #include "vpcx/store/snapshot.h"
 
@@ -50,6 +51,22 @@ void source_cache_key(struct cache_key *key, const struct aws_settings *s);
  * when the file does not exist. VPCX_ERR_IO when it exists but cannot be read.
  */
 enum vpcx_status source_config_text(char **text, size_t *len, char **path, struct vpcx_error *err);
+
+/* --metrics of check and cost: the last 3 h of CloudWatch metrics of every available
+ * interface (and Gateway Load Balancer) endpoint of inv, one GetMetricData each, all at once
+ * on a session of opts. Failures are counted, the first kept and reported on stderr once;
+ * the endpoints that answered are in v. Pair with source_metrics_finish(). */
+struct source_metrics {
+    struct metrics_set **v;
+    size_t n;
+    unsigned failed;
+    struct vpcx_error error; /* the first failure */
+};
+void source_fetch_metrics(const struct cli_options *opts, const struct inventory *inv,
+                          struct source_metrics *out);
+const struct metrics_set *source_metrics_find(const struct source_metrics *m,
+                                              const char *endpoint_id);
+void source_metrics_finish(struct source_metrics *m);
 
 /* The demo inventory compiled into the binary. */
 const char *demo_json(size_t *len);

@@ -12,7 +12,8 @@
  * Where another module already answers the question it is asked, not
  * re-derived: 443 from the VPC's blocks and the DNS attributes come from
  * preflight (run on the endpoint's current state), the policy questions from
- * policy_analyze(). A rule whose data is not loaded stays silent.
+ * policy_analyze(). A rule whose data is not loaded stays silent: checks never
+ * fetch metrics themselves (`vpcx check --metrics` does, before the rules run).
  *
  * Ignores: `ignore RULE RESOURCE-ID REASON` config lines, read by
  * check_config_parse(); check_apply_ignores() marks the findings they match.
@@ -33,6 +34,7 @@
 #include "vpcx/core/strbuf.h"
 #include "vpcx/model/cost.h"
 #include "vpcx/model/inventory.h"
+#include "vpcx/model/metrics.h"
 
 enum check_severity {
     CHECK_INFO = 0,
@@ -69,7 +71,9 @@ enum check_severity {
     X(DUPLICATE_SERVICE, "duplicate-service", INFO, rule_duplicate_service,                        \
       "Same service's interface endpoint in three or more VPCs of one account")                    \
     X(NO_FLOW_LOGS, "no-flow-logs", WARNING, rule_no_flow_logs,                                    \
-      "VPC with interface endpoints and no flow log recording their traffic")
+      "VPC with interface endpoints and no flow log recording their traffic")                      \
+    X(ENDPOINT_PACKETS_DROPPED, "endpoint-packets-dropped", WARNING, rule_packets_dropped,         \
+      "Endpoint dropped packets (CloudWatch PacketsDropped above zero)")
 
 enum check_rule {
 #define CHECK_RULE_ENUM(name, id, sev, fn, title) CHECK_##name,
@@ -91,6 +95,10 @@ struct check_options {
     uint64_t capacity_min_free;       /* subnet-capacity: fewer free addresses than this */
     const struct cost_prices *prices; /* duplicate-service's saving; NULL: bundled */
     const char *region;               /* for prices; NULL: unknown */
+    /* CloudWatch metrics known per endpoint (endpoint-packets-dropped); none: that rule is
+     * silent. Borrowed. */
+    const struct metrics_set *const *metrics;
+    size_t n_metrics;
 };
 
 #define CHECK_CAPACITY_PERCENT  80.0

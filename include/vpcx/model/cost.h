@@ -4,8 +4,12 @@
  * Method: an interface (or Gateway Load Balancer) endpoint is billed per
  * AZ-hour in any state until deleted, one AZ-hour per ENI; a month is
  * COST_HOURS_PER_MONTH hours. Data processed is billed per GB in tiers per
- * region and month; vpcx knows no byte counts yet, so the per-GB part is
- * named ("+ per-GB") and never guessed. Gateway endpoints are free.
+ * region and month: where an endpoint's BytesProcessed over a range is known
+ * (CloudWatch, model/metrics.h), cost_endpoint_add_processing() prices it,
+ * extrapolated to a month and labelled so; otherwise the per-GB part is only
+ * named ("+ per-GB") and never guessed. A GB is 2^30 bytes, as AWS bills.
+ * The tiers apply to the region's monthly total; one endpoint's volume is
+ * priced on its own (exact below 1 PB a month). Gateway endpoints are free.
  *
  * Prices: the bundled table holds only what the project has a source for
  * (COST_PRICE_SOURCE, COST_PRICE_DATE): us-east-1. Every other region is
@@ -75,25 +79,49 @@ enum cost_basis {
     COST_UNBILLED, /* deleted, or a kind AWS does not bill here */
 };
 
+/* Data processing from a measured byte count, extrapolated to a month. */
+struct cost_processing {
+    double bytes;       /* BytesProcessed over the range */
+    double range_hours; /* the range measured */
+    double gb_range;    /* bytes / 2^30 */
+    double gb_month;    /* gb_range x COST_HOURS_PER_MONTH / range_hours */
+    bool priced;        /* the region's GB tiers are known: monthly is set */
+    double monthly;     /* USD a month for gb_month by the tiers */
+};
+
+/* bytes processed in seconds (> 0) at region's prices. */
+void cost_processing_compute(const struct cost_prices *p, const char *region, double bytes,
+                             double seconds, struct cost_processing *out);
+
 struct endpoint_cost {
     const struct inv_resource *endpoint;
     enum cost_basis basis;
-    enum cost_kind kind; /* the hourly price used */
-    size_t units;        /* ENIs (AZs) billed; 1 for a GWLB endpoint */
-    double hourly;       /* USD per unit-hour when known */
-    double monthly;      /* units x COST_HOURS_PER_MONTH x hourly */
-    bool per_gb;         /* data processing comes on top, bytes unknown */
+    enum cost_kind kind;               /* the hourly price used */
+    size_t units;                      /* ENIs (AZs) billed; 1 for a GWLB endpoint */
+    double hourly;                     /* USD per unit-hour when known */
+    double monthly;                    /* units x COST_HOURS_PER_MONTH x hourly */
+    bool per_gb;                       /* data processing comes on top, bytes unknown */
+    bool processing_known;             /* set by cost_endpoint_add_processing() */
+    struct cost_processing processing; /* with processing_known */
 };
 
 /* The monthly cost of one endpoint in region. */
 void cost_endpoint(const struct inventory *inv, const struct cost_prices *p, const char *region,
                    const struct inv_resource *ep, struct endpoint_cost *out);
 
+/*
+ * Adds measured data processing to an hourly-priced endpoint that bills per GB: monthly
+ * grows by its charge and per_gb turns false. Nothing changes when the GB prices are
+ * unknown or the endpoint is not billed per GB.
+ */
+void cost_endpoint_add_processing(struct endpoint_cost *c, const struct cost_processing *x);
+
 struct cost_total {
-    double monthly; /* sum of the priced endpoints */
-    size_t priced;  /* endpoints with a known price (free ones included) */
-    size_t unknown; /* endpoints whose price is unknown */
-    bool per_gb;    /* some priced endpoint adds data processing */
+    double monthly;    /* sum of the priced endpoints */
+    size_t priced;     /* endpoints with a known price (free ones included) */
+    size_t unknown;    /* endpoints whose price is unknown */
+    bool per_gb;       /* some priced endpoint adds data processing */
+    bool extrapolated; /* monthly holds measured data processing extrapolated to a month */
 };
 
 struct cost_vpc_total {
@@ -115,5 +143,9 @@ struct cost_report {
 void cost_compute(const struct inventory *inv, const struct cost_prices *p, const char *account,
                   const char *region, struct cost_report *out);
 void cost_report_finish(struct cost_report *r);
+/* cost_endpoint_add_processing() on the report's endpoint_id, then the totals again; false
+ * when the report has no such endpoint. */
+bool cost_report_add_processing(struct cost_report *r, const char *endpoint_id,
+                                const struct cost_processing *x);
 
 #endif

@@ -47,6 +47,7 @@
     X(DELETE, "delete", "delete the selected endpoint (:delete)")                                  \
     X(MARK, "mark", "mark the endpoint for an export; elsewhere expand or collapse")               \
     X(EXPORT, "export", "export the marked endpoints, or the selection's, as code (:export)")      \
+    X(METRICS_RANGE, "metrics-range", "endpoint metrics: switch the range 3h, 24h, 7d")            \
     X(REDRAW, "redraw", "redraw the screen")
 
 enum action {
