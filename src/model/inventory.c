@@ -1389,6 +1389,11 @@ const struct inv_resource *inventory_find(const struct inventory *inv, enum inv_
     return strmap_get(&inv->tables[type].by_id, id);
 }
 
+size_t inventory_slot(const struct inv_resource *r)
+{
+    return r->slot;
+}
+
 const struct inv_resource *inventory_find_service(const struct inventory *inv,
                                                   const char *service_name,
                                                   enum inv_endpoint_kind kind)

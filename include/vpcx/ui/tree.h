@@ -61,7 +61,10 @@ struct tree_node {
     struct az_headroom *headroom; /* VPCs */
     size_t n_headroom;
     bool headroom_done;
-    size_t row; /* visible row when rows[row] == this node */
+    size_t row;             /* visible row when rows[row] == this node */
+    struct tree_node *kids; /* the block child[] points into */
+    size_t slot;            /* inventory_slot() of the node's resource, or TREE_NO_ROW */
+    bool slot_done;
 };
 
 struct tree;
@@ -96,6 +99,12 @@ size_t tree_parent_row(const struct tree *t, size_t row);
 /* Sets the filter ("" or NULL clears it). Returns the number of matching nodes. */
 size_t tree_set_filter(struct tree *t, const char *text);
 const char *tree_filter(const struct tree *t);
+/*
+ * Builds the filter's text index and every node now (when the filter prompt
+ * opens), so that each keystroke only scans; both last until the inventory
+ * changes.
+ */
+void tree_prepare_filter(struct tree *t);
 /* True when the node matches the current filter (false without one). */
 bool tree_node_matches(const struct tree_node *n);
 
