@@ -735,10 +735,15 @@ size_t tree_set_filter(struct tree *t, const char *text)
     return 0;
 }
 
+/* Every node, its slot and each VPC's headroom (the AZ rows a filter shows read it). */
 static void build_below(struct tree *t, struct tree_node *n)
 {
     build_children(t, n);
     node_slot(t, n);
+    if (n->kind == TREE_VPC && !n->headroom_done) {
+        n->n_headroom = ipusage_vpc_headroom(t->inv, n->id, &n->headroom);
+        n->headroom_done = true;
+    }
     for (size_t i = 0; i < n->n_child; i++)
         build_below(t, n->child[i]);
 }
