@@ -1544,7 +1544,9 @@ void inventory_memory(const struct inventory *inv, struct inventory_memory *out)
     out->strings = inv->pool.bytes + inv->cap_keys * sizeof(*inv->keys) +
                    (inv->interned.cap + inv->key_index.cap) * sizeof(struct strmap_slot);
     out->indexes = inv->by_ip.cap * sizeof(struct inv_ip_entry) +
-                   inv->az_by_name.cap * sizeof(struct strmap_slot);
+                   inv->az_by_name.cap * sizeof(struct strmap_slot) +
+                   inv->lazy->claimed.cap * sizeof(struct strmap_slot) +
+                   inv->lazy->cap_new_enis * sizeof(*inv->lazy->new_enis);
     for (int type = 0; type < INV_TYPE_COUNT; type++) {
         const struct inv_table *t = &inv->tables[type];
         out->records += t->n * sizeof(struct inv_resource);

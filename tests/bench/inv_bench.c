@@ -17,6 +17,7 @@
 
 #include "vpcx/core/status.h"
 #include "vpcx/model/inventory.h"
+#include "vpcx/model/search.h"
 #include "vpcx/store/snapshot.h"
 #include "vpcx/ui/tree.h"
 
@@ -114,6 +115,13 @@ int main(int argc, char **argv)
         printf("%-8s %12zu %10.0f\n", rows[i].name, rows[i].bytes,
                n_eni ? (double)rows[i].bytes / (double)n_eni : 0.0);
 
+    /* The filter's index, built when the prompt opens; not part of the inventory. */
+    struct search *idx = search_create();
+    search_prepare(idx, inv);
+    printf("%-8s %12zu %10.0f  (filter index, while a filter is in use)\n", "search",
+           search_memory(idx), n_eni ? (double)search_memory(idx) / (double)n_eni : 0.0);
+    search_destroy(idx);
+
     const struct inv_resource *eni = inventory_at(inv, INV_ENI, n_eni > 2 ? 2 : 0);
     char filter[64] = "", ip[64] = "";
     if (eni && eni->eni.ipv4.n > 0) {
@@ -126,8 +134,10 @@ int main(int argc, char **argv)
     tree_rebuild(tree);
     printf("tree %.2f ms, %zu rows\n", now_ms() - t0, tree_row_count(tree));
     t0 = now_ms();
+    double c0 = cpu_ms();
     tree_prepare_filter(tree);
-    printf("filter index %.2f ms (prompt opened)\n", now_ms() - t0);
+    printf("filter index and nodes %.2f ms (cpu %.2f; prompt opened)\n", now_ms() - t0,
+           cpu_ms() - c0);
     for (int round = 0; round < 3; round++)
         type_filter(tree, argc > 2 ? argv[2] : filter);
     type_ip(inv, argc > 3 ? argv[3] : ip);

@@ -17,7 +17,10 @@
  *
  * The filter (tree_set_filter) keeps nodes whose resource matches the text
  * (case-insensitive substring of the ID, name, tag keys and values, CIDRs,
- * IPs, service name) together with their ancestors, all shown expanded.
+ * IPs, service name: model/search) together with their ancestors, all shown
+ * expanded. A filter builds every node; they stay built until the next
+ * rebuild, so each keystroke costs one scan of the search index and one walk
+ * of the nodes (narrowing walks only what the last text kept).
  * Pure: reads the inventory, no curses. One thread.
  */
 #ifndef VPCX_UI_TREE_H
