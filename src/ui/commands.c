@@ -30,7 +30,7 @@ void app_prompt_start(struct app *a, char kind)
         p->saved_filter = f ? xstrdup(f) : NULL;
         if (f)
             strbuf_addstr(&p->text, f);
-        tree_prepare_filter(treeview_tree(a->tree));
+        treeview_prepare_filter(a->tree);
         a->focus = FOCUS_TREE;
         while (a->n_stack)
             app_pop_view(a);
