@@ -162,6 +162,7 @@ struct idvec {
     const char **v;
     size_t n;
     size_t cap;
+    size_t sorted; /* v[0..sorted) is sorted and unique */
 };
 
 static void idvec_push(struct idvec *vec, const char *id)
@@ -193,6 +194,7 @@ static int cmp_str_ptr(const void *a, const void *b)
 /* Sorts and drops duplicates. */
 static void idvec_sort_unique(struct idvec *vec)
 {
+    vec->sorted = vec->n;
     if (vec->n < 2) {
         return;
     }
@@ -204,6 +206,35 @@ static void idvec_sort_unique(struct idvec *vec)
         }
     }
     vec->n = out;
+    vec->sorted = out;
+}
+
+/* Sorts what was pushed since the last sort and merges it in, dropping duplicates. */
+static void idvec_merge_tail(struct idvec *vec)
+{
+    size_t head = vec->sorted, n = vec->n;
+    if (head >= n) {
+        return;
+    }
+    if (head == 0) {
+        idvec_sort_unique(vec);
+        vec->sorted = vec->n;
+        return;
+    }
+    qsort(vec->v + head, n - head, sizeof(*vec->v), cmp_str_ptr);
+    const char **out = xreallocarray(NULL, n, sizeof(*out));
+    size_t i = 0, j = head, k = 0;
+    while (i < head || j < n) {
+        bool take_head = j == n || (i < head && strcmp(vec->v[i], vec->v[j]) <= 0);
+        const char *next = take_head ? vec->v[i++] : vec->v[j++];
+        if (k == 0 || strcmp(out[k - 1], next) != 0) {
+            out[k++] = next;
+        }
+    }
+    memcpy(vec->v, out, k * sizeof(*out));
+    free(out);
+    vec->n = k;
+    vec->sorted = k;
 }
 
 static struct inv_ids idvec_ids(const struct idvec *vec)
@@ -336,6 +367,14 @@ struct ipmap {
 /* Derived state rebuilt on demand; reached through a pointer so const readers can fill it. */
 struct inv_lazy {
     uint64_t links_gen;
+    /* Links are updated for ENIs inserted since the last build (a page of a
+       first load); any other change to a linked type makes the next read
+       rebuild them all. */
+    bool links_built;
+    bool links_full;
+    struct inv_resource **new_enis;
+    size_t n_new_enis, cap_new_enis;
+    struct strmap claimed; /* ENI ID -> the first endpoint (by ID) listing it */
     /* Sorted order, kept across puts: a new ID waits in pending and is merged
        in at the next read; a replacement keeps its place; only a removal (the
        sweep at the end of a refresh) makes the next read sort the type again. */
@@ -1174,8 +1213,34 @@ static void table_append(struct inv_table *t, struct inv_resource *r)
     t->items[t->n++] = r;
 }
 
+static bool linked_type(enum inv_type type)
+{
+    return type == INV_VPC || type == INV_SUBNET || type == INV_AZ || type == INV_ENDPOINT ||
+           type == INV_ENI;
+}
+
+/* A change to the links' inputs: a new ENI is linked at the next read, anything else rebuilds. */
+static void links_note(struct inventory *inv, struct inv_resource *r, bool inserted)
+{
+    struct inv_lazy *lazy = inv->lazy;
+    if (!linked_type(r->type) || !lazy->links_built || lazy->links_full) {
+        return;
+    }
+    if (!inserted || r->type != INV_ENI) {
+        lazy->links_full = true;
+        lazy->n_new_enis = 0;
+        return;
+    }
+    if (lazy->n_new_enis == lazy->cap_new_enis) {
+        lazy->cap_new_enis = lazy->cap_new_enis ? lazy->cap_new_enis * 2 : 256;
+        lazy->new_enis = xreallocarray(lazy->new_enis, lazy->cap_new_enis, sizeof(*lazy->new_enis));
+    }
+    lazy->new_enis[lazy->n_new_enis++] = r;
+}
+
 static void table_remove(struct inventory *inv, struct inv_table *t, struct inv_resource *r)
 {
+    links_note(inv, r, false);
     inv->lazy->sorted_ok[r->type] = false;
     inv->lazy->n_pending[r->type] = 0;
     strmap_remove(&t->by_id, r->id);
@@ -1190,6 +1255,7 @@ static void replace_item(struct inventory *inv, struct inv_table *t, struct inv_
 {
     enum inv_tristate dns_support = r->vpc.dns_support;
     enum inv_tristate dns_hostnames = r->vpc.dns_hostnames;
+    links_note(inv, r, false);
     index_update(inv, r, false);
     /* The map's key is the old record's ID copy: rekey after rebuilding. */
     strmap_remove(&t->by_id, r->id);
@@ -1225,6 +1291,7 @@ static void insert_item(struct inventory *inv, enum inv_type type, const cJSON *
         lazy->pending[type][lazy->n_pending[type]++] = r;
     }
     index_update(inv, r, true);
+    links_note(inv, r, true);
 }
 
 enum vpcx_status inventory_put(struct inventory *inv, enum inv_type type, cJSON *item)
@@ -1310,6 +1377,8 @@ void inventory_destroy(struct inventory *inv)
         free(inv->lazy->sorted[type]);
         free(inv->lazy->pending[type]);
     }
+    free(inv->lazy->new_enis);
+    strmap_finish(&inv->lazy->claimed);
     ip_entries_free(&inv->by_ip);
     strmap_finish(&inv->az_by_name);
     strmap_finish(&inv->interned);
@@ -1406,6 +1475,11 @@ const struct inv_resource *inventory_find(const struct inventory *inv, enum inv_
     return strmap_get(&inv->tables[type].by_id, id);
 }
 
+size_t inventory_slot(const struct inv_resource *r)
+{
+    return r->slot;
+}
+
 const struct inv_resource *inventory_find_service(const struct inventory *inv,
                                                   const char *service_name,
                                                   enum inv_endpoint_kind kind)
@@ -1487,7 +1561,9 @@ void inventory_memory(const struct inventory *inv, struct inventory_memory *out)
     out->strings = inv->pool.bytes + inv->cap_keys * sizeof(*inv->keys) +
                    (inv->interned.cap + inv->key_index.cap) * sizeof(struct strmap_slot);
     out->indexes = inv->by_ip.cap * sizeof(struct inv_ip_entry) +
-                   inv->az_by_name.cap * sizeof(struct strmap_slot);
+                   inv->az_by_name.cap * sizeof(struct strmap_slot) +
+                   inv->lazy->claimed.cap * sizeof(struct strmap_slot) +
+                   inv->lazy->cap_new_enis * sizeof(*inv->lazy->new_enis);
     for (int type = 0; type < INV_TYPE_COUNT; type++) {
         const struct inv_table *t = &inv->tables[type];
         out->records += t->n * sizeof(struct inv_resource);
@@ -1520,8 +1596,8 @@ static void links_reset(const struct inventory *inv, enum inv_type type)
     const struct inv_table *t = &inv->tables[type];
     for (size_t i = 0; i < t->n; i++) {
         struct inv_links *l = links_of(t->items[i]);
-        l->a.n = 0;
-        l->b.n = 0;
+        l->a.n = l->a.sorted = 0;
+        l->b.n = l->b.sorted = 0;
         l->owner = NULL;
         free(l->owner_buf);
         l->owner_buf = NULL;
@@ -1570,6 +1646,9 @@ static void link_endpoints(const struct inventory *inv)
         }
         for (size_t k = 0; k < ep->endpoint.eni_ids.n; k++) {
             idvec_push(&links_of(ep)->a, ep->endpoint.eni_ids.v[k]);
+            if (strmap_get(&inv->lazy->claimed, ep->endpoint.eni_ids.v[k]) == NULL) {
+                strmap_set(&inv->lazy->claimed, ep->endpoint.eni_ids.v[k], ep);
+            }
             struct inv_resource *eni = find_mut(inv, INV_ENI, ep->endpoint.eni_ids.v[k]);
             if (eni != NULL && links_of(eni)->owner == NULL) {
                 eni->links->owner = ep->id;
@@ -1631,6 +1710,44 @@ static void link_enis(const struct inventory *inv)
     }
 }
 
+/*
+ * Links the ENIs inserted since the last read, as link_enis() would have: the
+ * subnet's list, the owner (an endpoint that lists it, else the description),
+ * then merges the new IDs into the lists they joined.
+ */
+static void links_add_enis(const struct inventory *inv)
+{
+    struct inv_lazy *lazy = inv->lazy;
+    /* The lists pushed to: at most three per ENI. */
+    struct idvec **touched = xreallocarray(NULL, 3 * lazy->n_new_enis + 1, sizeof(*touched));
+    size_t n_touched = 0;
+    for (size_t i = 0; i < lazy->n_new_enis; i++) {
+        struct inv_resource *eni = lazy->new_enis[i];
+        struct inv_links *l = links_of(eni);
+        const struct inv_resource *claim = strmap_get(&lazy->claimed, eni->id);
+        if (claim != NULL) {
+            l->owner = claim->id;
+            l->source = INV_OWNER_ENDPOINT_LIST;
+        }
+        struct inv_resource *s = find_mut(inv, INV_SUBNET, eni->eni.subnet_id);
+        if (s != NULL) {
+            idvec_push(&links_of(s)->a, eni->id);
+            touched[n_touched++] = &s->links->a;
+            touched[n_touched++] = &s->links->b;
+        }
+        link_eni_owner(inv, eni);
+        struct inv_resource *ep = l->owner ? find_mut(inv, INV_ENDPOINT, l->owner) : NULL;
+        if (ep != NULL) {
+            touched[n_touched++] = &links_of(ep)->a;
+        }
+    }
+    for (size_t i = 0; i < n_touched; i++) {
+        idvec_merge_tail(touched[i]);
+    }
+    free(touched);
+    lazy->n_new_enis = 0;
+}
+
 static void links_sort(const struct inventory *inv, enum inv_type type)
 {
     const struct inv_table *t = &inv->tables[type];
@@ -1648,19 +1765,29 @@ static void links_update(const struct inventory *inv)
     uint64_t key = inv->tables[INV_VPC].gen + inv->tables[INV_SUBNET].gen +
                    inv->tables[INV_AZ].gen + inv->tables[INV_ENDPOINT].gen +
                    inv->tables[INV_ENI].gen;
-    if (inv->lazy->links_gen == key) {
+    struct inv_lazy *lazy = inv->lazy;
+    if (lazy->links_gen == key) {
+        return;
+    }
+    if (lazy->links_built && !lazy->links_full) {
+        links_add_enis(inv);
+        lazy->links_gen = key;
         return;
     }
     for (size_t i = 0; i < sizeof(linked) / sizeof(linked[0]); i++) {
         links_reset(inv, linked[i]);
     }
+    strmap_finish(&lazy->claimed);
     link_subnets(inv);
     link_endpoints(inv);
     link_enis(inv);
     for (size_t i = 0; i < sizeof(linked) / sizeof(linked[0]); i++) {
         links_sort(inv, linked[i]);
     }
-    inv->lazy->links_gen = key;
+    lazy->links_gen = key;
+    lazy->links_built = true;
+    lazy->links_full = false;
+    lazy->n_new_enis = 0;
 }
 
 static const struct inv_links *links_find(const struct inventory *inv, enum inv_type type,

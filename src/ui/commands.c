@@ -30,6 +30,7 @@ void app_prompt_start(struct app *a, char kind)
         p->saved_filter = f ? xstrdup(f) : NULL;
         if (f)
             strbuf_addstr(&p->text, f);
+        treeview_prepare_filter(a->tree);
         a->focus = FOCUS_TREE;
         while (a->n_stack)
             app_pop_view(a);

@@ -3,11 +3,10 @@
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/inventory.h"
+#include "vpcx/model/search.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define GROUP_ENDPOINTS    "#endpoints"
 #define GROUP_ROUTE_TABLES "#route-tables"
@@ -20,6 +19,9 @@ struct tree {
     char *filter; /* NULL when none */
     char **saved; /* expansion keys from before the filter, sorted */
     size_t n_saved;
+    struct search *search; /* the filter's text index */
+    uint64_t gen;          /* inventory generation the nodes were built from */
+    size_t n_match;        /* nodes the filter matches */
 };
 
 /* ---- nodes ---- */
@@ -35,17 +37,41 @@ static struct tree_node *node_new(enum tree_kind kind, const char *id, struct tr
     return n;
 }
 
+/* Frees what the node holds; the node itself lives in its parent's block (or is the root). */
+static void node_release(struct tree_node *n)
+{
+    for (size_t i = 0; i < n->n_child; i++)
+        node_release(n->child[i]);
+    free(n->child);
+    free(n->kids);
+    free(n->id);
+    free(n->usage);
+    free(n->headroom);
+}
+
 static void node_free(struct tree_node *n)
 {
     if (!n)
         return;
-    for (size_t i = 0; i < n->n_child; i++)
-        node_free(n->child[i]);
-    free(n->child);
-    free(n->id);
-    free(n->usage);
-    free(n->headroom);
+    node_release(n);
     free(n);
+}
+
+/*
+ * Moves a node's new children into one block: a filter over 100,000 ENIs walks
+ * them in address order instead of taking a cache miss per node.
+ */
+static void pack_children(struct tree_node *n)
+{
+    if (n->n_child == 0)
+        return;
+    struct tree_node *block = xreallocarray(NULL, n->n_child, sizeof(*block));
+    for (size_t i = 0; i < n->n_child; i++) {
+        block[i] = *n->child[i];
+        free(n->child[i]);
+        n->child[i] = &block[i];
+    }
+    n->kids = block;
 }
 
 static void add_child(struct tree_node *p, size_t *alloc, enum tree_kind kind, const char *id)
@@ -214,6 +240,7 @@ static void build_children(struct tree *t, struct tree_node *n)
     case TREE_ENI:
         break;
     }
+    pack_children(n);
     n->count = n->n_child;
     n->counted = true;
 }
@@ -341,108 +368,67 @@ static void reflatten(struct tree *t)
 
 /* ---- filter ---- */
 
-/* Case-insensitive (ASCII) substring test: IDs, CIDRs and names are mostly ASCII. */
-static bool has_text(const char *s, const char *text)
+/*
+ * Marks come from the search index (search_run() over t->filter). The node
+ * keeps its resource's slot, looked up once per build (nodes die with the
+ * generation), so a keystroke reads no resource.
+ */
+static void node_slot(struct tree *t, struct tree_node *n)
 {
-    if (!s)
-        return false;
-    size_t m = strlen(text);
-    if (m == 0)
-        return true;
-    /* Compare only where the first character matches: most positions fail there. */
-    int lo = tolower((unsigned char)text[0]), up = toupper((unsigned char)text[0]);
-    for (; *s; s++)
-        if (((unsigned char)*s == lo || (unsigned char)*s == up) && strncasecmp(s, text, m) == 0)
-            return true;
-    return false;
+    enum inv_type type;
+    const char *id;
+    if (n->slot_done)
+        return;
+    const struct inv_resource *r =
+        tree_node_resource(n, &type, &id) ? inventory_find(t->inv, type, id) : NULL;
+    n->slot = r ? inventory_slot(r) : TREE_NO_ROW;
+    n->slot_done = true;
 }
 
-static bool tags_match(const struct inv_resource *r, const char *text)
-{
-    for (size_t i = 0; i < r->n_tags; i++)
-        if (has_text(r->tags[i].value, text) || has_text(r->tags[i].key, text))
-            return true;
-    return false;
-}
-
-static bool ids_match(struct inv_ids ids, const char *text)
-{
-    for (size_t i = 0; i < ids.n; i++)
-        if (has_text(ids.v[i], text))
-            return true;
-    return false;
-}
-
-static bool resource_matches(const struct inv_resource *r, const char *text)
-{
-    if (has_text(r->id, text) || has_text(r->name, text) || tags_match(r, text))
-        return true;
-    switch (r->type) {
-    case INV_ENI:
-        return ids_match(r->eni.ipv4, text) || ids_match(r->eni.ipv6, text) ||
-               has_text(r->eni.description, text);
-    case INV_SUBNET:
-        return has_text(r->subnet.cidr_text, text);
-    case INV_VPC:
-        return has_text(r->vpc.cidr_text, text);
-    case INV_ENDPOINT:
-        return has_text(r->endpoint.service_name, text);
-    case INV_AZ:
-        return has_text(r->az.zone_name, text);
-    default:
-        return false;
-    }
-}
-
-static bool node_matches(struct tree *t, const struct tree_node *n)
+static bool node_matches(struct tree *t, struct tree_node *n)
 {
     enum inv_type type;
     const char *id;
     if (!tree_node_resource(n, &type, &id))
         return false;
-    const struct inv_resource *r = inventory_find(t->inv, type, id);
-    if (!r && type == INV_AZ)
-        return has_text(id, t->filter);
-    return r && resource_matches(r, t->filter);
-}
-
-/* Builds everything below n and marks what the filter keeps; returns n->keep. */
-static bool apply_filter(struct tree *t, struct tree_node *n)
-{
-    build_children(t, n);
-    n->match = n->kind != TREE_ROOT && node_matches(t, n);
-    bool below = false;
-    for (size_t i = 0; i < n->n_child; i++)
-        below |= apply_filter(t, n->child[i]);
-    n->keep = n->match || below || n->kind == TREE_ROOT;
-    n->expanded = below || n->kind == TREE_ROOT;
-    return n->keep;
+    node_slot(t, n);
+    if (n->slot == TREE_NO_ROW)
+        return type == INV_AZ && search_text_has(id, t->filter);
+    return search_hit_slot(t->search, type, n->slot);
 }
 
 /*
- * Typing one more character narrows the filter: what did not contain the old
- * text cannot contain the new, so only the nodes kept last time are tested.
+ * Marks what the filter keeps below n and lays out the rows in the same walk
+ * (a node's row is taken back when nothing keeps it); returns n->keep. A new
+ * text builds everything below n; a narrower one (one more character typed)
+ * tests only the nodes kept last time, since what did not contain the old
+ * text cannot contain the new.
  */
-static bool narrow_filter(struct tree *t, struct tree_node *n)
+static bool filter_walk(struct tree *t, struct tree_node *n, bool narrower)
 {
-    if (!n->keep)
+    if (narrower && !n->keep)
         return false;
-    n->match = n->kind != TREE_ROOT && n->match && node_matches(t, n);
+    if (!narrower)
+        build_children(t, n);
+    size_t mark = t->n_rows;
+    push_row(t, n);
+    n->match = n->kind != TREE_ROOT && (!narrower || n->match) && node_matches(t, n);
+    t->n_match += n->match;
     bool below = false;
     for (size_t i = 0; i < n->n_child; i++)
-        below |= narrow_filter(t, n->child[i]);
+        below |= filter_walk(t, n->child[i], narrower);
     n->keep = n->match || below || n->kind == TREE_ROOT;
     n->expanded = below || n->kind == TREE_ROOT;
+    if (!n->keep)
+        t->n_rows = mark;
     return n->keep;
 }
 
-static size_t count_matches(const struct tree_node *n)
+static void apply_filter(struct tree *t, bool narrower)
 {
-    size_t c = n->match;
-    for (size_t i = 0; i < n->n_child; i++)
-        if (n->child[i]->keep)
-            c += count_matches(n->child[i]);
-    return c;
+    t->n_rows = 0;
+    t->n_match = 0;
+    filter_walk(t, t->root, narrower);
 }
 
 /* ---- building and restoring ---- */
@@ -514,15 +500,20 @@ static void rebuild_from(struct tree *t, char **keys, size_t nkeys)
     strbuf_init(&path, 128);
     restore(t, t->root, &path, keys, nkeys);
     strbuf_release(&path);
-    if (t->filter)
-        apply_filter(t, t->root);
-    reflatten(t);
+    t->gen = inventory_generation(t->inv);
+    if (t->filter) {
+        search_run(t->search, t->inv, t->filter);
+        apply_filter(t, false);
+    } else {
+        reflatten(t);
+    }
 }
 
 struct tree *tree_create(const struct inventory *inv)
 {
     struct tree *t = xcalloc(1, sizeof(*t));
     t->inv = inv;
+    t->search = search_create();
     rebuild_from(t, NULL, 0);
     return t;
 }
@@ -535,6 +526,7 @@ void tree_destroy(struct tree *t)
     free(t->rows);
     free(t->filter);
     keyset_free(t->saved, t->n_saved);
+    search_destroy(t->search);
     free(t);
 }
 
@@ -690,8 +682,32 @@ size_t tree_parent_row(const struct tree *t, size_t row)
     return visible(t, n->parent) ? n->parent->row : TREE_NO_ROW;
 }
 
+/* Forgets the filter's marks and expansion on the nodes there are, then opens what keys say. */
+static void unfilter(struct tree_node *n)
+{
+    n->match = false;
+    n->keep = false;
+    n->expanded = false;
+    for (size_t i = 0; i < n->n_child; i++)
+        unfilter(n->child[i]);
+}
+
+/* Back to the expansion from before the filter, keeping the nodes built. */
+static void restore_saved(struct tree *t)
+{
+    unfilter(t->root);
+    struct strbuf path;
+    strbuf_init(&path, 128);
+    restore(t, t->root, &path, t->saved, t->n_saved);
+    strbuf_release(&path);
+    reflatten(t);
+}
+
 size_t tree_set_filter(struct tree *t, const char *text)
 {
+    /* Cached resources in the nodes belong to the generation they were built from. */
+    if (t->gen != inventory_generation(t->inv))
+        tree_rebuild(t);
     bool had = t->filter != NULL;
     bool want = text && *text;
     if (want && !had) {
@@ -701,24 +717,43 @@ size_t tree_set_filter(struct tree *t, const char *text)
         t->saved = ks.v;
         t->n_saved = ks.n;
     }
-    bool narrower = want && had && has_text(text, t->filter);
+    bool narrower = want && had && search_text_has(text, t->filter);
     free(t->filter);
     t->filter = want ? xstrdup(text) : NULL;
     if (want) {
-        if (narrower)
-            narrow_filter(t, t->root);
-        else
-            apply_filter(t, t->root);
-        reflatten(t);
-        return count_matches(t->root);
+        search_run(t->search, t->inv, t->filter);
+        apply_filter(t, narrower);
+        return t->n_match;
     }
     if (had) {
-        rebuild_from(t, t->saved, t->n_saved);
+        restore_saved(t);
         keyset_free(t->saved, t->n_saved);
         t->saved = NULL;
         t->n_saved = 0;
     }
+    search_run(t->search, t->inv, NULL);
     return 0;
+}
+
+/* Every node, its slot and each VPC's headroom (the AZ rows a filter shows read it). */
+static void build_below(struct tree *t, struct tree_node *n)
+{
+    build_children(t, n);
+    node_slot(t, n);
+    if (n->kind == TREE_VPC && !n->headroom_done) {
+        n->n_headroom = ipusage_vpc_headroom(t->inv, n->id, &n->headroom);
+        n->headroom_done = true;
+    }
+    for (size_t i = 0; i < n->n_child; i++)
+        build_below(t, n->child[i]);
+}
+
+void tree_prepare_filter(struct tree *t)
+{
+    if (t->gen != inventory_generation(t->inv))
+        tree_rebuild(t);
+    search_prepare(t->search, t->inv);
+    build_below(t, t->root);
 }
 
 const char *tree_filter(const struct tree *t)

@@ -401,6 +401,15 @@ size_t treeview_set_filter(struct view *v, const char *text)
     return matches;
 }
 
+void treeview_prepare_filter(struct view *v)
+{
+    /* It rebuilds the tree when the inventory changed since the last paint. */
+    struct cursor_memo m;
+    memo_take(v, &m);
+    tree_prepare_filter(tv(v)->tree);
+    memo_restore(v, &m);
+}
+
 static void tree_filter_op(struct view *v, const char *text)
 {
     treeview_set_filter(v, text);

@@ -724,6 +724,107 @@ static void test_services_share_a_name(void **state)
     inventory_destroy(inv);
 }
 
+/* Links updated page by page equal links built once over the same resources. */
+static void put_page_items(struct inventory *inv, unsigned from, unsigned to)
+{
+    char json[512];
+    for (unsigned k = from; k < to; k++) {
+        unsigned i = (k * 7919u) % 600; /* IDs arrive out of order */
+        const char *kind = i % 50 == 3 ? "vpc_endpoint" : "interface";
+        char desc[64] = "worker";
+        if (i % 50 == 3)
+            snprintf(desc, sizeof(desc), "VPC Endpoint Interface vpce-%c",
+                     i % 100 == 3 ? 'b' : 'z');
+        snprintf(json, sizeof(json),
+                 "{\"NetworkInterfaceId\":\"eni-%04u\",\"SubnetId\":\"subnet-%u\",\"VpcId\":"
+                 "\"vpc-a\",\"InterfaceType\":\"%s\",\"Description\":\"%s\","
+                 "\"PrivateIpAddresses\":[{\"PrivateIpAddress\":\"10.0.%u.%u\"}]}",
+                 i, i % 3, kind, desc, i / 250, i % 250);
+        put(inv, INV_ENI, json);
+    }
+}
+
+static struct inventory *links_world(void)
+{
+    struct inventory *inv = inventory_create();
+    put(inv, INV_VPC, "{\"VpcId\":\"vpc-a\",\"CidrBlock\":\"10.0.0.0/16\"}");
+    put(inv, INV_AZ, "{\"ZoneName\":\"us-east-1a\",\"ZoneId\":\"use1-az1\"}");
+    for (unsigned i = 0; i < 3; i++) {
+        char json[256];
+        snprintf(json, sizeof(json),
+                 "{\"SubnetId\":\"subnet-%u\",\"VpcId\":\"vpc-a\",\"CidrBlock\":\"10.0.%u.0/24\","
+                 "\"AvailabilityZone\":\"us-east-1a\"}",
+                 i, i);
+        put(inv, INV_SUBNET, json);
+    }
+    put(inv, INV_ENDPOINT,
+        "{\"VpcEndpointId\":\"vpce-a\",\"VpcId\":\"vpc-a\",\"VpcEndpointType\":\"Interface\","
+        "\"SubnetIds\":[\"subnet-1\"],\"NetworkInterfaceIds\":[\"eni-0010\",\"eni-0599\"]}");
+    put(inv, INV_ENDPOINT,
+        "{\"VpcEndpointId\":\"vpce-b\",\"VpcId\":\"vpc-a\",\"VpcEndpointType\":\"Interface\","
+        "\"NetworkInterfaceIds\":[\"eni-0010\"]}");
+    return inv;
+}
+
+static void assert_same_ids(struct inv_ids x, struct inv_ids y)
+{
+    assert_int_equal(x.n, y.n);
+    for (size_t i = 0; i < x.n; i++)
+        assert_string_equal(x.v[i], y.v[i]);
+}
+
+static void test_links_page_by_page(void **state)
+{
+    (void)state;
+    struct inventory *paged = links_world(), *whole = links_world();
+    assert_int_equal(inventory_vpc_subnets(paged, "vpc-a").n, 3);
+    for (unsigned from = 0; from < 600; from += 100) {
+        put_page_items(paged, from, from + 100);
+        /* A read between pages, as the explorer's repaint does. */
+        assert_true(inventory_subnet_enis(paged, "subnet-0").n > 0);
+    }
+    put_page_items(whole, 0, 600);
+    const char *subnets[] = {"subnet-0", "subnet-1", "subnet-2"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_same_ids(inventory_subnet_enis(paged, subnets[i]),
+                        inventory_subnet_enis(whole, subnets[i]));
+        assert_same_ids(inventory_subnet_endpoints(paged, subnets[i]),
+                        inventory_subnet_endpoints(whole, subnets[i]));
+    }
+    assert_int_equal(inventory_subnet_enis(paged, "subnet-0").n, 200);
+    const char *eps[] = {"vpce-a", "vpce-b", "vpce-z"};
+    for (size_t i = 0; i < 3; i++)
+        assert_same_ids(inventory_endpoint_enis(paged, eps[i]),
+                        inventory_endpoint_enis(whole, eps[i]));
+    char id[32];
+    for (unsigned i = 0; i < 600; i++) {
+        snprintf(id, sizeof(id), "eni-%04u", i);
+        enum inv_owner_source sp, sw;
+        const char *op = inventory_eni_endpoint(paged, id, &sp);
+        const char *ow = inventory_eni_endpoint(whole, id, &sw);
+        assert_int_equal(sp, sw);
+        if (ow == NULL)
+            assert_null(op);
+        else
+            assert_string_equal(op, ow);
+    }
+    /* Listed by both endpoints: the first by ID owns it, on either path. */
+    assert_string_equal(inventory_eni_endpoint(paged, "eni-0010", NULL), "vpce-a");
+    assert_string_equal(inventory_eni_endpoint(paged, "eni-0103", NULL), "vpce-b");
+    /* A replaced ENI (a refresh) moves subnets: the links follow. */
+    put(paged, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-0000\",\"SubnetId\":\"subnet-2\",\"VpcId\":\"vpc-a\"}");
+    assert_int_equal(inventory_subnet_enis(paged, "subnet-0").n, 199);
+    assert_int_equal(inventory_subnet_enis(paged, "subnet-2").n, 201);
+    put(paged, INV_ENI,
+        "{\"NetworkInterfaceId\":\"eni-9999\",\"SubnetId\":\"subnet-2\",\"VpcId\":\"vpc-a\"}");
+    struct inv_ids s2 = inventory_subnet_enis(paged, "subnet-2");
+    assert_int_equal(s2.n, 202);
+    assert_string_equal(s2.v[s2.n - 1], "eni-9999");
+    inventory_destroy(paged);
+    inventory_destroy(whole);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -746,6 +847,7 @@ int main(void)
         cmocka_unit_test(test_many_enis),
         cmocka_unit_test(test_destroy_null),
         cmocka_unit_test(test_services_share_a_name),
+        cmocka_unit_test(test_links_page_by_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -196,6 +196,51 @@ static void test_filter(void **state)
     inventory_destroy(inv);
 }
 
+/* Typing and erasing: every step gives what a fresh filter of that text gives. */
+static void test_filter_typing(void **state)
+{
+    (void)state;
+    struct inventory *inv = world(300);
+    struct tree *t = tree_create(inv);
+    tree_prepare_filter(t);
+    const char *steps[] = {"1",        "10",     "10.",  "10.1", "10.1.0", "10.1.0.1", "10.1.0.12",
+                           "10.1.0.1", "10.1.0", "10.1", "e",    "en",     "eni-ep",   "x"};
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        size_t n = tree_set_filter(t, steps[i]);
+        size_t rows = tree_row_count(t);
+        struct tree *fresh = tree_create(inv);
+        assert_int_equal(tree_set_filter(fresh, steps[i]), n);
+        assert_int_equal(tree_row_count(fresh), rows);
+        for (size_t r = 0; r < rows; r++) {
+            assert_int_equal(tree_row(fresh, r)->kind, tree_row(t, r)->kind);
+            assert_int_equal(tree_node_matches(tree_row(fresh, r)),
+                             tree_node_matches(tree_row(t, r)));
+        }
+        tree_destroy(fresh);
+    }
+    assert_int_equal(tree_set_filter(t, "10.1.0.129"), 1);
+    assert_string_equal(tree_row(t, tree_row_count(t) - 1)->id, "eni-subnet-a-000129");
+    tree_set_filter(t, NULL);
+    assert_int_equal(tree_row_count(t), 9);
+    assert_false(tree_node_matches(tree_row(t, 0)));
+    tree_destroy(t);
+    inventory_destroy(inv);
+}
+
+/* The inventory changes between two keystrokes, with no rebuild in between. */
+static void test_filter_after_change(void **state)
+{
+    (void)state;
+    struct inventory *inv = world(3);
+    struct tree *t = tree_create(inv);
+    assert_int_equal(tree_set_filter(t, "10.1.0"), 3);
+    put_eni(inv, "subnet-b", 4, ",\"Description\":\"late\"");
+    assert_int_equal(tree_set_filter(t, "10.1.0.4"), 1);
+    assert_string_equal(tree_row(t, tree_row_count(t) - 1)->id, "eni-subnet-b-000004");
+    tree_destroy(t);
+    inventory_destroy(inv);
+}
+
 static void test_reveal(void **state)
 {
     (void)state;
@@ -253,6 +298,8 @@ int main(void)
         cmocka_unit_test(test_expand_collapse_parent),
         cmocka_unit_test(test_rebuild_keeps_expansion),
         cmocka_unit_test(test_filter),
+        cmocka_unit_test(test_filter_typing),
+        cmocka_unit_test(test_filter_after_change),
         cmocka_unit_test(test_reveal),
         cmocka_unit_test(test_hundred_thousand_enis),
     };

@@ -279,6 +279,11 @@ const struct inv_resource *inventory_at(const struct inventory *inv, enum inv_ty
 const struct inv_resource *inventory_find(const struct inventory *inv, enum inv_type type,
                                           const char *id);
 /*
+ * A dense index of r among its type, below inventory_count(); stable until the
+ * next change, so per-resource side tables can be plain arrays.
+ */
+size_t inventory_slot(const struct inv_resource *r);
+/*
  * The service detail behind an endpoint: the one with this ServiceName that
  * offers kind, else any with the name. Services are keyed by ServiceId because
  * one name can have two details (S3 and DynamoDB: Gateway and Interface).

@@ -17,7 +17,10 @@
  *
  * The filter (tree_set_filter) keeps nodes whose resource matches the text
  * (case-insensitive substring of the ID, name, tag keys and values, CIDRs,
- * IPs, service name) together with their ancestors, all shown expanded.
+ * IPs, service name: model/search) together with their ancestors, all shown
+ * expanded. A filter builds every node; they stay built until the next
+ * rebuild, so each keystroke costs one scan of the search index and one walk
+ * of the nodes (narrowing walks only what the last text kept).
  * Pure: reads the inventory, no curses. One thread.
  */
 #ifndef VPCX_UI_TREE_H
@@ -61,7 +64,10 @@ struct tree_node {
     struct az_headroom *headroom; /* VPCs */
     size_t n_headroom;
     bool headroom_done;
-    size_t row; /* visible row when rows[row] == this node */
+    size_t row;             /* visible row when rows[row] == this node */
+    struct tree_node *kids; /* the block child[] points into */
+    size_t slot;            /* inventory_slot() of the node's resource, or TREE_NO_ROW */
+    bool slot_done;
 };
 
 struct tree;
@@ -96,6 +102,12 @@ size_t tree_parent_row(const struct tree *t, size_t row);
 /* Sets the filter ("" or NULL clears it). Returns the number of matching nodes. */
 size_t tree_set_filter(struct tree *t, const char *text);
 const char *tree_filter(const struct tree *t);
+/*
+ * Builds the filter's text index and every node now (when the filter prompt
+ * opens), so that each keystroke only scans; both last until the inventory
+ * changes.
+ */
+void tree_prepare_filter(struct tree *t);
 /* True when the node matches the current filter (false without one). */
 bool tree_node_matches(const struct tree_node *n);
 

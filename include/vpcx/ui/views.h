@@ -20,6 +20,8 @@ bool treeview_reveal(struct view *v, enum inv_type type, const char *id);
 bool treeview_jump_kind(struct view *v, enum tree_kind kind);
 /* Applies the filter; returns the number of matching nodes. */
 size_t treeview_set_filter(struct view *v, const char *text);
+/* Readies the tree for a filter (its index and nodes) as the prompt opens; keeps the cursor. */
+void treeview_prepare_filter(struct view *v);
 
 /* detail view */
 void detail_show(struct view *v, enum inv_type type, const char *id);
