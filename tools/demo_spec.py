@@ -81,48 +81,48 @@ VPCS = [
     },
 ]
 
-# Workloads are ENIs that are not endpoints': (kind, count, name). Kinds are made the way
-# AWS makes them (see KINDS in make_demo.py).
+# Workloads are ENIs that are not endpoints': (kind, count, name[, Owner tag]). Kinds are
+# made the way AWS makes them (see KINDS in make_demo.py); instances carry Name and Owner.
 SUBNETS = [
     {"id": "subnet-342c8307a0958b767", "vpc": "prod", "cidr": "10.0.0.0/21", "az": "us-east-1a",
      "tags": [("Name", "prod-app-a"), ("Tier", "app")],
      "workloads": [("lambda", 30, "orders-api"), ("eks", 2, "batch-cluster"),
-                   ("k8s", 24, "batch-cluster"), ("instance", 4, "batch-node")]},
+                   ("k8s", 24, "batch-cluster"), ("instance", 4, "batch-node", "team-red")]},
     {"id": "subnet-a585897cfddedc9a1", "vpc": "prod", "cidr": "10.0.8.0/24", "az": "us-east-1b",
      "tags": [("Name", "prod-app-b-busy"), ("Tier", "app")],
      # About 72% used: busy, under the 80% a check calls nearly full.
      "workloads": [("lambda", 60, "orders-api"), ("alb", 2, "web-internal"),
-                   ("k8s", 109, "batch-cluster"), ("instance", 6, "batch-node")]},
+                   ("k8s", 109, "batch-cluster"), ("instance", 6, "batch-node", "team-blue")]},
     {"id": "subnet-ea93ce262af9887fe", "vpc": "prod", "cidr": "10.0.9.0/24", "az": "us-east-1c",
      "ipv6": ("subnet-cidr-assoc-202c80bc7dccd0e91", "2400:6500:5cee:5100::/64"),
      "tags": [("Name", "prod-app-c-v6"), ("Tier", "app")],
      "workloads": [("eks", 2, "batch-cluster"), ("k8s", 12, "batch-cluster"),
-                   ("instance", 8, "batch-node")]},
+                   ("instance", 8, "batch-node", "team-red")]},
     {"id": "subnet-b71df36b8fe8707cb", "vpc": "prod", "cidr": "10.0.10.0/28", "az": "us-east-1a",
      "tags": [("Name", "prod-endpoints-a"), ("Tier", "endpoints")],
      # PROBLEM: a /28 (11 usable) with 9 in use: 2 endpoint ENIs and a proxy fleet.
-     "workloads": [("instance", 7, "egress-proxy")]},
+     "workloads": [("instance", 7, "egress-proxy", "team-green")]},
     {"id": "subnet-ccabbfb4a7ed286b0", "vpc": "prod", "cidr": "10.0.11.0/26", "az": "us-east-1b",
      "tags": [("Name", "prod-data-b"), ("Tier", "data")],
      "workloads": [("rds", 10, "orders-db")]},
     {"id": "subnet-b266b9c1494fb32d3", "vpc": "staging", "cidr": "10.20.0.0/22",
      "az": "us-east-1a", "tags": [("Name", "stg-a"), ("Tier", "a")],
      "workloads": [("lambda", 10, "orders-api-stg"), ("nlb", 1, "nlb-tcp"),
-                   ("k8s", 18, "stg-cluster"), ("instance", 2, "stg-node")]},
+                   ("k8s", 18, "stg-cluster"), ("instance", 2, "stg-node", "team-red")]},
     {"id": "subnet-d68ab55dd3143b66b", "vpc": "staging", "cidr": "10.20.4.0/24",
      "az": "us-east-1b", "tags": [("Name", "stg-b"), ("Tier", "b")],
      "workloads": [("lambda", 8, "orders-api-stg"), ("rds", 7, "orders-db-stg")]},
     {"id": "subnet-a596477dc9a828b57", "vpc": "staging", "cidr": "10.20.5.0/27",
      "az": "us-east-1c", "tags": [("Name", "stg-c"), ("Tier", "c")],
-     "workloads": [("nat", 1, "stg-egress"), ("instance", 3, "stg-node")]},
+     "workloads": [("nat", 1, "stg-egress"), ("instance", 3, "stg-node", "team-red")]},
     {"id": "subnet-d2a6796c6d987fca3", "vpc": "shared", "cidr": "172.16.0.0/23",
      "az": "us-east-1a", "tags": [("Name", "shared-a"), ("Tier", "a")],
      "workloads": [("nat", 1, "shared-egress"), ("nlb", 1, "ldap"), ("alb", 1, "wiki"),
-                   ("instance", 9, "ldap-node")]},
+                   ("instance", 9, "ldap-node", "team-blue")]},
     {"id": "subnet-4b6540cb59a35c0b5", "vpc": "shared", "cidr": "172.16.2.0/24",
      "az": "us-east-1b", "tags": [("Name", "shared-b"), ("Tier", "b")],
      "workloads": [("lambda", 3, "rotate-secrets"), ("alb", 1, "wiki"),
-                   ("instance", 3, "ldap-node")]},
+                   ("instance", 3, "ldap-node", "team-blue")]},
     # The default VPC's default subnets.
     {"id": "subnet-bebe9756b49114c49", "vpc": "default", "cidr": "172.31.0.0/20",
      "az": "us-east-1a", "default": True},

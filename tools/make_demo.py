@@ -290,7 +290,7 @@ class Demo:
         for sn in self.subnets.values():
             s = sn.spec
             v = self.vpc[s["vpc"]]
-            for kind, count, name in s.get("workloads", []):
+            for kind, count, name, *owner in s.get("workloads", []):
                 k = KINDS[kind]
                 for i in range(count):
                     h = digest(s["id"], kind, name, str(i))
@@ -311,7 +311,7 @@ class Demo:
                             tagset = tags([("cluster.k8s.amazonaws.com/name", name),
                                            ("node.k8s.amazonaws.com/instance_id", instance)])
                         else:
-                            tagset = tags([("Name", name)])
+                            tagset = tags([("Name", name)] + [("Owner", o) for o in owner])
                     elif k.get("owner"):
                         attachment = {"AttachmentId": "ela-attach-" + h[34:51],
                                       "DeleteOnTermination": False, "DeviceIndex": 1,
