@@ -1054,23 +1054,10 @@ static cJSON *groups_array(const struct inventory *inv, const struct inv_ids *id
     return arr;
 }
 
-static char *simulated_id(void)
-{
-    unsigned char b[9];
-    if (RAND_bytes(b, sizeof(b)) != 1)
-        memset(b, 0, sizeof(b));
-    struct strbuf sb = STRBUF_INIT;
-    strbuf_addstr(&sb, "vpce-");
-    for (size_t i = 0; i < sizeof(b); i++)
-        strbuf_addf(&sb, "%02x", b[i]);
-    strbuf_setlen(&sb, 5 + 17);
-    return strbuf_detach(&sb, NULL);
-}
-
 static cJSON *simulated_create_item(struct mutate_op *op)
 {
     const struct endpoint_spec *s = &op->spec;
-    char *id = simulated_id();
+    char *id = sim_new_id(op->gate->sim, op->inv, INV_ENDPOINT, "vpce-", s->service_name);
     cJSON *ep = cJSON_CreateObject();
     cJSON_AddStringToObject(ep, "VpcEndpointId", id);
     cJSON_AddStringToObject(ep, "VpcEndpointType", preflight_kind_text(s->kind));

@@ -8,8 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/cidr.h"
@@ -29,6 +27,7 @@ struct timer {
 struct sim {
     struct timer *v;
     size_t n;
+    uint64_t made; /* IDs made so far: each new one differs */
 };
 
 struct sim *sim_create(void)
@@ -79,16 +78,42 @@ static cJSON *item_of(const struct inventory *inv, enum inv_type type, const cha
     return id ? inventory_item(inv, inventory_find(inv, type, id)) : NULL;
 }
 
-static char *random_hex(const char *prefix, size_t digits)
+/* FNV-1a, 64 bits: spreads a short text over the digits of an ID. */
+static uint64_t fnv(const char *text, uint64_t h)
 {
-    unsigned char b[16];
-    if (RAND_bytes(b, sizeof(b)) != 1)
-        memset(b, 0, sizeof(b));
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ull;
+    return h;
+}
+
+/*
+ * prefix + digits hex digits (at most 32) derived from context and a count, so
+ * a session replays the same IDs (screens can be compared) while each differs.
+ */
+static char *hash_hex(struct sim *s, const char *prefix, size_t digits, const char *context)
+{
+    char *seed =
+        xasprintf("%s/%s/%llu", prefix, context ? context : "", (unsigned long long)s->made++);
+    uint64_t a = fnv(seed, 0xcbf29ce484222325ull), b = fnv(seed, a ^ 0x9e3779b97f4a7c15ull);
+    free(seed);
     struct strbuf sb = STRBUF_INIT;
     strbuf_addstr(&sb, prefix);
-    for (size_t i = 0; i < digits; i++)
-        strbuf_addch(&sb, "0123456789abcdef"[(b[i / 2] >> (i % 2 ? 0 : 4)) & 15]);
+    for (size_t i = 0; i < digits && i < 32; i++) {
+        uint64_t w = i < 16 ? a : b;
+        strbuf_addch(&sb, "0123456789abcdef"[(w >> (4 * (i % 16))) & 15]);
+    }
     return strbuf_detach(&sb, NULL);
+}
+
+char *sim_new_id(struct sim *s, const struct inventory *inv, enum inv_type type, const char *prefix,
+                 const char *context)
+{
+    for (;;) {
+        char *id = hash_hex(s, prefix, 17, context);
+        if (!inventory_find(inv, type, id))
+            return id;
+        free(id);
+    }
 }
 
 static bool list_has(const cJSON *list, const char *s)
@@ -186,26 +211,26 @@ static char *private_dns_name(const char *ip, const char *region)
     return strbuf_detach(&sb, NULL);
 }
 
-static char *mac_address(void)
+static char *mac_address(struct sim *s, const char *eni_id)
 {
-    char *h = random_hex("", 10);
+    char *h = hash_hex(s, "", 10, eni_id);
     char *mac = xasprintf("0e:%.2s:%.2s:%.2s:%.2s:%.2s", h, h + 2, h + 4, h + 6, h + 8);
     free(h);
     return mac;
 }
 
 /* An endpoint ENI as DescribeNetworkInterfaces shows one PrivateLink made. */
-static cJSON *endpoint_eni(const struct inventory *inv, const cJSON *ep, const char *subnet_id,
-                           const char *ip)
+static cJSON *endpoint_eni(struct sim *s, const struct inventory *inv, const cJSON *ep,
+                           const char *subnet_id, const char *ip)
 {
     const struct inv_resource *sn = inventory_find(inv, INV_SUBNET, subnet_id);
     const struct inv_resource *az = inventory_subnet_az(inv, subnet_id);
     const char *id = str(ep, "VpcEndpointId");
     const char *type = str(ep, "VpcEndpointType");
     bool gwlb = type && strcmp(type, "GatewayLoadBalancer") == 0;
-    char *eni_id = random_hex("eni-", 17);
+    char *eni_id = sim_new_id(s, inv, INV_ENI, "eni-", subnet_id);
     char *dns = private_dns_name(ip, az ? az->az.region : NULL);
-    char *mac = mac_address();
+    char *mac = mac_address(s, eni_id);
     char *desc = xasprintf("VPC Endpoint Interface %s", id);
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "AvailabilityZone",
@@ -268,7 +293,8 @@ static const char *eni_subnet(const struct inventory *inv, const char *eni_id)
  * Makes an ENI in each of ep's subnets that has none of ep's, putting them in
  * inv and adding them to ep's NetworkInterfaceIds; all or nothing.
  */
-static enum vpcx_status add_enis(struct inventory *inv, cJSON *ep, struct vpcx_error *err)
+static enum vpcx_status add_enis(struct sim *s, struct inventory *inv, cJSON *ep,
+                                 struct vpcx_error *err)
 {
     cJSON *ids = cJSON_GetObjectItemCaseSensitive(ep, "NetworkInterfaceIds");
     if (!cJSON_IsArray(ids)) {
@@ -283,8 +309,8 @@ static enum vpcx_status add_enis(struct inventory *inv, cJSON *ep, struct vpcx_e
         const cJSON *it;
         cJSON_ArrayForEach(it, ids)
         {
-            const char *s = eni_subnet(inv, cJSON_GetStringValue(it));
-            have = have || (s && strcmp(s, sn->valuestring) == 0);
+            const char *at = eni_subnet(inv, cJSON_GetStringValue(it));
+            have = have || (at && strcmp(at, sn->valuestring) == 0);
         }
         if (have)
             continue;
@@ -297,7 +323,7 @@ static enum vpcx_status add_enis(struct inventory *inv, cJSON *ep, struct vpcx_e
                                   sn->valuestring);
         }
         /* Taken at once, so the next subnet's search (same VPC, other range) is unaffected. */
-        cJSON_AddItemToArray(made, endpoint_eni(inv, ep, sn->valuestring, ip));
+        cJSON_AddItemToArray(made, endpoint_eni(s, inv, ep, sn->valuestring, ip));
         free(ip);
     }
     cJSON *e;
@@ -335,13 +361,13 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The "vpce-ID-1a2b3c4d" label of the endpoint's names, kept once made. */
-static char *dns_label(const cJSON *ep)
+static char *dns_label(struct sim *s, const cJSON *ep)
 {
     const char *first =
         str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(ep, "DnsEntries"), 0), "DnsName");
     if (first && strncmp(first, "vpce-", 5) == 0 && strchr(first, '.'))
         return xstrndup(first, (size_t)(strchr(first, '.') - first));
-    char *suffix = random_hex("", 8);
+    char *suffix = hash_hex(s, "", 8, str(ep, "VpcEndpointId"));
     char *label = xasprintf("%s-%s", str(ep, "VpcEndpointId"), suffix);
     free(suffix);
     return label;
@@ -375,7 +401,7 @@ static char *vpce_zone(const struct inventory *inv, const char *self)
 }
 
 /* DnsEntries as AWS lists them: regional name, one per AZ, then the private name. */
-static void set_dns_entries(const struct inventory *inv, cJSON *ep)
+static void set_dns_entries(struct sim *s, const struct inventory *inv, cJSON *ep)
 {
     const char *type = str(ep, "VpcEndpointType");
     if (!type || strcmp(type, "Interface") != 0) {
@@ -390,7 +416,7 @@ static void set_dns_entries(const struct inventory *inv, cJSON *ep)
         cJSON_GetArrayItem(cJSON_GetObjectItem(svc_item, "BaseEndpointDnsNames"), 0));
     cJSON *list = cJSON_CreateArray();
     if (base) {
-        char *label = dns_label(ep);
+        char *label = dns_label(s, ep);
         char *zone = vpce_zone(inv, str(ep, "VpcEndpointId"));
         char *name = xasprintf("%s.%s", label, base);
         add_dns(list, name, zone);
@@ -523,13 +549,13 @@ enum vpcx_status sim_create_endpoint(struct sim *s, struct inventory *inv, cJSON
     set(ep, "NetworkInterfaceIds", cJSON_CreateArray());
     stamp(ep);
     if (!is_gateway(ep)) {
-        enum vpcx_status st = add_enis(inv, ep, err);
+        enum vpcx_status st = add_enis(s, inv, ep, err);
         if (st != VPCX_OK) {
             cJSON_Delete(ep);
             return st;
         }
     }
-    set_dns_entries(inv, ep);
+    set_dns_entries(s, inv, ep);
     char *id = xstrdup(str(ep, "VpcEndpointId"));
     put_endpoint(inv, ep);
     schedule(s, inv, id, SETTLE, now_ms + SIM_SETTLE_MS);
@@ -556,14 +582,14 @@ enum vpcx_status sim_modify_endpoint(struct sim *s, struct inventory *inv, cJSON
     cJSON_Delete(cur);
     set(ep, "State", cJSON_CreateString("pending"));
     if (!is_gateway(ep)) {
-        enum vpcx_status st = add_enis(inv, ep, err);
+        enum vpcx_status st = add_enis(s, inv, ep, err);
         if (st != VPCX_OK) {
             cJSON_Delete(ep);
             return st;
         }
         enis_follow_groups(inv, ep);
     }
-    set_dns_entries(inv, ep);
+    set_dns_entries(s, inv, ep);
     char *id = xstrdup(str(ep, "VpcEndpointId"));
     put_endpoint(inv, ep);
     schedule(s, inv, id, SETTLE, now_ms + SIM_SETTLE_MS);
@@ -584,7 +610,7 @@ enum vpcx_status sim_delete_endpoint(struct sim *s, struct inventory *inv, const
 }
 
 /* Pending -> available: ENIs of subnets no longer listed go, the names follow. */
-static void settle(struct inventory *inv, const char *id)
+static void settle(struct sim *s, struct inventory *inv, const char *id)
 {
     cJSON *ep = item_of(inv, INV_ENDPOINT, id);
     if (!ep)
@@ -600,7 +626,7 @@ static void settle(struct inventory *inv, const char *id)
             remove_eni(inv, eni);
         cJSON_DeleteItemFromArray(ids, k);
     }
-    set_dns_entries(inv, ep);
+    set_dns_entries(s, inv, ep);
     set(ep, "State", cJSON_CreateString("available"));
     inventory_put(inv, INV_ENDPOINT, ep);
 }
@@ -647,7 +673,7 @@ bool sim_run_due(struct sim *s, long long now_ms)
         struct timer t = s->v[i];
         s->v[i] = s->v[--s->n];
         if (t.what == SETTLE)
-            settle(t.inv, t.id);
+            settle(s, t.inv, t.id);
         else
             finish_delete(t.inv, t.id);
         free(t.id);

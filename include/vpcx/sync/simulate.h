@@ -41,6 +41,13 @@ struct sim *sim_create(void);
 void sim_destroy(struct sim *s); /* NULL is a no-op */
 
 /*
+ * A new ID (prefix + 17 hex digits) no resource of type has: derived from
+ * context and a count, so a replayed session makes the same IDs. Caller frees.
+ */
+char *sim_new_id(struct sim *s, const struct inventory *inv, enum inv_type type, const char *prefix,
+                 const char *context);
+
+/*
  * Puts ep (taken: a new endpoint as CreateVpcEndpoint describes it, any state)
  * into inv with its ENIs. On failure (no free address in a subnet) nothing is
  * changed, err says why and ep is freed.
