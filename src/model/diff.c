@@ -1,4 +1,5 @@
 #include "vpcx/model/diff.h"
+#include "vpcx/model/netinfo.h"
 
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
@@ -431,6 +432,12 @@ static cJSON *resource_ref(const struct inv_resource *r)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "Id", r->id);
+    if (r->type == INV_ENDPOINT && r->endpoint.service_name) {
+        /* An endpoint is known by its service ("ssm", "s3 (gateway)") before its Name. */
+        char *svc = netinfo_short_service(r->endpoint.service_name, r->endpoint.kind);
+        cJSON_AddStringToObject(o, "Service", svc);
+        free(svc);
+    }
     if (r->name)
         cJSON_AddStringToObject(o, "Name", r->name);
     return o;
@@ -588,10 +595,16 @@ static void add_ref(struct strbuf *out, char mark, const cJSON *ref)
 {
     strbuf_addf(out, "  %c ", mark);
     add_clean(out, cJSON_GetObjectItemCaseSensitive(ref, "Id")->valuestring);
+    const cJSON *svc = cJSON_GetObjectItemCaseSensitive(ref, "Service");
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(ref, "Name");
-    if (cJSON_IsString(name)) {
+    if (cJSON_IsString(svc) || cJSON_IsString(name)) {
         strbuf_addstr(out, " (");
-        add_clean(out, name->valuestring);
+        if (cJSON_IsString(svc))
+            add_clean(out, svc->valuestring);
+        if (cJSON_IsString(svc) && cJSON_IsString(name))
+            strbuf_addstr(out, ", ");
+        if (cJSON_IsString(name))
+            add_clean(out, name->valuestring);
         strbuf_addch(out, ')');
     }
 }

@@ -1339,6 +1339,17 @@ void inventory_end(struct inventory *inv, enum inv_type type)
     bump(inv, type);
 }
 
+bool inventory_remove(struct inventory *inv, enum inv_type type, const char *id)
+{
+    struct inv_resource *r = id ? strmap_get(&inv->tables[type].by_id, id) : NULL;
+    if (r == NULL) {
+        return false;
+    }
+    table_remove(inv, &inv->tables[type], r);
+    bump(inv, type);
+    return true;
+}
+
 void inventory_abort(struct inventory *inv, enum inv_type type)
 {
     struct inv_table *t = &inv->tables[type];

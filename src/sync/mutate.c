@@ -15,6 +15,7 @@
 #include "vpcx/aws/http.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/sync/simulate.h"
 
 #define POLL_FIRST_MS   2000
 #define POLL_MAX_MS     15000
@@ -25,6 +26,7 @@
 struct mutate_gate {
     enum mutate_mode mode;
     char *reason;
+    struct sim *sim; /* SIMULATED: AWS's side of the changes, on a timer */
 };
 
 struct mutate_gate *mutate_gate_create(enum mutate_mode mode, const char *reason)
@@ -32,6 +34,8 @@ struct mutate_gate *mutate_gate_create(enum mutate_mode mode, const char *reason
     struct mutate_gate *g = xcalloc(1, sizeof(*g));
     g->mode = mode;
     g->reason = xstrdup(reason ? reason : "");
+    if (mode == MUTATE_SIMULATED)
+        g->sim = sim_create();
     return g;
 }
 
@@ -39,8 +43,31 @@ void mutate_gate_destroy(struct mutate_gate *gate)
 {
     if (!gate)
         return;
+    sim_destroy(gate->sim);
     free(gate->reason);
     free(gate);
+}
+
+static long long mono_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+long mutate_gate_timeout_ms(const struct mutate_gate *gate)
+{
+    return gate ? sim_timeout_ms(gate->sim, mono_now_ms()) : -1;
+}
+
+bool mutate_gate_run_due(struct mutate_gate *gate)
+{
+    return gate && sim_run_due(gate->sim, mono_now_ms());
+}
+
+bool mutate_gate_busy(const struct mutate_gate *gate)
+{
+    return gate && sim_busy(gate->sim);
 }
 
 enum mutate_mode mutate_gate_mode(const struct mutate_gate *gate)
@@ -1027,23 +1054,10 @@ static cJSON *groups_array(const struct inventory *inv, const struct inv_ids *id
     return arr;
 }
 
-static char *simulated_id(void)
-{
-    unsigned char b[9];
-    if (RAND_bytes(b, sizeof(b)) != 1)
-        memset(b, 0, sizeof(b));
-    struct strbuf sb = STRBUF_INIT;
-    strbuf_addstr(&sb, "vpce-");
-    for (size_t i = 0; i < sizeof(b); i++)
-        strbuf_addf(&sb, "%02x", b[i]);
-    strbuf_setlen(&sb, 5 + 17);
-    return strbuf_detach(&sb, NULL);
-}
-
 static cJSON *simulated_create_item(struct mutate_op *op)
 {
     const struct endpoint_spec *s = &op->spec;
-    char *id = simulated_id();
+    char *id = sim_new_id(op->gate->sim, op->inv, INV_ENDPOINT, "vpce-", s->service_name);
     cJSON *ep = cJSON_CreateObject();
     cJSON_AddStringToObject(ep, "VpcEndpointId", id);
     cJSON_AddStringToObject(ep, "VpcEndpointType", preflight_kind_text(s->kind));
@@ -1085,20 +1099,31 @@ static void simulated_modify_item(struct mutate_op *op, cJSON *ep)
 
 static void apply_simulated(struct mutate_op *op)
 {
-    cJSON *ep;
+    struct sim *sim = op->gate->sim;
+    long long now = mono_now_ms();
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    enum vpcx_status st;
     if (op->kind == MUTATE_CREATE) {
-        ep = simulated_create_item(op);
+        cJSON *ep = simulated_create_item(op);
         op->endpoint_id = xstrdup(cJSON_GetStringValue(cJSON_GetObjectItem(ep, "VpcEndpointId")));
+        st = sim_create_endpoint(sim, op->inv, ep, now, &err);
+    } else if (op->kind == MUTATE_MODIFY) {
+        cJSON *ep = cJSON_Duplicate(op->fresh, true);
+        simulated_modify_item(op, ep);
+        st = sim_modify_endpoint(sim, op->inv, ep, now, &err);
     } else {
-        ep = cJSON_Duplicate(op->fresh, true);
-        if (op->kind == MUTATE_MODIFY)
-            simulated_modify_item(op, ep);
-        else
-            set_item(ep, "State", cJSON_CreateString("deleted"));
+        st = sim_delete_endpoint(sim, op->inv, op->endpoint_id, now, &err);
     }
-    set_item(ep, "VpcxSimulated", cJSON_CreateTrue());
-    remember(op, ep);
-    cJSON_Delete(ep);
+    if (st != VPCX_OK) {
+        fail(op, st, "simulated: %s", err.message ? err.message : vpcx_status_message(st));
+        vpcx_error_finish(&err);
+        return;
+    }
+    vpcx_error_finish(&err);
+    const struct inv_resource *r = inventory_find(op->inv, INV_ENDPOINT, op->endpoint_id);
+    cJSON_Delete(op->result);
+    op->result = inventory_item(op->inv, r);
     op->phase = MUTATE_PHASE_DONE;
     set_message(op, "simulated: %s %s in the local inventory only; nothing was sent to AWS",
                 op->endpoint_id,

@@ -1271,6 +1271,9 @@ static void waiter_finish(struct waiter *w)
 static void wait_once(struct app *a, struct waiter *w)
 {
     long timeout = job_timeout(a);
+    long sim = mutate_gate_timeout_ms(a->gate); /* a simulated change settling */
+    if (sim >= 0 && (timeout < 0 || sim < timeout))
+        timeout = sim;
     if (a->opts.client && (fetch_running(a->fetch) || a->identity_pending ||
                            !http_engine_idle(aws_client_http(a->opts.client)))) {
         bool ready;
@@ -1289,10 +1292,25 @@ static void wait_once(struct app *a, struct waiter *w)
     poll(p, 3, (int)timeout);
 }
 
+/* Lets simulated changes settle (headless "wait"), sleeping until each is due. */
+static bool wait_simulated(struct app *a)
+{
+    long t;
+    while ((t = mutate_gate_timeout_ms(a->gate)) >= 0) {
+        if (app_check_signals(a))
+            return false;
+        if (t > 0)
+            poll(NULL, 0, (int)t);
+        mutate_gate_run_due(a->gate);
+        refresh_if_changed(a);
+    }
+    return true;
+}
+
 bool app_wait_fetch(struct app *a, long max_ms)
 {
     if (!a->opts.client)
-        return true;
+        return wait_simulated(a);
     struct http_engine *h = aws_client_http(a->opts.client);
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -1349,6 +1367,8 @@ static int run_loop(struct app *a)
         app_paint(a);
         job_start_due(a);
         wait_once(a, &w);
+        if (mutate_gate_run_due(a->gate))
+            refresh_if_changed(a);
         app_check_signals(a);
         drain_keys(a);
     }

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`vpcx check` and `vpcx cost` on the demo inventory, end to end.
 
-- The demo's findings are exactly the reviewed list below, each one traced to the seed
-  (tests/tools/seed_account.py, small mode): no more, no fewer.
+- The demo's findings are exactly its deliberate problems (data/README.md, marked PROBLEM in
+  tools/demo_spec.py): no more, no fewer.
 - JSON has the documented shape; SARIF validates against tests/data/sarif (a schema of SARIF
   2.1.0's required structure, written from the specification: see tests/data/README.md).
 - --fail-on, --rule, --skip, `ignore` config lines and --show-ignored change what is reported
@@ -27,53 +27,29 @@ import jsonschema  # noqa: E402
 SRC = os.environ.get("VPCX_SRCDIR", os.path.dirname(os.path.dirname(HERE)))
 DATA = os.environ.get("VPCX_TESTDATA", os.path.join(SRC, "tests", "data"))
 
-# Reviewed against `vpcx --demo dump --format text` and the seed:
+# The demo's deliberate problems (data/README.md; tools/demo_spec.py marks them PROBLEM).
+# Everything else in the demo is healthy, so these and nothing more are reported.
 DEMO_FINDINGS = {
-    # ec2messages (prod), ssmmessages (staging), logs (prod): one subnet each, VPCs in 3 AZs.
+    # prod-ec2messages: one subnet (prod-endpoints-a, us-east-1a); prod-core spans a, b, c.
     ("endpoint-single-az", "vpce-11cbb5606ad9a5d72"),
-    ("endpoint-single-az", "vpce-667dbdad3ef93bf96"),
-    ("endpoint-single-az", "vpce-c3c27dc11431791ac"),
-    # sts (prod) and ecr.api (staging) in a and b; prod-app-c-v6 and stg-c hold workloads in c.
-    ("endpoint-az-gap", "vpce-4715873ba1fc0c37f"),
-    ("endpoint-az-gap", "vpce-77d352d3bd1598713"),
-    # prod-endpoints-a, a /28 with 2 free addresses.
+    # prod-endpoints-a, a /28: 11 usable, 9 in use, 2 free.
     ("subnet-capacity", "subnet-b71df36b8fe8707cb"),
-    # ec2messages and ssmmessages have only the *-ssh-only group; secretsmanager's https
-    # group admits 10.0.0.0/8, which does not hold the shared VPC's 172.16.0.0/16.
+    # prod-ec2messages's only group is prod-ssh-only (TCP 22 from the office).
     ("sg-no-https", "vpce-11cbb5606ad9a5d72"),
-    ("sg-no-https", "vpce-62b1823c4fe9a079b"),
-    ("sg-no-https", "vpce-667dbdad3ef93bf96"),
-    # Every endpoint with private DNS on; all three VPCs have DNS hostnames off.
-    ("private-dns-vpc-attributes", "vpce-11cbb5606ad9a5d72"),
-    ("private-dns-vpc-attributes", "vpce-62b1823c4fe9a079b"),
+    # staging has DNS hostnames off; staging-ssmmessages asks for private DNS.
     ("private-dns-vpc-attributes", "vpce-667dbdad3ef93bf96"),
-    ("private-dns-vpc-attributes", "vpce-8c8444302e9b332a6"),
-    ("private-dns-vpc-attributes", "vpce-c3c27dc11431791ac"),
-    ("private-dns-vpc-attributes", "vpce-cd4e6989a506452aa"),
-    # Created without a policy: AWS's default (five interface, the prod S3 gateway).
-    ("policy-full-access", "vpce-11cbb5606ad9a5d72"),
-    ("policy-full-access", "vpce-299d721095bf7a99a"),
-    ("policy-full-access", "vpce-667dbdad3ef93bf96"),
-    ("policy-full-access", "vpce-8c8444302e9b332a6"),
+    # prod-logs was created without a policy: AWS's full-access default.
     ("policy-full-access", "vpce-c3c27dc11431791ac"),
-    ("policy-full-access", "vpce-cd4e6989a506452aa"),
-    # staging S3 is on staging-private only (stg-a uses the main table); prod DynamoDB on
-    # prod-private only (prod-app-a and prod-endpoints-a use the main table).
-    ("gateway-subnet-unrouted", "vpce-16610a3d9636d4d7b"),
-    ("gateway-subnet-unrouted", "vpce-ad4d219061e5cca93"),
-    # The demo has no flow logs; prod, staging and shared each have interface endpoints (the
-    # default VPC has none).
-    ("no-flow-logs", "vpc-30e24bdcd19a93686"),
-    ("no-flow-logs", "vpc-a30f7741c4f5e78bd"),
-    ("no-flow-logs", "vpc-a544ff1e02cee8941"),
 }
 
-# Hand computation: ENIs per interface endpoint x 730 h x $0.01; gateways free.
+# Hand computation: ENIs per interface endpoint x 730 h x $0.01 (us-east-1); gateways free.
 DEMO_COST = {
-    "vpc-30e24bdcd19a93686": (1 + 2 + 3) * 730 * 0.01,  # ssmmessages, ecr.api, ecr.dkr
+    "vpc-30e24bdcd19a93686": (3 + 3 + 3) * 730 * 0.01,  # ssmmessages, ecr.api, ecr.dkr
     "vpc-a30f7741c4f5e78bd": 2 * 730 * 0.01,  # secretsmanager
-    "vpc-a544ff1e02cee8941": (1 + 2 + 1 + 3) * 730 * 0.01,  # ec2messages, sts, logs, ssm
+    "vpc-a544ff1e02cee8941": (3 + 1 + 3 + 3) * 730 * 0.01,  # ssm, ec2messages, sts, logs
 }
+# = 21 ENIs x 730 h x $0.01 = $153.30 a month (plus the per-GB charge)
+DEMO_TOTAL = 153.30
 
 
 class Check(unittest.TestCase):
@@ -110,7 +86,7 @@ class Check(unittest.TestCase):
             self.assertLessEqual(keys, set(f))
             self.assertTrue(f["Evidence"], f)
             self.assertTrue(f["Fix"], f)
-        self.assertEqual(doc["Summary"], {"Error": 9, "Warning": 13, "Info": 4, "Ignored": 0})
+        self.assertEqual(doc["Summary"], {"Error": 2, "Warning": 3, "Info": 0, "Ignored": 0})
 
     def test_sarif_validates(self):
         r = self.run_vpcx("check", "--demo", "--format", "sarif")
@@ -137,15 +113,18 @@ class Check(unittest.TestCase):
         self.assertNotIn("\033", r.stdout)  # not a terminal, and NO_COLOR is set
         heads = [m.group(1) for m in re.finditer(r"^(Errors|Warnings|Info) \(\d+\)$", r.stdout,
                                                    re.M)]
-        self.assertEqual(heads, ["Errors", "Warnings", "Info"])
-        self.assertIn("9 errors, 13 warnings, 4 info", r.stdout)
+        self.assertEqual(heads, ["Errors", "Warnings"])  # no info finding
+        self.assertIn("2 errors, 3 warnings, 0 info", r.stdout)
 
     def test_fail_on_rule_skip(self):
-        r, doc = self.findings("--rule", "gateway-subnet-unrouted")
-        self.assertEqual(r.rc, h.EXIT_OK, r.describe())  # info only, --fail-on error
-        self.assertEqual({f["RuleId"] for f in doc["Findings"]}, {"gateway-subnet-unrouted"})
-        r, _ = self.findings("--rule", "gateway-subnet-unrouted", "--fail-on", "info")
+        r, doc = self.findings("--rule", "policy-full-access")
+        self.assertEqual(r.rc, h.EXIT_OK, r.describe())  # a warning only, --fail-on error
+        self.assertEqual({f["RuleId"] for f in doc["Findings"]}, {"policy-full-access"})
+        r, _ = self.findings("--rule", "policy-full-access", "--fail-on", "warning")
         self.assertEqual(r.rc, h.EXIT_ERROR, r.describe())
+        r, doc = self.findings("--rule", "gateway-subnet-unrouted", "--fail-on", "info")
+        self.assertEqual(r.rc, h.EXIT_OK, r.describe())  # every subnet routes to its gateways
+        self.assertEqual(doc["Findings"], [])
         r, doc = self.findings("--skip", "sg-no-https", "--skip", "private-dns-vpc-attributes")
         self.assertEqual(r.rc, h.EXIT_OK, r.describe())
         self.assertEqual(doc["Summary"]["Error"], 0)
@@ -158,10 +137,10 @@ class Check(unittest.TestCase):
 
     def test_ignore_lines(self):
         cfg = ("set mouse on\n"
-               "ignore sg-no-https vpce-62b1823c4fe9a079b clients reach it through a proxy\n")
+               "ignore sg-no-https vpce-11cbb5606ad9a5d72 clients reach it through a proxy\n")
         r, doc = self.findings(config=cfg)
         got = {(f["RuleId"], f["ResourceId"]) for f in doc["Findings"]}
-        self.assertEqual(got, DEMO_FINDINGS - {("sg-no-https", "vpce-62b1823c4fe9a079b")})
+        self.assertEqual(got, DEMO_FINDINGS - {("sg-no-https", "vpce-11cbb5606ad9a5d72")})
         self.assertEqual(doc["Summary"]["Ignored"], 1)
         r, doc = self.findings("--show-ignored", config=cfg)
         ignored = [f for f in doc["Findings"] if f.get("Ignored")]
@@ -199,7 +178,7 @@ class Check(unittest.TestCase):
         section = readme.split("### Checks", 1)[1].split("\n### ", 1)[0]
         rows = re.findall(r"^\| `([a-z0-9-]+)` \| (\w+) \| (.+) \|$", section, re.M)
         self.assertEqual(rows, listed)
-        self.assertEqual(len(rows), 14)
+        self.assertEqual(len(rows), 13)
 
     def test_cost_demo_matches_hand_computation(self):
         r = self.run_vpcx("cost", "--demo", "--format", "json")
@@ -209,20 +188,21 @@ class Check(unittest.TestCase):
             self.assertAlmostEqual(v["MonthlyUsd"],
                                    DEMO_COST.get(v["VpcId"], 0.0), places=6, msg=v["VpcId"])
         self.assertAlmostEqual(doc["Total"]["MonthlyUsd"], sum(DEMO_COST.values()), places=6)
-        self.assertAlmostEqual(doc["Total"]["MonthlyUsd"], 109.50, places=6)
+        self.assertAlmostEqual(doc["Total"]["MonthlyUsd"], DEMO_TOTAL, places=6)
         self.assertTrue(doc["Total"]["PlusPerGb"])
         r = self.run_vpcx("cost", "--demo")
-        self.assertIn("Total (account 123456789012, us-east-1): $109.50 a month + per-GB", r.stdout)
+        self.assertIn("Total (account 123456789012, us-east-1): $153.30 a month + per-GB", r.stdout)
         self.assertIn("3 x 730 h x $0.01 = $21.90 + per-GB", r.stdout)
+        self.assertIn("1 x 730 h x $0.01 = $7.30 + per-GB", r.stdout)  # ec2messages
         r = self.run_vpcx("cost", "--demo", "--format", "csv")
         rows = list(csv.DictReader(io.StringIO(r.stdout)))
         self.assertEqual(len(rows), 11)
-        self.assertAlmostEqual(sum(float(x["monthly_usd"]) for x in rows), 109.50, places=6)
+        self.assertAlmostEqual(sum(float(x["monthly_usd"]) for x in rows), DEMO_TOTAL, places=6)
 
     def test_cost_override(self):
         r = self.run_vpcx("cost", "--demo", "--format", "json",
                           config="price us-east-1 interface-hour 0.02\n")
-        self.assertAlmostEqual(r.json()["Total"]["MonthlyUsd"], 219.00, places=6)
+        self.assertAlmostEqual(r.json()["Total"]["MonthlyUsd"], 2 * DEMO_TOTAL, places=6)
         r = self.run_vpcx("cost", "--demo", config="price us-east-1 per-az 0.02\n")
         self.assertEqual(r.rc, h.EXIT_USAGE, r.describe())
         self.assertIn("unknown price kind 'per-az'", r.stderr)

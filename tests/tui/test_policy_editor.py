@@ -13,7 +13,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tmuxlib  # noqa: E402
 
-ENDPOINT = "vpce-cd4e6989a506452aa"
+ENDPOINT = "vpce-c3c27dc11431791ac"  # prod-logs: the full-access policy
 POLICY = '{"Statement":[{"Effect":"Allow","Principal":"*","Action":"ssm:*","Resource":"*"}]}'
 EDITOR = """#!/bin/sh
 cp "$1" "%(dir)s/seen"

@@ -79,7 +79,7 @@ def drive(status):
     keys("Enter")
     keys("Escape")
     # :ip jumps to the ENI holding the address.
-    keys(":", "i", "p", " ", "1", "0", ".", "2", "3", "9", ".", "3", "7", ".", "8", "5", "Enter")
+    keys(":", "i", "p", " ", "1", "0", ".", "0", ".", "7", ".", "2", "1", "3", "Enter")
     s = wait_for("network interface eni-5f5035e1b552f9c3b")
     assert "Owner type" in s, s
     # Help, then back.

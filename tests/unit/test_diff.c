@@ -206,6 +206,25 @@ static void test_endpoint_gains_subnet(void **state)
     cJSON_Delete(r);
 }
 
+static void test_endpoint_rows_name_service_and_name(void **state)
+{
+    const char *b =
+        "{\"VpcEndpoints\":[{\"VpcEndpointId\":\"vpce-2\",\"VpcEndpointType\":\"Interface\","
+        "\"ServiceName\":\"com.amazonaws.us-east-1.ecr.dkr\",\"Tags\":[{\"Key\":\"Name\","
+        "\"Value\":\"prod-ecr\"}]},{\"VpcEndpointId\":\"vpce-3\",\"VpcEndpointType\":"
+        "\"Gateway\",\"ServiceName\":\"com.amazonaws.us-east-1.s3\"}]}";
+    cJSON *r = diff_json("{\"VpcEndpoints\":[]}", b);
+    const cJSON *added = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(r, "Types"), "VpcEndpoints"), "Added");
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(added, 0), "Service")->valuestring,
+                        "ecr.dkr");
+    char *text = text_of(r);
+    assert_non_null(strstr(text, "  + vpce-2 (ecr.dkr, prod-ecr)\n"));
+    assert_non_null(strstr(text, "  + vpce-3 (s3 (gateway))\n"));
+    free(text);
+    cJSON_Delete(r);
+}
+
 static void test_policy_whitespace_is_no_change(void **state)
 {
     /* Same policy, pretty-printed and with keys reordered. */
@@ -372,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_added_removed_changed),
         cmocka_unit_test(test_tag_set_changes),
         cmocka_unit_test(test_endpoint_gains_subnet),
+        cmocka_unit_test(test_endpoint_rows_name_service_and_name),
         cmocka_unit_test(test_policy_whitespace_is_no_change),
         cmocka_unit_test(test_subnet_loses_free_ips),
         cmocka_unit_test(test_vpc_attributes_and_text_sanitised),

@@ -17,6 +17,7 @@
 #include "vpcx/model/inventory.h"
 #include "vpcx/model/preflight.h"
 #include "vpcx/sync/mutate.h"
+#include "vpcx/sync/simulate.h"
 
 #define SSM "com.amazonaws.us-east-1.ssm"
 #define KMS "com.amazonaws.us-east-1.kms"
@@ -658,8 +659,16 @@ static void test_simulated_mode_changes_inventory_only(void **state)
     const struct inv_resource *ep = inventory_find(inv, INV_ENDPOINT, id);
     assert_non_null(ep);
     assert_string_equal(ep->endpoint.service_name, KMS);
+    /* As AWS shows a new endpoint: pending, an ENI in subnet-a1; nothing of vpcx's own. */
+    assert_string_equal(ep->state, "pending");
+    assert_int_equal(ep->endpoint.eni_ids.n, 1);
+    assert_string_equal(inventory_find(inv, INV_ENI, ep->endpoint.eni_ids.v[0])->eni.primary_ip,
+                        "10.0.1.4");
+    assert_true(mutate_gate_busy(gate));
+    long t = mutate_gate_timeout_ms(gate);
+    assert_true(t >= 0 && t <= SIM_SETTLE_MS);
     cJSON *item = inventory_item(inv, ep);
-    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(item, "VpcxSimulated")));
+    assert_null(cJSON_GetObjectItem(item, "VpcxSimulated"));
     cJSON_Delete(item);
     mutate_op_destroy(op);
 
@@ -697,7 +706,7 @@ static void test_simulated_mode_changes_inventory_only(void **state)
 
     req = (struct mutate_request){.kind = MUTATE_DELETE, .endpoint_id = id, .typed_id = id};
     op = simulate(inv, gate, &req, &ev);
-    assert_string_equal(inventory_find(inv, INV_ENDPOINT, id)->state, "deleted");
+    assert_string_equal(inventory_find(inv, INV_ENDPOINT, id)->state, "deleting");
     assert_int_equal(ev.last, MUTATE_PHASE_DONE);
     assert_true(ev.n >= 6);
     mutate_op_destroy(op);

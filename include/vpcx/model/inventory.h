@@ -241,6 +241,8 @@ void inventory_begin(struct inventory *inv, enum inv_type type);
 enum vpcx_status inventory_put(struct inventory *inv, enum inv_type type, cJSON *item);
 /* Removes the resources of type not put since begin; bumps the generation. */
 void inventory_end(struct inventory *inv, enum inv_type type);
+/* Removes one resource (a change AWS made, seen without a refresh); false when absent. */
+bool inventory_remove(struct inventory *inv, enum inv_type type, const char *id);
 /* Ends a failed refresh: nothing is removed. */
 void inventory_abort(struct inventory *inv, enum inv_type type);
 /* True once a refresh of type has ended (an empty type was really fetched). */

@@ -35,8 +35,10 @@
  *   DONE, FAILED, CONFLICT   final. A failed or conflicting operation is
  *             dropped and a new one made (the form keeps what was typed).
  * In SIMULATED mode nothing is sent: check computes the delta from the
- * inventory, confirm applies the change to the inventory (items carry
- * "VpcxSimulated": true) and mutate_op_simulated() is true.
+ * inventory, confirm hands the change to the gate's simulation (simulate.h),
+ * which plays AWS's side on the inventory: ENIs with free addresses, pending
+ * then available, deleting then gone. mutate_op_simulated() is true; the
+ * items carry nothing AWS would not return.
  *
  * Callbacks: on_event runs after every phase change and every poll answer,
  * from http_engine_step() (or from check/confirm themselves for simulated
@@ -74,6 +76,14 @@ enum mutate_mode mutate_gate_mode(const struct mutate_gate *gate); /* READ_ONLY 
 const char *mutate_gate_reason(const struct mutate_gate *gate);    /* "" when none */
 /* For the header: "read-only", "WRITE" or "SIMULATED". */
 const char *mutate_gate_label(const struct mutate_gate *gate);
+/*
+ * SIMULATED: the changes in progress settle on a timer the owner's event loop
+ * keeps. timeout: ms until the next is due (-1: none); run_due: applies those
+ * due, true when the inventory changed; busy: one is still pending.
+ */
+long mutate_gate_timeout_ms(const struct mutate_gate *gate);
+bool mutate_gate_run_due(struct mutate_gate *gate);
+bool mutate_gate_busy(const struct mutate_gate *gate);
 
 enum mutate_kind {
     MUTATE_CREATE,
