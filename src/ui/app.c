@@ -491,12 +491,27 @@ static void paint_too_small(struct app *a)
     line_finish(&l);
 }
 
+/* Findings rerun on their own schedule (findings.c): the views that show them follow. */
+static void reload_findings(struct app *a)
+{
+    if (!app_findings_update(a))
+        return;
+    a->detail->ops->reload(a->detail);
+    for (size_t i = 0; i < a->n_stack; i++)
+        if (a->stack[i]->ops->reload)
+            a->stack[i]->ops->reload(a->stack[i]);
+    a->dirty = true;
+}
+
 static void refresh_if_changed(struct app *a)
 {
     uint64_t g = inventory_generation(a->inv);
-    if (g == a->generation)
+    if (g == a->generation) {
+        reload_findings(a);
         return;
+    }
     a->generation = g;
+    app_findings_update(a);
     a->tree->ops->reload(a->tree);
     a->detail->ops->reload(a->detail);
     for (size_t i = 0; i < a->n_stack; i++)
@@ -1162,6 +1177,8 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     a->scope = xasprintf("account %s %s %s", opts->account ? opts->account : "?", a->glyphs->dot,
                          opts->region ? opts->region : "?");
     a->generation = inventory_generation(a->inv);
+    app_findings_create(a);
+    app_findings_update(a);
     a->tree = view_create(&tree_view_ops, a, NULL);
     a->detail = view_create(&detail_view_ops, a, NULL);
     app_sync_detail(a);
@@ -1183,6 +1200,7 @@ void app_destroy(struct app *a)
         app_pop_view(a);
     view_destroy(a->tree);
     view_destroy(a->detail);
+    app_findings_destroy(a);
     term_close(a->term);
     /* A cache write under way finishes (its lock wait is bounded) before we go. */
     bgjob_destroy(a->job);
@@ -1251,6 +1269,9 @@ static void waiter_finish(struct waiter *w)
 static void wait_once(struct app *a, struct waiter *w)
 {
     long timeout = job_timeout(a);
+    long checks = app_findings_timeout(a);
+    if (checks >= 0 && (timeout < 0 || checks < timeout))
+        timeout = checks;
     if (a->opts.client && (fetch_running(a->fetch) || a->identity_pending ||
                            !http_engine_idle(aws_client_http(a->opts.client)))) {
         bool ready;

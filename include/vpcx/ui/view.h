@@ -57,6 +57,7 @@ struct view {
     size_t cursor; /* selected row */
     size_t top;    /* first visible row */
     int height;    /* rows shown at the last draw (for paging) */
+    int width;     /* cells of a row at the last draw (columns dropped when narrow) */
     struct view_args args;
     char *args_id; /* owned copy of args.id */
 };
