@@ -521,13 +521,43 @@ static void refresh_if_changed(struct app *a)
     a->dirty = true;
 }
 
+/* A view with a panel: its rows above, a rule, then the panel (half the area on a small
+   screen, two fifths on a tall one). */
+static void paint_with_panel(struct app *a, struct view *v, struct rect r)
+{
+    int ph = r.h < 30 ? r.h / 2 : r.h * 2 / 5;
+    int lh = r.h - ph - 1;
+    list_draw(stdscr, v, r.y, r.x, lh, r.w, &a->palette, true);
+    struct ui_line rule;
+    line_init(&rule);
+    for (int x = 0; x < r.w; x++)
+        line_add(&rule, ROLE_BORDER, a->glyphs->hline);
+    draw_line(stdscr, r.y + lh, r.x, r.w, &rule, &a->palette, -1);
+    line_finish(&rule);
+    struct ui_line *lines = xcalloc((size_t)ph, sizeof(*lines));
+    for (int i = 0; i < ph; i++)
+        line_init(&lines[i]);
+    size_t n = v->ops->panel(v, lines, (size_t)ph, r.w);
+    for (int i = 0; i < ph; i++) {
+        if ((size_t)i < n)
+            draw_line(stdscr, r.y + lh + 1 + i, r.x, r.w, &lines[i], &a->palette, -1);
+        else
+            draw_blank(stdscr, r.y + lh + 1 + i, r.x, r.w, ROLE_NORMAL, &a->palette);
+        line_finish(&lines[i]);
+    }
+    free(lines);
+}
+
 static void paint_panes(struct app *a)
 {
     const struct layout *l = &a->layout;
     if (a->n_stack) {
         struct view *v = a->stack[a->n_stack - 1];
         paint_title(a, v, l->full_title, true);
-        list_draw(stdscr, v, l->full.y, l->full.x, l->full.h, l->full.w, &a->palette, true);
+        if (v->ops->panel)
+            paint_with_panel(a, v, l->full);
+        else
+            list_draw(stdscr, v, l->full.y, l->full.x, l->full.h, l->full.w, &a->palette, true);
         return;
     }
     bool tf = a->focus == FOCUS_TREE;
@@ -767,6 +797,9 @@ static void global_action(struct app *a, enum action act)
         break;
     case ACT_EXPORT:
         app_export_prompt(a);
+        break;
+    case ACT_FINDINGS:
+        app_open_view(a, "findings", NULL);
         break;
     default:
         return;

@@ -291,9 +291,12 @@ static void findings_section(struct detail *d, const struct inv_resource *res)
     }
     section(d, "Findings");
     line_addf(&d->rows[d->n - 1].line, ROLE_COUNTER, " (%zu)", n + extra);
-    for (size_t i = 0; i < n; i++) {
-        const struct check_finding *f = checkindex_at(ix, first + i);
-        finding_rows(d, f->severity, f->rule_id, f->title, f->fix);
+    for (int sev = CHECK_ERROR; sev >= CHECK_INFO; sev--) { /* the worst first */
+        for (size_t i = 0; i < n; i++) {
+            const struct check_finding *f = checkindex_at(ix, first + i);
+            if ((int)f->severity == sev)
+                finding_rows(d, f->severity, f->rule_id, f->title, f->fix);
+        }
     }
     for (size_t i = 0; i < rep.n; i++)
         if (app_health_uncovered(&rep.v[i]))

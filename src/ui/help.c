@@ -16,6 +16,7 @@ static const char *const commands[][2] = {
      "a security group, network ACL or route table: by ID, else the selection's"},
     {":ID", "jump to a resource by ID (vpc-, subnet-, eni-, vpce-, sg-, acl-, rtb-...)"},
     {":matrix :policy", "open the endpoint x AZ matrix, the endpoint policy"},
+    {":check", "the findings of the checks by severity (also !); i shows ignored ones"},
     {":save [FILE] :diff FILE", "save a snapshot; compare the inventory with one"},
     {":create :modify :delete", "endpoint forms (read-only unless --write; SIMULATED in --demo)"},
     {":export [FORMAT] [FILE]", "terraform, cloudformation, cfn-import or cli; no FILE: clipboard"},

@@ -108,7 +108,8 @@ static void bind_defaults(struct keymap *km)
         {"S", ACT_SAVE},        {"C-l", ACT_REDRAW},
         {"c", ACT_CREATE},      {"e", ACT_MODIFY},
         {"D", ACT_DELETE},      {"x", ACT_EXPORT},
-        {"o", ACT_TOGGLE},
+        {"o", ACT_TOGGLE},      {"!", ACT_FINDINGS},
+        {"i", ACT_IGNORED},
     };
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         bind_default(km, defaults[i].key, defaults[i].action);

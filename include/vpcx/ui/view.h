@@ -48,6 +48,10 @@ struct view_ops {
     /* Narrow rows to those matching text ("" clears); may be NULL. */
     void (*filter)(struct view *v, const char *text);
     void (*title)(struct view *v, struct ui_line *line);
+    /* A panel under the rows (the selected row in full), drawn by the app; may be NULL.
+       Fills up to max of the lines given (initialised), at most width cells each;
+       returns how many it used. */
+    size_t (*panel)(struct view *v, struct ui_line *lines, size_t max, int width);
 };
 
 struct view {
