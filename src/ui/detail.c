@@ -241,6 +241,8 @@ static void wrapped(struct detail *d, enum theme_role lead_role, const char *lea
                 n--;
             if (n == 0)
                 n = WRAP_WIDTH;
+            while (n > 1 && ((unsigned char)text[at + n] & 0xc0) == 0x80)
+                n--; /* never split a UTF-8 sequence */
         }
         struct drow *r = add_row(d);
         line_add(&r->line, ROLE_NORMAL, "  ");

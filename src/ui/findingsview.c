@@ -291,6 +291,8 @@ static void panel_wrap(struct panel *pn, int indent, enum theme_role role, const
                 n--;
             if (n == 0)
                 n = cap;
+            while (n > 1 && ((unsigned char)text[at + n] & 0xc0) == 0x80)
+                n--; /* never split a UTF-8 sequence */
         }
         struct ui_line *l = panel_line(pn);
         if (!l)
