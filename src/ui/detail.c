@@ -300,10 +300,14 @@ static void findings_section(struct detail *d, const struct inv_resource *res)
                 finding_rows(d, f->severity, f->rule_id, f->title, f->fix);
         }
     }
-    for (size_t i = 0; i < rep.n; i++)
-        if (app_health_uncovered(&rep.v[i]))
-            finding_rows(d, (enum check_severity)rep.v[i].severity, rep.v[i].key, rep.v[i].text,
-                         NULL);
+    for (size_t i = 0; i < rep.n; i++) {
+        if (!app_health_uncovered(&rep.v[i]))
+            continue;
+        /* Not a rule of vpcx check: say where it comes from. */
+        char *key = xasprintf("%s (pre-flight)", rep.v[i].key);
+        finding_rows(d, (enum check_severity)rep.v[i].severity, key, rep.v[i].text, NULL);
+        free(key);
+    }
     if (n + extra == 0)
         field(d, "", ROLE_OK, "none: every check passes");
     preflight_report_finish(&rep);
