@@ -835,6 +835,8 @@ static void mouse_event(struct app *a)
         enum action act = ev.bstate & BUTTON4_PRESSED ? ACT_UP : ACT_DOWN;
         for (int i = 0; i < 3; i++)
             list_key(v, act);
+    } else if (v->ops->panel && ev.y - r.y >= v->height) {
+        return; /* the panel under the rows: nothing to select there */
     } else if (list_click(v, ev.y - r.y) && (ev.bstate & BUTTON1_DOUBLE_CLICKED)) {
         app_handle_key(a, '\n');
     }
