@@ -21,6 +21,12 @@
 
 #define FINDINGS_INTERVAL_MS 1000LL
 
+/* A pre-flight health finding shows with the check severity of the same number. */
+_Static_assert((int)PREFLIGHT_INFO == (int)CHECK_INFO &&
+                   (int)PREFLIGHT_WARNING == (int)CHECK_WARNING &&
+                   (int)PREFLIGHT_ERROR == (int)CHECK_ERROR,
+               "pre-flight and check severities share their numbers");
+
 struct app_findings {
     struct check_report report;
     struct checkindex index;
