@@ -924,8 +924,12 @@ static void account_summary(struct detail *d)
     field(d, "Single-AZ endpoints", s.single_az ? ROLE_WARN : ROLE_OK, "%zu", s.single_az);
     const struct checkindex *ix = app_check_index(d->app);
     field(d, "Findings", ix->count[CHECK_ERROR] ? ROLE_FINDING_ERROR : ROLE_VALUE,
-          "%zu errors, %zu warnings, %zu info (! lists)", ix->count[CHECK_ERROR],
-          ix->count[CHECK_WARNING], ix->count[CHECK_INFO]);
+          "%zu errors, %zu warnings, %zu info", ix->count[CHECK_ERROR], ix->count[CHECK_WARNING],
+          ix->count[CHECK_INFO]);
+    if (ix->ignored)
+        field(d, "", ROLE_DIM, "! lists them; %zu ignored", ix->ignored);
+    else
+        field(d, "", ROLE_DIM, "! lists them");
     if (s.fullest_subnet)
         link_field(d, "Fullest subnet", INV_SUBNET, s.fullest_subnet, NULL);
     if (s.fullest_subnet) {
