@@ -334,6 +334,42 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
     return rc;
 }
 
+/* The config's ignore and price lines for the explorer's findings and cost: VPCX_EXIT_OK,
+   else the exit code (the error printed) when they do not parse. */
+static int load_check_config(const struct app_options *ao, struct check_config *cfg,
+                             struct cost_prices *prices)
+{
+    if (ao->no_config)
+        return VPCX_EXIT_OK;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    char *text, *path;
+    size_t len;
+    enum vpcx_status st = source_config_text(&text, &len, &path, &err);
+    if (st == VPCX_OK && text)
+        st = check_config_parse(cfg, path, text, len, &err);
+    if (st == VPCX_OK && text)
+        st = cost_prices_parse_config(prices, path, text, len, &err);
+    int code = st == VPCX_OK ? VPCX_EXIT_OK : cli_fail(&err);
+    free(text);
+    free(path);
+    vpcx_error_finish(&err);
+    return code;
+}
+
+static int explore_with(const struct cli_options *opts, struct app_options *ao)
+{
+    if (opts->tour_step && !opts->snapshot && !opts->profile && !opts->endpoint_url) {
+        /* The tour teaches on the demo unless an account is named. */
+        struct cli_options demo = *opts;
+        demo.demo = true;
+        return explore_saved(&demo, ao);
+    }
+    if (opts->demo || opts->snapshot)
+        return explore_saved(opts, ao);
+    return explore_aws(opts, ao);
+}
+
 int cmd_explore(const struct cli_options *opts)
 {
     setlocale(LC_ALL, "");
@@ -349,13 +385,16 @@ int cmd_explore(const struct cli_options *opts)
         fprintf(stderr, "vpcx: --headless takes a size like 120x40, not '%s'\n", opts->headless);
         return VPCX_EXIT_USAGE;
     }
-    if (opts->tour_step && !opts->snapshot && !opts->profile && !opts->endpoint_url) {
-        /* The tour teaches on the demo unless an account is named. */
-        struct cli_options demo = *opts;
-        demo.demo = true;
-        return explore_saved(&demo, &ao);
+    struct check_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    struct cost_prices *prices = cost_prices_create();
+    int rc = load_check_config(&ao, &cfg, prices);
+    if (rc == VPCX_EXIT_OK) {
+        ao.check_config = &cfg;
+        ao.prices = prices;
+        rc = explore_with(opts, &ao);
     }
-    if (opts->demo || opts->snapshot)
-        return explore_saved(opts, &ao);
-    return explore_aws(opts, &ao);
+    check_config_finish(&cfg);
+    cost_prices_destroy(prices);
+    return rc;
 }

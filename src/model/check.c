@@ -21,7 +21,23 @@ struct index_pair {
 struct index {
     bool built;
     struct index_pair *v;
+    size_t n, alloc;
+};
+
+/* A set of strings, kept sorted; borrows them. */
+struct strset {
+    const char **v;
     size_t n;
+};
+
+/* What the AZ rules ask of a VPC for each of its endpoints, gathered once per run. */
+struct vpc_facts {
+    const char *vpc_id;
+    const struct inv_resource **subnets; /* its subnets, in the inventory's order */
+    size_t n_subnets;
+    struct strset azs;                    /* its subnets' AZ names */
+    const struct inv_resource **workload; /* its subnets holding an ENI no endpoint owns */
+    size_t n_workload;
 };
 
 struct ctx {
@@ -29,11 +45,15 @@ struct ctx {
     const struct check_options *o;
     struct check_report *out;
     /* Each built on first use; rules would otherwise rescan a type per item. */
-    struct index subnet_acl;     /* subnet -> its network ACL */
-    struct index subnet_rt;      /* subnet -> its explicitly associated route table */
-    struct index vpc_main_rt;    /* VPC -> its main route table */
-    struct index vpc_default_sg; /* VPC -> its "default" group */
-    struct index workload;       /* subnets holding an ENI no endpoint owns (value unused) */
+    struct index subnet_acl;            /* subnet -> its network ACL */
+    struct index subnet_rt;             /* subnet -> its explicitly associated route table */
+    struct index vpc_main_rt;           /* VPC -> its main route table */
+    struct index vpc_default_sg;        /* VPC -> its "default" group */
+    struct vpc_facts *vpcs;             /* sorted by VPC ID, each gathered on first use */
+    struct preflight_report *preflight; /* per endpoint position, run on first use */
+    bool *preflight_done;
+    size_t n_preflight;
+    size_t n_vpcs;
     /* Items decoded for this run, by resource (open addressing; the indexes above point
        into them, so they live until the run ends). */
     struct decoded {
@@ -262,7 +282,17 @@ void check_run(const struct inventory *inv, const struct check_options *o, struc
     free(c.subnet_rt.v);
     free(c.vpc_main_rt.v);
     free(c.vpc_default_sg.v);
-    free(c.workload.v);
+    for (size_t i = 0; i < c.n_vpcs; i++) {
+        free(c.vpcs[i].subnets);
+        free(c.vpcs[i].azs.v);
+        free(c.vpcs[i].workload);
+    }
+    free(c.vpcs);
+    for (size_t i = 0; i < c.n_preflight; i++)
+        if (c.preflight_done[i])
+            preflight_report_finish(&c.preflight[i]);
+    free(c.preflight);
+    free(c.preflight_done);
     for (size_t i = 0; i < c.cap_items; i++)
         cJSON_Delete(c.items[i].item);
     free(c.items);
@@ -279,7 +309,10 @@ static void index_add(struct index *ix, const char *key, const struct inv_resour
 {
     if (!key)
         return;
-    ix->v = xreallocarray(ix->v, ix->n + 1, sizeof(*ix->v));
+    if (ix->n == ix->alloc) {
+        ix->alloc = ix->alloc ? ix->alloc * 2 : 64;
+        ix->v = xreallocarray(ix->v, ix->alloc, sizeof(*ix->v));
+    }
     ix->v[ix->n++] = (struct index_pair){key, value};
 }
 
@@ -299,12 +332,6 @@ static const struct index_pair *index_find(const struct index *ix, const char *k
 }
 
 /* ---- small helpers --------------------------------------------------------------------------- */
-
-/* A set of strings, kept sorted; borrows them. */
-struct strset {
-    const char **v;
-    size_t n;
-};
 
 static bool strset_has(const struct strset *s, const char *x)
 {
@@ -397,14 +424,12 @@ static bool service_lacks_az(const struct inventory *inv, const struct inv_resou
 }
 
 /* The VPC's subnet in az with the most free addresses, for a fix; NULL when none. */
-static const struct inv_resource *roomiest_subnet(const struct inventory *inv, const char *vpc_id,
-                                                  const char *az)
+static const struct inv_resource *roomiest_subnet(const struct vpc_facts *f, const char *az)
 {
-    struct inv_ids sns = inventory_vpc_subnets(inv, vpc_id);
     const struct inv_resource *best = NULL;
-    for (size_t i = 0; i < sns.n; i++) {
-        const struct inv_resource *sn = inventory_find(inv, INV_SUBNET, sns.v[i]);
-        if (!sn || !sn->subnet.az_name || strcmp(sn->subnet.az_name, az) != 0)
+    for (size_t i = 0; i < f->n_subnets; i++) {
+        const struct inv_resource *sn = f->subnets[i];
+        if (!sn->subnet.az_name || strcmp(sn->subnet.az_name, az) != 0)
             continue;
         if (!best || sn->subnet.available > best->subnet.available)
             best = sn;
@@ -413,20 +438,72 @@ static const struct inv_resource *roomiest_subnet(const struct inventory *inv, c
 }
 
 /* "aws ec2 modify-vpc-endpoint ... --add-subnet-ids" for the roomiest subnet of each AZ. */
-static char *add_subnets_command(const struct inventory *inv, const struct inv_resource *ep,
+static char *add_subnets_command(const struct vpc_facts *f, const struct inv_resource *ep,
                                  const struct strset *azs)
 {
     struct strbuf sb;
     strbuf_init(&sb, 128);
     strbuf_addf(&sb, "aws ec2 modify-vpc-endpoint --vpc-endpoint-id %s --add-subnet-ids", ep->id);
     for (size_t i = 0; i < azs->n; i++) {
-        const struct inv_resource *sn = roomiest_subnet(inv, ep->vpc_id, azs->v[i]);
+        const struct inv_resource *sn = roomiest_subnet(f, azs->v[i]);
         strbuf_addf(&sb, " %s", sn ? sn->id : "SUBNET-ID");
     }
     return strbuf_detach(&sb, NULL);
 }
 
 /* ---- AZ coverage ----------------------------------------------------------------------------- */
+
+/* True when the subnet holds an ENI that no VPC endpoint owns: a workload. */
+static bool subnet_has_workload(const struct inventory *inv, const struct inv_resource *sn)
+{
+    struct inv_ids enis = inventory_subnet_enis(inv, sn->id);
+    for (size_t i = 0; i < enis.n; i++)
+        if (!inventory_eni_endpoint(inv, enis.v[i], NULL))
+            return true;
+    return false;
+}
+
+/* The VPC's subnets, their AZs and which hold a workload: one walk per VPC and run, where
+   the AZ rules would otherwise walk a VPC's subnets again for each of its endpoints. */
+static void vpc_facts_fill(struct ctx *c, struct vpc_facts *f)
+{
+    struct inv_ids ids = inventory_vpc_subnets(c->inv, f->vpc_id);
+    bool enis = inventory_type_loaded(c->inv, INV_ENI);
+    f->subnets = xcalloc(ids.n ? ids.n : 1, sizeof(*f->subnets));
+    for (size_t i = 0; i < ids.n; i++) {
+        const struct inv_resource *sn = inventory_find(c->inv, INV_SUBNET, ids.v[i]);
+        if (!sn)
+            continue;
+        f->subnets[f->n_subnets++] = sn;
+        strset_add(&f->azs, sn->subnet.az_name);
+        if (enis && sn->subnet.az_name && subnet_has_workload(c->inv, sn)) {
+            f->workload = xreallocarray(f->workload, f->n_workload + 1, sizeof(*f->workload));
+            f->workload[f->n_workload++] = sn;
+        }
+    }
+}
+
+/* The facts of a VPC, gathered on first use; the pointer holds until the next call. */
+static const struct vpc_facts *vpc_facts_of(struct ctx *c, const char *vpc_id)
+{
+    size_t lo = 0, hi = c->n_vpcs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(c->vpcs[mid].vpc_id, vpc_id);
+        if (cmp == 0)
+            return &c->vpcs[mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    c->vpcs = xreallocarray(c->vpcs, c->n_vpcs + 1, sizeof(*c->vpcs));
+    memmove(&c->vpcs[lo + 1], &c->vpcs[lo], (c->n_vpcs - lo) * sizeof(*c->vpcs));
+    c->n_vpcs++;
+    c->vpcs[lo] = (struct vpc_facts){.vpc_id = vpc_id};
+    vpc_facts_fill(c, &c->vpcs[lo]);
+    return &c->vpcs[lo];
+}
 
 static void rule_single_az(struct ctx *c)
 {
@@ -436,14 +513,10 @@ static void rule_single_az(struct ctx *c)
         const struct inv_resource *ep = inventory_at(c->inv, INV_ENDPOINT, i);
         if (!active_of_kind(ep, INV_ENDPOINT_INTERFACE) || !ep->vpc_id)
             continue;
-        struct strset have = {0}, vpc_azs = {0}, missing = {0};
+        struct strset have = {0}, missing = {0};
         endpoint_azs(c->inv, ep, &have);
-        struct inv_ids sns = inventory_vpc_subnets(c->inv, ep->vpc_id);
-        for (size_t k = 0; k < sns.n; k++) {
-            const struct inv_resource *sn = inventory_find(c->inv, INV_SUBNET, sns.v[k]);
-            if (sn)
-                strset_add(&vpc_azs, sn->subnet.az_name);
-        }
+        const struct vpc_facts *facts = vpc_facts_of(c, ep->vpc_id);
+        const struct strset vpc_azs = facts->azs;
         for (size_t k = 0; k < vpc_azs.n; k++)
             if (!strset_has(&have, vpc_azs.v[k]) && !service_lacks_az(c->inv, ep, vpc_azs.v[k]))
                 strset_add(&missing, vpc_azs.v[k]);
@@ -457,7 +530,7 @@ static void rule_single_az(struct ctx *c)
                      ep->endpoint.service_name ? ep->endpoint.service_name : "");
             evidence(f, "Endpoint AZs: %s", have.v[0]);
             evidence(f, "VPC subnet AZs: %s", v);
-            char *cmd = add_subnets_command(c->inv, ep, &missing);
+            char *cmd = add_subnets_command(facts, ep, &missing);
             fix(f,
                 "An outage of %s takes the endpoint down for the whole VPC. Add a subnet in %s: "
                 "%s",
@@ -467,23 +540,8 @@ static void rule_single_az(struct ctx *c)
             free(m);
         }
         free(have.v);
-        free(vpc_azs.v);
         free(missing.v);
     }
-}
-
-/* True when the subnet holds an ENI that no VPC endpoint owns: a workload. */
-static bool subnet_has_workload(struct ctx *c, const char *subnet_id)
-{
-    if (!c->workload.built) {
-        for (size_t i = 0; i < inventory_count(c->inv, INV_ENI); i++) {
-            const struct inv_resource *eni = inventory_at(c->inv, INV_ENI, i);
-            if (!inventory_eni_endpoint(c->inv, eni->id, NULL))
-                index_add(&c->workload, eni->eni.subnet_id, eni);
-        }
-        index_seal(&c->workload);
-    }
-    return index_find(&c->workload, subnet_id) != NULL;
 }
 
 static void rule_az_gap(struct ctx *c)
@@ -496,11 +554,11 @@ static void rule_az_gap(struct ctx *c)
             continue;
         struct strset have = {0}, gap = {0}, subnets = {0};
         endpoint_azs(c->inv, ep, &have);
-        struct inv_ids sns = inventory_vpc_subnets(c->inv, ep->vpc_id);
-        for (size_t k = 0; have.n > 1 && k < sns.n; k++) {
-            const struct inv_resource *sn = inventory_find(c->inv, INV_SUBNET, sns.v[k]);
-            const char *az = sn ? sn->subnet.az_name : NULL;
-            if (!az || strset_has(&have, az) || !subnet_has_workload(c, sn->id) ||
+        const struct vpc_facts *facts = have.n > 1 ? vpc_facts_of(c, ep->vpc_id) : NULL;
+        for (size_t k = 0; facts && k < facts->n_workload; k++) {
+            const struct inv_resource *sn = facts->workload[k];
+            const char *az = sn->subnet.az_name;
+            if (strset_has(&have, az) ||
                 (!strset_has(&gap, az) && service_lacks_az(c->inv, ep, az)))
                 continue;
             strset_add(&gap, az);
@@ -516,7 +574,7 @@ static void rule_az_gap(struct ctx *c)
                      ep->endpoint.service_name ? ep->endpoint.service_name : "");
             evidence(f, "Endpoint AZs: %s", h);
             evidence(f, "Workload subnets without a local ENI: %s", s);
-            char *cmd = add_subnets_command(c->inv, ep, &gap);
+            char *cmd = add_subnets_command(facts, ep, &gap);
             fix(f,
                 "Clients in %s cross AZs to reach the endpoint (inter-AZ data charges, and an "
                 "outage elsewhere cuts them off). Add a subnet there: %s",
@@ -574,9 +632,28 @@ static void rule_subnet_capacity(struct ctx *c)
 
 /* ---- what preflight already answers: 443 from the VPC, DNS attributes ------------------------ */
 
-/* Preflight's modify check of the endpoint as it is now. */
-static void endpoint_preflight(const struct inventory *inv, const struct inv_resource *ep,
-                               struct preflight_report *rep)
+static void endpoint_preflight_run(const struct inventory *inv, const struct inv_resource *ep,
+                                   struct preflight_report *rep);
+
+/* Preflight's modify check of the endpoint as it is now: run once per endpoint and run, as
+   two rules ask it (the endpoint at position i of the inventory). */
+static const struct preflight_report *endpoint_preflight(struct ctx *c, size_t i,
+                                                         const struct inv_resource *ep)
+{
+    if (!c->preflight) {
+        c->n_preflight = inventory_count(c->inv, INV_ENDPOINT);
+        c->preflight = xcalloc(c->n_preflight ? c->n_preflight : 1, sizeof(*c->preflight));
+        c->preflight_done = xcalloc(c->n_preflight ? c->n_preflight : 1, sizeof(bool));
+    }
+    if (!c->preflight_done[i]) {
+        endpoint_preflight_run(c->inv, ep, &c->preflight[i]);
+        c->preflight_done[i] = true;
+    }
+    return &c->preflight[i];
+}
+
+static void endpoint_preflight_run(const struct inventory *inv, const struct inv_resource *ep,
+                                   struct preflight_report *rep)
 {
     struct endpoint_spec spec = {
         .vpc_id = ep->vpc_id,
@@ -617,8 +694,7 @@ static void rule_sg_no_https(struct ctx *c)
             ep->vpc_id ? inventory_find(c->inv, INV_VPC, ep->vpc_id) : NULL;
         if (!active_of_kind(ep, INV_ENDPOINT_INTERFACE) || !vpc || ep->endpoint.group_ids.n == 0)
             continue;
-        struct preflight_report rep;
-        endpoint_preflight(c->inv, ep, &rep);
+        const struct preflight_report *rep = endpoint_preflight(c, i, ep);
         struct strset blocked = {0};
         char **texts = NULL;
         size_t nt = 0;
@@ -629,8 +705,8 @@ static void rule_sg_no_https(struct ctx *c)
             char *t = cidr_to_string(&blocks[b]);
             texts = xreallocarray(texts, nt + 1, sizeof(*texts));
             texts[nt++] = t;
-            for (size_t k = 0; k < rep.n; k++)
-                if (rep.v[k].rule == PREFLIGHT_SG_NO_443 && strstr(rep.v[k].text, t))
+            for (size_t k = 0; k < rep->n; k++)
+                if (rep->v[k].rule == PREFLIGHT_SG_NO_443 && strstr(rep->v[k].text, t))
                     strset_add(&blocked, t);
         }
         if (blocked.n > 0) {
@@ -658,7 +734,6 @@ static void rule_sg_no_https(struct ctx *c)
             free(texts[k]);
         free(texts);
         free(blocked.v);
-        preflight_report_finish(&rep);
     }
 }
 
@@ -676,11 +751,9 @@ static void rule_private_dns(struct ctx *c)
         if (!active_of_kind(ep, INV_ENDPOINT_INTERFACE) || !vpc ||
             !ep->endpoint.private_dns_enabled)
             continue;
-        struct preflight_report rep;
-        endpoint_preflight(c->inv, ep, &rep);
-        bool support_off = preflight_report_find(&rep, PREFLIGHT_DNS_SUPPORT_OFF) != NULL;
-        bool hostnames_off = preflight_report_find(&rep, PREFLIGHT_DNS_HOSTNAMES_OFF) != NULL;
-        preflight_report_finish(&rep);
+        const struct preflight_report *rep = endpoint_preflight(c, i, ep);
+        bool support_off = preflight_report_find(rep, PREFLIGHT_DNS_SUPPORT_OFF) != NULL;
+        bool hostnames_off = preflight_report_find(rep, PREFLIGHT_DNS_HOSTNAMES_OFF) != NULL;
         if (!support_off && !hostnames_off)
             continue;
         const char *attr = support_off && hostnames_off ? "enableDnsSupport and enableDnsHostnames"

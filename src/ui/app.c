@@ -499,12 +499,27 @@ static void paint_too_small(struct app *a)
     line_finish(&l);
 }
 
+/* Findings rerun on their own schedule (findings.c): the views that show them follow. */
+static void reload_findings(struct app *a)
+{
+    if (!app_findings_update(a))
+        return;
+    a->detail->ops->reload(a->detail);
+    for (size_t i = 0; i < a->n_stack; i++)
+        if (a->stack[i]->ops->reload)
+            a->stack[i]->ops->reload(a->stack[i]);
+    a->dirty = true;
+}
+
 static void refresh_if_changed(struct app *a)
 {
     uint64_t g = inventory_generation(a->inv);
-    if (g == a->generation)
+    if (g == a->generation) {
+        reload_findings(a);
         return;
+    }
     a->generation = g;
+    app_findings_update(a);
     a->tree->ops->reload(a->tree);
     a->detail->ops->reload(a->detail);
     for (size_t i = 0; i < a->n_stack; i++)
@@ -514,13 +529,43 @@ static void refresh_if_changed(struct app *a)
     a->dirty = true;
 }
 
+/* A view with a panel: its rows above, a rule, then the panel (half the area on a small
+   screen, two fifths on a tall one). */
+static void paint_with_panel(struct app *a, struct view *v, struct rect r)
+{
+    int ph = r.h < 30 ? r.h / 2 : r.h * 2 / 5;
+    int lh = r.h - ph - 1;
+    list_draw(stdscr, v, r.y, r.x, lh, r.w, &a->palette, true);
+    struct ui_line rule;
+    line_init(&rule);
+    for (int x = 0; x < r.w; x++)
+        line_add(&rule, ROLE_BORDER, a->glyphs->hline);
+    draw_line(stdscr, r.y + lh, r.x, r.w, &rule, &a->palette, -1);
+    line_finish(&rule);
+    struct ui_line *lines = xcalloc((size_t)ph, sizeof(*lines));
+    for (int i = 0; i < ph; i++)
+        line_init(&lines[i]);
+    size_t n = v->ops->panel(v, lines, (size_t)ph, r.w);
+    for (int i = 0; i < ph; i++) {
+        if ((size_t)i < n)
+            draw_line(stdscr, r.y + lh + 1 + i, r.x, r.w, &lines[i], &a->palette, -1);
+        else
+            draw_blank(stdscr, r.y + lh + 1 + i, r.x, r.w, ROLE_NORMAL, &a->palette);
+        line_finish(&lines[i]);
+    }
+    free(lines);
+}
+
 static void paint_panes(struct app *a)
 {
     const struct layout *l = &a->layout;
     if (a->n_stack) {
         struct view *v = a->stack[a->n_stack - 1];
         paint_title(a, v, l->full_title, true);
-        list_draw(stdscr, v, l->full.y, l->full.x, l->full.h, l->full.w, &a->palette, true);
+        if (v->ops->panel)
+            paint_with_panel(a, v, l->full);
+        else
+            list_draw(stdscr, v, l->full.y, l->full.x, l->full.h, l->full.w, &a->palette, true);
         return;
     }
     bool tf = a->focus == FOCUS_TREE;
@@ -769,6 +814,9 @@ static void global_action(struct app *a, enum action act)
     case ACT_METRICS_RANGE:
         app_metrics_cycle(a);
         break;
+    case ACT_FINDINGS:
+        app_open_view(a, "findings", NULL);
+        break;
     default:
         return;
     }
@@ -803,6 +851,8 @@ static void mouse_event(struct app *a)
         enum action act = ev.bstate & BUTTON4_PRESSED ? ACT_UP : ACT_DOWN;
         for (int i = 0; i < 3; i++)
             list_key(v, act);
+    } else if (v->ops->panel && ev.y - r.y >= v->height) {
+        return; /* the panel under the rows: nothing to select there */
     } else if (list_click(v, ev.y - r.y) && (ev.bstate & BUTTON1_DOUBLE_CLICKED)) {
         app_handle_key(a, '\n');
     }
@@ -1181,6 +1231,8 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     a->scope = xasprintf("account %s %s %s", opts->account ? opts->account : "?", a->glyphs->dot,
                          opts->region ? opts->region : "?");
     a->generation = inventory_generation(a->inv);
+    app_findings_create(a);
+    app_findings_update(a);
     a->tree = view_create(&tree_view_ops, a, NULL);
     a->detail = view_create(&detail_view_ops, a, NULL);
     app_sync_detail(a);
@@ -1202,6 +1254,7 @@ void app_destroy(struct app *a)
         app_pop_view(a);
     view_destroy(a->tree);
     view_destroy(a->detail);
+    app_findings_destroy(a);
     term_close(a->term);
     /* A cache write under way finishes (its lock wait is bounded) before we go. */
     bgjob_destroy(a->job);
@@ -1274,6 +1327,9 @@ static void wait_once(struct app *a, struct waiter *w)
     long sim = mutate_gate_timeout_ms(a->gate); /* a simulated change settling */
     if (sim >= 0 && (timeout < 0 || sim < timeout))
         timeout = sim;
+    long checks = app_findings_timeout(a);
+    if (checks >= 0 && (timeout < 0 || checks < timeout))
+        timeout = checks;
     if (a->opts.client && (fetch_running(a->fetch) || a->identity_pending ||
                            !http_engine_idle(aws_client_http(a->opts.client)))) {
         bool ready;

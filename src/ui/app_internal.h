@@ -101,6 +101,7 @@ struct app {
     struct metrics_cache *metrics;      /* CloudWatch metrics of opened endpoints; NULL offline */
     enum metrics_range metrics_range;   /* t cycles it */
     bool metrics_changed;               /* a metrics fetch ended: rebuild the detail */
+    struct app_findings *findings;      /* the check engine's last run (findings.c) */
 };
 
 /* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
@@ -123,6 +124,14 @@ void app_open_named(struct app *a, const char *name);
 void app_open_form(struct app *a, const char *name);
 /* Answers a pending :ip once the ENIs are in. */
 void app_ip_pending(struct app *a);
+
+/* findings.c */
+void app_findings_create(struct app *a);
+void app_findings_destroy(struct app *a);
+/* Reruns the checks when the inventory changed and a run is due; true when it ran. */
+bool app_findings_update(struct app *a);
+/* Milliseconds until a rerun held back while pages land is due; -1 when none waits. */
+long app_findings_timeout(struct app *a);
 
 /* tour.c */
 /* Starts the tour at step (1-based), or the first step after it with something to show. */

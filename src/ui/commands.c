@@ -406,6 +406,8 @@ static void run_command(struct app *a, char *cmd)
         run_network(a, INV_ROUTE_TABLE, arg);
     else if (strcmp(word, "az") == 0)
         run_kind(a, TREE_AZ, "availability zone");
+    else if (strcmp(word, "check") == 0 || strcmp(word, "findings") == 0)
+        app_open_view(a, "findings", NULL);
     else if (strcmp(word, "matrix") == 0 || strcmp(word, "policy") == 0)
         app_open_named(a, word);
     else if (strcmp(word, "create") == 0 || strcmp(word, "modify") == 0 ||

@@ -2,6 +2,9 @@
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/flowlog.h"
+#include "vpcx/model/check.h"
+#include "vpcx/model/checkindex.h"
+#include "vpcx/model/cost.h"
 #include "vpcx/model/inventory.h"
 #include "vpcx/model/ipusage.h"
 #include "vpcx/model/netinfo.h"
@@ -239,6 +242,8 @@ static void wrapped(struct detail *d, enum theme_role lead_role, const char *lea
                 n--;
             if (n == 0)
                 n = WRAP_WIDTH;
+            while (n > 1 && ((unsigned char)text[at + n] & 0xc0) == 0x80)
+                n--; /* never split a UTF-8 sequence */
         }
         struct drow *r = add_row(d);
         line_add(&r->line, ROLE_NORMAL, "  ");
@@ -252,32 +257,67 @@ static void wrapped(struct detail *d, enum theme_role lead_role, const char *lea
     }
 }
 
-static const char *severity_mark(enum preflight_severity s, enum theme_role *role)
+/* One finding: severity and rule, the title, then the fix, wrapped. */
+static void finding_rows(struct detail *d, enum check_severity sev, const char *rule,
+                         const char *title, const char *fix)
 {
-    *role = s == PREFLIGHT_ERROR ? ROLE_CRITICAL : s == PREFLIGHT_WARNING ? ROLE_WARN : ROLE_DIM;
-    return s == PREFLIGHT_ERROR ? "x" : s == PREFLIGHT_WARNING ? "!" : "i";
+    struct drow *r = add_row(d);
+    line_add(&r->line, ROLE_NORMAL, "  ");
+    line_add(&r->line, app_severity_role(sev), app_severity_glyph(d->app, sev));
+    line_addf(&r->line, app_severity_role(sev), " %s", check_severity_name(sev));
+    line_add(&r->line, ROLE_DIM, "  ");
+    line_add(&r->line, ROLE_DIM, rule);
+    wrapped(d, ROLE_NORMAL, " ", ROLE_VALUE, title);
+    if (fix && *fix) {
+        char *text = xasprintf("Fix: %s", fix);
+        wrapped(d, ROLE_NORMAL, " ", ROLE_DIM, text);
+        free(text);
+    }
 }
 
-/* The pre-flight rules on the endpoint as it is, read-only: first in its detail. */
-static void health_section(struct detail *d, const char *id)
+/* The check engine's findings about the resource, first in its detail; for an endpoint also
+ * the pre-flight health questions no rule words (a data problem, such as a subnet not loaded). */
+static void findings_section(struct detail *d, const struct inv_resource *res)
 {
+    const struct checkindex *ix = app_check_index(d->app);
+    size_t first, n = checkindex_resource(ix, res->id, &first);
     struct preflight_report rep;
     preflight_report_init(&rep);
-    preflight_check_health(d->inv, id, &rep);
-    section(d, "Health (checks on the endpoint as it is)");
-    size_t problems = 0;
-    for (size_t i = 0; i < rep.n; i++) {
-        enum theme_role role;
-        const char *mark = severity_mark(rep.v[i].severity, &role);
-        wrapped(d, role, mark, ROLE_VALUE, rep.v[i].text);
-        problems += rep.v[i].severity != PREFLIGHT_INFO;
+    if (res->type == INV_ENDPOINT)
+        preflight_check_health(d->inv, res->id, &rep);
+    size_t extra = 0;
+    for (size_t i = 0; i < rep.n; i++)
+        extra += app_health_uncovered(&rep.v[i]);
+    if (n + extra == 0 && res->type != INV_ENDPOINT) {
+        preflight_report_finish(&rep);
+        return;
     }
-    if (rep.n == 0)
-        field(d, "", ROLE_OK, "all checks pass");
-    else if (problems == 0)
-        field(d, "", ROLE_OK, "no problems (notes only)");
+    section(d, "Findings");
+    line_addf(&d->rows[d->n - 1].line, ROLE_COUNTER, " (%zu)", n + extra);
+    for (int sev = CHECK_ERROR; sev >= CHECK_INFO; sev--) { /* the worst first */
+        for (size_t i = 0; i < n; i++) {
+            const struct check_finding *f = checkindex_at(ix, first + i);
+            if ((int)f->severity == sev)
+                finding_rows(d, f->severity, f->rule_id, f->title, f->fix);
+        }
+    }
+    for (size_t i = 0; i < rep.n; i++) {
+        if (!app_health_uncovered(&rep.v[i]))
+            continue;
+        /* Not a rule of vpcx check: say where it comes from. */
+        char *key = xasprintf("%s (pre-flight)", rep.v[i].key);
+        finding_rows(d, (enum check_severity)rep.v[i].severity, key, rep.v[i].text, NULL);
+        free(key);
+    }
+    if (n + extra == 0)
+        field(d, "", ROLE_OK, "none: every check passes");
     preflight_report_finish(&rep);
-    section(d, "Endpoint");
+    /* The fields follow under the type's name: "Endpoint", "Subnet". */
+    char *title = xstrdup(res->type == INV_ENDPOINT ? "Endpoint" : inventory_type_name(res->type));
+    if (title[0] >= 'a' && title[0] <= 'z')
+        title[0] = (char)(title[0] - 'a' + 'A');
+    section(d, title);
+    free(title);
 }
 
 static void header(struct detail *d, const struct inv_resource *r)
@@ -289,8 +329,7 @@ static void header(struct detail *d, const struct inv_resource *r)
         line_add(&row->line, ROLE_NORMAL, "  ");
         line_add(&row->line, ROLE_NAME, r->name);
     }
-    if (r->type == INV_ENDPOINT)
-        health_section(d, r->id);
+    findings_section(d, r);
     if (r->state)
         text_field(d, "State", r->state);
     if (r->vpc_id && r->type != INV_VPC)
@@ -422,6 +461,107 @@ static void flow_log_detail(struct detail *d, const struct inv_resource *r)
     flow_log_fields(d, r, "");
 }
 
+/* ---- cost ---- */
+
+/* "$43.80/mo + per-GB, 1 endpoint unpriced". */
+static void cost_total_field(struct detail *d, const char *label, const struct cost_total *t)
+{
+    if (t->priced == 0 && t->unknown == 0) {
+        field(d, label, ROLE_DIM, "no billed endpoints");
+        return;
+    }
+    struct strbuf sb;
+    strbuf_init(&sb, 64);
+    if (t->priced)
+        strbuf_addf(&sb, "$%.2f/mo%s", t->monthly, t->per_gb ? " + per-GB" : "");
+    if (t->unknown)
+        strbuf_addf(&sb, "%s%zu endpoint%s unpriced", t->priced ? ", " : "", t->unknown,
+                    t->unknown == 1 ? "" : "s");
+    field(d, label, t->unknown ? ROLE_WARN : ROLE_VALUE, "%s", sb.buf);
+    strbuf_release(&sb);
+}
+
+/* Where the hourly price comes from, or how to give one. */
+static void price_note(struct detail *d)
+{
+    const char *region = app_region(d->app);
+    double usd;
+    const char *src;
+    if (cost_price(app_prices(d->app), region, COST_INTERFACE_HOUR, &usd, &src)) {
+        field(d, "Price", ROLE_DIM, "$%.4f/ENI-hour, %d h/mo", usd, COST_HOURS_PER_MONTH);
+        field(d, "", ROLE_DIM, "%s",
+              strcmp(src, "config") == 0 ? "from the config" : "AWS list price, " COST_PRICE_DATE);
+    } else {
+        field(d, "Price", ROLE_WARN, "unknown for %s", region ? region : "this region");
+        field(d, "", ROLE_DIM, "config: price %s interface-hour USD", region ? region : "REGION");
+    }
+    field(d, "", ROLE_DIM, "+ per-GB data processing");
+}
+
+/* The account-region total and each VPC's, for the account row. */
+static void account_cost(struct detail *d)
+{
+    struct cost_report rep;
+    cost_compute(d->inv, app_prices(d->app), NULL, app_region(d->app), &rep);
+    section(d, "Cost per month (endpoints)");
+    char *label = xasprintf("Total %s", app_region(d->app) ? app_region(d->app) : "");
+    cost_total_field(d, label, &rep.total);
+    free(label);
+    for (size_t i = 0; i < rep.n_vpcs && i < LIST_CAP; i++) {
+        const struct cost_total *t = &rep.vpcs[i].total;
+        /* The VPC's ID as the label (it fits), so the total is not cut in a narrow pane. */
+        struct drow *row = label_row(d, rep.vpcs[i].vpc_id);
+        line_addf(&row->line, t->unknown ? ROLE_WARN : ROLE_VALUE, "$%.2f/mo", t->monthly);
+        if (t->unknown)
+            line_addf(&row->line, ROLE_WARN, " + %zu unpriced", t->unknown);
+        const char *name = name_of(d, INV_VPC, rep.vpcs[i].vpc_id);
+        if (name) {
+            line_add(&row->line, ROLE_NORMAL, " ");
+            line_add(&row->line, ROLE_DIM, name);
+        }
+        make_link(row, INV_VPC, rep.vpcs[i].vpc_id);
+    }
+    price_note(d);
+    cost_report_finish(&rep);
+}
+
+static void vpc_cost(struct detail *d, const struct inv_resource *vpc)
+{
+    struct cost_total t;
+    memset(&t, 0, sizeof(t));
+    struct cost_report rep;
+    cost_compute(d->inv, app_prices(d->app), NULL, app_region(d->app), &rep);
+    for (size_t i = 0; i < rep.n_vpcs; i++)
+        if (strcmp(rep.vpcs[i].vpc_id, vpc->id) == 0)
+            t = rep.vpcs[i].total;
+    cost_report_finish(&rep);
+    section(d, "Cost per month (endpoints)");
+    cost_total_field(d, "This VPC", &t);
+    price_note(d);
+}
+
+static void endpoint_cost(struct detail *d, const struct inv_resource *r)
+{
+    struct endpoint_cost c;
+    cost_endpoint(d->inv, app_prices(d->app), app_region(d->app), r, &c);
+    switch (c.basis) {
+    case COST_HOURLY:
+        field(d, "Monthly cost", ROLE_VALUE, "$%.2f (%zu x %d h x $%.4f)%s", c.monthly, c.units,
+              COST_HOURS_PER_MONTH, c.hourly, c.per_gb ? " + per-GB" : "");
+        break;
+    case COST_FREE:
+        field(d, "Monthly cost", ROLE_VALUE, "free (gateway endpoint)");
+        break;
+    case COST_UNKNOWN:
+        field(d, "Monthly cost", ROLE_WARN, "unknown: no price for %s",
+              app_region(d->app) ? app_region(d->app) : "this region");
+        break;
+    case COST_UNBILLED:
+        field(d, "Monthly cost", ROLE_DIM, "none (not billed)");
+        break;
+    }
+}
+
 /* ---- per type ---- */
 
 static void vpc_detail(struct detail *d, const struct inv_resource *r)
@@ -435,6 +575,7 @@ static void vpc_detail(struct detail *d, const struct inv_resource *r)
     text_field(d, "Default VPC", r->vpc.is_default ? "yes" : "no");
     text_field(d, "DNS support", tristate(r->vpc.dns_support));
     text_field(d, "DNS hostnames", tristate(r->vpc.dns_hostnames));
+    vpc_cost(d, r);
     section(d, "Headroom per availability zone");
     struct az_headroom *h = NULL;
     size_t n = ipusage_vpc_headroom(d->inv, r->id, &h);
@@ -771,6 +912,7 @@ static void endpoint_detail(struct detail *d, const struct inv_resource *r)
     free(short_name);
     text_field(d, "Private DNS", e->private_dns_enabled ? "enabled" : "disabled");
     text_field(d, "Policy", e->policy ? "custom or default document (p to view)" : "none");
+    endpoint_cost(d, r);
     dns_entries(d, d->item);
     placement_section(d, r);
     section(d, "Links");
@@ -916,6 +1058,14 @@ static void account_summary(struct detail *d)
     field(d, "Network interfaces", ROLE_VALUE, "%s (%zu for endpoints)", enis, s.endpoint_enis);
     free(enis);
     field(d, "Single-AZ endpoints", s.single_az ? ROLE_WARN : ROLE_OK, "%zu", s.single_az);
+    const struct checkindex *ix = app_check_index(d->app);
+    field(d, "Findings", ix->count[CHECK_ERROR] ? ROLE_FINDING_ERROR : ROLE_VALUE,
+          "%zu errors, %zu warnings, %zu info", ix->count[CHECK_ERROR], ix->count[CHECK_WARNING],
+          ix->count[CHECK_INFO]);
+    if (ix->ignored)
+        field(d, "", ROLE_DIM, "! lists them; %zu ignored", ix->ignored);
+    else
+        field(d, "", ROLE_DIM, "! lists them");
     if (s.fullest_subnet)
         link_field(d, "Fullest subnet", INV_SUBNET, s.fullest_subnet, NULL);
     if (s.fullest_subnet) {
@@ -926,6 +1076,7 @@ static void account_summary(struct detail *d)
     field(d, "Security groups", ROLE_VALUE, "%zu", s.security_groups);
     field(d, "Network ACLs", ROLE_VALUE, "%zu", s.network_acls);
     field(d, "Route tables", ROLE_VALUE, "%zu", s.route_tables);
+    account_cost(d);
 }
 
 static void build(struct detail *d)

@@ -25,6 +25,7 @@ static const struct ui_glyphs utf8_glyphs = {
     .fail = "\u2717",
     .dot = "\u00b7",
     .arrow = "\u2192",
+    .finding = {"\u25cf", "\u25b2", "\u2717"},
 };
 
 static const struct ui_glyphs ascii_glyphs = {
@@ -42,6 +43,7 @@ static const struct ui_glyphs ascii_glyphs = {
     .fail = "x",
     .dot = "-",
     .arrow = ">",
+    .finding = {"i", "!", "x"},
 };
 
 const struct ui_glyphs *draw_glyphs(bool utf8)

@@ -20,6 +20,7 @@ static const char *const commands[][2] = {
      "a security group, network ACL or route table: by ID, else the selection's"},
     {":ID", "jump to a resource by ID (vpc-, subnet-, eni-, vpce-, sg-, acl-, rtb-...)"},
     {":matrix :policy", "open the endpoint x AZ matrix, the endpoint policy"},
+    {":check", "the findings of the checks by severity (also !); i shows ignored ones"},
     {":save [FILE] :diff FILE", "save a snapshot; compare the inventory with one"},
     {":create :modify :delete", "endpoint forms (read-only unless --write; SIMULATED in --demo)"},
     {":export [FORMAT] [FILE]", "terraform, cloudformation, cfn-import or cli; no FILE: clipboard"},
@@ -33,7 +34,7 @@ static const char *const commands[][2] = {
 #define ROW_ACTIONS  1
 #define ROW_COMMANDS (ROW_ACTIONS + (ACT_COUNT - 1) + 2)
 #define ROW_LEGEND   (ROW_COMMANDS + N_COMMANDS + 5)
-#define N_LEGEND     7
+#define N_LEGEND     10
 #define ROW_COUNT    (ROW_LEGEND + N_LEGEND)
 
 /* Addresses of every subnet: [0] endpoints, [1] other owners, [2] free. */
@@ -91,11 +92,23 @@ static void legend_row(struct view *v, size_t i, struct ui_line *l)
         line_add(l, ROLE_DIM, "any use fills one cell, 3% at most one of ten; only 100% fills all");
         break;
     case 6:
-        line_add(l, ROLE_WARN, "!");
+        line_add(l, ROLE_FINDING_ERROR, app_severity_glyph(v->app, CHECK_ERROR));
         line_add(l, ROLE_NORMAL, " ");
-        line_add(l, ROLE_CRITICAL, "x");
+        line_add(l, ROLE_FINDING_WARNING, app_severity_glyph(v->app, CHECK_WARNING));
+        line_add(l, ROLE_NORMAL, " ");
+        line_add(l, ROLE_FINDING_INFO, app_severity_glyph(v->app, CHECK_INFO));
+        line_add(l, ROLE_VALUE, " after an ID: its worst finding (error, warning, info); ! lists");
+        break;
+    case 7:
+        line_add(l, ROLE_VALUE, "      them; on a VPC row, the worst finding inside the VPC");
+        break;
+    case 8:
         line_add(l, ROLE_VALUE,
-                 " on an endpoint row: a health warning, a blocking problem (see detail)");
+                 "$21.90/mo on an endpoint row: ENIs x 730 h x the hourly price, + per-GB");
+        break;
+    case 9:
+        line_add(l, ROLE_DIM,
+                 "          (interface and GWLB endpoints; left out when the pane is narrow)");
         break;
     }
 }

@@ -110,6 +110,7 @@ static void bind_defaults(struct keymap *km)
         {"c", ACT_CREATE},      {"e", ACT_MODIFY},
         {"D", ACT_DELETE},      {"x", ACT_EXPORT},
         {"o", ACT_TOGGLE},      {"t", ACT_METRICS_RANGE},
+        {"!", ACT_FINDINGS},    {"i", ACT_IGNORED},
     };
     for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
         bind_default(km, defaults[i].key, defaults[i].action);

@@ -174,6 +174,7 @@ void list_draw(WINDOW *w, struct view *v, int y, int x, int height, int width,
                const struct draw_palette *p, bool focused)
 {
     list_clamp(v, height);
+    v->width = width;
     size_t n = v->ops->row_count(v);
     struct ui_line line;
     line_init(&line);

@@ -51,6 +51,9 @@ static const char default_dark[] = "normal = default default\n"
                                    "diff-add = 114 default\n"
                                    "diff-del = 203 default\n"
                                    "filter = 16 221 bold\n"
+                                   "finding-error = 203 default bold\n"
+                                   "finding-warning = 221 default bold\n"
+                                   "finding-info = 117 default\n"
                                    "prompt = 255 default bold\n";
 
 /* Attributes that keep roles apart when there is no colour at all. */
@@ -74,8 +77,11 @@ static unsigned default_mono(enum theme_role r)
     case ROLE_CELL_ENI:
     case ROLE_BAR_WARN:
         return THEME_BOLD;
+    case ROLE_FINDING_WARNING:
+        return THEME_BOLD;
     case ROLE_CRITICAL:
     case ROLE_ERROR:
+    case ROLE_FINDING_ERROR:
     case ROLE_BAR_CRITICAL:
     case ROLE_ESCAPED:
         return THEME_BOLD | THEME_UNDERLINE;

@@ -162,15 +162,14 @@ static void show(struct app *a, const struct tour_data *d, size_t i)
     while (a->n_stack)
         app_pop_view(a);
     a->focus = FOCUS_TREE;
-    if (id) {
-        char *copy = xstrdup(id);
+    char *copy = id ? xstrdup(id) : NULL;
+    if (copy)
         app_go_to(a, type, copy);
-        if (s->view) {
-            const struct view_args args = {.type = type, .id = copy};
-            app_open_view(a, s->view, &args);
-        }
-        free(copy);
+    if (s->view) { /* with no target (root), a view of the whole inventory */
+        const struct view_args args = {.type = type, .id = copy};
+        app_open_view(a, s->view, &args);
     }
+    free(copy);
     a->tour_step = (int)i;
     a->dirty = true;
 }

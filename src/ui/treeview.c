@@ -2,7 +2,8 @@
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/ipusage.h"
 #include "vpcx/model/netinfo.h"
-#include "vpcx/model/preflight.h"
+#include "vpcx/model/checkindex.h"
+#include "vpcx/model/cost.h"
 #include "vpcx/ui/app.h"
 #include "vpcx/ui/listwidget.h"
 #include "vpcx/ui/views.h"
@@ -77,10 +78,29 @@ static void add_name(struct ui_line *l, const char *name)
     }
 }
 
+/* The worst finding about the resource as " <glyph>" in its severity's colour; with slot,
+   blank when there is none, so the columns after it line up. */
+static void add_finding_mark(struct view *v, enum inv_type type, const char *id, struct ui_line *l,
+                             bool slot)
+{
+    enum check_severity worst;
+    if (app_resource_worst(v->app, type, id, &worst)) {
+        line_add(l, ROLE_NORMAL, " ");
+        line_add(l, app_severity_role(worst), app_severity_glyph(v->app, worst));
+    } else if (slot) {
+        line_add(l, ROLE_NORMAL, "  ");
+    }
+}
+
 static void row_vpc(struct view *v, struct tree_node *n, struct ui_line *l)
 {
     const struct inv_resource *r = inventory_find(inv_of(v), INV_VPC, n->id);
     line_add(l, id_role(n), n->id);
+    enum check_severity worst;
+    if (checkindex_vpc_worst(app_check_index(v->app), n->id, &worst)) {
+        line_add(l, ROLE_NORMAL, " ");
+        line_add(l, app_severity_role(worst), app_severity_glyph(v->app, worst));
+    }
     if (!r)
         return;
     if (r->vpc.cidr_text)
@@ -141,6 +161,7 @@ static void row_subnet(struct view *v, struct tree_node *n, struct ui_line *l)
         line_addf(l, role, " %3.0f%% ", ipusage_percent_used(u));
     }
     line_add(l, id_role(n), n->id);
+    add_finding_mark(v, INV_SUBNET, n->id, l, false);
     if (!r)
         return;
     add_name(l, r->name); /* before the long fields, so it survives a narrow pane */
@@ -156,6 +177,7 @@ static void row_eni(struct view *v, struct tree_node *n, struct ui_line *l)
     const struct inventory *inv = inv_of(v);
     const struct inv_resource *r = inventory_find(inv, INV_ENI, n->id);
     line_add(l, id_role(n), n->id);
+    add_finding_mark(v, INV_ENI, n->id, l, false);
     if (!r)
         return;
     line_add(l, ROLE_NORMAL, " ");
@@ -172,19 +194,34 @@ static void row_eni(struct view *v, struct tree_node *n, struct ui_line *l)
     add_name(l, r->name);
 }
 
-/* "!" (warning) or "x" (blocking problem) from the endpoint's health checks; blank when clean. */
-static void add_health(struct view *v, const char *id, struct ui_line *l)
+/* Cells the row takes as drawn: the tree guides, then every span. */
+static int line_cells(const struct ui_line *l)
 {
-    struct preflight_report rep;
-    preflight_report_init(&rep);
-    preflight_check_health(inv_of(v), id, &rep);
-    enum preflight_severity worst;
-    if (!preflight_report_worst(&rep, &worst) || worst == PREFLIGHT_INFO)
+    int w = l->indent * 2;
+    for (size_t i = 0; i < l->n; i++) {
+        const struct line_span *s = &l->spans[i];
+        w += s->width ? s->width : draw_text_width(l->text.buf + s->offset, s->len, true);
+    }
+    return w;
+}
+
+/* The monthly cost, right-aligned at the pane's edge; left out when the row has no room
+   for it, so it is the first thing a narrow pane drops. */
+static void add_cost(struct view *v, const struct inv_resource *r, struct ui_line *l)
+{
+    if (r->endpoint.kind != INV_ENDPOINT_INTERFACE && r->endpoint.kind != INV_ENDPOINT_GWLB)
+        return;
+    struct endpoint_cost c;
+    cost_endpoint(inv_of(v), app_prices(v->app), app_region(v->app), r, &c);
+    struct strbuf sb;
+    strbuf_init(&sb, 16);
+    app_cost_add(&sb, &c);
+    int room = v->width - line_cells(l) - 2; /* two cells between the row and the cost */
+    if (sb.len && room >= (int)sb.len) {
         line_add(l, ROLE_NORMAL, "  ");
-    else
-        line_add(l, worst == PREFLIGHT_ERROR ? ROLE_CRITICAL : ROLE_WARN,
-                 worst == PREFLIGHT_ERROR ? " x" : " !");
-    preflight_report_finish(&rep);
+        line_add_fixed(l, c.basis == COST_HOURLY ? ROLE_VALUE : ROLE_DIM, sb.buf, room, 1);
+    }
+    strbuf_release(&sb);
 }
 
 static void row_endpoint(struct view *v, struct tree_node *n, struct ui_line *l)
@@ -195,7 +232,7 @@ static void row_endpoint(struct view *v, struct tree_node *n, struct ui_line *l)
     line_add(l, id_role(n), n->id);
     if (!r)
         return;
-    add_health(v, n->id, l);
+    add_finding_mark(v, INV_ENDPOINT, n->id, l, true);
     char *svc = netinfo_short_service(r->endpoint.service_name, r->endpoint.kind);
     line_addf(l, ROLE_VALUE, " %s", svc);
     free(svc);
@@ -203,12 +240,14 @@ static void row_endpoint(struct view *v, struct tree_node *n, struct ui_line *l)
     if (r->state && strcmp(r->state, "available") != 0)
         line_addf(l, ROLE_WARN, " %s", r->state);
     add_count(v, n, l, "ENI");
+    add_cost(v, r, l);
 }
 
 static void row_route_table(struct view *v, struct tree_node *n, struct ui_line *l)
 {
     const struct inv_resource *r = inventory_find(inv_of(v), INV_ROUTE_TABLE, n->id);
     line_add(l, id_role(n), n->id);
+    add_finding_mark(v, INV_ROUTE_TABLE, n->id, l, false);
     if (r) {
         /* Route tables are few and only visible rows are drawn: decode. */
         cJSON *item = inventory_item(inv_of(v), r);

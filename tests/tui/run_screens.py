@@ -5,6 +5,7 @@ screen text it writes against the *.screen file beside it.
 A script's first lines may set the run:
   #! args --demo --headless 120x40      command-line arguments (default shown)
   #! env LC_ALL=C                        extra environment
+  #! config ignore RULE ID REASON        a line of the config file the run reads
 VPCX_UPDATE_SCREENS=1 rewrites the .screen files (review them by eye).
 Arguments: names of scripts to run (default: all)."""
 import difflib
@@ -21,7 +22,7 @@ DEFAULT_ARGS = ["--demo", "--headless", "120x40"]
 
 
 def settings(path):
-    args, env = list(DEFAULT_ARGS), {}
+    args, env, config = list(DEFAULT_ARGS), {}, []
     with open(path, encoding="utf-8") as f:
         for line in f:
             if line.startswith("#! args "):
@@ -29,11 +30,13 @@ def settings(path):
             elif line.startswith("#! env "):
                 k, _, v = line[len("#! env "):].strip().partition("=")
                 env[k] = v
-    return args, env
+            elif line.startswith("#! config "):
+                config.append(line[len("#! config "):].rstrip("\n"))
+    return args, env, config
 
 
 def run(path, home, cwd=HERE):
-    args, extra = settings(path)
+    args, extra, config = settings(path)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": home,
@@ -43,8 +46,19 @@ def run(path, home, cwd=HERE):
         "VPCX_THEMES_DIR": os.path.join(SRC, "themes"),
     }
     env.update(extra)
+    conf_file = os.path.join(home, "config", "vpcx", "config")
+    if config:
+        # A config of this script's own, read as the explorer reads the user's.
+        os.makedirs(os.path.dirname(conf_file), exist_ok=True)
+        with open(conf_file, "w", encoding="utf-8") as f:
+            f.write("\n".join(config) + "\n")
+        env["VPCX_HEADLESS_CONFIG"] = "1"
     cmd = [BIN] + args + ["--keys", path, "--screen-out", "-"]
-    p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, timeout=60)
+    try:
+        p = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, timeout=60)
+    finally:
+        if config:
+            os.unlink(conf_file)
     if p.returncode != 0:
         raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), p.returncode,
                                                 p.stderr.decode(errors="replace")))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The guided tour on the demo, headless at 80x24: every step (--tour-step N) moves the
 explorer to what it talks about and shows its text in a box of at most six lines; steps
-whose feature this build lacks (metrics, findings) are skipped cleanly; n, p and q move on,
+whose feature this build lacks (metrics) are skipped cleanly; n, p and q move on,
 back and out; :explain shows what the selection is and the page to read next.
 Exit 77 (skip) without $VPCX_BIN."""
 import os
@@ -24,7 +24,7 @@ STEPS = {
     2: ("Gateway endpoints are routes", "Detail  VPC endpoint vpce-16610a3d9636d4d7b"),
     3: ("One ENI per Availability Zone", "Detail  VPC endpoint vpce-4715873ba1fc0c37f"),
     4: ("An endpoint in one zone only", "Detail  VPC endpoint vpce-11cbb5606ad9a5d72"),
-    5: ("Subnet capacity", "CIDR                   10.0.10.0/28"),
+    5: ("Subnet capacity", "Detail  subnet subnet-b71df36b8fe8707cb"),
     6: ("The endpoint policy, and full access", '"Principal": "*"'),
     7: ("Security groups must admit HTTPS", "Detail  VPC endpoint vpce-"),
     8: ("Private DNS needs the VPC", "Detail  VPC vpc-30e24bdcd19a93686"),
@@ -32,6 +32,7 @@ STEPS = {
     10: ("What an interface endpoint costs", "us-east-1a"),
     11: ("Creating an endpoint, safely", "Service"),
     12: ("Bringing endpoints under code", "Detail  VPC endpoint vpce-"),
+    14: ("Finding problems before they page you", "Findings  9 errors"),
 }
 
 
@@ -75,13 +76,20 @@ class Tour(unittest.TestCase):
                 self.assertIn(shown, s)
 
     def test_missing_features_are_skipped(self):
+        # Step 13 needs the metrics view, which this build lacks: the tour goes on to 14.
         s = self.run_keys(["--tour-step", "13"], ["wait"])
-        self.assertEqual(self.box(s), [], s)
-        self.assertIn("no tour step from 13 has anything to show here", s)
-        # From the last step, n ends the tour rather than showing a step without its view.
+        self.assertIn("tour 14/", self.box(s)[0], s)
         s = self.run_keys(["--tour-step", "12"], ["n"])
+        self.assertIn("tour 14/", self.box(s)[0], s)
+        s = self.run_keys(["--tour-step", "14"], ["p"])
+        self.assertIn("tour 12/", self.box(s)[0], s)
+        # From the last step, n ends the tour.
+        s = self.run_keys(["--tour-step", "14"], ["n"])
         self.assertEqual(self.box(s), [], s)
         self.assertIn("tour ended; :tour starts it again", s)
+        s = self.run_keys(["--tour-step", "15"], ["wait"])
+        self.assertEqual(self.box(s), [], s)
+        self.assertIn("no tour step from 15 has anything to show here", s)
 
     def test_keys(self):
         s = self.run_keys(["--tour"], ["n", "snap", "p", "snap", "q", "snap"])
@@ -97,7 +105,7 @@ class Tour(unittest.TestCase):
 
     def test_question_mark_on_a_detail_field(self):
         # Down the endpoint's detail until the Private DNS row, where ? explains the field.
-        for k in range(40):
+        for k in range(80):  # the endpoint's findings come first
             s = self.run_keys(["--demo"], [":vpce", "Enter", "Tab"] + ["j"] * k + ["?"])
             box = self.box(s)
             if box:

@@ -43,7 +43,12 @@
 
 #include "vpcx/aws/client.h"
 #include "vpcx/core/status.h"
+#include "vpcx/core/strbuf.h"
+#include "vpcx/model/check.h"
+#include "vpcx/model/checkindex.h"
+#include "vpcx/model/cost.h"
 #include "vpcx/model/inventory.h"
+#include "vpcx/model/preflight.h"
 #include "vpcx/store/snapshot.h"
 #include "vpcx/sync/fetch.h"
 #include "vpcx/sync/mutate.h"
@@ -112,6 +117,9 @@ struct app_options {
     bool every;             /* dump the screen after every key */
     bool stats;             /* bytes and time per key on stderr */
     int tour_step;          /* > 0: start the guided tour at this step */
+    /* The config's ignore and price lines (borrowed; NULL: none, the bundled prices). */
+    const struct check_config *check_config;
+    const struct cost_prices *prices;
 };
 
 /* Runs the explorer until the user quits; returns the exit code (0 on quit,
@@ -154,6 +162,26 @@ void app_redraw(struct app *a);
 void app_refetch(struct app *a, enum inv_type type);
 /* Fetches every type again, as the refresh key does. */
 void app_refresh(struct app *a);
+/*
+ * The check engine's findings on the inventory (ignored ones included, marked)
+ * and their index by resource (ignored ones left out). Rerun as data lands: at
+ * most once a second while a fetch runs, and when the inventory settles.
+ */
+const struct check_report *app_check_report(struct app *a);
+const struct checkindex *app_check_index(struct app *a);
+/* The prices for cost: the config's over the bundled table. */
+const struct cost_prices *app_prices(struct app *a);
+/* How a finding's severity shows: its theme role and its marker glyph. */
+enum theme_role app_severity_role(enum check_severity s);
+const char *app_severity_glyph(struct app *a, enum check_severity s);
+/* True for a pre-flight health finding that no check rule words (shown besides the findings). */
+bool app_health_uncovered(const struct preflight_finding *f);
+/* The worst severity of a resource's findings (for an endpoint, with the pre-flight health
+   warnings and errors no rule covers); false when it has none. */
+bool app_resource_worst(struct app *a, enum inv_type type, const char *id,
+                        enum check_severity *out);
+/* "$21.90/mo", "free", "$?/mo" (price unknown), nothing when unbilled. */
+void app_cost_add(struct strbuf *sb, const struct endpoint_cost *c);
 
 /* For the headless driver (headless.c) and the loop. */
 struct app *app_create(const struct app_options *opts, struct vpcx_error *err);

@@ -29,6 +29,7 @@ struct ui_glyphs {
     const char *bar_full, *bar_endpoint, *bar_reserved, *bar_free;
     const char *vline, *hline;
     const char *ok, *fail, *dot, *arrow;
+    const char *finding[3]; /* a finding's marker by severity: info, warning, error */
 };
 
 const struct ui_glyphs *draw_glyphs(bool utf8);

@@ -48,7 +48,9 @@
     X(MARK, "mark", "mark the endpoint for an export; elsewhere expand or collapse")               \
     X(EXPORT, "export", "export the marked endpoints, or the selection's, as code (:export)")      \
     X(METRICS_RANGE, "metrics-range", "endpoint metrics: switch the range 3h, 24h, 7d")            \
-    X(REDRAW, "redraw", "redraw the screen")
+    X(REDRAW, "redraw", "redraw the screen")                                                       \
+    X(FINDINGS, "findings", "findings of the checks by severity (:check); Enter goes to one")      \
+    X(IGNORED, "show-ignored", "in the findings: show or hide those the config ignores")
 
 enum action {
 #define ACTION_ENUM(name, key, help) ACT_##name,

@@ -54,6 +54,9 @@
     X(DIFF_ADD, "diff-add")                                                                        \
     X(DIFF_DEL, "diff-del")                                                                        \
     X(FILTER, "filter")                                                                            \
+    X(FINDING_ERROR, "finding-error")                                                              \
+    X(FINDING_WARNING, "finding-warning")                                                          \
+    X(FINDING_INFO, "finding-info")                                                                \
     X(PROMPT, "prompt")
 
 enum theme_role {

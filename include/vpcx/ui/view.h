@@ -51,6 +51,10 @@ struct view_ops {
     /* The view marks its cursor row itself (the matrix keeps its cells' colours and
        marks the row label; help has no cursor): the widget does not repaint the row. */
     bool draws_cursor;
+    /* A panel under the rows (the selected row in full), drawn by the app; may be NULL.
+       Fills up to max of the lines given (initialised), at most width cells each;
+       returns how many it used. */
+    size_t (*panel)(struct view *v, struct ui_line *lines, size_t max, int width);
 };
 
 struct view {
@@ -60,6 +64,7 @@ struct view {
     size_t cursor; /* selected row */
     size_t top;    /* first visible row */
     int height;    /* rows shown at the last draw (for paging) */
+    int width;     /* cells of a row at the last draw (columns dropped when narrow) */
     struct view_args args;
     char *args_id; /* owned copy of args.id */
 };

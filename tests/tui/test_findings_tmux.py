@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Finding markers on a real terminal: the headless screens hold text only, so the colour of a
+marker is checked here. vpcx --demo in tmux at 120x40, the tree opened at the demo's endpoints;
+capture-pane -e gives the SGR attributes of each cell. The marker after an endpoint with an
+error must be drawn in the theme's finding-error colour, a warning in finding-warning's, an info
+in finding-info's: first with the dark default (203, 221, 117), then with a theme file that moves
+all three (so the colour comes from the theme roles, not from a constant). Then ! opens the
+findings view and Enter on its first row lands on that endpoint in the tree. Exit 77 (skip)
+without tmux."""
+import os
+import re
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import tmuxlib  # noqa: E402
+
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+ERROR_EP = "vpce-cd4e6989a506452aa"  # private DNS on, DNS hostnames off in its VPC
+WARN_EP = "vpce-299d721095bf7a99a"  # a gateway endpoint with the default full-access policy
+INFO_EP = "vpce-4715873ba1fc0c37f"  # an AZ gap
+MARKERS = {ERROR_EP: "\u2717", WARN_EP: "\u25b2", INFO_EP: "\u25cf"}
+
+
+def fg_of(params, fg):
+    """Applies one SGR sequence to the current foreground colour (a 256-colour index or None)."""
+    codes = [c for c in params.split(";")] if params else ["0"]
+    i = 0
+    while i < len(codes):
+        c = codes[i] or "0"
+        if c == "0" or c == "39":
+            fg = None
+        elif c == "38" and i + 2 < len(codes) and codes[i + 1] == "5":
+            fg = int(codes[i + 2])
+            i += 2
+        elif c.isdigit() and 30 <= int(c) <= 37:
+            fg = int(c) - 30
+        elif c.isdigit() and 90 <= int(c) <= 97:
+            fg = int(c) - 90 + 8
+        i += 1
+    return fg
+
+
+def marker_colour(line, endpoint):
+    """The foreground colour of the marker glyph after endpoint's ID on an SGR-coded line."""
+    fg, at = None, 0
+    cells = []  # (char, fg)
+    for m in SGR.finditer(line):
+        for ch in line[at:m.start()]:
+            cells.append((ch, fg))
+        fg = fg_of(m.group(1), fg)
+        at = m.end()
+    for ch in line[at:]:
+        cells.append((ch, fg))
+    text = "".join(c for c, _ in cells)
+    start = text.find(endpoint)
+    if start < 0:
+        return None
+    glyph = MARKERS[endpoint]
+    pos = text.find(glyph, start + len(endpoint))
+    if pos < 0 or pos > start + len(endpoint) + 2:
+        return None  # the ID elsewhere (a title, the detail): not a tree row
+    return cells[pos][1]
+
+
+def colours(t, name):
+    out = t.run("capture-pane", "-p", "-e", "-t", name)
+    found = {}
+    for line in out.splitlines():
+        for ep in MARKERS:
+            if ep in SGR.sub("", line) and ep not in found:
+                colour = marker_colour(line, ep)
+                if colour is not None:
+                    found[ep] = colour
+    return found
+
+
+def open_endpoints(t, name, home, theme):
+    env = tmuxlib.clean_env(home)
+    cmd = [tmuxlib.BIN, "--demo"] + (["--theme", theme] if theme else [])
+    t.start(name, 120, 40, cmd, env)
+    t.wait_text(name, "account 123456789012")
+    t.keys(name, ":" + ERROR_EP, "Enter")
+    t.wait_for(name, lambda s: "Detail  VPC endpoint " + ERROR_EP in s, what="the endpoint")
+    t.keys(name, "k")  # off the row: the cursor's colours would hide the marker's
+    t.wait_for(name, lambda s: "Detail  VPC endpoint " + ERROR_EP not in s and INFO_EP in s,
+               what="the row above")
+
+
+def check(t, name, home, theme, want):
+    open_endpoints(t, name, home, theme)
+    got = colours(t, name)
+    bad = ["%s: marker colour %s, want %s" % (ep, got.get(ep), c) for ep, c in want.items()
+           if got.get(ep) != c]
+    return bad
+
+
+def check_jump(t, name):
+    """! then Enter: the tree selects the resource of the first finding, and the detail shows it."""
+    t.keys(name, "!")
+    view = t.wait_text(name, "Errors (")
+    rows = view.splitlines()
+    first = next(ln for ln in rows[rows.index(next(r for r in rows if "Errors (" in r)) + 1:])
+    rid = re.search(r"\b((?:vpce|subnet)-[0-9a-f]+)", first).group(1)
+    t.keys(name, "Enter")
+    s = t.wait_for(name, lambda s: "Errors (" not in s, what="the tree again")
+    if "Detail  VPC endpoint " + rid not in s and "Detail  subnet " + rid not in s:
+        return ["after Enter on %s the detail shows something else:\n%s" % (rid, s)]
+    return []
+
+
+def main():
+    if not tmuxlib.available():
+        print("tmux not installed: skipped")
+        return 77
+    t = tmuxlib.Tmux("findings")
+    failures = []
+    try:
+        with tempfile.TemporaryDirectory() as home:
+            failures += check(t, "dark", home, None, {ERROR_EP: 203, WARN_EP: 221, INFO_EP: 117})
+            theme = os.path.join(home, "moved.theme")
+            with open(theme, "w") as f:
+                f.write("finding-error = 46 default\nfinding-warning = 201 default\n"
+                        "finding-info = 226 default\n")
+            failures += check(t, "moved", home, theme, {ERROR_EP: 46, WARN_EP: 201, INFO_EP: 226})
+            failures += check_jump(t, "moved")
+    finally:
+        t.kill()
+    for f in failures:
+        print("FAIL", f)
+    print("%d failure(s)" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
