@@ -229,30 +229,44 @@ static void tags(struct detail *d, const cJSON *json)
 #define WRAP_WIDTH 48 /* fits the detail pane beside the tree at 120 columns */
 
 /* text in rows of at most WRAP_WIDTH bytes, split at spaces; the first row after lead. */
+/* The length of text's next row from at: at most width bytes, cut at a space when one is there. */
+static size_t wrap_next(const char *text, size_t len, size_t at, size_t width)
+{
+    size_t n = len - at;
+    if (n <= width)
+        return n;
+    n = width;
+    while (n > 0 && text[at + n] != ' ')
+        n--;
+    if (n == 0)
+        n = width;
+    while (n > 1 && ((unsigned char)text[at + n] & 0xc0) == 0x80)
+        n--; /* never split a UTF-8 sequence */
+    return n;
+}
+
+/* Past the row of n bytes at at and the spaces after it. */
+static size_t wrap_skip(const char *text, size_t len, size_t at, size_t n)
+{
+    at += n;
+    while (at < len && text[at] == ' ')
+        at++;
+    return at;
+}
+
 static void wrapped(struct detail *d, enum theme_role lead_role, const char *lead,
                     enum theme_role role, const char *text)
 {
     size_t len = strlen(text), at = 0;
     bool first = true;
     while (at < len || first) {
-        size_t n = len - at;
-        if (n > WRAP_WIDTH) {
-            n = WRAP_WIDTH;
-            while (n > 0 && text[at + n] != ' ')
-                n--;
-            if (n == 0)
-                n = WRAP_WIDTH;
-            while (n > 1 && ((unsigned char)text[at + n] & 0xc0) == 0x80)
-                n--; /* never split a UTF-8 sequence */
-        }
+        size_t n = wrap_next(text, len, at, WRAP_WIDTH);
         struct drow *r = add_row(d);
         line_add(&r->line, ROLE_NORMAL, "  ");
         line_add(&r->line, first ? lead_role : ROLE_NORMAL, first ? lead : " ");
         line_add(&r->line, ROLE_NORMAL, " ");
         line_addn(&r->line, role, text + at, n);
-        at += n;
-        while (at < len && text[at] == ' ')
-            at++;
+        at = wrap_skip(text, len, at, n);
         first = false;
     }
 }
@@ -345,19 +359,10 @@ static void format_rows(struct detail *d, const char *label, const char *text)
 {
     size_t len = strlen(text), at = 0;
     for (bool first = true; at < len; first = false) {
-        size_t n = len - at;
-        if (n > FORMAT_WIDTH) {
-            n = FORMAT_WIDTH;
-            while (n > 0 && text[at + n] != ' ')
-                n--;
-            if (n == 0)
-                n = FORMAT_WIDTH;
-        }
+        size_t n = wrap_next(text, len, at, FORMAT_WIDTH);
         struct drow *r = label_row(d, first ? label : "");
         line_addn(&r->line, ROLE_VALUE, text + at, n);
-        at += n;
-        while (at < len && text[at] == ' ')
-            at++;
+        at = wrap_skip(text, len, at, n);
     }
 }
 
