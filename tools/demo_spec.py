@@ -206,6 +206,15 @@ ROUTE_TABLES = [
      "assoc": [("main", "rtbassoc-272b7701385297687")], "routes": []},
 ]
 
+# VPC flow logs. prod-core sends all traffic to CloudWatch Logs, shared its rejects to S3.
+# PROBLEM: staging has interface endpoints and no flow log (no-flow-logs).
+FLOW_LOGS = [
+    {"vpc": "prod", "traffic": "ALL", "destination": "cloud-watch-logs",
+     "log_group": "/vpc/prod-core/flow", "role": "vpc-flow-logs", "tags": [("Name", "prod-core-all")]},
+    {"vpc": "shared", "traffic": "REJECT", "destination": "s3",
+     "bucket": "example-network-logs", "prefix": "shared/", "tags": [("Name", "shared-rejects")]},
+]
+
 PREFIX_LISTS = [
     ("pl-1c9ae5ad4e006273e", "com.amazonaws.global.groundstation"),
     ("pl-2696cd996d0b948c2", "com.amazonaws.us-east-1.ipv6.vpc-lattice"),

@@ -442,6 +442,34 @@ class Demo:
                         "VpcId": v["id"]})
         return out
 
+    def flow_logs(self):
+        # As DescribeFlowLogs returns them (default format, 10-minute aggregation).
+        fmt = ("${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} "
+               "${dstport} ${protocol} ${packets} ${bytes} ${start} ${end} ${action} "
+               "${log-status}")
+        vpc_ids = {v["key"]: v["id"] for v in S.VPCS}
+        out = []
+        for f in S.FLOW_LOGS:
+            vpc = vpc_ids[f["vpc"]]
+            log = {"CreationTime": S.CREATED_AT, "DeliverLogsStatus": "SUCCESS",
+                   "FlowLogId": hexid("fl", vpc, f["traffic"]), "FlowLogStatus": "ACTIVE",
+                   "LogDestinationType": f["destination"], "LogFormat": fmt,
+                   "MaxAggregationInterval": 600, "ResourceId": vpc,
+                   "Tags": tags(f["tags"]), "TrafficType": f["traffic"]}
+            if f["destination"] == "cloud-watch-logs":
+                log["LogGroupName"] = f["log_group"]
+                log["LogDestination"] = "arn:aws:logs:%s:%s:log-group:%s" % (
+                    S.REGION, S.ACCOUNT, f["log_group"])
+                log["DeliverLogsPermissionArn"] = "arn:aws:iam::%s:role/%s" % (S.ACCOUNT,
+                                                                                f["role"])
+            else:
+                log["LogDestination"] = "arn:aws:s3:::%s/%s" % (f["bucket"], f["prefix"])
+                log["DestinationOptions"] = {"FileFormat": "plain-text",
+                                             "HiveCompatiblePartitions": False,
+                                             "PerHourPartition": False}
+            out.append(log)
+        return sorted(out, key=lambda r: r["FlowLogId"])
+
     def build(self):
         # Endpoints first: their ENIs take addresses before the workloads do.
         endpoints = [self.endpoint(ep) for ep in S.ENDPOINTS]
@@ -468,6 +496,7 @@ class Demo:
             "SecurityGroups": sorted(self.security_groups(), key=by("GroupId")),
             "NetworkAcls": sorted(self.network_acls(), key=by("NetworkAclId")),
             "RouteTables": sorted(self.route_tables(), key=by("RouteTableId")),
+            "FlowLogs": self.flow_logs(),
             "PrefixLists": [{"PrefixListId": p, "PrefixListName": n} for p, n in S.PREFIX_LISTS],
             "VpcAttributes": {v["id"]: {"EnableDnsSupport": v["dns_support"],
                                         "EnableDnsHostnames": v["dns_hostnames"]}

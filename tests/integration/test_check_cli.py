@@ -38,6 +38,8 @@ DEMO_FINDINGS = {
     ("sg-no-https", "vpce-11cbb5606ad9a5d72"),
     # staging has DNS hostnames off; staging-ssmmessages asks for private DNS.
     ("private-dns-vpc-attributes", "vpce-667dbdad3ef93bf96"),
+    # staging has three interface endpoints and no flow log (prod-core and shared have one).
+    ("no-flow-logs", "vpc-30e24bdcd19a93686"),
     # prod-logs was created without a policy: AWS's full-access default.
     ("policy-full-access", "vpce-c3c27dc11431791ac"),
 }
@@ -86,7 +88,7 @@ class Check(unittest.TestCase):
             self.assertLessEqual(keys, set(f))
             self.assertTrue(f["Evidence"], f)
             self.assertTrue(f["Fix"], f)
-        self.assertEqual(doc["Summary"], {"Error": 2, "Warning": 3, "Info": 0, "Ignored": 0})
+        self.assertEqual(doc["Summary"], {"Error": 2, "Warning": 4, "Info": 0, "Ignored": 0})
 
     def test_sarif_validates(self):
         r = self.run_vpcx("check", "--demo", "--format", "sarif")
@@ -114,7 +116,7 @@ class Check(unittest.TestCase):
         heads = [m.group(1) for m in re.finditer(r"^(Errors|Warnings|Info) \(\d+\)$", r.stdout,
                                                    re.M)]
         self.assertEqual(heads, ["Errors", "Warnings"])  # no info finding
-        self.assertIn("2 errors, 3 warnings, 0 info", r.stdout)
+        self.assertIn("2 errors, 4 warnings, 0 info", r.stdout)
 
     def test_fail_on_rule_skip(self):
         r, doc = self.findings("--rule", "policy-full-access")
@@ -178,7 +180,7 @@ class Check(unittest.TestCase):
         section = readme.split("### Checks", 1)[1].split("\n### ", 1)[0]
         rows = re.findall(r"^\| `([a-z0-9-]+)` \| (\w+) \| (.+) \|$", section, re.M)
         self.assertEqual(rows, listed)
-        self.assertEqual(len(rows), 13)
+        self.assertEqual(len(rows), 15)
 
     def test_cost_demo_matches_hand_computation(self):
         r = self.run_vpcx("cost", "--demo", "--format", "json")
