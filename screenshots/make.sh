@@ -101,6 +101,21 @@ shot help
 start --theme light
 keys :vpc-a544ff1e02cee8941 Enter
 shot light light
+start
+keys :vpce-cd4e6989a506452aa Enter :sg Enter
+shot security-groups
+keys q :subnet-ccabbfb4a7ed286b0 Enter :acl Enter
+shot nacl
+keys q !
+shot findings
+# The smallest terminal the explorer is made for: the single-AZ endpoint's findings.
+COLS=80
+ROWS=24
+start
+keys :vpce-11cbb5606ad9a5d72 Enter Tab
+shot narrow-80x24
+COLS=120
+ROWS=36
 fi
 
 if want metrics; then
