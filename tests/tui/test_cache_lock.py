@@ -91,7 +91,8 @@ class CacheLockTest(unittest.TestCase):
         self.assertIn("locked by another process", status)
         self.assertRegex(status, r"trying again in \d+s")
         self.assertGreaterEqual(took, LOCK_WAIT_S)
-        self.assertLess(took, LOCK_WAIT_S + 15, "the run took %.1f s" % took)
+        # No upper bound on the time: a loaded machine stretches it; the 60 s timeout above
+        # catches a run that would wait on the lock for ever.
         self.assertEqual(self.data_files(), [])
 
         self.unlock()
