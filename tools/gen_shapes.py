@@ -37,6 +37,7 @@ OPERATIONS = [
     ('ec2', 'DescribeRouteTables'),
     ('ec2', 'DescribePrefixLists'),
     ('ec2', 'DescribeVpcAttribute'),
+    ('ec2', 'DescribeRegions'),
     ('ec2', 'CreateVpcEndpoint'),
     ('ec2', 'ModifyVpcEndpoint'),
     ('ec2', 'DeleteVpcEndpoints'),
