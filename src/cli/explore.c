@@ -2,10 +2,12 @@
 #include "vpcx/aws/session.h"
 #include "vpcx/aws/sso.h"
 #include "vpcx/cli/commands.h"
+#include "vpcx/cli/scopes.h"
 #include "vpcx/cli/source.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/store/cache.h"
 #include "vpcx/sync/fetch.h"
+#include "vpcx/sync/scopes.h"
 #include "vpcx/ui/app.h"
 
 #include <locale.h>
@@ -334,6 +336,59 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
     return rc;
 }
 
+/* Many accounts and regions: the app loads and merges them (ui/appscopes.c). */
+static int explore_scopes(const struct cli_options *opts, const struct scope_plan *plan,
+                          struct app_options *ao)
+{
+    struct aws_session_options so;
+    source_session_options(opts, &so);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    struct scope_set *set = scope_set_create(&so, &err);
+    if (!set) {
+        int code = cli_fail(&err);
+        vpcx_error_finish(&err);
+        return code;
+    }
+    vpcx_error_finish(&err);
+    for (size_t i = 0; i < plan->n; i++) {
+        struct scope *sc = scope_set_add(set, plan->profiles[i], plan->regions[i]);
+        if (plan->failures[i]) {
+            vpcx_error_set(&sc->error, VPCX_ERR_AWS, "%s", plan->failures[i]);
+            sc->state = SCOPE_FAILED;
+        }
+    }
+    struct inventory *inv = inventory_create();
+    ao->inv = inv;
+    ao->scopes = set;
+    ao->source = "aws";
+    ao->max_age = opts->max_age;
+    int rc = run_app(ao);
+    scope_set_destroy(set);
+    inventory_destroy(inv);
+    return rc;
+}
+
+static int explore_route(const struct cli_options *opts, struct app_options *ao)
+{
+    struct cli_options one;
+    struct scope_plan plan;
+    int code;
+    switch (scope_route(opts, &one, &plan, &code)) {
+    case SCOPES_ERROR:
+        return code;
+    case SCOPES_MANY:
+        code = explore_scopes(opts, &plan, ao);
+        break;
+    case SCOPES_SINGLE:
+    case SCOPES_ONE:
+        code = explore_aws(&one, ao);
+        break;
+    }
+    scope_plan_finish(&plan);
+    return code;
+}
+
 int cmd_explore(const struct cli_options *opts)
 {
     setlocale(LC_ALL, "");
@@ -357,5 +412,5 @@ int cmd_explore(const struct cli_options *opts)
     }
     if (opts->demo || opts->snapshot)
         return explore_saved(opts, &ao);
-    return explore_aws(opts, &ao);
+    return explore_route(opts, &ao);
 }

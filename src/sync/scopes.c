@@ -1,6 +1,7 @@
 /* scopes: many profiles and regions on one engine; see the header. */
 #include "vpcx/sync/scopes.h"
 
+#include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
 #include <fnmatch.h>
@@ -54,6 +55,7 @@ static void scope_free(struct scope *sc)
     free(sc->label);
     free(sc->account);
     free(sc->arn);
+    free(sc->account_label);
     vpcx_error_finish(&sc->error);
     vpcx_error_finish(&sc->ident_error);
     free(sc);
@@ -116,8 +118,6 @@ struct scope *scope_set_get(const struct scope_set *set, size_t i)
 
 bool scope_set_remove(struct scope_set *set, struct scope *scope)
 {
-    if (scope->state == SCOPE_LOADING)
-        return false;
     for (size_t i = 0; i < set->n; i++) {
         if (set->items[i] != scope)
             continue;
@@ -141,6 +141,7 @@ static bool scope_check_done(struct scope *sc)
     if (sc->state != SCOPE_LOADING || !sc->ident_done || (sc->fetch && fetch_running(sc->fetch)))
         return false;
     sc->state = SCOPE_DONE;
+    sc->finished = time(NULL);
     return true;
 }
 
@@ -305,4 +306,132 @@ bool scope_glob_match(const char *pattern, const char *name)
 bool scope_is_glob(const char *pattern)
 {
     return strpbrk(pattern, "*?[") != NULL;
+}
+
+static void copy_vpc_attributes(struct inventory *into, const struct inv_resource *r)
+{
+    if (r->vpc.dns_support != INV_UNKNOWN)
+        inventory_set_vpc_attribute(into, r->id, "enableDnsSupport", r->vpc.dns_support == INV_YES);
+    if (r->vpc.dns_hostnames != INV_UNKNOWN)
+        inventory_set_vpc_attribute(into, r->id, "enableDnsHostnames",
+                                    r->vpc.dns_hostnames == INV_YES);
+}
+
+void scope_set_merge(struct scope_set *set, struct inventory *into)
+{
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        enum inv_type type = (enum inv_type)t;
+        bool loaded = false;
+        for (size_t k = 0; k < set->n; k++)
+            loaded = loaded || inventory_type_loaded(set->items[k]->inv, type);
+        if (!loaded) /* a type no scope has yet stays unloaded: checks on it stay silent */
+            continue;
+        inventory_begin(into, type);
+        for (size_t k = 0; k < set->n; k++) {
+            const struct inventory *inv = set->items[k]->inv;
+            for (size_t i = 0; i < inventory_count(inv, type); i++)
+                inventory_put(into, type, inventory_item(inv, inventory_at(inv, type, i)));
+        }
+        inventory_end(into, type);
+    }
+    for (size_t k = 0; k < set->n; k++) {
+        const struct inventory *inv = set->items[k]->inv;
+        for (size_t i = 0; i < inventory_count(inv, INV_VPC); i++)
+            copy_vpc_attributes(into, inventory_at(inv, INV_VPC, i));
+    }
+}
+
+struct scope *scope_set_vpc_scope(const struct scope_set *set, const char *vpc_id)
+{
+    /* The later scope wins, as in the merge. */
+    for (size_t k = set->n; k-- > 0;)
+        if (inventory_find(set->items[k]->inv, INV_VPC, vpc_id))
+            return set->items[k];
+    return NULL;
+}
+
+const char *scope_account_label(struct scope *sc)
+{
+    char *want = sc->account ? xstrdup(sc->account)
+                             : xasprintf("profile %s", sc->profile ? sc->profile : "default");
+    if (sc->account_label && strcmp(sc->account_label, want) == 0) {
+        free(want);
+    } else {
+        free(sc->account_label);
+        sc->account_label = want;
+    }
+    return sc->account_label;
+}
+
+static void add_age(struct strbuf *sb, time_t then, time_t now)
+{
+    long long s = now > then ? (long long)(now - then) : 0;
+    if (s < 60)
+        strbuf_addf(sb, "%llds ago", s);
+    else if (s < 3600)
+        strbuf_addf(sb, "%lldm ago", s / 60);
+    else if (s < 86400)
+        strbuf_addf(sb, "%lldh ago", s / 3600);
+    else
+        strbuf_addf(sb, "%lldd ago", s / 86400);
+}
+
+/* The first failed type's error, for the row of a scope that loaded with failures. */
+static const struct vpcx_error *first_failure(const struct scope *sc, const char **type,
+                                              unsigned *failed)
+{
+    const struct vpcx_error *e = NULL;
+    *failed = 0;
+    for (int slot = 0; sc->fetch && slot < FETCH_SLOTS; slot++) {
+        const struct fetch_progress *p = fetch_get_progress(sc->fetch, slot);
+        if (p->state != FETCH_FAILED)
+            continue;
+        (*failed)++;
+        if (!e) {
+            e = &p->error;
+            *type = fetch_slot_name(slot);
+        }
+    }
+    return e;
+}
+
+static void add_error(struct strbuf *sb, const struct vpcx_error *e)
+{
+    if (e->aws_code)
+        strbuf_addf(sb, "%s: ", e->aws_code);
+    strbuf_addstr(sb, e->message ? e->message : vpcx_status_message(e->status));
+}
+
+char *scope_status_text(const struct scope *sc, time_t now)
+{
+    struct strbuf sb;
+    strbuf_init(&sb, 64);
+    unsigned failed = 0, done = 0;
+    scope_count_types(sc, &failed, &done);
+    const char *type = NULL;
+    switch (sc->state) {
+    case SCOPE_IDLE:
+        strbuf_addstr(&sb, "not loaded");
+        break;
+    case SCOPE_LOADING:
+        strbuf_addf(&sb, "loading %u/%d", done + failed, INV_TYPE_COUNT);
+        break;
+    case SCOPE_FAILED:
+        add_error(&sb, &sc->error);
+        break;
+    case SCOPE_DONE: {
+        const struct vpcx_error *e = first_failure(sc, &type, &failed);
+        if (e && done == 0) {
+            add_error(&sb, e);
+            break;
+        }
+        add_age(&sb, sc->finished, now);
+        if (e) {
+            strbuf_addf(&sb, "; %u type%s failed, %s: ", failed, failed == 1 ? "" : "s", type);
+            add_error(&sb, e);
+        }
+        break;
+    }
+    }
+    return strbuf_detach(&sb, NULL);
 }

@@ -9,6 +9,7 @@
 #include "vpcx/core/strbuf.h"
 #include "vpcx/sync/fetch.h"
 #include "vpcx/ui/app.h"
+#include "vpcx/ui/tree.h"
 #include "vpcx/ui/views.h"
 
 #define MIN_COLS  60
@@ -96,6 +97,8 @@ struct app {
     int tour_step;                      /* the step shown, -1: no tour */
     const struct tour_explain *explain; /* the :explain box shown, or NULL */
     bool login_asked;                   /* this refresh opened the sign-in dialog */
+    bool scopes_dirty;                  /* a scope changed: merge again (appscopes.c) */
+    struct tree_groups groups;          /* account > region > VPC over opts.scopes */
 };
 
 /* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
@@ -118,6 +121,18 @@ void app_open_named(struct app *a, const char *name);
 void app_open_form(struct app *a, const char *name);
 /* Answers a pending :ip once the ENIs are in. */
 void app_ip_pending(struct app *a);
+
+/* appscopes.c (all no-ops without opts.scopes) */
+void app_scopes_init(struct app *a);
+/* Merges the scopes into the app's inventory when one changed; true when it did. */
+bool app_scopes_sync(struct app *a);
+/* True while a scope loads or the scopes' engine has work. */
+bool app_scopes_busy(struct app *a);
+struct http_engine *app_scopes_http(struct app *a);
+void app_scopes_refresh(struct app *a);
+void app_scopes_status(struct app *a, struct ui_line *l);
+/* :profile NAME|+NAME, :region NAME|+NAME. */
+void app_scopes_command(struct app *a, const char *word, const char *arg);
 
 /* tour.c */
 /* Starts the tour at step (1-based), or the first step after it with something to show. */

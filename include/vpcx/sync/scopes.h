@@ -51,6 +51,8 @@ struct scope {
     uint64_t ident_call;
     time_t started;        /* wall clock of the last start */
     struct scope_set *set; /* private: the set it belongs to */
+    char *account_label;   /* private: scope_account_label() */
+    time_t finished;       /* wall clock when it last became DONE */
 };
 
 struct scope_set;
@@ -72,7 +74,8 @@ void scope_set_on_event(struct scope_set *set, scope_event_fn fn, void *ud);
 struct scope *scope_set_add(struct scope_set *set, const char *profile, const char *region);
 size_t scope_set_count(const struct scope_set *set);
 struct scope *scope_set_get(const struct scope_set *set, size_t i);
-/* Drops a scope that is not loading; false when it is. */
+/* Drops a scope (its calls in flight are cancelled); false when it is not in the set.
+ * Never from inside one of its callbacks. */
 bool scope_set_remove(struct scope_set *set, struct scope *scope);
 
 /* Starts (or restarts) a scope; see above. */
@@ -85,6 +88,22 @@ enum vpcx_status scope_resolve(struct scope_set *set, struct scope *scope, struc
 bool scope_set_running(const struct scope_set *set);
 /* Runs the engine until no scope is loading. */
 void scope_set_wait(struct scope_set *set);
+
+/*
+ * Rebuilds into (replacing every type) from the scopes' inventories, so one
+ * view spans them all: filters, IP lookups, the matrix and the findings.
+ * AWS IDs are unique across accounts and regions; an ID seen twice keeps the
+ * later scope's item.
+ */
+void scope_set_merge(struct scope_set *set, struct inventory *into);
+/* The scope whose inventory holds the VPC; NULL when none does. */
+struct scope *scope_set_vpc_scope(const struct scope_set *set, const char *vpc_id);
+/* The account a scope shows under: its account ID, or "profile NAME" before
+ * (or without) one. Valid until the scope changes. */
+const char *scope_account_label(struct scope *scope);
+/* One line on the scope's state: "loading 4/10", "12 VPCs, 3m ago", or the
+ * error. Caller frees. now: the wall clock. */
+char *scope_status_text(const struct scope *scope, time_t now);
 
 /* Describe types of a scope that failed, and that succeeded, so far. */
 void scope_count_types(const struct scope *scope, unsigned *failed, unsigned *done);
