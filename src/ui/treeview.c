@@ -44,7 +44,8 @@ static void row_group(struct view *v, struct tree_node *n, struct ui_line *l)
     line_add(l, n->kind == TREE_ACCOUNT ? ROLE_ID : ROLE_TITLE, n->id);
     if (n->kind == TREE_ACCOUNT)
         return;
-    line_addf(l, ROLE_COUNTER, " (%zu VPCs)", tree_child_count(t, n));
+    size_t vpcs = tree_child_count(t, n);
+    line_addf(l, ROLE_COUNTER, " (%zu VPC%s)", vpcs, vpcs == 1 ? "" : "s");
     enum theme_role role;
     char *text = app_scope_row(v->app, tree_node_scope(t, n), &role);
     line_addf(l, role, "  %s", text);
