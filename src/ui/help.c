@@ -16,6 +16,8 @@ static const char *const commands[][2] = {
      "a security group, network ACL or route table: by ID, else the selection's"},
     {":ID", "jump to a resource by ID (vpc-, subnet-, eni-, vpce-, sg-, acl-, rtb-...)"},
     {":matrix :policy", "open the endpoint x AZ matrix, the endpoint policy"},
+    {":region [+]NAME :profile [+]NAME",
+     "with several accounts or regions: switch to NAME, or add it (+)"},
     {":save [FILE] :diff FILE", "save a snapshot; compare the inventory with one"},
     {":create :modify :delete", "endpoint forms (read-only unless --write; SIMULATED in --demo)"},
     {":export [FORMAT] [FILE]", "terraform, cloudformation, cfn-import or cli; no FILE: clipboard"},
