@@ -476,6 +476,12 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
         (opts->region && opts->all_regions))
         return vpcx_error_set(err, VPCX_ERR_USAGE,
                               "--region, --regions and --all-regions exclude each other");
+    if ((opts->regions || opts->all_regions || opts->profiles) && opts->command != CLI_CMD_NONE &&
+        opts->command != CLI_CMD_DUMP && opts->command != CLI_CMD_HELP &&
+        opts->command != CLI_CMD_VERSION)
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--regions, --all-regions and --profiles apply to dump and the "
+                              "explorer only");
     if (opts->profile && opts->profiles)
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--profile and --profiles exclude each other");
     if (opts->demo && opts->snapshot)

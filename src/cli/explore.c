@@ -340,8 +340,21 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
 static int explore_scopes(const struct cli_options *opts, const struct scope_plan *plan,
                           struct app_options *ao)
 {
+    if (opts->offline) {
+        fprintf(stderr, "vpcx: --offline opens the cache of one account and region; "
+                        "vpcx --offline dump reads several\n");
+        return VPCX_EXIT_USAGE;
+    }
+    /* The endpoint forms work on one account and region. */
+    if (ao->write_mode == MUTATE_LIVE)
+        ao->start_message = "writes need one account and region: read-only over several";
+    ao->write_mode = MUTATE_READ_ONLY;
+    ao->write_reason = NULL;
     struct aws_session_options so;
     source_session_options(opts, &so);
+    /* Scopes connect while the explorer holds the terminal: a profile that needs an
+     * MFA code fails on its own row instead of prompting under the screen. */
+    so.prompt_mfa = NULL;
     struct vpcx_error err;
     vpcx_error_init(&err);
     struct scope_set *set = scope_set_create(&so, &err);

@@ -182,6 +182,31 @@ class ScopesMotoTest(unittest.TestCase):
         self.assertEqual(sorted(regions), sorted(want))
         self.assertIn(OTHER, regions)
 
+    def test_each_scope_cached_and_read_offline(self):
+        home = h.CleanHome()
+        try:
+            env = home.env(XDG_CACHE_HOME=os.path.join(home.path, "cache"))
+            args = ["dump", "--format", "json", "--compact", "--endpoint-url", self.moto.url,
+                    "--regions", "%s,%s" % (h.REGION, OTHER)]
+            live = h.run_vpcx(args, env)
+            self.assertEqual(live.rc, h.EXIT_OK, live.describe())
+            offline = h.run_vpcx(args + ["--offline"], env)
+            self.assertEqual(offline.rc, h.EXIT_OK, offline.describe())
+            got = offline.json()["Inventories"]
+            self.assertEqual([i["Metadata"]["Region"] for i in got], [h.REGION, OTHER])
+            self.assertEqual([i["Metadata"]["Source"] for i in got], ["cache", "cache"])
+            for a, b in zip(live.json()["Inventories"], got):
+                self.assertEqual(a["Vpcs"], b["Vpcs"])
+                self.assertEqual(a["NetworkInterfaces"], b["NetworkInterfaces"])
+            # a region never fetched has no cache: that scope fails, the other is read
+            run = h.run_vpcx(args[:-1] + ["%s,ap-south-1" % h.REGION, "--offline"], env)
+            self.assertEqual(run.rc, h.EXIT_PARTIAL, run.describe())
+            invs = run.json()["Inventories"]
+            self.assertEqual(invs[0]["Errors"], [])
+            self.assertEqual(invs[1]["Errors"][0]["Type"], "Scope")
+        finally:
+            home.cleanup()
+
     def test_text_format_has_each_scope(self):
         run = h.run_vpcx(["dump", "--format", "text", "--no-cache", "--endpoint-url",
                           self.moto.url, "--regions", "%s,%s" % (h.REGION, OTHER)],
