@@ -38,7 +38,12 @@ def one_run(args, server, regions, mode):
            str(args.concurrency), "dump", "--format", "json", "--compact", "-o", out]
     cmd += ["--regions", ",".join(regions)] if len(regions) > 1 else ["--region", regions[0]]
     server.control("reset")
-    res = bench.run_child(cmd, env)
+    # Peak RSS from /usr/bin/time: wait4's figure would include this script's own memory,
+    # which the forked child starts from.
+    rss_file = os.path.join(args.tmp, "rss.txt")
+    res = bench.run_child(["/usr/bin/time", "-f", "%M", "-o", rss_file] + cmd, env)
+    with open(rss_file) as f:
+        res["rss_kib"] = int(f.read().split()[-1])
     stats = server.control("stats")
     res["requests"] = sum(stats["requests"].values())
     res["throttled"] = sum(stats.get("throttled", {}).values())
@@ -47,6 +52,7 @@ def one_run(args, server, regions, mode):
     docs = doc["Inventories"] if "Inventories" in doc else [doc]
     res["whole"] = sum(1 for d in docs if not d["Errors"])
     res["scopes"] = len(docs)
+    del doc, docs
     return res
 
 
