@@ -19,8 +19,11 @@ struct scope_set {
 
 struct scope_set *scope_set_create(const struct aws_session_options *base, struct vpcx_error *err)
 {
+    /* One engine for every profile: --ca-bundle, else AWS_CA_BUNDLE, as a single scope has. */
+    const char *ca =
+        base->aws.ca_bundle ? base->aws.ca_bundle : aws_env_get(base->env, "AWS_CA_BUNDLE");
     const struct http_options hopts = {
-        .ca_bundle = base->aws.ca_bundle,
+        .ca_bundle = ca,
         .allow_plain_http = base->allow_http,
         .max_per_host = base->max_per_host,
         .max_total = base->max_total,
