@@ -38,6 +38,7 @@ OPERATIONS = [
     ('ec2', 'DescribePrefixLists'),
     ('ec2', 'DescribeFlowLogs'),
     ('ec2', 'DescribeVpcAttribute'),
+    ('ec2', 'DescribeRegions'),
     ('ec2', 'CreateVpcEndpoint'),
     ('ec2', 'ModifyVpcEndpoint'),
     ('ec2', 'DeleteVpcEndpoints'),

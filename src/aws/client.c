@@ -2,6 +2,7 @@
 
 #include "vpcx/aws/awserror.h"
 #include "vpcx/aws/limits.h"
+#include "vpcx/aws/ratelimit.h"
 #include "vpcx/aws/retry.h"
 #include "vpcx/aws/shapes.h"
 #include "vpcx/aws/sigv4.h"
@@ -42,6 +43,10 @@ struct aws_client {
     double (*random01)(void *ud);
     void *random_ud;
     struct retry_quota quota;
+    bool adaptive;
+    struct rate_limiter limiter; /* adaptive mode: one per account and region */
+    double (*now)(void *ud);
+    void *now_ud;
     struct aws_client_stats stats;
     uint64_t next_id;
 };
@@ -87,6 +92,14 @@ static const char *api_version(enum aws_service s)
     return s == AWS_SERVICE_STS          ? API_VERSION_STS
            : s == AWS_SERVICE_MONITORING ? API_VERSION_CW
                                          : API_VERSION_EC2;
+}
+
+static double monotonic_now(void *ud)
+{
+    (void)ud;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static double default_random01(void *ud)
@@ -147,6 +160,10 @@ struct aws_client *aws_client_create(struct http_engine *http, const struct aws_
     c->random01 = cfg->random01 ? cfg->random01 : default_random01;
     c->random_ud = cfg->random_ud;
     retry_quota_init(&c->quota);
+    c->now = cfg->now ? cfg->now : monotonic_now;
+    c->now_ud = cfg->now_ud;
+    c->adaptive = cfg->retry_mode == RETRY_MODE_ADAPTIVE;
+    rate_limiter_init(&c->limiter, c->now(c->now_ud));
     return c;
 }
 
@@ -431,6 +448,14 @@ static const char *sign_failure(enum vpcx_status st)
 static void call_start_attempt(struct aws_call *call)
 {
     struct aws_client *c = call->client;
+    if (c->adaptive) {
+        long wait_ms = rate_limiter_acquire(&c->limiter, c->now(c->now_ud));
+        if (wait_ms > 0) {
+            c->stats.paced++;
+            call->pending = http_engine_add_timer(c->http, wait_ms, call_retry_timer, call);
+            return;
+        }
+    }
     call->attempt++;
     c->stats.attempts++;
     if (!call_reset_attempt(call)) {
@@ -571,11 +596,24 @@ static bool call_schedule_retry(struct aws_call *call)
     return true;
 }
 
+/* Adaptive mode: every answer moves the client's allowed rate. */
+static void call_note_rate(struct aws_call *call)
+{
+    struct aws_client *c = call->client;
+    if (!c->adaptive)
+        return;
+    int http = call->err.http_status ? call->err.http_status : call->http_status;
+    bool throttled = call->err.status != VPCX_OK &&
+                     retry_classify(call->transport, http, call->err.aws_code) == RETRY_THROTTLE;
+    rate_limiter_on_response(&c->limiter, c->now(c->now_ud), throttled);
+}
+
 static void call_on_done(void *ud, const struct http_result *res)
 {
     struct aws_call *call = ud;
     call->pending = 0;
     enum vpcx_status st = call_outcome(call, res);
+    call_note_rate(call);
     if (st == VPCX_OK) {
         retry_note_success(&call->retry, &call->client->quota);
         call_finish(call, VPCX_OK, awsxml_parser_take_result(call->parser));

@@ -209,6 +209,31 @@ static char *list_profiles(const struct aws_settings *s)
     return strbuf_detach(&list, NULL);
 }
 
+static void names_add(char ***v, size_t *n, const char *name)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i], name) == 0)
+            return;
+    *v = xrealloc(*v, (*n + 2) * sizeof(**v));
+    (*v)[(*n)++] = xstrdup(name);
+    (*v)[*n] = NULL;
+}
+
+char **aws_settings_profile_names(const struct aws_settings *s)
+{
+    char **v = xcalloc(1, sizeof(*v));
+    size_t n = 0;
+    for (size_t i = 0; i < s->config.nsections; i++) {
+        char *name = config_section_profile(s->config.sections[i].name);
+        if (name)
+            names_add(&v, &n, name);
+        free(name);
+    }
+    for (size_t i = 0; i < s->credentials.nsections; i++)
+        names_add(&v, &n, s->credentials.sections[i].name);
+    return v;
+}
+
 /* ---- settings ---- */
 
 struct resolver {

@@ -9,6 +9,19 @@
 #include <time.h>
 #include <unistd.h>
 
+bool retry_mode_parse(const char *name, enum retry_mode *out)
+{
+    if (!name || strcmp(name, "standard") == 0 || strcmp(name, "legacy") == 0) {
+        *out = RETRY_MODE_STANDARD;
+        return true;
+    }
+    if (strcmp(name, "adaptive") == 0) {
+        *out = RETRY_MODE_ADAPTIVE;
+        return true;
+    }
+    return false;
+}
+
 /* ec2-api.md section 5, standard mode throttle list. */
 static const char *const throttle_codes[] = {
     "Throttling",

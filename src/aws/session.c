@@ -508,8 +508,10 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
         .ca_bundle = s->settings.ca_bundle.value,
         .allow_plain_http = opts->allow_http,
         .max_per_host = opts->max_per_host,
+        .max_total = opts->max_total,
     };
-    s->http = http_engine_create(&hopts, err);
+    s->owns_http = !opts->shared_http;
+    s->http = opts->shared_http ? opts->shared_http : http_engine_create(&hopts, err);
     if (!s->http)
         return err ? err->status : VPCX_ERR_INTERNAL;
     s->roles = aws_role_cache_create();
@@ -536,7 +538,10 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
         aws_credentials_resolve(&s->settings, s->env, &s->sts_ops, &s->credentials, err);
     if (st != VPCX_OK)
         return st;
+    enum retry_mode mode = RETRY_MODE_STANDARD;
+    retry_mode_parse(s->settings.retry_mode.value, &mode); /* checked by the settings */
     const struct aws_client_config cfg = {
+        .retry_mode = mode,
         .region = s->settings.region.value,
         .ec2_endpoint = s->settings.ec2_endpoint.value,
         .sts_endpoint = s->settings.sts_endpoint.value,
@@ -557,7 +562,8 @@ void aws_session_close(struct aws_session *s)
     if (s->reload)
         reload_reset(s->reload);
     free(s->reload);
-    http_engine_destroy(s->http);
+    if (s->owns_http)
+        http_engine_destroy(s->http);
     aws_role_cache_destroy(s->roles);
     aws_credentials_finish(&s->credentials);
     aws_settings_finish(&s->settings);

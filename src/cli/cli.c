@@ -52,6 +52,9 @@ enum {
     OPT_SHOW_IGNORED,
     OPT_SINCE,
     OPT_METRICS,
+    OPT_REGIONS,
+    OPT_ALL_REGIONS,
+    OPT_PROFILES,
 };
 
 static const struct option long_options[] = {
@@ -92,6 +95,9 @@ static const struct option long_options[] = {
     {"show-ignored", no_argument, NULL, OPT_SHOW_IGNORED},
     {"since", required_argument, NULL, OPT_SINCE},
     {"metrics", no_argument, NULL, OPT_METRICS},
+    {"regions", required_argument, NULL, OPT_REGIONS},
+    {"all-regions", no_argument, NULL, OPT_ALL_REGIONS},
+    {"profiles", required_argument, NULL, OPT_PROFILES},
     {NULL, 0, NULL, 0},
 };
 
@@ -313,7 +319,16 @@ static enum vpcx_status parse_option(int c, const char *arg, struct cli_options 
     case OPT_MAX_ATTEMPTS:
         return parse_int(arg, "--max-attempts", 1, 20, &opts->max_attempts, err);
     case OPT_CONCURRENCY:
-        return parse_int(arg, "--concurrency", 1, 64, &opts->concurrency, err);
+        return parse_int(arg, "--concurrency", 1, 256, &opts->concurrency, err);
+    case OPT_REGIONS:
+        opts->regions = arg;
+        return VPCX_OK;
+    case OPT_ALL_REGIONS:
+        opts->all_regions = true;
+        return VPCX_OK;
+    case OPT_PROFILES:
+        opts->profiles = arg;
+        return VPCX_OK;
     case OPT_PRETTY:
     case OPT_COMPACT:
         opts->pretty = c == OPT_PRETTY;
@@ -481,6 +496,22 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
         return vpcx_error_set(err, VPCX_ERR_USAGE,
                               "--metrics reads CloudWatch: not with --demo, --snapshot or "
                               "--offline");
+    if ((opts->regions || opts->all_regions || opts->profiles) && (opts->demo || opts->snapshot))
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--regions, --all-regions and --profiles read AWS, not --demo or "
+                              "--snapshot");
+    if ((opts->regions && (opts->region || opts->all_regions)) ||
+        (opts->region && opts->all_regions))
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--region, --regions and --all-regions exclude each other");
+    if ((opts->regions || opts->all_regions || opts->profiles) && opts->command != CLI_CMD_NONE &&
+        opts->command != CLI_CMD_DUMP && opts->command != CLI_CMD_HELP &&
+        opts->command != CLI_CMD_VERSION)
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--regions, --all-regions and --profiles apply to dump and the "
+                              "explorer only");
+    if (opts->profile && opts->profiles)
+        return vpcx_error_set(err, VPCX_ERR_USAGE, "--profile and --profiles exclude each other");
     if (opts->demo && opts->snapshot)
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--demo and --snapshot cannot be combined");
     if (opts->offline && opts->no_cache)

@@ -1,6 +1,7 @@
 #include "vpcx/cli/commands.h"
 
 #include "vpcx/cli/outline.h"
+#include "vpcx/cli/scopes.h"
 #include "vpcx/cli/source.h"
 
 #include <errno.h>
@@ -15,7 +16,29 @@ static enum vpcx_status write_output(const struct cli_options *opts, struct sour
     return snapshot_write(out, res->inv, &res->meta, res->errors, opts->pretty, err);
 }
 
+static int dump_one(const struct cli_options *opts);
+
 int cmd_dump(const struct cli_options *opts)
+{
+    struct cli_options one;
+    struct scope_plan plan;
+    int code;
+    switch (scope_route(opts, &one, &plan, &code)) {
+    case SCOPES_ERROR:
+        return code;
+    case SCOPES_MANY:
+        code = scope_dump(opts, &plan);
+        break;
+    case SCOPES_SINGLE:
+    case SCOPES_ONE:
+        code = dump_one(&one);
+        break;
+    }
+    scope_plan_finish(&plan);
+    return code;
+}
+
+static int dump_one(const struct cli_options *opts)
 {
     struct source_result res;
     int code = source_load_or_report(opts, &res);

@@ -2,10 +2,12 @@
 #include "vpcx/aws/session.h"
 #include "vpcx/aws/sso.h"
 #include "vpcx/cli/commands.h"
+#include "vpcx/cli/scopes.h"
 #include "vpcx/cli/source.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/store/cache.h"
 #include "vpcx/sync/fetch.h"
+#include "vpcx/sync/scopes.h"
 #include "vpcx/ui/app.h"
 
 #include <locale.h>
@@ -334,6 +336,72 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
     return rc;
 }
 
+/* Many accounts and regions: the app loads and merges them (ui/appscopes.c). */
+static int explore_scopes(const struct cli_options *opts, const struct scope_plan *plan,
+                          struct app_options *ao)
+{
+    if (opts->offline) {
+        fprintf(stderr, "vpcx: --offline opens the cache of one account and region; "
+                        "vpcx --offline dump reads several\n");
+        return VPCX_EXIT_USAGE;
+    }
+    /* The endpoint forms work on one account and region. */
+    if (ao->write_mode == MUTATE_LIVE)
+        ao->start_message = "writes need one account and region: read-only over several";
+    ao->write_mode = MUTATE_READ_ONLY;
+    ao->write_reason = NULL;
+    struct aws_session_options so;
+    source_session_options(opts, &so);
+    /* Scopes connect while the explorer holds the terminal: a profile that needs an
+     * MFA code fails on its own row instead of prompting under the screen. */
+    so.prompt_mfa = NULL;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    struct scope_set *set = scope_set_create(&so, &err);
+    if (!set) {
+        int code = cli_fail(&err);
+        vpcx_error_finish(&err);
+        return code;
+    }
+    vpcx_error_finish(&err);
+    for (size_t i = 0; i < plan->n; i++) {
+        struct scope *sc = scope_set_add(set, plan->profiles[i], plan->regions[i]);
+        if (plan->failures[i]) {
+            vpcx_error_set(&sc->error, VPCX_ERR_AWS, "%s", plan->failures[i]);
+            sc->state = SCOPE_FAILED;
+        }
+    }
+    struct inventory *inv = inventory_create();
+    ao->inv = inv;
+    ao->scopes = set;
+    ao->source = "aws";
+    ao->max_age = opts->max_age;
+    int rc = run_app(ao);
+    scope_set_destroy(set);
+    inventory_destroy(inv);
+    return rc;
+}
+
+static int explore_route(const struct cli_options *opts, struct app_options *ao)
+{
+    struct cli_options one;
+    struct scope_plan plan;
+    int code;
+    switch (scope_route(opts, &one, &plan, &code)) {
+    case SCOPES_ERROR:
+        return code;
+    case SCOPES_MANY:
+        code = explore_scopes(opts, &plan, ao);
+        break;
+    case SCOPES_SINGLE:
+    case SCOPES_ONE:
+        code = explore_aws(&one, ao);
+        break;
+    }
+    scope_plan_finish(&plan);
+    return code;
+}
+
 /* The config's ignore and price lines for the explorer's findings and cost: VPCX_EXIT_OK,
    else the exit code (the error printed) when they do not parse. */
 static int load_check_config(const struct app_options *ao, struct check_config *cfg,
@@ -367,7 +435,7 @@ static int explore_with(const struct cli_options *opts, struct app_options *ao)
     }
     if (opts->demo || opts->snapshot)
         return explore_saved(opts, ao);
-    return explore_aws(opts, ao);
+    return explore_route(opts, ao);
 }
 
 int cmd_explore(const struct cli_options *opts)

@@ -52,7 +52,10 @@ void source_session_options(const struct cli_options *opts, struct aws_session_o
     out->aws.ca_bundle = opts->ca_bundle;
     out->allow_http = opts->allow_http;
     out->max_attempts = opts->max_attempts;
-    out->max_per_host = opts->concurrency;
+    /* --concurrency bounds the requests in flight over every scope; one host
+     * (one service in one region) gets at most SOURCE_PER_HOST of them. */
+    out->max_total = opts->concurrency > 0 ? opts->concurrency : SOURCE_CONCURRENCY;
+    out->max_per_host = out->max_total < SOURCE_PER_HOST ? out->max_total : SOURCE_PER_HOST;
     out->prompt_mfa = prompt_mfa_tty;
 }
 
@@ -70,7 +73,7 @@ static void add_opt_string(cJSON *obj, const char *key, const char *value)
         cJSON_AddStringToObject(obj, key, value);
 }
 
-static void record_error(struct source_result *res, const char *type, const char *operation,
+void source_record_error(struct source_result *res, const char *type, const char *operation,
                          const struct vpcx_error *e)
 {
     cJSON *item = cJSON_CreateObject();
@@ -138,11 +141,17 @@ static void identity_done(void *ud, struct aws_call_result *r)
 static void fill_meta(struct source_result *res, const struct aws_session *s,
                       const struct identity_call *ident)
 {
+    source_fill_meta(res, s, ident->id.account, ident->id.arn);
+}
+
+void source_fill_meta(struct source_result *res, const struct aws_session *s, const char *account,
+                      const char *arn)
+{
     struct snapshot_meta *m = &res->meta;
     m->format_version = SNAPSHOT_FORMAT_VERSION;
     m->generator = xstrdup("vpcx " VPCX_VERSION);
-    m->account = ident->id.account ? xstrdup(ident->id.account) : NULL;
-    m->arn = ident->id.arn ? xstrdup(ident->id.arn) : NULL;
+    m->account = account ? xstrdup(account) : NULL;
+    m->arn = arn ? xstrdup(arn) : NULL;
     m->region = s->settings.region.value ? xstrdup(s->settings.region.value) : NULL;
     m->endpoint = s->settings.ec2_endpoint.value ? xstrdup(s->settings.ec2_endpoint.value) : NULL;
     m->profile = s->settings.profile.value ? xstrdup(s->settings.profile.value) : NULL;
@@ -153,12 +162,21 @@ static void fill_meta(struct source_result *res, const struct aws_session *s,
 /* Returns the mask of the types that were fetched whole. */
 static unsigned collect_fetch_errors(struct source_result *res, const struct fetch *f)
 {
+    return source_collect_fetch_errors(res, f, NULL);
+}
+
+unsigned source_collect_fetch_errors(struct source_result *res, const struct fetch *f,
+                                     const char *scope)
+{
     unsigned fetched = 0;
     for (int slot = 0; slot < FETCH_SLOTS; slot++) {
         const struct fetch_progress *p = fetch_get_progress(f, slot);
         if (p->state == FETCH_FAILED) {
-            record_error(res, fetch_slot_name(slot), p->operation, &p->error);
-            cli_report(fetch_slot_name(slot), &p->error);
+            source_record_error(res, fetch_slot_name(slot), p->operation, &p->error);
+            char *what = scope ? xasprintf("%s: %s", scope, fetch_slot_name(slot))
+                               : xstrdup(fetch_slot_name(slot));
+            cli_report(what, &p->error);
+            free(what);
         } else if (p->state == FETCH_DONE && slot != FETCH_VPC_ATTRIBUTES) {
             res->succeeded++;
             fetched |= CACHE_TYPE_BIT(slot);
@@ -253,6 +271,30 @@ static void hint_offline(const struct cache_place *cp, struct vpcx_error *err)
     vpcx_error_finish(&e);
 }
 
+static void save_to_cache(const struct cache_place *cp, struct source_result *res,
+                          unsigned fetched);
+
+void source_save_cache(const struct aws_session *s, struct source_result *res, unsigned fetched)
+{
+    struct cache_place cp;
+    if (cache_place_init(&cp, s))
+        save_to_cache(&cp, res, fetched);
+    free(cp.dir);
+}
+
+enum vpcx_status source_load_cache(const struct aws_session *s, struct source_result *res,
+                                   struct vpcx_error *err)
+{
+    struct cache_place cp;
+    enum vpcx_status st = cache_place_init(&cp, s)
+                              ? load_cached(&cp, res, err)
+                              : vpcx_error_set(err, VPCX_ERR_CONFIG,
+                                               "--offline needs a cache directory: set HOME or "
+                                               "XDG_CACHE_HOME");
+    free(cp.dir);
+    return st;
+}
+
 static void save_to_cache(const struct cache_place *cp, struct source_result *res, unsigned fetched)
 {
     struct vpcx_error err, warning;
@@ -294,7 +336,7 @@ static void fetch_all(struct aws_session *s, struct source_result *res, unsigned
     }
     *fetched = collect_fetch_errors(res, f);
     if (ident.err.status != VPCX_OK) {
-        record_error(res, "CallerIdentity", "GetCallerIdentity", &ident.err);
+        source_record_error(res, "CallerIdentity", "GetCallerIdentity", &ident.err);
         cli_report("CallerIdentity", &ident.err);
     }
     fill_meta(res, s, &ident);

@@ -227,8 +227,11 @@ static void paint_header(struct app *a)
     const struct app_options *o = &a->opts;
     line_add(&l, ROLE_HEADER, " vpcx ");
     const char *acct = o->account ? o->account : a->account;
-    line_addf(&l, ROLE_HEADER, " account %s", acct ? acct : "?");
-    line_addf(&l, ROLE_HEADER, "  region %s", o->region ? o->region : "?");
+    if (o->scopes)
+        line_addf(&l, ROLE_HEADER, " %s", a->scope); /* the scopes' count */
+    else
+        line_addf(&l, ROLE_HEADER, " account %s  region %s", acct ? acct : "?",
+                  o->region ? o->region : "?");
     if (o->profile)
         line_addf(&l, ROLE_HEADER, "  profile %s", o->profile);
     line_addf(&l, ROLE_HEADER, "  %s", mutate_gate_label(a->gate));
@@ -407,6 +410,8 @@ static void status_text(struct app *a, struct ui_line *l)
 {
     if (a->message.len) {
         line_addf(l, a->message_role, " %s", a->message.buf);
+    } else if (a->opts.scopes) {
+        app_scopes_status(a, l);
     } else if (a->fetch && fetch_running(a->fetch)) {
         fetch_summary(a, l);
     } else if (a->show_ages) {
@@ -513,6 +518,7 @@ static void reload_findings(struct app *a)
 
 static void refresh_if_changed(struct app *a)
 {
+    app_scopes_sync(a);
     uint64_t g = inventory_generation(a->inv);
     if (g == a->generation) {
         reload_findings(a);
@@ -719,6 +725,10 @@ static void begin_refresh(struct app *a)
 
 static void refresh_inventory(struct app *a)
 {
+    if (a->opts.scopes) {
+        app_scopes_refresh(a);
+        return;
+    }
     if (!a->fetch && a->opts.offline) {
         app_message(a, ROLE_WARN, "offline: nothing is fetched%s%s",
                     a->opts.offline_reason ? ": " : "",
@@ -1240,6 +1250,7 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     if (opts->start_message)
         app_message(a, ROLE_WARN, "%s", opts->start_message);
     start_network(a);
+    app_scopes_init(a);
     if (opts->tour_step > 0)
         app_tour_start(a, opts->tour_step);
     a->dirty = true;
@@ -1330,6 +1341,14 @@ static void wait_once(struct app *a, struct waiter *w)
     long checks = app_findings_timeout(a);
     if (checks >= 0 && (timeout < 0 || checks < timeout))
         timeout = checks;
+    if (app_scopes_busy(a)) {
+        bool ready;
+        int fd = w->epoll_fd >= 0 ? w->epoll_fd : w->fds[0];
+        if (w->epoll_fd < 0 && (timeout < 0 || timeout > 1000))
+            timeout = 1000;
+        http_engine_step(app_scopes_http(a), fd, timeout, &ready);
+        return;
+    }
     if (a->opts.client && (fetch_running(a->fetch) || a->identity_pending ||
                            !http_engine_idle(aws_client_http(a->opts.client)))) {
         bool ready;
@@ -1363,8 +1382,31 @@ static bool wait_simulated(struct app *a)
     return true;
 }
 
+/* Headless "wait" over many scopes: until every scope has answered. */
+static bool wait_scopes(struct app *a, long max_ms)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (app_scopes_busy(a)) {
+        bool ready;
+        if (app_check_signals(a))
+            return false;
+        http_engine_step(app_scopes_http(a), term_signal_fd(a->term), 100, &ready);
+        refresh_if_changed(a);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (ms > max_ms)
+            return false;
+    }
+    refresh_if_changed(a);
+    a->dirty = true;
+    return true;
+}
+
 bool app_wait_fetch(struct app *a, long max_ms)
 {
+    if (a->opts.scopes)
+        return wait_scopes(a, max_ms);
     if (!a->opts.client)
         return wait_simulated(a);
     struct http_engine *h = aws_client_http(a->opts.client);

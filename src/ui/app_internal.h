@@ -11,6 +11,7 @@
 #include "vpcx/sync/fetch.h"
 #include "vpcx/sync/metrics.h"
 #include "vpcx/ui/app.h"
+#include "vpcx/ui/tree.h"
 #include "vpcx/ui/views.h"
 
 #define MIN_COLS  60
@@ -102,6 +103,8 @@ struct app {
     enum metrics_range metrics_range;   /* t cycles it */
     bool metrics_changed;               /* a metrics fetch ended: rebuild the detail */
     struct app_findings *findings;      /* the check engine's last run (findings.c) */
+    bool scopes_dirty;                  /* a scope changed: merge again (appscopes.c) */
+    struct tree_groups groups;          /* account > region > VPC over opts.scopes */
 };
 
 /* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
@@ -132,6 +135,17 @@ void app_findings_destroy(struct app *a);
 bool app_findings_update(struct app *a);
 /* Milliseconds until a rerun held back while pages land is due; -1 when none waits. */
 long app_findings_timeout(struct app *a);
+/* appscopes.c (all no-ops without opts.scopes) */
+void app_scopes_init(struct app *a);
+/* Merges the scopes into the app's inventory when one changed; true when it did. */
+bool app_scopes_sync(struct app *a);
+/* True while a scope loads or the scopes' engine has work. */
+bool app_scopes_busy(struct app *a);
+struct http_engine *app_scopes_http(struct app *a);
+void app_scopes_refresh(struct app *a);
+void app_scopes_status(struct app *a, struct ui_line *l);
+/* :profile NAME|+NAME, :region NAME|+NAME. */
+void app_scopes_command(struct app *a, const char *word, const char *arg);
 
 /* tour.c */
 /* Starts the tour at step (1-based), or the first step after it with something to show. */

@@ -425,6 +425,8 @@ static void run_command(struct app *a, char *cmd)
         app_tour_start(a, arg ? (int)strtol(arg, NULL, 10) : 1);
     else if (strcmp(word, "explain") == 0)
         app_explain(a, explain_topic(arg, save));
+    else if (strcmp(word, "profile") == 0 || strcmp(word, "region") == 0)
+        app_scopes_command(a, word, arg);
     else if (strcmp(word, "ip") == 0 && arg)
         run_ip(a, arg);
     else if (strcmp(word, "ip") == 0)

@@ -21,6 +21,8 @@ static const char *const commands[][2] = {
     {":ID", "jump to a resource by ID (vpc-, subnet-, eni-, vpce-, sg-, acl-, rtb-...)"},
     {":matrix :policy", "open the endpoint x AZ matrix, the endpoint policy"},
     {":check", "the findings of the checks by severity (also !); i shows ignored ones"},
+    {":region [+]NAME :profile [+]NAME",
+     "with several accounts or regions: switch to NAME, or add it (+)"},
     {":save [FILE] :diff FILE", "save a snapshot; compare the inventory with one"},
     {":create :modify :delete", "endpoint forms (read-only unless --write; SIMULATED in --demo)"},
     {":export [FORMAT] [FILE]", "terraform, cloudformation, cfn-import or cli; no FILE: clipboard"},

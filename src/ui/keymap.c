@@ -341,6 +341,8 @@ static enum vpcx_status config_line(struct keymap *km, struct ui_config *cfg, ch
         bind_code(km, key, ACT_NONE);
         return VPCX_OK;
     }
+    if (strcmp(w[0], "set") == 0 && n >= 2 && strcmp(w[1], "regions") == 0)
+        return VPCX_OK; /* the scopes' regions: read by cli/scopes */
     if (strcmp(w[0], "set") == 0)
         return config_set(cfg, w, n, err);
     if (strcmp(w[0], "profile") == 0 || strcmp(w[0], "price") == 0 || strcmp(w[0], "ignore") == 0)

@@ -22,6 +22,8 @@ struct tree {
     struct search *search; /* the filter's text index */
     uint64_t gen;          /* inventory generation the nodes were built from */
     size_t n_match;        /* nodes the filter matches */
+    bool grouped;          /* account > region > VPC (tree_set_groups) */
+    struct tree_groups groups;
 };
 
 /* ---- nodes ---- */
@@ -196,6 +198,8 @@ static void build_route_table(const struct inventory *inv, struct tree_node *n, 
     }
 }
 
+static void build_groups(struct tree *t, struct tree_node *n, size_t *alloc);
+
 static void build_children(struct tree *t, struct tree_node *n)
 {
     if (n->built)
@@ -205,6 +209,12 @@ static void build_children(struct tree *t, struct tree_node *n)
     size_t alloc = 0;
     switch (n->kind) {
     case TREE_ROOT:
+    case TREE_ACCOUNT:
+    case TREE_REGION:
+        if (t->grouped) {
+            build_groups(t, n, &alloc);
+            break;
+        }
         for (size_t i = 0; i < inventory_count(inv, INV_VPC); i++)
             add_child(n, &alloc, TREE_VPC, inventory_at(inv, INV_VPC, i)->id);
         break;
@@ -387,6 +397,8 @@ static void node_slot(struct tree *t, struct tree_node *n)
 
 static bool node_matches(struct tree *t, struct tree_node *n)
 {
+    if (n->kind == TREE_ACCOUNT || n->kind == TREE_REGION)
+        return search_text_has(n->id, t->filter);
     enum inv_type type;
     const char *id;
     if (!tree_node_resource(n, &type, &id))
@@ -448,7 +460,8 @@ static void strbuf_remove_mark(struct strbuf *sb)
 
 static bool default_expanded(enum tree_kind kind)
 {
-    return kind == TREE_ROOT || kind == TREE_VPC || kind == TREE_AZ;
+    return kind == TREE_ROOT || kind == TREE_VPC || kind == TREE_AZ || kind == TREE_ACCOUNT ||
+           kind == TREE_REGION;
 }
 
 static bool can_have_children(const struct tree_node *n)
@@ -662,7 +675,7 @@ bool tree_expand_all(struct tree *t, size_t row)
 
 static void collapse_below(struct tree_node *n)
 {
-    if (n->kind != TREE_ROOT)
+    if (n->kind != TREE_ROOT && n->kind != TREE_ACCOUNT && n->kind != TREE_REGION)
         n->expanded = false;
     for (size_t i = 0; i < n->n_child; i++)
         collapse_below(n->child[i]);
@@ -800,9 +813,27 @@ static char *resource_key(struct tree *t, enum inv_type type, const char *id, co
     }
 }
 
+/* With groups, a key starts with the account and region of its VPC. */
+static char *full_key(struct tree *t, enum inv_type type, const char *id, const char *near)
+{
+    char *key = resource_key(t, type, id, near);
+    if (!key || !t->grouped)
+        return key;
+    size_t vlen = strcspn(key, "/");
+    char *vpc = xstrndup(key, vlen);
+    size_t i = t->groups.scope_of_vpc(t->groups.ud, vpc);
+    free(vpc);
+    char *out = NULL;
+    if (i != (size_t)-1)
+        out = xasprintf("%s/%s/%s", t->groups.account(t->groups.ud, i),
+                        t->groups.region(t->groups.ud, i), key);
+    free(key);
+    return out;
+}
+
 size_t tree_reveal(struct tree *t, enum inv_type type, const char *id, const char *near_vpc)
 {
-    char *key = resource_key(t, type, id, near_vpc);
+    char *key = full_key(t, type, id, near_vpc);
     if (!key)
         return TREE_NO_ROW;
     struct tree_node *n = node_by_key(t, key);
@@ -812,7 +843,7 @@ size_t tree_reveal(struct tree *t, enum inv_type type, const char *id, const cha
     if (t->filter && !n->keep)
         tree_set_filter(t, NULL);
     n = NULL;
-    key = resource_key(t, type, id, near_vpc);
+    key = full_key(t, type, id, near_vpc);
     n = node_by_key(t, key);
     free(key);
     for (struct tree_node *p = n ? n->parent : NULL; p; p = p->parent) {
@@ -872,4 +903,60 @@ const char *tree_node_vpc(const struct tree_node *n)
         if (n->kind == TREE_VPC)
             return n->id;
     return NULL;
+}
+
+/* ---- account > region > VPC ---- */
+
+static bool has_child(const struct tree_node *n, const char *id)
+{
+    for (size_t i = 0; i < n->n_child; i++)
+        if (strcmp(n->child[i]->id, id) == 0)
+            return true;
+    return false;
+}
+
+static void build_groups(struct tree *t, struct tree_node *n, size_t *alloc)
+{
+    const struct tree_groups *g = &t->groups;
+    size_t count = g->count(g->ud);
+    if (n->kind == TREE_REGION) {
+        const char *account = n->parent->id;
+        for (size_t i = 0; i < inventory_count(t->inv, INV_VPC); i++) {
+            const char *vpc = inventory_at(t->inv, INV_VPC, i)->id;
+            size_t k = g->scope_of_vpc(g->ud, vpc);
+            if (k != (size_t)-1 && strcmp(g->account(g->ud, k), account) == 0 &&
+                strcmp(g->region(g->ud, k), n->id) == 0)
+                add_child(n, alloc, TREE_VPC, vpc);
+        }
+        return;
+    }
+    for (size_t k = 0; k < count; k++) {
+        const char *account = g->account(g->ud, k);
+        if (n->kind == TREE_ROOT && !has_child(n, account))
+            add_child(n, alloc, TREE_ACCOUNT, account);
+        else if (n->kind == TREE_ACCOUNT && strcmp(account, n->id) == 0 &&
+                 !has_child(n, g->region(g->ud, k)))
+            add_child(n, alloc, TREE_REGION, g->region(g->ud, k));
+    }
+}
+
+void tree_set_groups(struct tree *t, const struct tree_groups *groups)
+{
+    t->grouped = groups != NULL;
+    if (groups)
+        t->groups = *groups;
+    tree_rebuild(t);
+}
+
+size_t tree_node_scope(struct tree *t, const struct tree_node *n)
+{
+    if (!t->grouped || (n->kind != TREE_ACCOUNT && n->kind != TREE_REGION))
+        return (size_t)-1;
+    const struct tree_groups *g = &t->groups;
+    const char *account = n->kind == TREE_ACCOUNT ? n->id : n->parent->id;
+    for (size_t k = 0; k < g->count(g->ud); k++)
+        if (strcmp(g->account(g->ud, k), account) == 0 &&
+            (n->kind == TREE_ACCOUNT || strcmp(g->region(g->ud, k), n->id) == 0))
+            return k;
+    return (size_t)-1;
 }

@@ -32,6 +32,25 @@ static void tree_open(struct view *v, const struct view_args *args)
 {
     (void)args;
     tv(v)->tree = tree_create(inv_of(v));
+    const struct tree_groups *groups = app_tree_groups(v->app);
+    if (groups) /* many accounts and regions: account > region > VPC */
+        tree_set_groups(tv(v)->tree, groups);
+}
+
+/* Many scopes: an account row, and a region row with its scope's state. */
+static void row_group(struct view *v, struct tree_node *n, struct ui_line *l)
+{
+    struct tree *t = tv(v)->tree;
+    line_add(l, ROLE_TITLE, n->kind == TREE_ACCOUNT ? "account " : "");
+    line_add(l, n->kind == TREE_ACCOUNT ? ROLE_ID : ROLE_TITLE, n->id);
+    if (n->kind == TREE_ACCOUNT)
+        return;
+    size_t vpcs = tree_child_count(t, n);
+    line_addf(l, ROLE_COUNTER, " (%zu VPC%s)", vpcs, vpcs == 1 ? "" : "s");
+    enum theme_role role;
+    char *text = app_scope_row(v->app, tree_node_scope(t, n), &role);
+    line_addf(l, role, "  %s", text);
+    free(text);
 }
 
 static void tree_close(struct view *v)
@@ -302,6 +321,10 @@ static void tree_draw_row(struct view *v, size_t row, struct ui_line *l)
         break;
     case TREE_ROUTE_TABLE:
         row_route_table(v, n, l);
+        break;
+    case TREE_ACCOUNT:
+    case TREE_REGION:
+        row_group(v, n, l);
         break;
     }
 }

@@ -2,7 +2,7 @@
 """A fast local EC2 + STS server for benchmarks: a synthetic account as real paginated EC2 XML.
 
     ec2server.py serve [--enis 20000] [--seed 1] [--rtt-ms 50] [--rate 20 --burst 100]
-                       [--throttle-scope action|shared] [--pidfile F]
+                       [--throttle-scope action|shared|region] [--pidfile F]
         binds 127.0.0.1:0 and prints "READY http://127.0.0.1:PORT" on stdout; SIGTERM stops it.
     ec2server.py stop --pidfile F
 
@@ -15,6 +15,9 @@ and STS GetCallerIdentity are answered too. Signatures are not checked.
 Every answer, errors included, is held back rtt_ms in its own thread (other requests go on), so
 a request costs one round trip. A token bucket per action (or one shared by all, as EC2 does for
 non-mutating calls) answers 503 RequestLimitExceeded when empty; rate 0 disables it.
+--throttle-scope region keeps a bucket per action in each region (the SigV4 credential scope's
+region), as EC2 limits each account and region apart: many regions of one account, all served
+from this one synthetic account, each with limits of its own.
 
 Control (JSON): GET /_bench/stats -> {"requests": {action: n}, "status": {action: {code: n}},
 "bytes": {action: n}, "throttled": {action: n}, "max_in_flight": n, "last_page_s": {action: s
@@ -28,6 +31,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -38,6 +42,8 @@ import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_account  # noqa: E402
+
+CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 
 EC2_NS = gen_account.NS
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -131,13 +137,14 @@ class State:
         with self.lock:
             self.in_flight -= 1
 
-    def admit(self, action):
+    def admit(self, action, region=None):
         """False when the action's token bucket is empty."""
         with self.lock:
             rate = float(self.config.get("rate") or 0)
             if rate <= 0:
                 return True
-            key = action if self.config.get("throttle_scope", "action") == "action" else "*"
+            scope = self.config.get("throttle_scope", "action")
+            key = action if scope == "action" else (region, action) if scope == "region" else "*"
             bucket = self.buckets.get(key)
             if bucket is None:
                 bucket = TokenBucket(rate, self.config.get("burst") or rate)
@@ -325,7 +332,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             state.leave()
 
     def answer(self, state, action, params):
-        if not state.admit(action):
+        m = CREDENTIAL_SCOPE.search(self.headers.get("Authorization") or "")
+        if not state.admit(action, m.group(1) if m else None):
             state.count("throttled", action)
             return 503, error_xml("RequestLimitExceeded", "Request limit exceeded."), False
         try:
@@ -387,7 +395,8 @@ def main(argv=None):
     s.add_argument("--rtt-ms", type=float, default=50.0)
     s.add_argument("--rate", type=float, default=20.0, help="refill per second; 0 = no throttle")
     s.add_argument("--burst", type=float, default=100.0)
-    s.add_argument("--throttle-scope", choices=("action", "shared"), default="action")
+    s.add_argument("--throttle-scope", choices=("action", "shared", "region"),
+                   default="action")
     s.add_argument("--pidfile")
     t = sub.add_parser("stop")
     t.add_argument("--pidfile", required=True)

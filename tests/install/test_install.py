@@ -163,7 +163,9 @@ class Installed(unittest.TestCase):
         self.assertEqual(self.bash_complete("wh"), ["whoami"])
         self.assertEqual(self.bash_complete("--region", "us-east-1", "sn"), ["snapshot"])
         self.assertEqual(self.bash_complete("cache", ""), ["list", "clear"])
-        self.assertEqual(self.bash_complete("--pro"), ["--profile"])
+        self.assertEqual(self.bash_complete("--pro"), ["--profile", "--profiles"])
+        self.assertEqual(self.bash_complete("--regions", "eu-west-"),
+                         ["eu-west-1", "eu-west-2", "eu-west-3"])
         self.assertEqual(self.bash_complete("--max-"), ["--max-attempts", "--max-age"])
         self.assertEqual(self.bash_complete("--profile", ""),
                          ["ci-robot", "default", "prod-admin", "spaced"])
@@ -213,7 +215,7 @@ _vpcx
         self.assertEqual(self.zsh_complete("wh"), ["whoami"])
         self.assertEqual(self.zsh_complete("--region", "us-east-1", "sn"), ["snapshot"])
         self.assertEqual(self.zsh_complete("cache", ""), ["list", "clear"])
-        self.assertEqual(self.zsh_complete("--pro"), ["--profile"])
+        self.assertEqual(self.zsh_complete("--pro"), ["--profile", "--profiles"])
         self.assertEqual(sorted(self.zsh_complete("--profile", "")),
                          ["ci-robot", "default", "prod-admin", "spaced"])
         self.assertEqual(self.zsh_complete("--region", "eu-west-"),

@@ -163,8 +163,53 @@ static void test_throttled_twice_then_answered(void **state)
     aws_client_get_stats(c, &st);
     assert_int_equal(st.attempts, 3);
     assert_int_equal(st.throttled, 2);
+    assert_int_equal(st.paced, 0); /* standard mode never paces */
     assert_int_equal(rc.calls, 0);
     cJSON_Delete(result);
+    aws_query_finish(&q);
+    aws_client_destroy(c);
+}
+
+/* A clock that moves a quarter second each time the limiter reads it. */
+static double stepping_clock(void *ud)
+{
+    double *t = ud;
+    *t += 0.25;
+    return *t;
+}
+
+/* Adaptive mode: after a throttle the client's limiter holds the next attempt
+ * until its bucket has a token (0.5 tokens a second at the floor rate). */
+static void test_adaptive_paces_after_throttle(void **state)
+{
+    struct servers *s = *state;
+    proxy_config(s,
+                 "{\"faults\": {\"DescribeVpcs\": [{\"kind\": \"throttle\", \"nth\": [1, 2]}]}}");
+    double clock = 0.0;
+    struct aws_credentials creds = {.access_key_id = "AKIDTEST", .secret_access_key = "secret"};
+    const struct aws_client_config cfg = {
+        .region = "us-east-1",
+        .ec2_endpoint = s->t.proxy_url,
+        .sts_endpoint = s->t.proxy_url,
+        .max_attempts = 3,
+        .credentials = &creds,
+        .retry_mode = RETRY_MODE_ADAPTIVE,
+        .now = stepping_clock,
+        .now_ud = &clock,
+    };
+    struct aws_client *c = aws_client_create(s->http, &cfg);
+    struct aws_query q;
+    aws_query_init(&q, NULL, NULL);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    assert_int_equal(call(c, "DescribeVpcs", &q, NULL, &err), VPCX_OK);
+    struct aws_client_stats st;
+    aws_client_get_stats(c, &st);
+    assert_int_equal(st.attempts, 3);
+    assert_int_equal(st.throttled, 2);
+    /* the retries waited for tokens (the bucket fills at 0.5 a second) */
+    assert_true(st.paced > 0);
+    vpcx_error_finish(&err);
     aws_query_finish(&q);
     aws_client_destroy(c);
 }
@@ -380,6 +425,7 @@ int main(void)
         cmocka_unit_test(test_dry_run_answer),
         cmocka_unit_test(test_throttled_twice_then_answered),
         cmocka_unit_test(test_always_throttled_gives_up_after_max_attempts),
+        cmocka_unit_test(test_adaptive_paces_after_throttle),
         cmocka_unit_test(test_expired_reloads_credentials_once),
         cmocka_unit_test(test_refused_keys_not_retried),
         cmocka_unit_test(test_fetch_walks_every_page),

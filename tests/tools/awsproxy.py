@@ -40,6 +40,12 @@ Behaviour, all set by one JSON config (file, or POST /_proxy/config; GET shows i
       which moto does not emulate (moto 5.2.1 ignores ClientToken): the first successful answer
       per token is remembered and replayed for a repeat with the same parameters; different
       parameters get 400 IdempotentParameterMismatch.
+  "deny_regions": {"<region>": K}
+      Every request whose SigV4 credential scope (Authorization: Credential=KEY/DATE/REGION/
+      SERVICE/aws4_request) or Host (SERVICE.REGION.amazonaws.com) names that region gets the
+      error of fault kind K (e.g. "unauthorized": 403 UnauthorizedOperation, as an SCP that
+      denies a region answers; "auth": 401 AuthFailure, as a region not opted in answers),
+      without reaching moto; counted in stats "regions_denied".
   "rate_limit": {"<Action>|*": {"rate": R, "burst": B}}
       A token bucket per action: an empty bucket -> 503 RequestLimitExceeded.
 
@@ -87,7 +93,9 @@ HOP_HEADERS = {"connection", "keep-alive", "proxy-connection", "transfer-encodin
                "trailer", "upgrade", "proxy-authorization", "proxy-authenticate", "expect",
                "content-length"}
 DEFAULT_CONFIG = {"paging": {"enabled": False, "cap": None}, "dry_run": True, "faults": {},
-                  "rate_limit": {}, "idempotency": True}
+                  "rate_limit": {}, "idempotency": True, "deny_regions": {}}
+CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/[a-z0-9-]+/aws4_request")
+HOST_REGION = re.compile(r"^[a-z0-9-]+\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com")
 MUTATING = ("CreateVpcEndpoint", "ModifyVpcEndpoint", "DeleteVpcEndpoints")
 # Parameters that do not take part in the ClientToken comparison.
 NOT_IDEMPOTENCY_PARAMS = ("Action", "Version", "ClientToken", "DryRun")
@@ -219,7 +227,8 @@ class State:
             self.counters = {}
             self.stats = {k: {} for k in ("requests", "status", "faults", "pages", "max_results",
                                          "tokens_issued", "tokens_redeemed", "final_pages",
-                                         "dry_run", "idempotent_replays", "bodies")}
+                                         "dry_run", "idempotent_replays", "bodies",
+                                         "regions_denied")}
 
     def bump(self, table, action, key=None, amount=1):
         with self.lock:
@@ -409,6 +418,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         raw = body.decode("utf-8", "replace") if method == "POST" else query
         params = urllib.parse.parse_qs(raw, keep_blank_values=True)
         action = (params.get("Action") or ["<none>"])[0]
+        denied = (self.state.config.get("deny_regions") or {}).get(self.request_region())
+        if denied:
+            self.state.bump("regions_denied", self.request_region(), action)
+            return self.send_error_doc(action, *FAULT_ERRORS[denied])
         n = self.state.count_request(action)
         rule = self.state.fault_for(action, n)
         if action in MUTATING:
@@ -434,6 +447,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.idempotent(action, method, body, params, token, rule)
         status, headers, data = self.forward(method, self.path, body)
         return self.reply(action, status, headers, data, rule)
+
+    def request_region(self):
+        """The region a request is for: its SigV4 credential scope, else its Host."""
+        m = CREDENTIAL_SCOPE.search(self.headers.get("Authorization") or "")
+        if m:
+            return m.group(1)
+        m = HOST_REGION.match(self.headers.get("Host") or "")
+        return m.group(1) if m else None
 
     def idempotent(self, action, method, body, params, token, rule):
         """AWS's ClientToken contract, which moto lacks: one create per token."""

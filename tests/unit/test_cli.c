@@ -59,6 +59,10 @@ static void test_usage_errors_name_the_argument(void **state)
     expect_usage(ARGV("dump", "--region"), "--region");
     expect_usage(ARGV("dump", "--max-attempts", "0"), "--max-attempts");
     expect_usage(ARGV("dump", "--concurrency", "12x"), "12x");
+    expect_usage(ARGV("check", "--regions", "us-east-1,eu-west-1"), "dump and the explorer");
+    expect_usage(ARGV("dump", "--region", "us-east-1", "--regions", "eu-west-1"), "exclude");
+    expect_usage(ARGV("dump", "--profile", "a", "--profiles", "b"), "exclude");
+    expect_usage(ARGV("--demo", "--all-regions"), "--demo");
     expect_usage(ARGV("dump", "whoami"), "whoami");
     expect_usage(ARGV("dump", "--demo", "--snapshot", "x.json"), "cannot be combined");
 }

@@ -291,6 +291,83 @@ static void test_hundred_thousand_enis(void **state)
     inventory_destroy(inv);
 }
 
+/* Groups: vpc-a in scope 0 (account 111, us-east-1), vpc-b in scope 1 (111, eu-west-1),
+ * scope 2 (a refused region of profile dev) holds none. */
+static const char *const g_accounts[] = {"111", "111", "profile dev"};
+static const char *const g_regions[] = {"us-east-1", "eu-west-1", "ap-south-1"};
+
+static size_t g_count(void *ud)
+{
+    (void)ud;
+    return 3;
+}
+
+static const char *g_account(void *ud, size_t i)
+{
+    (void)ud;
+    return g_accounts[i];
+}
+
+static const char *g_region(void *ud, size_t i)
+{
+    (void)ud;
+    return g_regions[i];
+}
+
+static size_t g_scope_of_vpc(void *ud, const char *vpc)
+{
+    (void)ud;
+    return strcmp(vpc, "vpc-a") == 0 ? 0 : strcmp(vpc, "vpc-b") == 0 ? 1 : (size_t)-1;
+}
+
+static void test_groups(void **state)
+{
+    (void)state;
+    struct inventory *inv = world(3);
+    struct tree *t = tree_create(inv);
+    const struct tree_groups g = {g_count, g_account, g_region, g_scope_of_vpc, NULL};
+    tree_set_groups(t, &g);
+    /* root, account 111, us-east-1, vpc-a ..., eu-west-1, vpc-b ..., profile dev, ap-south-1 */
+    struct tree_node *acct = tree_row(t, 1);
+    assert_int_equal(acct->kind, TREE_ACCOUNT);
+    assert_string_equal(acct->id, "111");
+    struct tree_node *east = tree_row(t, 2);
+    assert_int_equal(east->kind, TREE_REGION);
+    assert_string_equal(east->id, "us-east-1");
+    assert_int_equal(tree_child_count(t, east), 1);
+    assert_int_equal(tree_row(t, 3)->kind, TREE_VPC);
+    assert_string_equal(tree_row(t, 3)->id, "vpc-a");
+    assert_int_equal(tree_node_scope(t, east), 0);
+    /* the refused region: a row of its own, no VPCs, last */
+    struct tree_node *last = tree_row(t, tree_row_count(t) - 1);
+    assert_int_equal(last->kind, TREE_REGION);
+    assert_string_equal(last->id, "ap-south-1");
+    assert_int_equal(tree_child_count(t, last), 0);
+    assert_int_equal(tree_node_scope(t, last), 2);
+    assert_string_equal(last->parent->id, "profile dev");
+    /* reveal finds a resource under its account and region */
+    size_t row = tree_reveal(t, INV_SUBNET, "subnet-b", NULL);
+    assert_true(row != TREE_NO_ROW);
+    char *key = tree_node_key(tree_row(t, row));
+    assert_string_equal(key, "111/us-east-1/vpc-a/use1-az1/subnet-b");
+    free(key);
+    /* collapse all keeps accounts and regions open: VPCs stay listed */
+    tree_collapse_all(t);
+    size_t vpcs = 0;
+    for (size_t r = 0; r < tree_row_count(t); r++)
+        vpcs += tree_row(t, r)->kind == TREE_VPC;
+    assert_int_equal(vpcs, 2);
+    /* the filter matches a region by name */
+    assert_true(tree_set_filter(t, "eu-west") >= 1);
+    assert_string_equal(tree_row(t, 2)->id, "eu-west-1");
+    tree_set_filter(t, NULL);
+    /* without groups the tree is as before: VPCs at the top */
+    tree_set_groups(t, NULL);
+    assert_int_equal(tree_row(t, 1)->kind, TREE_VPC);
+    tree_destroy(t);
+    inventory_destroy(inv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_filter_after_change),
         cmocka_unit_test(test_reveal),
         cmocka_unit_test(test_hundred_thousand_enis),
+        cmocka_unit_test(test_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,6 +47,7 @@
 #include "vpcx/aws/credentials.h"
 #include "vpcx/aws/http.h"
 #include "vpcx/aws/query.h"
+#include "vpcx/aws/retry.h"
 #include "vpcx/core/status.h"
 
 enum aws_service {
@@ -79,6 +80,12 @@ struct aws_client_config {
     int max_attempts;                          /* attempts per call, retries included; 0 = 3 */
     const struct aws_credentials *credentials; /* copied */
     struct aws_reloader reloader;              /* start NULL: no reload */
+    /* adaptive: every attempt waits for the client's rate limiter
+     * (aws/ratelimit.h) once AWS has throttled one of its calls. */
+    enum retry_mode retry_mode;
+    /* Monotonic seconds for the limiter; NULL = CLOCK_MONOTONIC. */
+    double (*now)(void *ud);
+    void *now_ud;
     /* Random source for backoff jitter in [0,1); NULL = retry_random01(). */
     double (*random01)(void *ud);
     void *random_ud;
@@ -157,6 +164,7 @@ void aws_client_reloaded(struct aws_client *client, enum vpcx_status status,
  * since creation; calls started and not finished (live), and the most at once. */
 struct aws_client_stats {
     unsigned long calls, attempts, retries, throttled, reloads;
+    unsigned long paced; /* attempts the adaptive limiter held back */
     unsigned long live, live_peak;
     unsigned long long bytes;
 };

@@ -122,6 +122,9 @@ struct aws_profile_view {
 /* Looks name up in both files; false when it is in neither. */
 bool aws_settings_profile(const struct aws_settings *s, const char *name,
                           struct aws_profile_view *view);
+/* The profiles of both files, in file order, each once: a NULL-terminated
+ * heap array of heap strings (free each, then the array). */
+char **aws_settings_profile_names(const struct aws_settings *s);
 /* The key's plain value (credentials file first), or NULL. */
 const char *aws_profile_get(const struct aws_profile_view *view, const char *key);
 /* True when the key is present in either file (even empty or nested). */

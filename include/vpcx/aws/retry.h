@@ -35,6 +35,19 @@
 
 #include "vpcx/core/status.h"
 
+/*
+ * Modes as botocore names them (retry_mode, AWS_RETRY_MODE). legacy is run as
+ * standard. adaptive is standard plus a client-side rate limiter per client
+ * (aws/ratelimit.h) that paces every attempt once AWS has throttled one.
+ */
+enum retry_mode {
+    RETRY_MODE_STANDARD,
+    RETRY_MODE_ADAPTIVE,
+};
+
+/* "standard", "legacy" or "adaptive" (NULL: standard); false for anything else. */
+bool retry_mode_parse(const char *name, enum retry_mode *out);
+
 enum retry_kind {
     RETRY_NO,
     RETRY_THROTTLE,

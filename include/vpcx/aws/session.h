@@ -24,6 +24,10 @@ struct aws_session_options {
     bool allow_http;           /* plain http to non-loopback hosts */
     int max_attempts;          /* 0 = from settings */
     int max_per_host;          /* 0 = default */
+    int max_total;             /* requests in flight in all; 0 = default */
+    /* An engine shared with other sessions (many accounts and regions on one
+     * wait); the session uses it and never destroys it. NULL: its own. */
+    struct http_engine *shared_http;
     /* Asks for the MFA code of an assume-role profile with mfa_serial at
      * start-up (heap string, NULL = cancelled); NULL: such profiles fail. */
     char *(*prompt_mfa)(void *ud, const char *mfa_serial);
@@ -42,6 +46,7 @@ struct aws_session {
     struct sts_assume_ctx sts_ctx;
     struct aws_sts_ops sts_ops;
     struct session_reload *reload;
+    bool owns_http;
 };
 
 /*

@@ -50,6 +50,10 @@ struct cli_options {
     bool allow_http;      /* plain http to a non-loopback endpoint */
     int max_attempts;     /* 0 = from configuration */
     int concurrency;      /* 0 = default */
+    /* Many scopes (cli/scopes.h): comma-separated lists as given. */
+    const char *regions;  /* --regions R1,R2 */
+    bool all_regions;     /* --all-regions */
+    const char *profiles; /* --profiles P1,'prod-*' */
     bool pretty;          /* indent JSON (default when stdout is a terminal) */
     bool pretty_given;
     /* The cache. */

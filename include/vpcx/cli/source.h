@@ -13,6 +13,7 @@
 #include "vpcx/model/metrics.h"
 #include "vpcx/store/cache.h"
 #include "vpcx/store/snapshot.h"
+#include "vpcx/sync/fetch.h"
 
 struct source_result {
     struct inventory *inv;
@@ -22,6 +23,9 @@ struct source_result {
     unsigned succeeded;     /* resource types fetched or loaded */
     enum vpcx_status worst; /* the status that decides the exit code when all failed */
 };
+
+#define SOURCE_CONCURRENCY 16 /* requests in flight in all, by default */
+#define SOURCE_PER_HOST    8  /* and to one host */
 
 /* Maps the command line to session options (profile, region, endpoint...). */
 void source_session_options(const struct cli_options *opts, struct aws_session_options *out);
@@ -39,6 +43,23 @@ void source_result_finish(struct source_result *res);
 int source_load_or_report(const struct cli_options *opts, struct source_result *res);
 /* The exit code for a load: ok, partial, or the class of the worst failure. */
 int source_exit_code(const struct source_result *res);
+
+/* Pieces of source_load for cli/scopes, which loads many scopes at once. */
+/* Adds an entry to res->errors and counts it. */
+void source_record_error(struct source_result *res, const char *type, const char *operation,
+                         const struct vpcx_error *e);
+/* Records each failed type of f (reported on stderr, prefixed with scope when
+ * not NULL); returns the mask of the types fetched whole. */
+unsigned source_collect_fetch_errors(struct source_result *res, const struct fetch *f,
+                                     const char *scope);
+/* The Metadata of a fetch through session s. */
+void source_fill_meta(struct source_result *res, const struct aws_session *s, const char *account,
+                      const char *arn);
+/* Writes the fetched types to the cache of s's profile, region and endpoint. */
+void source_save_cache(const struct aws_session *s, struct source_result *res, unsigned fetched);
+/* Loads the inventory cached for s's profile, region and endpoint. */
+enum vpcx_status source_load_cache(const struct aws_session *s, struct source_result *res,
+                                   struct vpcx_error *err);
 
 /* The cache directory (store/cache.h) from the process environment. */
 enum vpcx_status source_cache_dir(char **out, struct vpcx_error *err);

@@ -52,9 +52,11 @@
 #include "vpcx/store/snapshot.h"
 #include "vpcx/sync/fetch.h"
 #include "vpcx/sync/mutate.h"
+#include "vpcx/sync/scopes.h"
 #include "vpcx/ui/draw.h"
 #include "vpcx/ui/keymap.h"
 #include "vpcx/ui/theme.h"
+#include "vpcx/ui/tree.h"
 #include "vpcx/ui/view.h"
 
 /* Stale past this many seconds when neither --max-age nor the config says. */
@@ -83,7 +85,11 @@ typedef enum vpcx_status (*app_refresh_fn)(void *ud, const struct app_refresh *r
                                            struct vpcx_error *note);
 
 struct app_options {
-    struct inventory *inv;     /* borrowed; fetching fills it */
+    struct inventory *inv; /* borrowed; fetching fills it */
+    /* Many accounts and regions (sync/scopes.h; client NULL then): the app starts
+     * them, merges their inventories into inv as they load, and shows account >
+     * region > VPC. Borrowed. */
+    struct scope_set *scopes;
     struct aws_client *client; /* NULL: no network (demo, snapshot) */
     /* Header text (any may be NULL). */
     const char *account, *region, *endpoint, *profile, *source;
@@ -146,6 +152,11 @@ void app_show_detail(struct app *a, enum inv_type type, const char *id);
 /* Follows a link: the tree's row when it has one (true), else the detail pane. Closes every
  * view over the panes, so a view must not touch itself afterwards; id may be its own. */
 bool app_go_to(struct app *a, enum inv_type type, const char *id);
+
+/* Many scopes: the tree's account > region levels (NULL with one scope), and one
+ * scope's state for its region row (caller frees; *role its colour). */
+const struct tree_groups *app_tree_groups(struct app *a);
+char *app_scope_row(struct app *a, size_t scope, enum theme_role *role);
 
 /* For the endpoint forms: the one write gate, the client (NULL offline), the region. */
 struct mutate_gate *app_gate(struct app *a);

@@ -44,6 +44,8 @@ enum tree_kind {
     TREE_ENDPOINTS,    /* the "Endpoints" group of a VPC */
     TREE_ROUTE_TABLES, /* the "Route tables" group of a VPC */
     TREE_ROUTE_TABLE,
+    TREE_ACCOUNT, /* many scopes: an account ("profile NAME" until it is known) */
+    TREE_REGION,  /* many scopes: a region of the account above */
 };
 
 struct tree_node {
@@ -119,6 +121,25 @@ bool tree_node_matches(const struct tree_node *n);
 size_t tree_reveal(struct tree *t, enum inv_type type, const char *id, const char *near_vpc);
 /* The first row (at or after from, wrapping) of a node of this kind; TREE_NO_ROW if none. */
 size_t tree_next_of_kind(const struct tree *t, enum tree_kind kind, size_t from);
+
+/*
+ * Many accounts and regions: the top levels become account > region > VPC
+ * (path keys then start "ACCOUNT/REGION/"). The groups name count scopes,
+ * each with an account label and a region; scope_of_vpc gives the scope of a
+ * VPC ((size_t)-1: none, the VPC is not shown). A region row exists for every
+ * scope, VPCs or not. NULL: VPCs at the top, as for one scope.
+ */
+struct tree_groups {
+    size_t (*count)(void *ud);
+    const char *(*account)(void *ud, size_t scope);
+    const char *(*region)(void *ud, size_t scope);
+    size_t (*scope_of_vpc)(void *ud, const char *vpc_id);
+    void *ud;
+};
+/* Sets (copied) or clears the groups, then rebuilds. */
+void tree_set_groups(struct tree *t, const struct tree_groups *groups);
+/* The scope of an account or region node's first scope ((size_t)-1: none). */
+size_t tree_node_scope(struct tree *t, const struct tree_node *n);
 
 /* IP usage of a subnet node (computed once per rebuild); NULL for other nodes. */
 const struct ip_usage *tree_subnet_usage(struct tree *t, struct tree_node *n);

@@ -1,0 +1,224 @@
+/*
+ * appscopes: the explorer over many accounts and regions (app_options.scopes).
+ * The scopes load on one engine; each time one changes, their inventories are
+ * merged into the app's one inventory, so the filter, :ip, the matrix and the
+ * findings span them all, and the tree's top levels become account > region >
+ * VPC with each scope's progress, age or error on its region row. :profile and
+ * :region switch or add scopes while the explorer runs. Read-only: the
+ * endpoint forms need the one client of a single scope.
+ */
+#include "app_internal.h"
+
+#include "vpcx/core/xalloc.h"
+#include "vpcx/sync/scopes.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t g_count(void *ud)
+{
+    return scope_set_count(ud);
+}
+
+static const char *g_account(void *ud, size_t i)
+{
+    return scope_account_label(scope_set_get(ud, i));
+}
+
+static const char *g_region(void *ud, size_t i)
+{
+    const struct scope *sc = scope_set_get(ud, i);
+    return sc->region ? sc->region : "(no region)";
+}
+
+static size_t g_scope_of_vpc(void *ud, const char *vpc_id)
+{
+    const struct scope *sc = scope_set_vpc_scope(ud, vpc_id);
+    for (size_t i = 0; sc && i < scope_set_count(ud); i++)
+        if (scope_set_get(ud, i) == sc)
+            return i;
+    return (size_t)-1;
+}
+
+const struct tree_groups *app_tree_groups(struct app *a)
+{
+    if (!a->opts.scopes)
+        return NULL;
+    a->groups = (struct tree_groups){
+        .count = g_count,
+        .account = g_account,
+        .region = g_region,
+        .scope_of_vpc = g_scope_of_vpc,
+        .ud = a->opts.scopes,
+    };
+    return &a->groups;
+}
+
+char *app_scope_row(struct app *a, size_t i, enum theme_role *role)
+{
+    struct scope *sc = a->opts.scopes ? scope_set_get(a->opts.scopes, i) : NULL;
+    if (!sc) {
+        *role = ROLE_DIM;
+        return xstrdup("");
+    }
+    unsigned failed, done;
+    scope_count_types(sc, &failed, &done);
+    *role = sc->state == SCOPE_FAILED || (sc->state == SCOPE_DONE && failed) ? ROLE_ERROR
+            : sc->state == SCOPE_LOADING                                     ? ROLE_STATUS
+                                                                             : ROLE_DIM;
+    return scope_status_text(sc, time(NULL));
+}
+
+static void on_scope_event(void *ud, struct scope *sc)
+{
+    (void)sc;
+    struct app *a = ud;
+    a->scopes_dirty = true;
+    a->dirty = true;
+}
+
+static void set_title(struct app *a)
+{
+    struct scope_set *set = a->opts.scopes;
+    size_t n = scope_set_count(set), loaded = 0;
+    for (size_t i = 0; i < n; i++)
+        loaded += scope_set_get(set, i)->state == SCOPE_DONE;
+    free(a->scope);
+    a->scope = xasprintf("%zu account-region%s %s %zu loaded", n, n == 1 ? "" : "s", a->glyphs->dot,
+                         loaded);
+}
+
+void app_scopes_init(struct app *a)
+{
+    if (!a->opts.scopes)
+        return;
+    scope_set_on_event(a->opts.scopes, on_scope_event, a);
+    set_title(a);
+    scope_set_start_all(a->opts.scopes);
+    a->scopes_dirty = true;
+}
+
+bool app_scopes_sync(struct app *a)
+{
+    if (!a->opts.scopes)
+        return false;
+    bool running = scope_set_running(a->opts.scopes); /* notes scopes that just finished */
+    (void)running;
+    if (!a->scopes_dirty)
+        return false;
+    a->scopes_dirty = false;
+    scope_set_merge(a->opts.scopes, a->inv);
+    set_title(a);
+    a->dirty = true;
+    return true;
+}
+
+bool app_scopes_busy(struct app *a)
+{
+    return a->opts.scopes &&
+           (scope_set_running(a->opts.scopes) || !http_engine_idle(scope_set_http(a->opts.scopes)));
+}
+
+struct http_engine *app_scopes_http(struct app *a)
+{
+    return a->opts.scopes ? scope_set_http(a->opts.scopes) : NULL;
+}
+
+void app_scopes_refresh(struct app *a)
+{
+    struct scope_set *set = a->opts.scopes;
+    for (size_t i = 0; i < scope_set_count(set); i++)
+        scope_set_start(set, scope_set_get(set, i));
+    app_message(a, ROLE_STATUS, "refreshing %zu account-regions", scope_set_count(set));
+}
+
+/* "loading 3/5 account-regions" or "5 account-regions loaded, 1 failed: eu-west-1 ...". */
+void app_scopes_status(struct app *a, struct ui_line *l)
+{
+    struct scope_set *set = a->opts.scopes;
+    size_t n = scope_set_count(set), loading = 0, failed = 0;
+    const struct scope *first_bad = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const struct scope *sc = scope_set_get(set, i);
+        unsigned f, d;
+        scope_count_types(sc, &f, &d);
+        loading += sc->state == SCOPE_LOADING;
+        if (sc->state == SCOPE_FAILED || (sc->state == SCOPE_DONE && f)) {
+            failed++;
+            first_bad = first_bad ? first_bad : sc;
+        }
+    }
+    if (loading)
+        line_addf(l, ROLE_STATUS, " loading %zu/%zu account-regions", n - loading, n);
+    else
+        line_addf(l, ROLE_STATUS, " %zu account-region%s loaded", n, n == 1 ? "" : "s");
+    if (failed)
+        line_addf(l, ROLE_ERROR, "; %zu with errors (first: %s)", failed, first_bad->label);
+}
+
+/* The distinct profiles (or regions) of the scopes, in order (NULL: the default);
+ * borrowed; *n set. */
+static const char **distinct(struct scope_set *set, bool regions, size_t *n)
+{
+    size_t count = scope_set_count(set), k = 0;
+    const char **v = xcalloc(count + 1, sizeof(*v));
+    for (size_t i = 0; i < count; i++) {
+        const struct scope *sc = scope_set_get(set, i);
+        const char *s = regions ? sc->region : sc->profile;
+        bool seen = false;
+        for (size_t j = 0; j < k; j++)
+            seen = seen || (s && v[j] && strcmp(s, v[j]) == 0) || (!s && !v[j]);
+        if (!seen)
+            v[k++] = s;
+    }
+    *n = k;
+    return v;
+}
+
+/* :region NAME (switch), :region +NAME (add); :profile likewise. */
+void app_scopes_command(struct app *a, const char *word, const char *arg)
+{
+    struct scope_set *set = a->opts.scopes;
+    bool region = strcmp(word, "region") == 0;
+    if (!set) {
+        app_message(a, ROLE_WARN,
+                    "one account and region: start vpcx with --regions or --profiles to %s",
+                    region ? "switch regions" : "switch profiles");
+        return;
+    }
+    if (!arg || !*arg || (arg[0] == '+' && !arg[1])) {
+        app_message(a, ROLE_WARN, "usage: :%s NAME (switch) or :%s +NAME (add)", word, word);
+        return;
+    }
+    bool add = arg[0] == '+';
+    const char *name = add ? arg + 1 : arg;
+    /* The other dimension stays: every profile in the new region, or the reverse. */
+    size_t n_others;
+    const char **others = distinct(set, !region, &n_others);
+    size_t before = scope_set_count(set);
+    struct scope **keep = xcalloc(before + 1, sizeof(*keep));
+    for (size_t i = 0; i < before; i++)
+        keep[i] = scope_set_get(set, i);
+    size_t added = 0;
+    for (size_t i = 0; i < n_others || (i == 0 && n_others == 0); i++) {
+        const char *other = n_others ? others[i] : NULL;
+        struct scope *sc =
+            region ? scope_set_add(set, other, name) : scope_set_add(set, name, other);
+        if (sc->state == SCOPE_IDLE) {
+            scope_set_start(set, sc);
+            added++;
+        }
+        for (size_t k = 0; k < before; k++)
+            if (keep[k] == sc)
+                keep[k] = NULL; /* asked for again: stays */
+    }
+    if (!add)
+        for (size_t k = 0; k < before; k++)
+            if (keep[k])
+                scope_set_remove(set, keep[k]);
+    free(keep);
+    free(others);
+    a->scopes_dirty = true;
+    app_message(a, ROLE_OK, "%s %s: %zu account-region%s", add ? "added" : "switched to", name,
+                scope_set_count(set), scope_set_count(set) == 1 ? "" : "s");
+}
