@@ -66,23 +66,6 @@ static bool load_config(struct check_config *cfg, struct cost_prices *prices, in
     return st == VPCX_OK;
 }
 
-static int write_buf(const struct cli_options *opts, const char *buf, size_t len)
-{
-    FILE *out = opts->output ? fopen(opts->output, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "vpcx: cannot write %s: %s\n", opts->output, strerror(errno));
-        return VPCX_EXIT_ERROR;
-    }
-    bool ok = fwrite(buf, 1, len, out) == len;
-    ok = (opts->output ? fclose(out) == 0 : fflush(out) == 0) && ok;
-    if (!ok) {
-        fprintf(stderr, "vpcx: cannot write %s: %s\n",
-                opts->output ? opts->output : "standard output", strerror(errno));
-        return VPCX_EXIT_ERROR;
-    }
-    return VPCX_EXIT_OK;
-}
-
 static int write_json(const struct cli_options *opts, cJSON *doc)
 {
     char *s = opts->pretty ? cJSON_Print(doc) : cJSON_PrintUnformatted(doc);
@@ -91,7 +74,7 @@ static int write_json(const struct cli_options *opts, cJSON *doc)
     sanitize_json_add(&sb, s, strlen(s)); /* C1 and bidi from AWS strings as \uXXXX */
     strbuf_addch(&sb, '\n');
     cJSON_free(s);
-    int code = write_buf(opts, sb.buf, sb.len);
+    int code = cli_write_file(opts->output, sb.buf, sb.len);
     strbuf_release(&sb);
     return code;
 }
@@ -209,7 +192,7 @@ static int write_check(const struct cli_options *opts, const struct check_report
     struct strbuf sb;
     strbuf_init(&sb, 4096);
     text_report(&sb, r, opts->show_ignored, use_colour(opts));
-    int code = write_buf(opts, sb.buf, sb.len);
+    int code = cli_write_file(opts->output, sb.buf, sb.len);
     strbuf_release(&sb);
     return code;
 }
@@ -219,7 +202,7 @@ static int list_rules(const struct cli_options *opts)
     struct strbuf sb;
     strbuf_init(&sb, 2048);
     check_rules_write(&sb);
-    int code = write_buf(opts, sb.buf, sb.len);
+    int code = cli_write_file(opts->output, sb.buf, sb.len);
     strbuf_release(&sb);
     return code;
 }
@@ -508,7 +491,7 @@ int cmd_cost(const struct cli_options *opts)
                 cost_csv(&sb, &rep);
             else
                 cost_text(&sb, &rep, prices);
-            code = write_buf(opts, sb.buf, sb.len);
+            code = cli_write_file(opts->output, sb.buf, sb.len);
             strbuf_release(&sb);
         }
         if (code == VPCX_EXIT_OK)

@@ -6,6 +6,7 @@
 #include "vpcx/model/export.h"
 #include "vpcx/model/metrics.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -540,6 +541,23 @@ int cli_fail(const struct vpcx_error *err)
     cli_report(NULL, err);
     int code = (int)vpcx_status_exit(err->status);
     return code == VPCX_EXIT_OK ? VPCX_EXIT_ERROR : code;
+}
+
+int cli_write_file(const char *path, const char *buf, size_t len)
+{
+    FILE *out = path ? fopen(path, "w") : stdout;
+    if (!out) {
+        fprintf(stderr, "vpcx: cannot write %s: %s\n", path, strerror(errno));
+        return VPCX_EXIT_ERROR;
+    }
+    bool ok = fwrite(buf, 1, len, out) == len;
+    ok = (path ? fclose(out) == 0 : fflush(out) == 0) && ok;
+    if (!ok) {
+        fprintf(stderr, "vpcx: cannot write %s: %s\n", path ? path : "standard output",
+                strerror(errno));
+        return VPCX_EXIT_ERROR;
+    }
+    return VPCX_EXIT_OK;
 }
 
 static int report_usage(const struct vpcx_error *err)

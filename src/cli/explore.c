@@ -355,22 +355,10 @@ static int explore_scopes(const struct cli_options *opts, const struct scope_pla
     /* Scopes connect while the explorer holds the terminal: a profile that needs an
      * MFA code fails on its own row instead of prompting under the screen. */
     so.prompt_mfa = NULL;
-    struct vpcx_error err;
-    vpcx_error_init(&err);
-    struct scope_set *set = scope_set_create(&so, &err);
-    if (!set) {
-        int code = cli_fail(&err);
-        vpcx_error_finish(&err);
+    int code;
+    struct scope_set *set = scope_set_open(&so, plan, &code);
+    if (!set)
         return code;
-    }
-    vpcx_error_finish(&err);
-    for (size_t i = 0; i < plan->n; i++) {
-        struct scope *sc = scope_set_add(set, plan->profiles[i], plan->regions[i]);
-        if (plan->failures[i]) {
-            vpcx_error_set(&sc->error, VPCX_ERR_AWS, "%s", plan->failures[i]);
-            sc->state = SCOPE_FAILED;
-        }
-    }
     struct inventory *inv = inventory_create();
     ao->inv = inv;
     ao->scopes = set;

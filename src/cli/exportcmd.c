@@ -7,23 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int write_text(const char *path, const struct strbuf *text)
-{
-    FILE *out = path ? fopen(path, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "vpcx: cannot write %s: %s\n", path, strerror(errno));
-        return VPCX_EXIT_ERROR;
-    }
-    bool ok = fwrite(text->buf, 1, text->len, out) == text->len;
-    ok = (path ? fclose(out) == 0 : fflush(out) == 0) && ok;
-    if (!ok) {
-        fprintf(stderr, "vpcx: cannot write %s: %s\n", path ? path : "standard output",
-                strerror(errno));
-        return VPCX_EXIT_ERROR;
-    }
-    return VPCX_EXIT_OK;
-}
-
 int cmd_export(const struct cli_options *opts)
 {
     enum export_format format = EXPORT_TERRAFORM;
@@ -49,7 +32,7 @@ int cmd_export(const struct cli_options *opts)
         struct strbuf text;
         strbuf_init(&text, 4096);
         export_write(res.inv, &sel, format, res.meta.region, &text);
-        code = write_text(opts->output, &text);
+        code = cli_write_file(opts->output, text.buf, text.len);
         if (code == VPCX_EXIT_OK && opts->output)
             fprintf(stderr, "vpcx: exported %zu endpoint%s to %s\n", sel.n, sel.n == 1 ? "" : "s",
                     opts->output);

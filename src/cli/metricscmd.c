@@ -152,22 +152,6 @@ static void text_report(struct strbuf *sb, const struct inventory *inv,
     text_processing(sb, set, region);
 }
 
-static int write_out(const struct cli_options *opts, const char *buf, size_t len)
-{
-    FILE *out = opts->output ? fopen(opts->output, "w") : stdout;
-    if (!out) {
-        fprintf(stderr, "vpcx: cannot write %s: %s\n", opts->output, strerror(errno));
-        return VPCX_EXIT_ERROR;
-    }
-    bool ok = fwrite(buf, 1, len, out) == len;
-    ok = (opts->output ? fclose(out) == 0 : fflush(out) == 0) && ok;
-    if (!ok) {
-        fprintf(stderr, "vpcx: cannot write %s\n", opts->output ? opts->output : "standard output");
-        return VPCX_EXIT_ERROR;
-    }
-    return VPCX_EXIT_OK;
-}
-
 static int print_metrics(const struct cli_options *opts, const struct inventory *inv,
                          const struct metrics_set *set, const char *region)
 {
@@ -183,7 +167,7 @@ static int print_metrics(const struct cli_options *opts, const struct inventory 
     } else {
         text_report(&sb, inv, set, region, locale_utf8());
     }
-    int code = write_out(opts, sb.buf, sb.len);
+    int code = cli_write_file(opts->output, sb.buf, sb.len);
     strbuf_release(&sb);
     return code;
 }

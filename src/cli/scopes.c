@@ -464,17 +464,16 @@ static int write_results(const struct cli_options *opts, struct source_result *r
     return code;
 }
 
-int scope_dump(const struct cli_options *opts, const struct scope_plan *plan)
+struct scope_set *scope_set_open(const struct aws_session_options *so,
+                                 const struct scope_plan *plan, int *code)
 {
-    struct aws_session_options so;
-    source_session_options(opts, &so);
     struct vpcx_error err;
     vpcx_error_init(&err);
-    struct scope_set *set = scope_set_create(&so, &err);
+    struct scope_set *set = scope_set_create(so, &err);
     if (!set) {
-        int code = cli_fail(&err);
+        *code = cli_fail(&err);
         vpcx_error_finish(&err);
-        return code;
+        return NULL;
     }
     vpcx_error_finish(&err);
     for (size_t i = 0; i < plan->n; i++) {
@@ -484,6 +483,17 @@ int scope_dump(const struct cli_options *opts, const struct scope_plan *plan)
             sc->state = SCOPE_FAILED;
         }
     }
+    return set;
+}
+
+int scope_dump(const struct cli_options *opts, const struct scope_plan *plan)
+{
+    struct aws_session_options so;
+    source_session_options(opts, &so);
+    int code;
+    struct scope_set *set = scope_set_open(&so, plan, &code);
+    if (!set)
+        return code;
     size_t n = scope_set_count(set);
     struct source_result *res = xcalloc(n, sizeof(*res));
     if (opts->offline) {
@@ -500,7 +510,7 @@ int scope_dump(const struct cli_options *opts, const struct scope_plan *plan)
         for (size_t i = 0; i < n; i++)
             scope_collect(opts, scope_set_get(set, i), &res[i]);
     }
-    int code = write_results(opts, res, n);
+    code = write_results(opts, res, n);
     for (size_t i = 0; i < n; i++)
         source_result_finish(&res[i]);
     free(res);

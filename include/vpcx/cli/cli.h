@@ -104,5 +104,8 @@ int cli_main(int argc, char **argv);
 void cli_report(const char *what, const struct vpcx_error *err);
 /* cli_report, then the exit code for err's status (never 0). */
 int cli_fail(const struct vpcx_error *err);
+/* Writes buf to path (stdout when NULL); VPCX_EXIT_OK, else the error said on stderr and
+   VPCX_EXIT_ERROR. */
+int cli_write_file(const char *path, const char *buf, size_t len);
 
 #endif

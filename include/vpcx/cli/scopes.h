@@ -20,6 +20,9 @@
 #include "vpcx/cli/cli.h"
 #include "vpcx/core/status.h"
 
+struct aws_session_options;
+struct scope_set;
+
 struct scope_plan {
     char **profiles; /* per scope: a profile name, or NULL (the default chain) */
     char **regions;  /* per scope: a region, or NULL (the profile's) */
@@ -67,6 +70,11 @@ enum scope_route {
  */
 enum scope_route scope_route(const struct cli_options *opts, struct cli_options *one,
                              struct scope_plan *plan, int *code);
+
+/* A scope set of the plan's scopes, those the plan could not resolve marked failed; NULL
+   with the error reported and *code the exit code. */
+struct scope_set *scope_set_open(const struct aws_session_options *so,
+                                 const struct scope_plan *plan, int *code);
 
 /* `vpcx dump` over a plan of more than one scope; returns the exit code. */
 int scope_dump(const struct cli_options *opts, const struct scope_plan *plan);
