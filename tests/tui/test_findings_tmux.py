@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Finding markers on a real terminal: the headless screens hold text only, so the colour of a
-marker is checked here. vpcx --demo in tmux at 120x40, the tree opened at the demo's endpoints;
+marker is checked here. vpcx in tmux at 120x40 on the demo with one change (the S3 gateway
+endpoint loses one of its route tables, so an info finding exists too), the tree opened at
+prod-core's endpoints;
 capture-pane -e gives the SGR attributes of each cell. The marker after an endpoint with an
 error must be drawn in the theme's finding-error colour, a warning in finding-warning's, an info
 in finding-info's: first with the dark default (203, 221, 117), then with a theme file that moves
 all three (so the colour comes from the theme roles, not from a constant). Then ! opens the
 findings view and Enter on its first row lands on that endpoint in the tree. Exit 77 (skip)
 without tmux."""
+import json
 import os
 import re
 import sys
@@ -17,9 +20,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tmuxlib  # noqa: E402
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
-ERROR_EP = "vpce-cd4e6989a506452aa"  # private DNS on, DNS hostnames off in its VPC
-WARN_EP = "vpce-299d721095bf7a99a"  # a gateway endpoint with the default full-access policy
-INFO_EP = "vpce-4715873ba1fc0c37f"  # an AZ gap
+SRC = os.environ.get("VPCX_SRCDIR",
+                     os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+ERROR_EP = "vpce-11cbb5606ad9a5d72"  # prod-ec2messages: its group does not admit 443
+WARN_EP = "vpce-c3c27dc11431791ac"  # prod-logs: AWS's default full-access policy
+INFO_EP = "vpce-299d721095bf7a99a"  # prod's S3 gateway, one route table taken away below
 MARKERS = {ERROR_EP: "\u2717", WARN_EP: "\u25b2", INFO_EP: "\u25cf"}
 
 
@@ -76,9 +81,25 @@ def colours(t, name):
     return found
 
 
+def unrouted_demo(home):
+    """The demo with INFO_EP routed from one of its two route tables: gateway-subnet-unrouted."""
+    with open(os.path.join(SRC, "data", "demo.json"), encoding="utf-8") as f:
+        doc = json.load(f)
+    ep = next(e for e in doc["VpcEndpoints"] if e["VpcEndpointId"] == INFO_EP)
+    dropped = ep["RouteTableIds"][1:]
+    ep["RouteTableIds"] = ep["RouteTableIds"][:1]
+    for rt in doc["RouteTables"]:
+        if rt["RouteTableId"] in dropped:
+            rt["Routes"] = [r for r in rt["Routes"] if r.get("GatewayId") != INFO_EP]
+    path = os.path.join(home, "unrouted.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    return path
+
+
 def open_endpoints(t, name, home, theme):
     env = tmuxlib.clean_env(home)
-    cmd = [tmuxlib.BIN, "--demo"] + (["--theme", theme] if theme else [])
+    cmd = [tmuxlib.BIN, "--snapshot", unrouted_demo(home)] + (["--theme", theme] if theme else [])
     t.start(name, 120, 40, cmd, env)
     t.wait_text(name, "account 123456789012")
     t.keys(name, ":" + ERROR_EP, "Enter")

@@ -122,20 +122,20 @@ class MatrixColours(unittest.TestCase):
         selected_bg = row[x][2]
         self.assertIsNotNone(selected_bg, "the cursor row's label is drawn as selected")
         # A cell on another row: the colour an ENI cell has.
-        ry, rx = find(screen, "10.239.37.85")
+        ry, rx = find(screen, "10.0.6.158")
         eni_fg = screen[ry][rx][1]
         self.assertIsNotNone(eni_fg)
         self.assertIsNone(screen[ry][rx][2])
         # On the cursor row the ENI cell that is not the cursor's keeps that colour...
-        cx = text(row).find("10.7.16.247")
+        cx = text(row).find("10.0.8.196")
         self.assertGreater(cx, 0, text(row))
         self.assertEqual(row[cx][1], eni_fg, "the cursor row keeps its cells' colours")
         self.assertIsNone(row[cx][2], "no selection background on the other cells")
         # ...and the cursor's own cell (the first zone) shows as selected.
-        cursor_cell = text(row).find("10.177.132.91")
+        cursor_cell = text(row).find("10.0.10.8")
         self.assertEqual(row[cursor_cell][2], selected_bg)
         # The cost is not selected either.
-        mx = text(row).find("$14.60")
+        mx = text(row).find("$21.90")
         self.assertIsNone(row[mx][2])
         # No background after a row's last text, and none on the rows around the cursor.
         for i, r in enumerate(screen[1:-1], start=1):

@@ -32,7 +32,7 @@ STEPS = {
     10: ("What an interface endpoint costs", "us-east-1a"),
     11: ("Creating an endpoint, safely", "Service"),
     12: ("Bringing endpoints under code", "Detail  VPC endpoint vpce-"),
-    14: ("Finding problems before they page you", "Findings  9 errors"),
+    14: ("Finding problems before they page you", "Findings  2 errors"),
 }
 
 
