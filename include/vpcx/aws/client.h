@@ -76,7 +76,7 @@ struct aws_client_config {
     const char *region;
     const char *ec2_endpoint; /* base URL, e.g. https://ec2.us-east-1.amazonaws.com */
     const char *sts_endpoint;
-    const char *monitoring_endpoint; /* CloudWatch; NULL: its calls fail with a bad URL */
+    const char *monitoring_endpoint;           /* CloudWatch; NULL: its calls fail with a bad URL */
     int max_attempts;                          /* attempts per call, retries included; 0 = 3 */
     const struct aws_credentials *credentials; /* copied */
     struct aws_reloader reloader;              /* start NULL: no reload */

@@ -64,10 +64,10 @@ struct metrics_entry {
     char *endpoint_id;
     enum metrics_range range;
     enum metrics_state state;
-    struct metrics_set *set; /* READY */
-    struct vpcx_error error; /* FAILED */
-    time_t fetched;          /* when asked for */
-    struct metrics_call *call; /* private: the fetch in flight */
+    struct metrics_set *set;     /* READY */
+    struct vpcx_error error;     /* FAILED */
+    time_t fetched;              /* when asked for */
+    struct metrics_call *call;   /* private: the fetch in flight */
     struct metrics_cache *cache; /* private: the owner */
 };
 
