@@ -82,6 +82,37 @@ class Typeahead(unittest.TestCase):
         self.assertGreater(moves[-1], 2 * max(moves[:-1]), moves)
 
 
+@unittest.skipUnless(tmuxlib.available(), "tmux not installed")
+class TypeaheadTmux(unittest.TestCase):
+    """The real terminal: j keys sent in one write end with the detail on row 6."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="vpcx-typeahead-")
+        self.t = tmuxlib.Tmux("typeahead")
+
+    def tearDown(self):
+        self.t.kill()
+        self.tmp.cleanup()
+
+    def test_burst(self):
+        keys = os.path.join(self.tmp.name, "keys")
+        with open(keys, "w") as f:
+            f.write("wait\n" + "j\n" * 5)
+        p = subprocess.run([BIN, "--demo", "--headless", "120x40", "--keys", keys,
+                            "--screen-out", "-"], env=tmuxlib.clean_env(self.tmp.name),
+                           capture_output=True, text=True, timeout=60)
+        want = detail_title(p.stdout)
+        self.assertTrue(want, p.stdout)
+        self.t.start("x", 120, 40, [BIN, "--demo"], tmuxlib.clean_env(self.tmp.name))
+        self.t.wait_text("x", "(4 VPCs)")
+        self.t.keys("x", "-l", "jjjjj")
+        s = self.t.wait_for("x", lambda s: "Tree  6/" in s and detail_title(s) == want,
+                            what="row 6 and its detail %r" % want)
+        self.assertIn(want.split()[-1], s.splitlines()[2 + 5].split("│")[0])
+        self.t.keys("x", "q")
+        self.assertEqual(self.t.wait_exit("x"), 0)
+
+
 if __name__ == "__main__":
     if not os.access(BIN, os.X_OK):
         sys.exit(77)
