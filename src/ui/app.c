@@ -149,6 +149,21 @@ void app_sync_detail(struct app *a)
     free(copy);
 }
 
+static bool keys_pending(struct app *a)
+{
+    return a->typeahead || term_input_pending(a->term);
+}
+
+/* The detail caught up with the tree, once the keys stop or before any other key. */
+static void sync_deferred(struct app *a)
+{
+    if (!a->detail_deferred)
+        return;
+    a->detail_deferred = false;
+    app_sync_detail(a);
+    a->dirty = true;
+}
+
 bool app_reveal(struct app *a, enum inv_type type, const char *id)
 {
     char *copy = xstrdup(id);
@@ -592,6 +607,8 @@ void app_paint(struct app *a)
     }
     refresh_if_changed(a);
     app_ip_pending(a);
+    if (a->detail_deferred && !keys_pending(a))
+        sync_deferred(a);
     if (!a->dirty)
         return;
     compute_layout(a);
@@ -892,9 +909,29 @@ static void dispatch(struct app *a, enum action act, int key)
         a->dirty = true;
 }
 
+void app_set_typeahead(struct app *a, bool pending)
+{
+    a->typeahead = pending;
+}
+
+/* A row-by-row move in the tree: with keys queued behind it, the detail waits (as in
+ * htop and tig, a held j costs the tree's two changed rows, not a new detail each). */
+static bool defers_detail(struct app *a, int key)
+{
+    if (a->n_stack || a->focus != FOCUS_TREE || a->prompt.active || a->tour_step >= 0 ||
+        a->explain || key == KEY_MOUSE)
+        return false;
+    enum action act = keymap_lookup(a->keymap, key);
+    return act == ACT_UP || act == ACT_DOWN || act == ACT_PAGE_UP || act == ACT_PAGE_DOWN ||
+           act == ACT_HALF_UP || act == ACT_HALF_DOWN || act == ACT_HOME || act == ACT_END;
+}
+
 bool app_handle_key(struct app *a, int key)
 {
     refresh_if_changed(a);
+    bool defer = defers_detail(a, key);
+    if (!defer)
+        sync_deferred(a);
     if (key == KEY_RESIZE) {
         a->dirty = true;
         return !a->quit;
@@ -920,7 +957,12 @@ bool app_handle_key(struct app *a, int key)
         dispatch(a, keymap_lookup(a->keymap, key), key);
     if (!a->n_stack && a->focus == FOCUS_TREE)
         a->pinned = false;
-    app_sync_detail(a);
+    if (defer && keys_pending(a))
+        a->detail_deferred = true;
+    else {
+        a->detail_deferred = false;
+        app_sync_detail(a);
+    }
     return !a->quit;
 }
 

@@ -58,7 +58,9 @@ struct app {
     struct view *stack[STACK_MAX];
     size_t n_stack;
     enum focus focus;
-    bool pinned; /* the detail shows a link, not the tree's selection */
+    bool pinned;          /* the detail shows a link, not the tree's selection */
+    bool typeahead;       /* more keys queued after this one (headless: the rest of a line) */
+    bool detail_deferred; /* the tree moved under queued keys; the detail follows when they stop */
     struct prompt prompt;
     struct strbuf message;
     enum theme_role message_role;

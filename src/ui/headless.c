@@ -90,7 +90,8 @@ static void feed(struct run *r, int key)
     r->done = !go_on;
 }
 
-/* "text<Enter>more": literal characters, <Name> for named keys. */
+/* "text<Enter>more": literal characters, <Name> for named keys. The keys of one line
+ * arrive together, as typed ahead: each but the last sees more input queued. */
 static void feed_text(struct run *r, const char *s, bool angle)
 {
     while (*s && !r->done) {
@@ -100,13 +101,17 @@ static void feed_text(struct run *r, const char *s, bool angle)
             int key = keymap_parse_key(name);
             free(name);
             if (key >= 0) {
-                feed(r, key);
                 s = close + 1;
+                app_set_typeahead(r->app, *s != '\0');
+                feed(r, key);
                 continue;
             }
         }
-        feed(r, (unsigned char)*s++);
+        int key = (unsigned char)*s++;
+        app_set_typeahead(r->app, *s != '\0');
+        feed(r, key);
     }
+    app_set_typeahead(r->app, false);
 }
 
 /* Creates PATH.paused, then waits (60 s at most) until PATH exists: a test changes the

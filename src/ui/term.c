@@ -6,6 +6,7 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -317,6 +318,12 @@ int term_signal_fd(const struct ui_term *t)
 int term_input_fd(const struct ui_term *t)
 {
     return t->headless ? -1 : STDIN_FILENO;
+}
+
+bool term_input_pending(const struct ui_term *t)
+{
+    struct pollfd p = {.fd = term_input_fd(t), .events = POLLIN};
+    return p.fd >= 0 && poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
 }
 
 unsigned term_take_signals(struct ui_term *t)

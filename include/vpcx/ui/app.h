@@ -198,6 +198,9 @@ void app_cost_add(struct strbuf *sb, const struct endpoint_cost *c);
 struct app *app_create(const struct app_options *opts, struct vpcx_error *err);
 void app_destroy(struct app *a);
 /* Feeds one key (a curses key code); returns false once the app wants to quit. */
+/* More keys are queued after the next one: a cursor move then leaves the detail pane
+ * for the last key to repaint. */
+void app_set_typeahead(struct app *a, bool pending);
 bool app_handle_key(struct app *a, int key);
 /* Paints what changed and pushes it to the terminal. */
 void app_paint(struct app *a);

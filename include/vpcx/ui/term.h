@@ -48,6 +48,8 @@ void term_close(struct ui_term *t);
 int term_signal_fd(const struct ui_term *t);
 /* Keyboard input (-1 in headless mode). */
 int term_input_fd(const struct ui_term *t);
+/* Bytes of input wait to be read (always false headless). */
+bool term_input_pending(const struct ui_term *t);
 /* Drains the self-pipe: enum term_signal bits. */
 unsigned term_take_signals(struct ui_term *t);
 /* Applies the real window size after SIGWINCH (headless: the given size). */
