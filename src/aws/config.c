@@ -618,6 +618,7 @@ void aws_settings_finish(struct aws_settings *s)
     setting_finish(&s->retry_mode);
     free(s->config_path);
     free(s->credentials_path);
+    free(s->assume_role_arn);
     ini_file_finish(&s->config);
     ini_file_finish(&s->credentials);
     aws_settings_init(s);
@@ -658,5 +659,7 @@ enum vpcx_status aws_settings_resolve(const struct aws_options *opts, const stru
         .out = out,
         .err = err,
     };
+    if (opts && opts->assume_role_arn)
+        out->assume_role_arn = xstrdup(opts->assume_role_arn);
     return resolve_all(&r);
 }

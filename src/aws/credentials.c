@@ -842,13 +842,59 @@ static enum vpcx_status run_chain(struct chain *c, struct aws_credentials *out)
     return none_found(c, profile);
 }
 
+/* --org-role: the chain's credentials sign AssumeRole into settings->assume_role_arn,
+   cached (and refreshed) as a role profile's are. */
+static enum vpcx_status org_role(struct chain *c, struct aws_credentials *out)
+{
+    const char *profile = c->s->profile.value ? c->s->profile.value : "default";
+    const char *arn = c->s->assume_role_arn;
+    char *key = xasprintf("org-role\n%s\n%s", profile, arn);
+    struct aws_role_cache *cache = c->ops ? c->ops->cache : NULL;
+    if (cache_get(cache, key, out)) {
+        free(key);
+        return VPCX_OK;
+    }
+    if (!c->ops || !c->ops->assume_role) {
+        free(key);
+        return vpcx_error_set(c->err, VPCX_ERR_INTERNAL,
+                              "assuming %s needs an STS client and none is available", arn);
+    }
+    struct aws_credentials src;
+    aws_credentials_init(&src);
+    enum vpcx_status st = run_chain(c, &src);
+    if (st == VPCX_OK)
+        st = aws_credentials_check(&src, c->err);
+    if (st == VPCX_OK) {
+        const struct aws_assume_role_params params = {.role_arn = arn, .role_session_name = "vpcx"};
+        st = c->ops->assume_role(c->ops->ud, &src, &params, c->s->region.value, out, c->err);
+        if (st != VPCX_OK && c->err->message) { /* say which role, whatever STS said */
+            char *m = xasprintf("AssumeRole %s: %s", arn, c->err->message);
+            free(c->err->message);
+            c->err->message = m;
+        }
+    }
+    if (st == VPCX_OK) {
+        free(out->origin);
+        out->source = AWS_SRC_ASSUME_ROLE;
+        char *origin = xasprintf("assume role %s via %s", arn, src.origin ? src.origin : profile);
+        out->origin = sanitize_dup(origin, SANITIZE_ESCAPE);
+        free(origin);
+        st = aws_credentials_check(out, c->err);
+    }
+    if (st == VPCX_OK)
+        cache_put(cache, key, out);
+    aws_credentials_finish(&src);
+    free(key);
+    return st;
+}
+
 enum vpcx_status aws_credentials_resolve(const struct aws_settings *settings,
                                          const struct aws_env *env, const struct aws_sts_ops *ops,
                                          struct aws_credentials *out, struct vpcx_error *err)
 {
     aws_credentials_init(out);
     struct chain c = {.s = settings, .env = env, .ops = ops, .err = err};
-    enum vpcx_status st = run_chain(&c, out);
+    enum vpcx_status st = settings->assume_role_arn ? org_role(&c, out) : run_chain(&c, out);
     free(c.visited);
     free(c.imds_note);
     if (st == VPCX_OK)

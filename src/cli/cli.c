@@ -6,6 +6,7 @@
 #include "vpcx/model/export.h"
 #include "vpcx/model/metrics.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -56,6 +57,7 @@ enum {
     OPT_REGIONS,
     OPT_ALL_REGIONS,
     OPT_PROFILES,
+    OPT_ORG_ROLE,
 };
 
 static const struct option long_options[] = {
@@ -99,6 +101,7 @@ static const struct option long_options[] = {
     {"regions", required_argument, NULL, OPT_REGIONS},
     {"all-regions", no_argument, NULL, OPT_ALL_REGIONS},
     {"profiles", required_argument, NULL, OPT_PROFILES},
+    {"org-role", required_argument, NULL, OPT_ORG_ROLE},
     {NULL, 0, NULL, 0},
 };
 
@@ -209,6 +212,21 @@ void cli_print_help(FILE *out)
             break;
         }
     }
+}
+
+/* An IAM role name (IAM's [\w+=,.@-]{1,64}), optionally after a path ("team/Role"). */
+static bool org_role_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 512 || s[0] == '/' || s[n - 1] == '/' || strstr(s, "//"))
+        return false;
+    const char *name = strrchr(s, '/');
+    if (strlen(name ? name + 1 : s) > 64)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr("+=,.@_-/", s[i]))
+            return false;
+    return true;
 }
 
 static enum vpcx_status parse_int(const char *arg, const char *name, int min, int max, int *out,
@@ -330,6 +348,12 @@ static enum vpcx_status parse_option(int c, const char *arg, struct cli_options 
     case OPT_PROFILES:
         opts->profiles = arg;
         return VPCX_OK;
+    case OPT_ORG_ROLE:
+        opts->org_role = arg;
+        return org_role_valid(arg) ? VPCX_OK
+                                   : vpcx_error_set(err, VPCX_ERR_USAGE,
+                                                    "--org-role needs a role name (letters, "
+                                                    "digits and +=,.@_- with an optional path)");
     case OPT_PRETTY:
     case OPT_COMPACT:
         opts->pretty = c == OPT_PRETTY;
@@ -497,6 +521,16 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
         return vpcx_error_set(err, VPCX_ERR_USAGE,
                               "--metrics reads CloudWatch: not with --demo, --snapshot or "
                               "--offline");
+    if (opts->org_role && opts->profiles)
+        return vpcx_error_set(err, VPCX_ERR_USAGE, "--org-role and --profiles exclude each other");
+    if (opts->org_role && opts->offline)
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--org-role lists the organization's accounts: not with --offline");
+    if (opts->org_role && (opts->demo || opts->snapshot ||
+                           (opts->command != CLI_CMD_NONE && opts->command != CLI_CMD_DUMP &&
+                            opts->command != CLI_CMD_HELP && opts->command != CLI_CMD_VERSION)))
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--org-role reads AWS and applies to dump and the explorer only");
     if ((opts->regions || opts->all_regions || opts->profiles) && (opts->demo || opts->snapshot))
         return vpcx_error_set(err, VPCX_ERR_USAGE,
                               "--regions, --all-regions and --profiles read AWS, not --demo or "

@@ -2,6 +2,7 @@
 #include "vpcx/cli/scopes.h"
 
 #include "vpcx/aws/config.h"
+#include "vpcx/aws/organizations.h"
 #include "vpcx/cli/outline.h"
 #include "vpcx/cli/source.h"
 #include "vpcx/core/strbuf.h"
@@ -112,7 +113,7 @@ enum vpcx_status scope_config_regions(const char *text, size_t len, char ***regi
 bool scope_plan_requested(const struct cli_options *opts, const char *config_text,
                           size_t config_len)
 {
-    if (opts->regions || opts->all_regions || opts->profiles)
+    if (opts->regions || opts->all_regions || opts->profiles || opts->org_role || opts->org_role)
         return true;
     if (opts->region || opts->demo || opts->snapshot)
         return false;
@@ -228,6 +229,22 @@ static enum vpcx_status describe_regions(const struct cli_options *opts, const c
 
 /* ---- the plan ---- */
 
+static void plan_add_role(struct scope_plan *p, const char *profile, const char *region,
+                          const char *role, const char *account)
+{
+    p->roles = xrealloc(p->roles, (p->n + 1) * sizeof(*p->roles));
+    p->accounts = xrealloc(p->accounts, (p->n + 1) * sizeof(*p->accounts));
+    p->roles[p->n] = role ? xstrdup(role) : NULL;
+    p->accounts[p->n] = account ? xstrdup(account) : NULL;
+    p->profiles = xrealloc(p->profiles, (p->n + 1) * sizeof(*p->profiles));
+    p->regions = xrealloc(p->regions, (p->n + 1) * sizeof(*p->regions));
+    p->failures = xrealloc(p->failures, (p->n + 1) * sizeof(*p->failures));
+    p->profiles[p->n] = profile ? xstrdup(profile) : NULL;
+    p->regions[p->n] = region ? xstrdup(region) : NULL;
+    p->failures[p->n] = NULL;
+    p->n++;
+}
+
 static void plan_add(struct scope_plan *p, const char *profile, const char *region,
                      const char *failure)
 {
@@ -245,6 +262,10 @@ static void plan_add(struct scope_plan *p, const char *profile, const char *regi
     p->profiles[p->n] = profile ? xstrdup(profile) : NULL;
     p->regions[p->n] = region ? xstrdup(region) : NULL;
     p->failures[p->n] = failure ? xstrdup(failure) : NULL;
+    p->roles = xrealloc(p->roles, (p->n + 1) * sizeof(*p->roles));
+    p->accounts = xrealloc(p->accounts, (p->n + 1) * sizeof(*p->accounts));
+    p->roles[p->n] = NULL;
+    p->accounts[p->n] = NULL;
     p->n++;
 }
 
@@ -254,7 +275,11 @@ void scope_plan_finish(struct scope_plan *p)
         free(p->profiles[i]);
         free(p->regions[i]);
         free(p->failures[i]);
+        free(p->roles[i]);
+        free(p->accounts[i]);
     }
+    free(p->roles);
+    free(p->accounts);
     free(p->profiles);
     free(p->regions);
     free(p->failures);
@@ -292,6 +317,65 @@ static enum vpcx_status plan_profile(const struct cli_options *opts, const char 
     return VPCX_OK;
 }
 
+/* ---- --org-role ---- */
+
+/* The caller's account and partition, and the organization's active accounts. */
+static enum vpcx_status org_accounts(const struct cli_options *opts, struct sts_identity *me,
+                                     struct org_accounts *accts, struct vpcx_error *err)
+{
+    struct aws_session_options so;
+    source_session_options(opts, &so);
+    if (!so.aws.region)
+        so.aws.region = "us-east-1"; /* Organizations is global; STS answers anywhere */
+    struct aws_session s;
+    enum vpcx_status st = aws_session_resolve(&s, &so, err);
+    if (st == VPCX_OK)
+        st = aws_session_connect(&s, &so, err);
+    if (st == VPCX_OK)
+        st = sts_get_caller_identity(s.client, me, err);
+    if (st == VPCX_OK)
+        st = org_list_accounts(&s, opts->endpoint_url, accts, err);
+    aws_session_close(&s);
+    return st;
+}
+
+static enum vpcx_status plan_org(const struct cli_options *opts, char **regions, bool all,
+                                 struct scope_plan *plan, struct vpcx_error *err)
+{
+    struct sts_identity me = {0};
+    struct org_accounts accts = {0};
+    enum vpcx_status st = org_accounts(opts, &me, &accts, err);
+    char **found = NULL;
+    if (st == VPCX_OK && all) { /* the caller's enabled regions, for every account */
+        st = describe_regions(opts, opts->profile, &found, err);
+        regions = found;
+    }
+    /* arn:PARTITION:... of the caller names the partition the roles live in */
+    char partition[32] = "aws";
+    const char *colon = me.arn ? strchr(me.arn, ':') : NULL;
+    const char *end = colon ? strchr(colon + 1, ':') : NULL;
+    if (end && (size_t)(end - colon - 1) < sizeof(partition) && end > colon + 1)
+        snprintf(partition, sizeof(partition), "%.*s", (int)(end - colon - 1), colon + 1);
+    for (size_t i = 0; st == VPCX_OK && i < accts.n; i++) {
+        const char *id = accts.items[i].id;
+        bool mine = me.account && strcmp(me.account, id) == 0;
+        char *role =
+            mine ? NULL : xasprintf("arn:%s:iam::%s:role/%s", partition, id, opts->org_role);
+        if (!regions || !regions[0])
+            plan_add_role(plan, opts->profile, opts->region, role, id);
+        for (size_t r = 0; regions && regions[r]; r++)
+            plan_add_role(plan, opts->profile, regions[r], role, id);
+        free(role);
+    }
+    if (st == VPCX_OK && accts.n == 0)
+        st = vpcx_error_set(err, VPCX_ERR_NOT_FOUND,
+                            "organizations:ListAccounts lists no active account");
+    scope_free_list(found);
+    org_accounts_finish(&accts);
+    sts_identity_finish(&me);
+    return st;
+}
+
 enum vpcx_status scope_plan_build(const struct cli_options *opts, const char *config_text,
                                   size_t config_len, struct scope_plan *plan,
                                   struct vpcx_error *err)
@@ -309,7 +393,10 @@ enum vpcx_status scope_plan_build(const struct cli_options *opts, const char *co
     } else if (st == VPCX_OK && !opts->region && !all) {
         st = scope_config_regions(config_text, config_len, &regions, &all, err);
     }
-    for (size_t i = 0; st == VPCX_OK && i < (profiles ? list_len(profiles) : 1); i++)
+    if (st == VPCX_OK && opts->org_role)
+        st = plan_org(opts, regions, all, plan, err);
+    for (size_t i = 0; st == VPCX_OK && !opts->org_role && i < (profiles ? list_len(profiles) : 1);
+         i++)
         st = plan_profile(opts, profiles ? profiles[i] : opts->profile, regions, all, plan);
     scope_free_list(profiles);
     scope_free_list(regions);
@@ -359,7 +446,8 @@ static void scope_collect(const struct cli_options *opts, struct scope *sc,
         free(what);
     }
     source_fill_meta(res, &sc->session, sc->account, sc->arn);
-    if (!opts->no_cache && fetched)
+    /* The cache is keyed by profile and region, which every --org-role account shares. */
+    if (!opts->no_cache && fetched && !sc->role_arn)
         source_save_cache(&sc->session, res, fetched);
 }
 
@@ -477,7 +565,8 @@ struct scope_set *scope_set_open(const struct aws_session_options *so,
     }
     vpcx_error_finish(&err);
     for (size_t i = 0; i < plan->n; i++) {
-        struct scope *sc = scope_set_add(set, plan->profiles[i], plan->regions[i]);
+        struct scope *sc = scope_set_add_role(set, plan->profiles[i], plan->regions[i],
+                                              plan->roles[i], plan->accounts[i]);
         if (plan->failures[i]) {
             vpcx_error_set(&sc->error, VPCX_ERR_AWS, "%s", plan->failures[i]);
             sc->state = SCOPE_FAILED;
@@ -535,12 +624,13 @@ enum scope_route scope_route(const struct cli_options *opts, struct cli_options 
         st = source_config_text(&text, &len, &path, &err);
     if (st == VPCX_OK && scope_plan_requested(opts, text, len)) {
         st = scope_plan_build(opts, text, len, plan, &err);
-        if (st == VPCX_OK && plan->n == 1 && !plan->failures[0]) {
+        if (st == VPCX_OK && plan->n == 1 && !plan->failures[0] && !plan->roles[0]) {
             one->profile = plan->profiles[0];
             one->region = plan->regions[0];
             one->profiles = NULL;
             one->regions = NULL;
             one->all_regions = false;
+            one->org_role = NULL;
             route = SCOPES_ONE;
         } else if (st == VPCX_OK) {
             route = SCOPES_MANY;

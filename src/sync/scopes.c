@@ -58,6 +58,8 @@ static void scope_free(struct scope *sc)
     free(sc->label);
     free(sc->account);
     free(sc->arn);
+    free(sc->role_arn);
+    free(sc->role_account);
     free(sc->account_label);
     vpcx_error_finish(&sc->error);
     vpcx_error_finish(&sc->ident_error);
@@ -91,15 +93,30 @@ static bool same(const char *a, const char *b)
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+static char *make_label(const struct scope *sc)
+{
+    const char *who = sc->role_account ? sc->role_account : sc->profile ? sc->profile : "default";
+    return xasprintf("%s %s", who, sc->region ? sc->region : "(region)");
+}
+
 struct scope *scope_set_add(struct scope_set *set, const char *profile, const char *region)
 {
+    return scope_set_add_role(set, profile, region, NULL, NULL);
+}
+
+struct scope *scope_set_add_role(struct scope_set *set, const char *profile, const char *region,
+                                 const char *role_arn, const char *account)
+{
     for (size_t i = 0; i < set->n; i++)
-        if (same(set->items[i]->profile, profile) && same(set->items[i]->region, region))
+        if (same(set->items[i]->profile, profile) && same(set->items[i]->region, region) &&
+            same(set->items[i]->role_arn, role_arn))
             return set->items[i];
     struct scope *sc = xcalloc(1, sizeof(*sc));
     sc->profile = profile ? xstrdup(profile) : NULL;
     sc->region = region ? xstrdup(region) : NULL;
-    sc->label = xasprintf("%s %s", profile ? profile : "default", region ? region : "(region)");
+    sc->role_arn = role_arn ? xstrdup(role_arn) : NULL;
+    sc->role_account = account ? xstrdup(account) : NULL;
+    sc->label = make_label(sc);
     sc->inv = inventory_create();
     sc->set = set;
     vpcx_error_init(&sc->error);
@@ -187,13 +204,14 @@ enum vpcx_status scope_resolve(struct scope_set *set, struct scope *sc, struct v
     struct aws_session_options so = set->base;
     so.aws.profile = sc->profile;
     so.aws.region = sc->region;
+    so.aws.assume_role_arn = sc->role_arn;
     so.shared_http = set->http;
     enum vpcx_status st = aws_session_resolve(&sc->session, &so, err);
     sc->session_open = true; /* closed by scope_close whatever happened */
     if (st == VPCX_OK && !sc->region && sc->session.settings.region.value) {
         sc->region = xstrdup(sc->session.settings.region.value);
         free(sc->label);
-        sc->label = xasprintf("%s %s", sc->profile ? sc->profile : "default", sc->region);
+        sc->label = make_label(sc);
     }
     return st;
 }
@@ -209,6 +227,7 @@ static enum vpcx_status scope_connect(struct scope_set *set, struct scope *sc)
         struct aws_session_options so = set->base;
         so.aws.profile = sc->profile;
         so.aws.region = sc->region;
+        so.aws.assume_role_arn = sc->role_arn;
         so.shared_http = set->http;
         st = aws_session_connect(&sc->session, &so, &sc->error);
     }
@@ -356,7 +375,9 @@ struct scope *scope_set_vpc_scope(const struct scope_set *set, const char *vpc_i
 const char *scope_account_label(struct scope *sc)
 {
     char *want = sc->account ? xstrdup(sc->account)
-                             : xasprintf("profile %s", sc->profile ? sc->profile : "default");
+                 : sc->role_account
+                     ? xstrdup(sc->role_account)
+                     : xasprintf("profile %s", sc->profile ? sc->profile : "default");
     if (sc->account_label && strcmp(sc->account_label, want) == 0) {
         free(want);
     } else {

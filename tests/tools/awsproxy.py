@@ -46,6 +46,10 @@ Behaviour, all set by one JSON config (file, or POST /_proxy/config; GET shows i
       error of fault kind K (e.g. "unauthorized": 403 UnauthorizedOperation, as an SCP that
       denies a region answers; "auth": 401 AuthFailure, as a region not opted in answers),
       without reaching moto; counted in stats "regions_denied".
+  "deny_roles": ["<role ARN>", ...]
+      sts:AssumeRole of that RoleArn gets 403 AccessDenied naming the role, as STS answers when
+      the role's trust policy does not trust the caller (moto assumes any role); counted in
+      stats "roles_denied".
   "rate_limit": {"<Action>|*": {"rate": R, "burst": B}}
       A token bucket per action: an empty bucket -> 503 RequestLimitExceeded.
 
@@ -93,7 +97,7 @@ HOP_HEADERS = {"connection", "keep-alive", "proxy-connection", "transfer-encodin
                "trailer", "upgrade", "proxy-authorization", "proxy-authenticate", "expect",
                "content-length"}
 DEFAULT_CONFIG = {"paging": {"enabled": False, "cap": None}, "dry_run": True, "faults": {},
-                  "rate_limit": {}, "idempotency": True, "deny_regions": {}}
+                  "rate_limit": {}, "idempotency": True, "deny_regions": {}, "deny_roles": []}
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/[a-z0-9-]+/aws4_request")
 HOST_REGION = re.compile(r"^[a-z0-9-]+\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com")
 MUTATING = ("CreateVpcEndpoint", "ModifyVpcEndpoint", "DeleteVpcEndpoints")
@@ -228,7 +232,7 @@ class State:
             self.stats = {k: {} for k in ("requests", "status", "faults", "pages", "max_results",
                                          "tokens_issued", "tokens_redeemed", "final_pages",
                                          "dry_run", "idempotent_replays", "bodies",
-                                         "regions_denied")}
+                                         "regions_denied", "roles_denied")}
 
     def bump(self, table, action, key=None, amount=1):
         with self.lock:
@@ -422,6 +426,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if denied:
             self.state.bump("regions_denied", self.request_region(), action)
             return self.send_error_doc(action, *FAULT_ERRORS[denied])
+        role = (params.get("RoleArn") or [""])[0]
+        if action == "AssumeRole" and role in (self.state.config.get("deny_roles") or []):
+            self.state.bump("roles_denied", role, action)
+            return self.send_error_doc(
+                action, 403, "AccessDenied",
+                "User: arn:aws:iam::123456789012:user/moto is not authorized to perform: "
+                "sts:AssumeRole on resource: %s" % role)
         n = self.state.count_request(action)
         rule = self.state.fault_for(action, n)
         if action in MUTATING:

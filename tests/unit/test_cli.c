@@ -63,8 +63,27 @@ static void test_usage_errors_name_the_argument(void **state)
     expect_usage(ARGV("dump", "--region", "us-east-1", "--regions", "eu-west-1"), "exclude");
     expect_usage(ARGV("dump", "--profile", "a", "--profiles", "b"), "exclude");
     expect_usage(ARGV("--demo", "--all-regions"), "--demo");
+    expect_usage(ARGV("dump", "--org-role", "R", "--profiles", "b"), "--org-role and --profiles");
+    expect_usage(ARGV("dump", "--org-role", "R", "--offline"), "--offline");
+    expect_usage(ARGV("check", "--org-role", "R"), "dump and the explorer");
+    expect_usage(ARGV("dump", "--org-role", "a:b"), "role name");
+    expect_usage(ARGV("dump", "--org-role", "/Role"), "role name");
+    expect_usage(ARGV("dump", "--org-role", ""), "role name");
     expect_usage(ARGV("dump", "whoami"), "whoami");
     expect_usage(ARGV("dump", "--demo", "--snapshot", "x.json"), "cannot be combined");
+}
+
+static void test_org_role(void **state)
+{
+    (void)state;
+    struct cli_options o;
+    struct vpcx_error e;
+    assert_int_equal(parse(ARGV("dump", "--org-role", "team/Org.Access_Role", "--regions",
+                                "us-east-1,eu-west-1"),
+                           &o, &e),
+                     VPCX_OK);
+    assert_string_equal(o.org_role, "team/Org.Access_Role");
+    vpcx_error_finish(&e);
 }
 
 static void test_metrics_options(void **state)
@@ -134,6 +153,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dump_with_global_options_anywhere),
         cmocka_unit_test(test_usage_errors_name_the_argument),
+        cmocka_unit_test(test_org_role),
         cmocka_unit_test(test_metrics_options),
         cmocka_unit_test(test_help_version_and_numbers),
         cmocka_unit_test(test_help_fits_80_columns),

@@ -83,6 +83,8 @@ struct aws_options {
     const char *region;
     const char *endpoint_url;
     const char *ca_bundle;
+    /* --org-role: the profile's credentials assume this role (aws/credentials.h). */
+    const char *assume_role_arn;
 };
 
 struct aws_settings {
@@ -101,6 +103,7 @@ struct aws_settings {
     bool use_dualstack;
     char *config_path; /* NULL when HOME is unknown and no env override */
     char *credentials_path;
+    char *assume_role_arn;  /* from aws_options; NULL: none */
     struct ini_file config; /* parsed files, empty when absent */
     struct ini_file credentials;
 };

@@ -54,6 +54,7 @@ struct cli_options {
     const char *regions;  /* --regions R1,R2 */
     bool all_regions;     /* --all-regions */
     const char *profiles; /* --profiles P1,'prod-*' */
+    const char *org_role; /* --org-role ROLE: every active account of the organization */
     bool pretty;          /* indent JSON (default when stdout is a terminal) */
     bool pretty_given;
     /* The cache. */

@@ -29,6 +29,10 @@ struct scope_plan {
     /* A profile whose region list could not be had (--all-regions): the
      * reason, else NULL; the scope's region is NULL then. */
     char **failures;
+    /* --org-role: per scope the role its profile's credentials assume (NULL for the
+     * caller's own account) and that account's ID; both NULL without --org-role. */
+    char **roles;
+    char **accounts;
     size_t n;
 };
 
@@ -39,7 +43,10 @@ bool scope_plan_requested(const struct cli_options *opts, const char *config_tex
  * Builds the plan. VPCX_ERR_USAGE for a glob that matches no profile or an
  * empty list; VPCX_ERR_CONFIG for a bad "set regions" line. --all-regions
  * calls DescribeRegions once per profile (a failure becomes that profile's
- * failed scope).
+ * failed scope). --org-role lists the organization's accounts with the
+ * caller's credentials (a failure fails the command) and plans every ACTIVE
+ * account x region: arn:PARTITION:iam::ACCOUNT:role/ROLE for the members, the
+ * caller's own credentials for the caller's account.
  */
 enum vpcx_status scope_plan_build(const struct cli_options *opts, const char *config_text,
                                   size_t config_len, struct scope_plan *plan,

@@ -38,6 +38,9 @@ struct scope {
     char *profile; /* NULL: the default chain (AWS_PROFILE, "default") */
     char *region;  /* NULL: the profile's region */
     char *label;   /* "profile region" for messages */
+    /* --org-role: the role assumed with the profile's credentials, else NULL */
+    char *role_arn;
+    char *role_account; /* that role's account ID, for the label */
     enum scope_state state;
     struct vpcx_error error; /* SCOPE_FAILED: why */
     struct aws_session session;
@@ -72,6 +75,10 @@ void scope_set_on_event(struct scope_set *set, scope_event_fn fn, void *ud);
 
 /* Adds profile x region (either may be NULL), or returns the one already there. */
 struct scope *scope_set_add(struct scope_set *set, const char *profile, const char *region);
+/* The same with the profile's credentials assuming role_arn (NULL: none); the label
+   names account (the role's account ID) instead of the profile. */
+struct scope *scope_set_add_role(struct scope_set *set, const char *profile, const char *region,
+                                 const char *role_arn, const char *account);
 size_t scope_set_count(const struct scope_set *set);
 struct scope *scope_set_get(const struct scope_set *set, size_t i);
 /* Drops a scope (its calls in flight are cancelled); false when it is not in the set.

@@ -1,0 +1,45 @@
+/*
+ * organizations: the accounts of an AWS Organization (ListAccounts, a JSON 1.1
+ * call signed for "organizations" in us-east-1 on its global endpoint), for
+ * --org-role. Works with the management account's or a delegated
+ * administrator's credentials. Only ACTIVE accounts are kept: State when the
+ * answer has it (Status is being retired), else Status.
+ */
+#ifndef VPCX_AWS_ORGANIZATIONS_H
+#define VPCX_AWS_ORGANIZATIONS_H
+
+#include <stddef.h>
+
+#include "vpcx/aws/session.h"
+#include "vpcx/core/status.h"
+
+struct org_account {
+    char *id;   /* 12 digits, checked */
+    char *name; /* sanitised; may be empty */
+};
+
+struct org_accounts {
+    struct org_account *items;
+    size_t n;
+};
+
+/*
+ * Appends the ACTIVE accounts of one ListAccounts answer (len bytes of JSON)
+ * to out; *next_token is the page's NextToken (heap) or NULL. An account ID
+ * that is not 12 digits, or a body that is not the documented shape, is
+ * VPCX_ERR_PARSE.
+ */
+enum vpcx_status org_parse_list_accounts(const char *body, size_t len, struct org_accounts *out,
+                                         char **next_token, struct vpcx_error *err);
+
+/*
+ * Lists every page with the connected session's credentials on its engine
+ * (blocking). endpoint_url: the --endpoint-url override, or NULL for the
+ * configured or global endpoint.
+ */
+enum vpcx_status org_list_accounts(struct aws_session *s, const char *endpoint_url,
+                                   struct org_accounts *out, struct vpcx_error *err);
+
+void org_accounts_finish(struct org_accounts *a);
+
+#endif

@@ -1,0 +1,287 @@
+/* organizations: ListAccounts for --org-role; see the header. */
+#include "vpcx/aws/organizations.h"
+
+#include "vpcx/aws/sigv4.h"
+#include "vpcx/core/sanitize.h"
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ORG_TARGET       "AWSOrganizationsV20161128.ListAccounts"
+#define ORG_CONTENT_TYPE "application/x-amz-json-1.1"
+#define ORG_REGION       "us-east-1" /* the aws partition's global endpoint signs here */
+#define ORG_MAX_BODY     (8u * 1024 * 1024)
+#define ORG_MAX_PAGES    10000
+
+void org_accounts_finish(struct org_accounts *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->items[i].id);
+        free(a->items[i].name);
+    }
+    free(a->items);
+    memset(a, 0, sizeof(*a));
+}
+
+static bool account_id_valid(const char *s)
+{
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!isdigit((unsigned char)s[n]))
+            return false;
+    return n == 12;
+}
+
+static const char *str_item(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+enum vpcx_status org_parse_list_accounts(const char *body, size_t len, struct org_accounts *out,
+                                         char **next_token, struct vpcx_error *err)
+{
+    *next_token = NULL;
+    cJSON *doc = cJSON_ParseWithLength(body, len);
+    const cJSON *accounts = cJSON_GetObjectItemCaseSensitive(doc, "Accounts");
+    if (!cJSON_IsObject(doc) || (accounts && !cJSON_IsArray(accounts))) {
+        cJSON_Delete(doc);
+        return vpcx_error_set(err, VPCX_ERR_PARSE,
+                              "ListAccounts: the answer is not the "
+                              "documented JSON");
+    }
+    const cJSON *a;
+    cJSON_ArrayForEach(a, accounts)
+    {
+        const char *id = str_item(a, "Id");
+        if (!id || !account_id_valid(id)) {
+            cJSON_Delete(doc);
+            return vpcx_error_set(err, VPCX_ERR_PARSE,
+                                  "ListAccounts: an account without a 12-digit Id");
+        }
+        /* State replaces Status (retired in 2026); either must say ACTIVE. */
+        const char *state = str_item(a, "State");
+        if (!state)
+            state = str_item(a, "Status");
+        if (!state || strcmp(state, "ACTIVE") != 0)
+            continue;
+        out->items = xrealloc(out->items, (out->n + 1) * sizeof(*out->items));
+        const char *name = str_item(a, "Name");
+        out->items[out->n].id = xstrdup(id);
+        out->items[out->n].name = sanitize_dup(name ? name : "", SANITIZE_SPACE);
+        out->n++;
+    }
+    const char *token = str_item(doc, "NextToken");
+    if (token && *token)
+        *next_token = xstrdup(token);
+    cJSON_Delete(doc);
+    return VPCX_OK;
+}
+
+/* The Host header curl sends for url: host[:port], default ports left out. */
+static char *host_of_url(const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, *scheme = NULL, *out = NULL;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        bool default_port = !port ||
+                            (scheme && strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0) ||
+                            (scheme && strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0);
+        out = default_port ? xstrdup(host) : xasprintf("%s:%s", host, port);
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    return out;
+}
+
+struct page {
+    struct strbuf body;
+    bool too_large;
+    struct http_result res;
+    char *error;
+};
+
+static bool on_data(void *ud, const char *data, size_t len, int http_status)
+{
+    (void)http_status;
+    struct page *p = ud;
+    if (p->body.len + len > ORG_MAX_BODY) {
+        p->too_large = true;
+        return false;
+    }
+    strbuf_add(&p->body, data, len);
+    return true;
+}
+
+static void on_done(void *ud, const struct http_result *res)
+{
+    struct page *p = ud;
+    p->res = *res;
+    p->error = res->error ? xstrdup(res->error) : NULL;
+    p->res.error = NULL;
+}
+
+/* AWS's JSON error: {"__type": "...#AccessDeniedException", "message": "..."}. */
+static enum vpcx_status page_error(const struct page *p, struct vpcx_error *err)
+{
+    cJSON *doc = cJSON_ParseWithLength(p->body.buf ? p->body.buf : "", p->body.len);
+    const char *type = str_item(doc, "__type");
+    const char *msg = str_item(doc, "message");
+    if (!msg)
+        msg = str_item(doc, "Message");
+    if (type && strchr(type, '#'))
+        type = strchr(type, '#') + 1;
+    enum vpcx_status st =
+        p->res.http_status == 403 ||
+                (type && (strstr(type, "AccessDenied") || strstr(type, "AWSOrganizationsNotInUse")))
+            ? VPCX_ERR_ACCESS_DENIED
+        : p->res.http_status == 401                 ? VPCX_ERR_AUTH
+        : (type && strstr(type, "TooManyRequests")) ? VPCX_ERR_THROTTLED
+        : p->res.http_status >= 500                 ? VPCX_ERR_SERVER
+                                                    : VPCX_ERR_AWS;
+    char *clean = sanitize_dup(msg ? msg : "no message", SANITIZE_SPACE);
+    vpcx_error_set(err, st, "organizations:ListAccounts: %s", clean);
+    free(clean);
+    err->http_status = p->res.http_status;
+    if (type)
+        err->aws_code = sanitize_dup(type, SANITIZE_SPACE);
+    if (st == VPCX_ERR_ACCESS_DENIED)
+        vpcx_error_set_hint(err, "--org-role needs the management account's or a delegated "
+                                 "administrator's credentials");
+    cJSON_Delete(doc);
+    return st;
+}
+
+static void free_header_list(char **h)
+{
+    for (size_t i = 0; h && h[i]; i++) {
+        OPENSSL_cleanse(h[i], strlen(h[i])); /* Authorization and the token */
+        free(h[i]);
+    }
+    free(h);
+}
+
+static enum vpcx_status list_page(struct aws_session *s, const char *url, const char *host,
+                                  const char *token, struct org_accounts *out, char **next,
+                                  struct vpcx_error *err)
+{
+    cJSON *in = cJSON_CreateObject();
+    if (token)
+        cJSON_AddStringToObject(in, "NextToken", token);
+    char *body = cJSON_PrintUnformatted(in);
+    cJSON_Delete(in);
+    const struct sigv4_header hs[] = {
+        {"content-type", ORG_CONTENT_TYPE},
+        {"host", host},
+        {"x-amz-target", ORG_TARGET},
+    };
+    const struct sigv4_request req = {.method = "POST",
+                                      .path = "/",
+                                      .headers = hs,
+                                      .n_headers = 3,
+                                      .body = body,
+                                      .body_len = strlen(body)};
+    const struct sigv4_credentials creds = {
+        .access_key_id = s->credentials.access_key_id,
+        .secret_access_key = s->credentials.secret_access_key,
+        .session_token = s->credentials.session_token,
+    };
+    const struct sigv4_options opt = {.region = ORG_REGION,
+                                      .service = "organizations",
+                                      .now = time(NULL),
+                                      .normalize_path = true};
+    struct sigv4_result sig;
+    enum vpcx_status st = sigv4_sign(&req, &creds, &opt, &sig);
+    if (st != VPCX_OK) {
+        sigv4_result_finish(&sig);
+        free(body);
+        return vpcx_error_set(err, st, "organizations:ListAccounts: cannot sign the request");
+    }
+    char **h = xcalloc(7, sizeof(*h));
+    size_t n = 0;
+    h[n++] = xstrdup("Content-Type: " ORG_CONTENT_TYPE);
+    h[n++] = xstrdup("X-Amz-Target: " ORG_TARGET);
+    h[n++] = xasprintf("X-Amz-Date: %s", sig.amz_date);
+    h[n++] = xasprintf("Authorization: %s", sig.authorization);
+    if (sig.security_token)
+        h[n++] = xasprintf("X-Amz-Security-Token: %s", sig.security_token);
+    sigv4_result_finish(&sig);
+    struct page p = {0};
+    strbuf_init(&p.body, 0);
+    const struct http_request hr = {.method = "POST",
+                                    .url = url,
+                                    .headers = (const char *const *)h,
+                                    .body = body,
+                                    .body_len = strlen(body),
+                                    .on_data = on_data,
+                                    .on_done = on_done,
+                                    .ud = &p};
+    uint64_t id = http_engine_submit(s->http, &hr);
+    st = http_engine_wait(s->http, id);
+    free_header_list(h);
+    free(body);
+    if (st == VPCX_OK && p.too_large)
+        st = vpcx_error_set(err, VPCX_ERR_TOO_LARGE,
+                            "organizations:ListAccounts: answer over %u "
+                            "bytes",
+                            ORG_MAX_BODY);
+    else if (st == VPCX_OK && p.res.status != VPCX_OK)
+        st = vpcx_error_set(err, p.res.status, "organizations:ListAccounts: %s",
+                            p.error ? p.error : vpcx_status_message(p.res.status));
+    else if (st == VPCX_OK && p.res.http_status != 200)
+        st = page_error(&p, err);
+    else if (st == VPCX_OK)
+        st = org_parse_list_accounts(p.body.buf ? p.body.buf : "", p.body.len, out, next, err);
+    else
+        vpcx_error_set(err, st, "organizations:ListAccounts: the call did not finish");
+    strbuf_release(&p.body);
+    free(p.error);
+    return st;
+}
+
+enum vpcx_status org_list_accounts(struct aws_session *s, const char *endpoint_url,
+                                   struct org_accounts *out, struct vpcx_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    char *url = endpoint_url ? xstrdup(endpoint_url)
+                             : aws_settings_service_endpoint(&s->settings, s->env, "organizations",
+                                                             "AWS_ENDPOINT_URL_ORGANIZATIONS",
+                                                             "organizations", ORG_REGION, err);
+    if (!url)
+        return err->status ? err->status : VPCX_ERR_CONFIG;
+    char *host = host_of_url(url);
+    enum vpcx_status st = host
+                              ? VPCX_OK
+                              : vpcx_error_set(err, VPCX_ERR_CONFIG,
+                                               "the Organizations endpoint '%s' is not a URL", url);
+    char *token = NULL;
+    for (int pages = 0; st == VPCX_OK; pages++) {
+        char *next = NULL;
+        st = list_page(s, url, host, token, out, &next, err);
+        free(token);
+        token = next;
+        if (st != VPCX_OK || !token)
+            break;
+        if (pages + 1 >= ORG_MAX_PAGES)
+            st = vpcx_error_set(err, VPCX_ERR_TOO_LARGE,
+                                "organizations:ListAccounts: more than %d pages", ORG_MAX_PAGES);
+    }
+    free(token);
+    free(host);
+    free(url);
+    if (st != VPCX_OK)
+        org_accounts_finish(out);
+    return st;
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""--org-role against moto's Organizations and STS: an organization with two member accounts,
+a VPC seeded in each through boto3 with that account's assumed-role credentials (moto keys its
+backends by the credentials' account), then `vpcx dump --org-role`: one Inventory per account
+(the management account with the caller's own credentials) holding that account's VPCs. A
+member whose AssumeRole awsproxy refuses (deny_roles) fails inline, naming the role ARN, while
+the others load; exit 5. Skips (77) without $VPCX_BIN."""
+import os
+import sys
+import unittest
+
+import boto3
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vpcx_harness as h  # noqa: E402
+
+ROLE = "OrganizationAccountAccessRole"
+
+
+def client(url, service, creds=None):
+    creds = creds or {"AccessKeyId": h.TEST_KEY, "SecretAccessKey": h.TEST_SECRET}
+    return boto3.client(service, region_name=h.REGION, endpoint_url=url,
+                        aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds.get("SessionToken"))
+
+
+def role_arn(account):
+    return "arn:aws:iam::%s:role/%s" % (account, ROLE)
+
+
+class OrgRoleMotoTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = h.motoctl.MotoServer(seed=7).start()
+        cls.proxy = None
+        cls.home = h.CleanHome()
+        try:
+            org = client(cls.moto.url, "organizations")
+            org.create_organization(FeatureSet="ALL")
+            cls.members = []
+            for name in ("network-prod", "network-dev"):
+                st = org.create_account(AccountName=name, Email="%s@example.com" % name)
+                cls.members.append(st["CreateAccountStatus"]["AccountId"])
+            cls.vpcs = {}
+            for i, account in enumerate([h.ACCOUNT] + cls.members):
+                creds = None
+                if account != h.ACCOUNT:
+                    sts = client(cls.moto.url, "sts")
+                    creds = sts.assume_role(RoleArn=role_arn(account),
+                                            RoleSessionName="seed")["Credentials"]
+                ec2 = client(cls.moto.url, "ec2", creds)
+                vpc = ec2.create_vpc(CidrBlock="10.%d.0.0/16" % (10 + i))["Vpc"]["VpcId"]
+                cls.vpcs[account] = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+                assert vpc in cls.vpcs[account]
+            cls.proxy = h.awsproxy.AwsProxy(cls.moto.url).start()
+        except Exception:
+            cls.tearDownClass()
+            raise
+        cls.home.write("credentials", "[default]\naws_access_key_id = %s\n"
+                       "aws_secret_access_key = %s\n" % (h.TEST_KEY, h.TEST_SECRET))
+        cls.home.write("config", "[default]\nregion = %s\n" % h.REGION)
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.proxy:
+            cls.proxy.stop()
+        cls.moto.stop()
+        cls.home.cleanup()
+
+    def run_dump(self, url, extra=()):
+        args = ["dump", "--format", "json", "--compact", "--no-cache", "--endpoint-url", url,
+                "--org-role", ROLE]
+        return h.run_vpcx(args + list(extra), self.home.env())
+
+    def test_one_inventory_per_account(self):
+        run = self.run_dump(self.moto.url)
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        invs = run.json()["Inventories"]
+        accounts = [i["Metadata"]["Account"] for i in invs]
+        self.assertEqual(sorted(accounts), sorted([h.ACCOUNT] + self.members))
+        for inv in invs:
+            account = inv["Metadata"]["Account"]
+            self.assertEqual(inv["Errors"], [], account)
+            self.assertEqual(inv["Metadata"]["Region"], h.REGION)
+            self.assertEqual({v["VpcId"] for v in inv["Vpcs"]}, self.vpcs[account], account)
+        # each member's VPCs are its own
+        self.assertFalse(self.vpcs[self.members[0]] & self.vpcs[self.members[1]])
+
+    def test_two_regions_per_account(self):
+        run = self.run_dump(self.moto.url, ["--regions", "%s,eu-west-1" % h.REGION])
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        invs = run.json()["Inventories"]
+        got = sorted((i["Metadata"]["Account"], i["Metadata"]["Region"]) for i in invs)
+        want = sorted((a, r) for a in [h.ACCOUNT] + self.members for r in (h.REGION, "eu-west-1"))
+        self.assertEqual(got, want)
+        for inv in invs:
+            if inv["Metadata"]["Region"] == "eu-west-1":  # seeded in us-east-1 only
+                self.assertFalse(self.vpcs[inv["Metadata"]["Account"]] &
+                                 {v["VpcId"] for v in inv["Vpcs"]})
+
+    def test_refused_role_fails_inline(self):
+        denied = role_arn(self.members[1])
+        self.proxy.set_config({"deny_roles": [denied]})
+        try:
+            run = self.run_dump(self.proxy.url)
+            stats = self.proxy.stats()
+        finally:
+            self.proxy.set_config({})
+        self.assertEqual(run.rc, h.EXIT_PARTIAL, run.describe())
+        self.assertIn(denied, stats["roles_denied"])
+        invs = run.json()["Inventories"]
+        self.assertEqual(len(invs), 3)
+        failed = [i for i in invs if i["Errors"]]
+        self.assertEqual(len(failed), 1, run.describe())
+        err = failed[0]["Errors"][0]
+        self.assertEqual(err["Type"], "Scope")
+        self.assertIn(denied, err["Message"])
+        self.assertIn("AccessDenied", run.stderr)
+        self.assertEqual(failed[0].get("Vpcs", []), [])
+        for inv in invs:
+            if inv is not failed[0]:
+                account = inv["Metadata"]["Account"]
+                self.assertEqual({v["VpcId"] for v in inv["Vpcs"]}, self.vpcs[account])
+
+    def test_org_role_excludes_profiles(self):
+        run = h.run_vpcx(["dump", "--org-role", ROLE, "--profiles", "default"], self.home.env())
+        self.assertEqual(run.rc, h.EXIT_USAGE, run.describe())
+        self.assertIn("--org-role and --profiles", run.stderr)
+
+    def test_listing_refused(self):
+        self.proxy.set_config({"faults": {"<none>": [{"kind": "auth", "always": True}]}})
+        try:
+            run = self.run_dump(self.proxy.url)
+        finally:
+            self.proxy.set_config({})
+        self.assertNotEqual(run.rc, h.EXIT_OK, run.describe())
+        self.assertIn("ListAccounts", run.stderr)
+
+
+if __name__ == "__main__":
+    h.require_vpcx()
+    unittest.main()
