@@ -108,27 +108,6 @@ static double default_random01(void *ud)
     return retry_random01();
 }
 
-/* The Host header curl will send for url: host[:port], default ports left out. */
-static char *host_of_url(const char *url)
-{
-    CURLU *u = curl_url();
-    char *host = NULL, *port = NULL, *scheme = NULL, *out = NULL;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-        curl_url_get(u, CURLUPART_PORT, &port, 0);
-        bool default_port = !port ||
-                            (scheme && strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0) ||
-                            (scheme && strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0);
-        out = default_port ? xstrdup(host) : xasprintf("%s:%s", host, port);
-    }
-    curl_free(host);
-    curl_free(port);
-    curl_free(scheme);
-    curl_url_cleanup(u);
-    return out ? out : xstrdup("");
-}
-
 static void copy_credentials(struct aws_credentials *dst, const struct aws_credentials *src)
 {
     aws_credentials_finish(dst);
@@ -152,8 +131,11 @@ struct aws_client *aws_client_create(struct http_engine *http, const struct aws_
     c->endpoint[AWS_SERVICE_STS] = xstrdup(cfg->sts_endpoint ? cfg->sts_endpoint : "");
     c->endpoint[AWS_SERVICE_MONITORING] =
         xstrdup(cfg->monitoring_endpoint ? cfg->monitoring_endpoint : "");
-    for (int s = 0; s < AWS_SERVICE_COUNT; s++)
-        c->host[s] = host_of_url(c->endpoint[s]);
+    for (int s = 0; s < AWS_SERVICE_COUNT; s++) {
+        c->host[s] = http_host_of_url(c->endpoint[s]);
+        if (!c->host[s])
+            c->host[s] = xstrdup("");
+    }
     c->max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 3;
     copy_credentials(&c->creds, cfg->credentials);
     c->reloader = cfg->reloader;

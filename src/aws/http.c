@@ -1066,3 +1066,23 @@ enum vpcx_status http_engine_wait(struct http_engine *e, uint64_t id)
     }
     return VPCX_OK;
 }
+
+char *http_host_of_url(const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, *scheme = NULL, *out = NULL;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+        curl_url_get(u, CURLUPART_PORT, &port, 0);
+        bool default_port = !port ||
+                            (scheme && strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0) ||
+                            (scheme && strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0);
+        out = default_port ? xstrdup(host) : xasprintf("%s:%s", host, port);
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    return out;
+}

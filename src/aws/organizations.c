@@ -1,6 +1,7 @@
 /* organizations: ListAccounts for --org-role; see the header. */
 #include "vpcx/aws/organizations.h"
 
+#include "vpcx/aws/http.h"
 #include "vpcx/aws/sigv4.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
@@ -83,27 +84,6 @@ enum vpcx_status org_parse_list_accounts(const char *body, size_t len, struct or
         *next_token = xstrdup(token);
     cJSON_Delete(doc);
     return VPCX_OK;
-}
-
-/* The Host header curl sends for url: host[:port], default ports left out. */
-static char *host_of_url(const char *url)
-{
-    CURLU *u = curl_url();
-    char *host = NULL, *port = NULL, *scheme = NULL, *out = NULL;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-        curl_url_get(u, CURLUPART_PORT, &port, 0);
-        bool default_port = !port ||
-                            (scheme && strcmp(scheme, "https") == 0 && strcmp(port, "443") == 0) ||
-                            (scheme && strcmp(scheme, "http") == 0 && strcmp(port, "80") == 0);
-        out = default_port ? xstrdup(host) : xasprintf("%s:%s", host, port);
-    }
-    curl_free(host);
-    curl_free(port);
-    curl_free(scheme);
-    curl_url_cleanup(u);
-    return out;
 }
 
 struct page {
@@ -261,7 +241,7 @@ enum vpcx_status org_list_accounts(struct aws_session *s, const char *endpoint_u
                                                              "organizations", ORG_REGION, err);
     if (!url)
         return err->status ? err->status : VPCX_ERR_CONFIG;
-    char *host = host_of_url(url);
+    char *host = http_host_of_url(url);
     enum vpcx_status st = host
                               ? VPCX_OK
                               : vpcx_error_set(err, VPCX_ERR_CONFIG,

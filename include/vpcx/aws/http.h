@@ -125,6 +125,10 @@ bool http_engine_pending(const struct http_engine *engine, uint64_t id);
 /* For start-up paths: steps until id is finished (other work runs too). */
 enum vpcx_status http_engine_wait(struct http_engine *engine, uint64_t id);
 
+/* The Host header curl sends for url: host[:port], default ports left out; NULL when url
+   is not a URL. */
+char *http_host_of_url(const char *url);
+
 /* True for localhost, 127.0.0.0/8, ::1 (bracketed or not) and ::ffff:127.x. */
 bool http_host_is_loopback(const char *host);
 
