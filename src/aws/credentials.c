@@ -757,6 +757,21 @@ static enum vpcx_status call_sts(struct chain *c, const char *profile,
     return st;
 }
 
+/* Marks out as assumed-role credentials from origin (taken), checks that they can sign and
+   caches them under key: never cache what cannot sign. */
+static enum vpcx_status assumed_keep(struct chain *c, struct aws_role_cache *cache, const char *key,
+                                     char *origin, struct aws_credentials *out)
+{
+    free(out->origin);
+    out->source = AWS_SRC_ASSUME_ROLE;
+    out->origin = sanitize_dup(origin, SANITIZE_ESCAPE);
+    free(origin);
+    enum vpcx_status st = aws_credentials_check(out, c->err);
+    if (st == VPCX_OK)
+        cache_put(cache, key, out);
+    return st;
+}
+
 static enum vpcx_status assume_role(struct chain *c, const char *profile,
                                     struct aws_credentials *out)
 {
@@ -784,18 +799,12 @@ static enum vpcx_status assume_role(struct chain *c, const char *profile,
     if (st == VPCX_OK)
         st = call_sts(c, profile, &v, &src, out);
     if (st == VPCX_OK) {
-        free(out->origin);
-        out->source = AWS_SRC_ASSUME_ROLE;
         char *origin = source ? xasprintf("assume role %s via profile %s",
                                           aws_profile_get(&v, "role_arn"), source)
                               : xasprintf("assume role %s via credential_source %s",
                                           aws_profile_get(&v, "role_arn"), cred_source);
-        out->origin = sanitize_dup(origin, SANITIZE_ESCAPE);
-        free(origin);
-        st = aws_credentials_check(out, c->err); /* never cache what cannot sign */
+        st = assumed_keep(c, cache, key, origin, out);
     }
-    if (st == VPCX_OK)
-        cache_put(cache, key, out);
     aws_credentials_finish(&src);
     free(key);
     return st;
@@ -873,16 +882,10 @@ static enum vpcx_status org_role(struct chain *c, struct aws_credentials *out)
             c->err->message = m;
         }
     }
-    if (st == VPCX_OK) {
-        free(out->origin);
-        out->source = AWS_SRC_ASSUME_ROLE;
-        char *origin = xasprintf("assume role %s via %s", arn, src.origin ? src.origin : profile);
-        out->origin = sanitize_dup(origin, SANITIZE_ESCAPE);
-        free(origin);
-        st = aws_credentials_check(out, c->err);
-    }
     if (st == VPCX_OK)
-        cache_put(cache, key, out);
+        st = assumed_keep(
+            c, cache, key,
+            xasprintf("assume role %s via %s", arn, src.origin ? src.origin : profile), out);
     aws_credentials_finish(&src);
     free(key);
     return st;
