@@ -21,6 +21,17 @@ static char *json_string_dup(const cJSON *obj, const char *key)
     return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
 }
 
+static enum vpcx_status identity_parse(const cJSON *result, struct sts_identity *out,
+                                       struct vpcx_error *err)
+{
+    out->account = json_string_dup(result, "Account");
+    out->arn = json_string_dup(result, "Arn");
+    out->user_id = json_string_dup(result, "UserId");
+    if (!out->account)
+        return vpcx_error_set(err, VPCX_ERR_PARSE, "GetCallerIdentity: no Account in the answer");
+    return VPCX_OK;
+}
+
 enum vpcx_status sts_get_caller_identity(struct aws_client *client, struct sts_identity *out,
                                          struct vpcx_error *err)
 {
@@ -33,13 +44,60 @@ enum vpcx_status sts_get_caller_identity(struct aws_client *client, struct sts_i
     aws_query_finish(&q);
     if (st != VPCX_OK)
         return st;
-    out->account = json_string_dup(result, "Account");
-    out->arn = json_string_dup(result, "Arn");
-    out->user_id = json_string_dup(result, "UserId");
+    st = identity_parse(result, out, err);
     cJSON_Delete(result);
-    if (!out->account)
-        return vpcx_error_set(err, VPCX_ERR_PARSE, "GetCallerIdentity: no Account in the answer");
-    return VPCX_OK;
+    return st;
+}
+
+static void identity_call_done(void *ud, struct aws_call_result *r)
+{
+    struct sts_identity_call *c = ud;
+    c->id = 0;
+    struct sts_identity id = {0};
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    if (r->status != VPCX_OK)
+        vpcx_error_copy(&err, r->error);
+    else
+        identity_parse(r->result, &id, &err);
+    if (err.status == VPCX_OK)
+        c->done(c->ud, &id, NULL);
+    else
+        c->done(c->ud, NULL, &err);
+    sts_identity_finish(&id);
+    vpcx_error_finish(&err);
+}
+
+void sts_identity_start(struct sts_identity_call *c, struct aws_client *client,
+                        sts_identity_done_fn done, void *ud)
+{
+    sts_identity_cancel(c);
+    struct aws_query q;
+    aws_query_init(&q, NULL, NULL);
+    const struct aws_call_params p = {
+        .service = AWS_SERVICE_STS,
+        .operation = "GetCallerIdentity",
+        .query = &q,
+        .done = identity_call_done,
+        .ud = c,
+    };
+    c->client = client;
+    c->done = done;
+    c->ud = ud;
+    c->id = aws_client_call(client, &p);
+    aws_query_finish(&q);
+}
+
+bool sts_identity_pending(const struct sts_identity_call *c)
+{
+    return c->id != 0;
+}
+
+void sts_identity_cancel(struct sts_identity_call *c)
+{
+    if (c->id && c->client)
+        aws_client_cancel(c->client, c->id);
+    c->id = 0;
 }
 
 /* Overwrites a secret string held in a cJSON tree before the tree is freed. */

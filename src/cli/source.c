@@ -119,23 +119,17 @@ struct identity_call {
     struct vpcx_error err;
 };
 
-static char *json_dup(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
-}
-
-static void identity_done(void *ud, struct aws_call_result *r)
+static void identity_done(void *ud, const struct sts_identity *id, const struct vpcx_error *err)
 {
     struct identity_call *c = ud;
     c->done = true;
-    if (r->status != VPCX_OK) {
-        vpcx_error_copy(&c->err, r->error);
+    if (!id) {
+        vpcx_error_copy(&c->err, err);
         return;
     }
-    c->id.account = json_dup(r->result, "Account");
-    c->id.arn = json_dup(r->result, "Arn");
-    c->id.user_id = json_dup(r->result, "UserId");
+    c->id.account = xstrdup(id->account);
+    c->id.arn = id->arn ? xstrdup(id->arn) : NULL;
+    c->id.user_id = id->user_id ? xstrdup(id->user_id) : NULL;
 }
 
 static void fill_meta(struct source_result *res, const struct aws_session *s,
@@ -316,17 +310,8 @@ static void fetch_all(struct aws_session *s, struct source_result *res, unsigned
 {
     struct identity_call ident = {0};
     vpcx_error_init(&ident.err);
-    struct aws_query q;
-    aws_query_init(&q, NULL, NULL);
-    const struct aws_call_params idp = {
-        .service = AWS_SERVICE_STS,
-        .operation = "GetCallerIdentity",
-        .query = &q,
-        .done = identity_done,
-        .ud = &ident,
-    };
-    aws_client_call(s->client, &idp);
-    aws_query_finish(&q);
+    struct sts_identity_call call = {0};
+    sts_identity_start(&call, s->client, identity_done, &ident);
 
     struct fetch *f = fetch_create(s->client, res->inv, NULL);
     fetch_start_all(f);

@@ -39,9 +39,7 @@ struct scope_set *scope_set_create(const struct aws_session_options *base, struc
 
 static void scope_close(struct scope *sc)
 {
-    if (sc->ident_call && sc->session.client)
-        aws_client_cancel(sc->session.client, sc->ident_call);
-    sc->ident_call = 0;
+    sts_identity_cancel(&sc->ident_call);
     fetch_destroy(sc->fetch);
     sc->fetch = NULL;
     if (sc->session_open)
@@ -174,24 +172,17 @@ static void on_fetch_event(void *ud, int slot, enum fetch_state state)
     emit(sc);
 }
 
-static char *json_dup(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
-}
-
-static void identity_done(void *ud, struct aws_call_result *r)
+static void identity_done(void *ud, const struct sts_identity *id, const struct vpcx_error *err)
 {
     struct scope *sc = ud;
-    sc->ident_call = 0;
     sc->ident_done = true;
-    if (r->status != VPCX_OK) {
-        vpcx_error_copy(&sc->ident_error, r->error);
+    if (!id) {
+        vpcx_error_copy(&sc->ident_error, err);
     } else {
         free(sc->account);
         free(sc->arn);
-        sc->account = json_dup(r->result, "Account");
-        sc->arn = json_dup(r->result, "Arn");
+        sc->account = xstrdup(id->account);
+        sc->arn = id->arn ? xstrdup(id->arn) : NULL;
     }
     scope_check_done(sc);
     emit(sc);
@@ -241,20 +232,10 @@ static enum vpcx_status scope_connect(struct scope_set *set, struct scope *sc)
 
 static void start_identity(struct scope *sc)
 {
-    struct aws_query q;
-    aws_query_init(&q, NULL, NULL);
-    const struct aws_call_params p = {
-        .service = AWS_SERVICE_STS,
-        .operation = "GetCallerIdentity",
-        .query = &q,
-        .done = identity_done,
-        .ud = sc,
-    };
     sc->ident_done = false;
     vpcx_error_finish(&sc->ident_error);
     vpcx_error_init(&sc->ident_error);
-    sc->ident_call = aws_client_call(sc->session.client, &p);
-    aws_query_finish(&q);
+    sts_identity_start(&sc->ident_call, sc->session.client, identity_done, sc);
 }
 
 void scope_set_start(struct scope_set *set, struct scope *sc)

@@ -1039,7 +1039,7 @@ static void owe_write(struct app *a, unsigned fetched, time_t started)
  * update), started by job_start_due after the next frame. */
 static void check_refresh_end(struct app *a)
 {
-    if (!a->refreshing || fetch_running(a->fetch) || a->identity_pending)
+    if (!a->refreshing || fetch_running(a->fetch) || sts_identity_pending(&a->identity))
         return;
     a->refreshing = false;
     a->dirty = true;
@@ -1181,19 +1181,15 @@ static void init_ages(struct app *a)
     }
 }
 
-static void identity_done(void *ud, struct aws_call_result *r)
+static void identity_done(void *ud, const struct sts_identity *id, const struct vpcx_error *err)
 {
     struct app *a = ud;
-    a->identity_pending = false;
-    const cJSON *acct = cJSON_GetObjectItemCaseSensitive(r->result, "Account");
-    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(r->result, "Arn");
-    if (r->status == VPCX_OK && cJSON_IsString(arn)) {
+    (void)err; /* the scope line keeps "account ?"; the fetch reports credential errors */
+    if (id) {
         free(a->arn);
-        a->arn = xstrdup(arn->valuestring);
-    }
-    if (r->status == VPCX_OK && cJSON_IsString(acct)) {
+        a->arn = id->arn ? xstrdup(id->arn) : NULL;
         free(a->account);
-        a->account = xstrdup(acct->valuestring);
+        a->account = xstrdup(id->account);
         free(a->scope);
         a->scope = xasprintf("account %s %s %s", a->account, a->glyphs->dot,
                              a->opts.region ? a->opts.region : "?");
@@ -1211,18 +1207,7 @@ static void start_network(struct app *a)
     begin_refresh(a);
     if (a->opts.account)
         return;
-    struct aws_query q;
-    aws_query_init(&q, NULL, NULL);
-    const struct aws_call_params p = {
-        .service = AWS_SERVICE_STS,
-        .operation = "GetCallerIdentity",
-        .query = &q,
-        .done = identity_done,
-        .ud = a,
-    };
-    a->identity_pending = true;
-    a->identity_call = aws_client_call(a->opts.client, &p);
-    aws_query_finish(&q);
+    sts_identity_start(&a->identity, a->opts.client, identity_done, a);
 }
 
 static enum vpcx_status load_settings(struct app *a, struct vpcx_error *err)
@@ -1322,8 +1307,7 @@ void app_destroy(struct app *a)
         fetch_destroy(a->fetch);
     }
     metrics_cache_destroy(a->metrics);
-    if (a->identity_pending)
-        aws_client_cancel(a->opts.client, a->identity_call);
+    sts_identity_cancel(&a->identity);
     mutate_gate_destroy(a->gate);
     keymap_destroy(a->keymap);
     ui_config_finish(&a->config);
@@ -1391,7 +1375,7 @@ static void wait_once(struct app *a, struct waiter *w)
         http_engine_step(app_scopes_http(a), fd, timeout, &ready);
         return;
     }
-    if (a->opts.client && (fetch_running(a->fetch) || a->identity_pending ||
+    if (a->opts.client && (fetch_running(a->fetch) || sts_identity_pending(&a->identity) ||
                            !http_engine_idle(aws_client_http(a->opts.client)))) {
         bool ready;
         int fd = w->epoll_fd >= 0 ? w->epoll_fd : w->fds[0];
@@ -1454,7 +1438,7 @@ bool app_wait_fetch(struct app *a, long max_ms)
     struct http_engine *h = aws_client_http(a->opts.client);
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    while (fetch_running(a->fetch) || a->identity_pending || !http_engine_idle(h)) {
+    while (fetch_running(a->fetch) || sts_identity_pending(&a->identity) || !http_engine_idle(h)) {
         bool ready;
         if (app_check_signals(a))
             return false;

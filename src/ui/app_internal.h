@@ -6,6 +6,7 @@
 #ifndef VPCX_UI_APP_INTERNAL_H
 #define VPCX_UI_APP_INTERNAL_H
 
+#include "vpcx/aws/sts.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/model/metrics.h"
 #include "vpcx/sync/fetch.h"
@@ -67,8 +68,7 @@ struct app {
     char *scope;
     char *account; /* from GetCallerIdentity when not given */
     char *arn;     /* from GetCallerIdentity, when it was called */
-    bool identity_pending;
-    uint64_t identity_call;
+    struct sts_identity_call identity;
     bool quit;
     int exit_signal; /* the SIGINT, SIGTERM or SIGHUP that ended the run, else 0 */
     bool dirty;

@@ -22,6 +22,26 @@ enum vpcx_status sts_get_caller_identity(struct aws_client *client, struct sts_i
                                          struct vpcx_error *err);
 
 /*
+ * GetCallerIdentity as an ordinary call on client: done runs once, from a
+ * later engine step, with the identity or (id NULL) the error; both live only
+ * during the callback. The caller owns the struct and keeps it in place while
+ * the call is pending; an answer without an Account is an error.
+ */
+typedef void (*sts_identity_done_fn)(void *ud, const struct sts_identity *id,
+                                     const struct vpcx_error *err);
+struct sts_identity_call {
+    struct aws_client *client;
+    sts_identity_done_fn done;
+    void *ud;
+    uint64_t id; /* nonzero while pending */
+};
+void sts_identity_start(struct sts_identity_call *c, struct aws_client *client,
+                        sts_identity_done_fn done, void *ud);
+bool sts_identity_pending(const struct sts_identity_call *c);
+/* done is not called. A call not pending is left alone. */
+void sts_identity_cancel(struct sts_identity_call *c);
+
+/*
  * Fills ops with an AssumeRole implementation for aws_credentials_resolve()
  * that calls STS on http at settings' STS endpoint. settings and http must
  * outlive ops; cache may be NULL.

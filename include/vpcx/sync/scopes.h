@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "vpcx/aws/session.h"
+#include "vpcx/aws/sts.h"
 #include "vpcx/core/status.h"
 #include "vpcx/model/inventory.h"
 #include "vpcx/sync/fetch.h"
@@ -51,7 +52,7 @@ struct scope {
     bool ident_done;
     char *account, *arn;
     struct vpcx_error ident_error;
-    uint64_t ident_call;
+    struct sts_identity_call ident_call;
     time_t started;        /* wall clock of the last start */
     struct scope_set *set; /* private: the set it belongs to */
     char *account_label;   /* private: scope_account_label() */
