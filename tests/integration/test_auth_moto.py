@@ -29,26 +29,17 @@ def iam_user(url):
     return key["AccessKeyId"], key["SecretAccessKey"]
 
 
-class AuthMotoTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer(no_auth_count=NO_AUTH_CALLS).start()
-        cls.home = h.CleanHome()
-        try:
-            cls.key, cls.secret = iam_user(cls.moto.url)
-            ec2 = boto3.client("ec2", endpoint_url=cls.moto.url, region_name=h.REGION,
-                               aws_access_key_id=cls.key, aws_secret_access_key=cls.secret)
-            vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
-            ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24", AvailabilityZone="us-east-1a")
-            cls.reference = h.reference_inventory(cls.moto.url, cls.key, cls.secret)
-        except Exception:
-            cls.tearDownClass()
-            raise
+class AuthMotoTest(h.MotoCase):
+    moto_options = {"no_auth_count": NO_AUTH_CALLS}
 
     @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        cls.home.cleanup()
+    def seed_moto(cls):
+        cls.key, cls.secret = iam_user(cls.moto.url)
+        ec2 = boto3.client("ec2", endpoint_url=cls.moto.url, region_name=h.REGION,
+                           aws_access_key_id=cls.key, aws_secret_access_key=cls.secret)
+        vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+        ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24", AvailabilityZone="us-east-1a")
+        cls.reference = h.reference_inventory(cls.moto.url, cls.key, cls.secret)
 
     def wrong_secret(self):
         return "WrongSecret" + self.secret[11:][::-1] + "x"

@@ -19,26 +19,16 @@ SESSION_TOKEN = "FQoGZXIvYXdzEXAMPLE-session-token-7Kp3wQ"
 SCREEN = "120x40"
 
 
-class CacheOfflineTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer(seed=42).start()
-        cls.home = h.CleanHome()
-        cls.cache_home = os.path.join(cls.home.path, "xdg-cache")
-        cls.work = tempfile.TemporaryDirectory(prefix="vpcx-cache-it-")
-        try:
-            h.seed_account.seed(cls.moto.url, h.REGION, "small", moto_seed=42)
-            cls.url = cls.moto.url
-            cls.reference = h.reference_inventory(cls.url)
-        except Exception:
-            cls.tearDownClass()
-            raise
+class CacheOfflineTest(h.MotoCase):
+    moto_seed = 42
+    work_prefix = "vpcx-cache-it-"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        cls.home.cleanup()
-        cls.work.cleanup()
+    def seed_moto(cls):
+        cls.cache_home = os.path.join(cls.home.path, "xdg-cache")
+        h.seed_account.seed(cls.moto.url, h.REGION, "small", moto_seed=42)
+        cls.url = cls.moto.url
+        cls.reference = h.reference_inventory(cls.url)
 
     def env(self, cache_home=None, **kw):
         kw.setdefault("AWS_SESSION_TOKEN", SESSION_TOKEN)

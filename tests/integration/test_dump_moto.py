@@ -13,25 +13,16 @@ import vpcx_harness as h  # noqa: E402
 PAGE_CAP = 50
 
 
-class DumpMotoTest(unittest.TestCase):
+class DumpMotoTest(h.MotoCase):
+    moto_seed = 42
+
     @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer(seed=42).start()
-        cls.home = h.CleanHome()
-        try:
-            cls.seed = h.seed_account.seed(cls.moto.url, h.REGION, "big", moto_seed=42)
-            cls.reference = h.reference_inventory(cls.moto.url)
-        except Exception:
-            cls.tearDownClass()
-            raise
+    def seed_moto(cls):
+        cls.seed = h.seed_account.seed(cls.moto.url, h.REGION, "big", moto_seed=42)
+        cls.reference = h.reference_inventory(cls.moto.url)
         assert cls.reference["Errors"] == [], cls.reference["Errors"]
         assert len(cls.reference["NetworkInterfaces"]) > 1000
         cls.direct = h.dump(cls.moto.url, cls.home.env())
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        cls.home.cleanup()
 
     def direct_json(self):
         run = self.direct

@@ -12,23 +12,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vpcx_harness as h  # noqa: E402
 
 
-class DumpTextMotoTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer(seed=7).start()
-        cls.home = h.CleanHome()
-        try:
-            h.seed_account.seed(cls.moto.url, h.REGION, "small", moto_seed=7)
-            cls.reference = h.reference_inventory(cls.moto.url)
-            cls.dumped = h.dump(cls.moto.url, cls.home.env(), extra=["--format", "text"])
-        except Exception:
-            cls.tearDownClass()
-            raise
+class DumpTextMotoTest(h.MotoCase):
+    moto_seed = 7
 
     @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        cls.home.cleanup()
+    def seed_moto(cls):
+        h.seed_account.seed(cls.moto.url, h.REGION, "small", moto_seed=7)
+        cls.reference = h.reference_inventory(cls.moto.url)
+        cls.dumped = h.dump(cls.moto.url, cls.home.env(), extra=["--format", "text"])
 
     def text(self):
         self.assertEqual(self.dumped.rc, h.EXIT_OK, self.dumped.describe())

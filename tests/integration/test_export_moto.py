@@ -109,27 +109,20 @@ def hcl_literal(v):
     return v
 
 
-class Export(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer().start()
-        cls.home = h.CleanHome()
-        cls.ec2 = ec2_client(cls.moto.url)
-        cls.vpc, cls.ids, cls.outside = seed(cls.ec2)
-        cls.tmp = tempfile.TemporaryDirectory(prefix="vpcx-export-")
+class Export(h.MotoCase):
+    work_prefix = "vpcx-export-"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        cls.home.cleanup()
-        cls.tmp.cleanup()
+    def seed_moto(cls):
+        cls.ec2 = ec2_client(cls.moto.url)
+        cls.vpc, cls.ids, cls.outside = seed(cls.ec2)
 
     def endpoints(self, ids=None, ec2=None):
         eps = (ec2 or self.ec2).describe_vpc_endpoints()["VpcEndpoints"]
         return {e["VpcEndpointId"]: e for e in eps if ids is None or e["VpcEndpointId"] in ids}
 
     def export(self, fmt, *extra, url=None, vpc=None):
-        path = os.path.join(self.tmp.name, "export." + fmt)
+        path = os.path.join(self.work.name, "export." + fmt)
         r = h.run_vpcx(["export", "--format", fmt, "--vpc", vpc or self.vpc, "-o", path,
                         "--endpoint-url", url or self.moto.url, "--region", h.REGION,
                         "--no-cache"]
@@ -152,7 +145,7 @@ class Export(unittest.TestCase):
     def jsonencode_arg(self, expr):
         """The value of `${jsonencode(X)}`: X is an HCL literal, parsed on its own."""
         self.assertTrue(expr.startswith("${jsonencode(") and expr.endswith(")}"), expr)
-        path = os.path.join(self.tmp.name, "value.tf")
+        path = os.path.join(self.work.name, "value.tf")
         with open(path, "w", encoding="utf-8") as f:
             f.write("value = " + expr[len("${jsonencode("):-2] + "\n")
         return hcl_literal(self.hcl(path)[path]["value"])
@@ -236,7 +229,7 @@ class Export(unittest.TestCase):
         before = self.endpoints(ids, ec2)
         ec2.delete_vpc_endpoints(VpcEndpointIds=ids)
         # `aws` on PATH: the real AWS CLI, pointed at moto.
-        bindir = os.path.join(self.tmp.name, "bin")
+        bindir = os.path.join(self.work.name, "bin")
         os.makedirs(bindir, exist_ok=True)
         wrapper = os.path.join(bindir, "aws")
         with open(wrapper, "w") as f:

@@ -21,27 +21,18 @@ PERSISTENT_CODES = {"throttle": "RequestLimitExceeded", "internal": "InternalErr
                     "expired": "RequestExpired"}
 
 
-class FaultsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer(seed=11).start()
-        cls.home = h.CleanHome()
-        cls.proxy = None
-        try:
-            h.seed_account.seed(cls.moto.url, h.REGION, "small", moto_seed=11)
-            cls.reference = h.reference_inventory(cls.moto.url)
-            cls.proxy = h.awsproxy.AwsProxy(cls.moto.url, {"paging": PAGING}).start()
-            cls.clean = h.dump(cls.proxy.url, cls.home.env())
-        except Exception:
-            cls.tearDownClass()
-            raise
+class FaultsTest(h.MotoCase):
+    moto_seed = 11
+    proxy_config = {"paging": PAGING}
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.proxy:
-            cls.proxy.stop()
-        cls.moto.stop()
-        cls.home.cleanup()
+    def seed_moto(cls):
+        h.seed_account.seed(cls.moto.url, h.REGION, "small", moto_seed=11)
+        cls.reference = h.reference_inventory(cls.moto.url)
+
+    @classmethod
+    def ready(cls):
+        cls.clean = h.dump(cls.proxy.url, cls.home.env())
 
     def clean_json(self):
         self.assertEqual(self.clean.rc, h.EXIT_OK, self.clean.describe())

@@ -21,7 +21,6 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vpcx_harness as h  # noqa: E402
-from vpcx_harness import awsproxy, motoctl  # noqa: E402
 
 import boto3  # noqa: E402
 
@@ -78,22 +77,15 @@ def pick(checks):
     return keys
 
 
-class FormsTest(unittest.TestCase):
+class FormsTest(h.MotoCase):
+    proxy_config = {}
+
     @classmethod
-    def setUpClass(cls):
-        cls.moto = motoctl.MotoServer().start()
-        cls.proxy = awsproxy.AwsProxy(cls.moto.url).start()
-        cls.home = h.CleanHome()
+    def seed_moto(cls):
         cls.ec2 = boto3.client("ec2", endpoint_url=cls.moto.url, region_name=h.REGION,
                                aws_access_key_id=h.TEST_KEY,
                                aws_secret_access_key=h.TEST_SECRET)
         cls.n = 30
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.proxy.stop()
-        cls.moto.stop()
-        cls.home.cleanup()
 
     def setUp(self):
         type(self).n += 1

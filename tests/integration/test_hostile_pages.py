@@ -15,25 +15,13 @@ import vpcx_harness as h  # noqa: E402
 MIB = 1 << 20
 
 
-class HostilePagesTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer(seed=5).start()
-        cls.home = h.CleanHome()
-        cls.proxy = None
-        try:
-            cls.proxy = h.awsproxy.AwsProxy(cls.moto.url, {}).start()
-            cls.clean = h.dump(cls.proxy.url, cls.home.env())
-        except Exception:
-            cls.tearDownClass()
-            raise
+class HostilePagesTest(h.MotoCase):
+    moto_seed = 5
+    proxy_config = {}
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.proxy:
-            cls.proxy.stop()
-        cls.moto.stop()
-        cls.home.cleanup()
+    def ready(cls):
+        cls.clean = h.dump(cls.proxy.url, cls.home.env())
 
     def run_with(self, action, rule):
         self.proxy.set_config({"faults": {action: [dict(rule, always=True)]}})

@@ -66,25 +66,13 @@ def series(doc, scope, name):
     raise KeyError(name)
 
 
-class MetricsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer(seed=5).start()
-        cls.home = h.CleanHome()
-        cls.proxy = None
-        try:
-            cls.ids = seed_metrics.seed(cls.moto.url, h.REGION)
-            cls.proxy = h.awsproxy.AwsProxy(cls.moto.url, {}).start()
-        except Exception:
-            cls.tearDownClass()
-            raise
+class MetricsTest(h.MotoCase):
+    moto_seed = 5
+    proxy_config = {}
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.proxy:
-            cls.proxy.stop()
-        cls.moto.stop()
-        cls.home.cleanup()
+    def seed_moto(cls):
+        cls.ids = seed_metrics.seed(cls.moto.url, h.REGION)
 
     def vpcx(self, *args, url=None, **env):
         base = ["--endpoint-url", url or self.moto.url, "--region", h.REGION, "--no-cache"]

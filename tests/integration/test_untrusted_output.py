@@ -32,30 +32,18 @@ def raw_unsafe(data):
     return sorted({"U+%04X" % ord(c) for c in text if c in UNSAFE})
 
 
-class UntrustedOutputTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer().start()
-        cls.home = h.CleanHome()
-        cls.cache_home = os.path.join(cls.home.path, "xdg-cache")
-        cls.work = tempfile.TemporaryDirectory(prefix="vpcx-untrusted-it-")
-        try:
-            import boto3
-            ec2 = boto3.client("ec2", endpoint_url=cls.moto.url, region_name=h.REGION,
-                               aws_access_key_id=h.TEST_KEY,
-                               aws_secret_access_key=h.TEST_SECRET)
-            cls.vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
-            ec2.create_tags(Resources=[cls.vpc], Tags=[{"Key": "Name", "Value": HOSTILE},
-                                                       {"Key": "k\u202e\u009b", "Value": "v"}])
-        except Exception:
-            cls.tearDownClass()
-            raise
+class UntrustedOutputTest(h.MotoCase):
+    work_prefix = "vpcx-untrusted-it-"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        cls.home.cleanup()
-        cls.work.cleanup()
+    def seed_moto(cls):
+        import boto3
+        cls.cache_home = os.path.join(cls.home.path, "xdg-cache")
+        ec2 = boto3.client("ec2", endpoint_url=cls.moto.url, region_name=h.REGION,
+                           aws_access_key_id=h.TEST_KEY, aws_secret_access_key=h.TEST_SECRET)
+        cls.vpc = ec2.create_vpc(CidrBlock="10.77.0.0/16")["Vpc"]["VpcId"]
+        ec2.create_tags(Resources=[cls.vpc], Tags=[{"Key": "Name", "Value": HOSTILE},
+                                                   {"Key": "k\u202e\u009b", "Value": "v"}])
 
     def env(self, **kw):
         return self.home.env(XDG_CACHE_HOME=self.cache_home, **kw)

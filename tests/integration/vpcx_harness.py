@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unittest
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -73,6 +74,50 @@ class CleanHome:
 
     def cleanup(self):
         self.dir.cleanup()
+
+
+class MotoCase(unittest.TestCase):
+    """A test class with its own moto server and clean HOME, started once for the class, and a
+    fault proxy in front of moto when proxy_config is not None, and a scratch directory cls.work
+    when work_prefix is set. seed_moto() runs before the proxy starts and ready() after; when
+    either fails, what was started is stopped."""
+
+    moto_seed = None
+    moto_options = {}
+    proxy_config = None
+    work_prefix = None
+
+    @classmethod
+    def seed_moto(cls):
+        pass
+
+    @classmethod
+    def ready(cls):
+        pass
+
+    @classmethod
+    def setUpClass(cls):
+        cls.moto = motoctl.MotoServer(seed=cls.moto_seed, **cls.moto_options).start()
+        cls.home = CleanHome()
+        cls.proxy = None
+        cls.work = tempfile.TemporaryDirectory(prefix=cls.work_prefix) if cls.work_prefix else None
+        try:
+            cls.seed_moto()
+            if cls.proxy_config is not None:
+                cls.proxy = awsproxy.AwsProxy(cls.moto.url, dict(cls.proxy_config)).start()
+            cls.ready()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.proxy:
+            cls.proxy.stop()
+        cls.moto.stop()
+        cls.home.cleanup()
+        if cls.work:
+            cls.work.cleanup()
 
 
 class Run:
