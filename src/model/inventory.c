@@ -1606,6 +1606,12 @@ static void links_reset(const struct inventory *inv, enum inv_type type)
 {
     const struct inv_table *t = &inv->tables[type];
     for (size_t i = 0; i < t->n; i++) {
+        if (type == INV_ENI) {
+            /* An ENI's links only name its owner: most have none, so most hold none. */
+            links_free(t->items[i]->links);
+            t->items[i]->links = NULL;
+            continue;
+        }
         struct inv_links *l = links_of(t->items[i]);
         l->a.n = l->a.sorted = 0;
         l->b.n = l->b.sorted = 0;
@@ -1687,12 +1693,14 @@ static char *owner_from_description(const struct inv_eni *e)
 
 static void link_eni_owner(const struct inventory *inv, struct inv_resource *eni)
 {
-    struct inv_links *l = links_of(eni);
-    if (l->owner == NULL) {
-        l->owner_buf = owner_from_description(&eni->eni);
-        if (l->owner_buf == NULL) {
+    struct inv_links *l = eni->links;
+    if (l == NULL || l->owner == NULL) {
+        char *owner = owner_from_description(&eni->eni);
+        if (owner == NULL) {
             return;
         }
+        l = links_of(eni);
+        l->owner_buf = owner;
         l->owner = l->owner_buf;
         l->source = INV_OWNER_DESCRIPTION;
         struct inv_resource *ep = find_mut(inv, INV_ENDPOINT, l->owner_buf);
@@ -1734,11 +1742,10 @@ static void links_add_enis(const struct inventory *inv)
     size_t n_touched = 0;
     for (size_t i = 0; i < lazy->n_new_enis; i++) {
         struct inv_resource *eni = lazy->new_enis[i];
-        struct inv_links *l = links_of(eni);
         const struct inv_resource *claim = strmap_get(&lazy->claimed, eni->id);
         if (claim != NULL) {
-            l->owner = claim->id;
-            l->source = INV_OWNER_ENDPOINT_LIST;
+            links_of(eni)->owner = claim->id;
+            eni->links->source = INV_OWNER_ENDPOINT_LIST;
         }
         struct inv_resource *s = find_mut(inv, INV_SUBNET, eni->eni.subnet_id);
         if (s != NULL) {
@@ -1747,7 +1754,9 @@ static void links_add_enis(const struct inventory *inv)
             touched[n_touched++] = &s->links->b;
         }
         link_eni_owner(inv, eni);
-        struct inv_resource *ep = l->owner ? find_mut(inv, INV_ENDPOINT, l->owner) : NULL;
+        const struct inv_links *l = eni->links;
+        struct inv_resource *ep =
+            l != NULL && l->owner != NULL ? find_mut(inv, INV_ENDPOINT, l->owner) : NULL;
         if (ep != NULL) {
             touched[n_touched++] = &links_of(ep)->a;
         }
@@ -1763,6 +1772,9 @@ static void links_sort(const struct inventory *inv, enum inv_type type)
 {
     const struct inv_table *t = &inv->tables[type];
     for (size_t i = 0; i < t->n; i++) {
+        if (t->items[i]->links == NULL) {
+            continue; /* an ENI without an owner */
+        }
         idvec_sort_unique(&t->items[i]->links->a);
         idvec_sort_unique(&t->items[i]->links->b);
     }
