@@ -328,6 +328,14 @@ static const char *rb_str(struct rbuild *b, const char *s)
 
 /* ---- the inventory -------------------------------------------------------- */
 
+/* A growable byte buffer (the encoder's output). */
+struct wbuf {
+    unsigned char *p;
+    size_t n;
+    size_t cap;
+    size_t pooled; /* what pooled strings may add to the typed fields (record_build) */
+};
+
 struct inv_links {
     struct idvec a; /* VPC: subnets; subnet: ENIs; endpoint: ENIs */
     struct idvec b; /* VPC: endpoints; subnet: endpoints */
@@ -390,13 +398,17 @@ struct inventory {
     struct inv_table tables[INV_TYPE_COUNT];
     struct ipmap by_ip;       /* binary address -> ENIs */
     struct strmap az_by_name; /* ZoneName -> AZ resource */
-    struct strmap interned;   /* string -> itself, in pool */
+    struct strmap interned;   /* string -> its index + 1 in strs */
     struct arena pool;
+    const char **strs; /* the interned strings, in pool; items refer to them by index */
+    size_t n_strs;
+    size_t cap_strs;
     struct strmap key_index; /* member name -> index + 1 in keys */
     const char **keys;
     size_t n_keys;
     size_t cap_keys;
     struct rbuild scratch;
+    struct wbuf enc;     /* the item being encoded */
     size_t record_bytes; /* blocks of live records */
     size_t item_bytes;   /* of which encoded items */
     uint64_t gen;
@@ -428,14 +440,19 @@ static const char *intern(struct inventory *inv, const char *s)
     if (s == NULL) {
         return NULL;
     }
-    const char *have = strmap_get(&inv->interned, s);
+    void *have = strmap_get(&inv->interned, s);
     if (have != NULL) {
-        return have;
+        return inv->strs[(uintptr_t)have - 1];
     }
     size_t n = strlen(s) + 1;
     char *p = arena_alloc(&inv->pool, n);
     memcpy(p, s, n);
-    strmap_set(&inv->interned, p, p);
+    if (inv->n_strs == inv->cap_strs) {
+        inv->cap_strs = inv->cap_strs == 0 ? 256 : inv->cap_strs * 2;
+        inv->strs = xreallocarray(inv->strs, inv->cap_strs, sizeof(*inv->strs));
+    }
+    inv->strs[inv->n_strs++] = p;
+    strmap_set(&inv->interned, p, (void *)(uintptr_t)inv->n_strs);
     return p;
 }
 
@@ -446,6 +463,7 @@ static const char *intern(struct inventory *inv, const char *s)
  *   ENC_UINT   varint        integral, 0 <= v < 2^53 (exact as a double)
  *   ENC_DOUBLE 8 bytes       any other number, the double's bits
  *   ENC_STRING varint len, bytes;  ENC_RAW likewise (cJSON_Raw)
+ *   ENC_POOLED varint i      the string strs[i] of the intern pool
  *   ENC_ARRAY  varint count, values
  *   ENC_OBJECT varint count, (key value)*
  * key    := varint k: k > 0 names keys[k - 1]; k == 0 is followed by varint len, bytes
@@ -461,30 +479,33 @@ enum {
     ENC_RAW,
     ENC_ARRAY,
     ENC_OBJECT,
+    ENC_POOLED,
 };
 
 /* Member names shared by every item; past this many, names are written inline. */
 #define INV_MAX_KEYS 65536
 
-struct wbuf {
-    unsigned char *p; /* NULL: only count */
-    size_t n;
-};
+static void w_reserve(struct wbuf *w, size_t more)
+{
+    if (w->cap - w->n < more) {
+        w->cap = w->n + more > 2 * w->cap ? w->n + more + 256 : 2 * w->cap;
+        w->p = xrealloc(w->p, w->cap);
+    }
+}
 
 static void w_byte(struct wbuf *w, unsigned char b)
 {
-    if (w->p != NULL) {
-        w->p[w->n] = b;
-    }
-    w->n++;
+    w_reserve(w, 1);
+    w->p[w->n++] = b;
 }
 
 static void w_bytes(struct wbuf *w, const void *src, size_t n)
 {
-    if (w->p != NULL && n > 0) {
+    if (n > 0) {
+        w_reserve(w, n);
         memcpy(w->p + w->n, src, n);
+        w->n += n;
     }
-    w->n += n;
 }
 
 static void w_varint(struct wbuf *w, uint64_t v)
@@ -522,7 +543,42 @@ static size_t key_id(struct inventory *inv, const char *key)
     return inv->n_keys;
 }
 
-static void encode_value(struct inventory *inv, struct wbuf *w, const cJSON *v)
+/*
+ * Members whose values repeat across items (an ENI's security groups, its
+ * attachment's state): pooled even when no typed field interned them. Values
+ * of other members are pooled only when already in the pool (parent IDs, AZs,
+ * states, owners), so unique text never grows it.
+ */
+static bool pooled_member(const char *key)
+{
+    static const char *const keys[] = {"GroupId", "GroupName", "InstanceOwnerId", "Status",
+                                       "State"};
+    if (key != NULL) {
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+            if (strcmp(key, keys[i]) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Longer strings are not looked up in the pool: IDs, names and states are short. */
+#define INV_POOLED_MAX 96
+
+/* The pool index + 1 of a string value of member key to write by reference, else 0. */
+static size_t pooled_value(struct inventory *inv, const char *key, const char *text)
+{
+    if (text == NULL || strnlen(text, INV_POOLED_MAX + 1) > INV_POOLED_MAX) {
+        return 0;
+    }
+    if (pooled_member(key)) {
+        intern(inv, text);
+    }
+    return (uintptr_t)strmap_get(&inv->interned, text);
+}
+
+static void encode_value(struct inventory *inv, struct wbuf *w, const cJSON *v, const char *key)
 {
     const cJSON *c;
     size_t n = 0;
@@ -545,6 +601,13 @@ static void encode_value(struct inventory *inv, struct wbuf *w, const cJSON *v)
         break;
     }
     case cJSON_String:
+        n = pooled_value(inv, key, v->valuestring);
+        if (n > 0) {
+            w_byte(w, ENC_POOLED);
+            w_varint(w, n - 1);
+            w->pooled += strlen(v->valuestring) + 1 + 32;
+            break;
+        }
         w_byte(w, ENC_STRING);
         w_text(w, v->valuestring);
         break;
@@ -567,7 +630,7 @@ static void encode_value(struct inventory *inv, struct wbuf *w, const cJSON *v)
                     w_text(w, c->string);
                 }
             }
-            encode_value(inv, w, c);
+            encode_value(inv, w, c, cJSON_IsObject(v) ? c->string : NULL);
         }
         break;
     default: /* cJSON_NULL; an invalid item prints as nothing useful either way */
@@ -634,6 +697,9 @@ static cJSON *decode_value(const struct inventory *inv, struct rdec *r)
         v = cJSON_CreateString(text);
         free(text);
         return v;
+    case ENC_POOLED:
+        n = r_varint(r);
+        return n < inv->n_strs ? cJSON_CreateString(inv->strs[n]) : cJSON_CreateNull();
     case ENC_RAW:
         text = r_text(r);
         v = cJSON_CreateRaw(text);
@@ -977,13 +1043,17 @@ static void extract(struct inventory *inv, struct rbuild *b, struct inv_resource
 /* Builds r's record block from item: typed fields, then the encoded item. */
 static void record_build(struct inventory *inv, struct inv_resource *r, const cJSON *item)
 {
-    struct wbuf w = {NULL, 0};
-    encode_value(inv, &w, item);
-    size_t item_len = w.n;
+    struct wbuf *w = &inv->enc;
+    w->n = 0;
+    w->pooled = 0;
+    encode_value(inv, w, item, NULL);
+    size_t item_len = w->n;
 
     /* Everything extracted comes from the item; 16 bytes of typed data per
-       encoded byte is a generous bound (a 2-byte empty string costs 8 + 1). */
-    size_t bound = item_len * 16 + 4096;
+       encoded byte is a generous bound (a 2-byte empty string costs 8 + 1),
+       plus, for a pooled string (a few bytes encoded), its copy, pointer and
+       padding. */
+    size_t bound = item_len * 16 + w->pooled + 4096;
     if (inv->scratch.cap < bound) {
         free(inv->scratch.base);
         inv->scratch.base = xmalloc(bound);
@@ -996,16 +1066,18 @@ static void record_build(struct inventory *inv, struct inv_resource *r, const cJ
     unsigned char *block = xmalloc(typed + item_len);
     struct rbuild b = {block, 0, typed};
     extract(inv, &b, r, item);
-    w.p = block + typed;
-    w.n = 0;
-    encode_value(inv, &w, item);
+    memcpy(block + typed, w->p, item_len);
     r->block = block;
     r->item_off = typed;
     r->item_len = item_len;
-    if (inv->scratch.cap > 256 * 1024) { /* an outsized item: do not keep its scratch */
+    if (inv->scratch.cap > 256 * 1024) { /* an outsized item: do not keep its buffers */
         free(inv->scratch.base);
         inv->scratch.base = NULL;
         inv->scratch.cap = 0;
+    }
+    if (w->cap > 256 * 1024) {
+        free(w->p);
+        *w = (struct wbuf){0};
     }
     inv->record_bytes += typed + item_len;
     inv->item_bytes += item_len;
@@ -1397,6 +1469,8 @@ void inventory_destroy(struct inventory *inv)
     arena_finish(&inv->pool);
     free(inv->keys);
     free(inv->scratch.base);
+    free(inv->enc.p);
+    free(inv->strs);
     free(inv->lazy);
     free(inv);
 }
@@ -1570,6 +1644,7 @@ void inventory_memory(const struct inventory *inv, struct inventory_memory *out)
     out->items = inv->item_bytes;
     out->records = inv->record_bytes - inv->item_bytes;
     out->strings = inv->pool.bytes + inv->cap_keys * sizeof(*inv->keys) +
+                   inv->cap_strs * sizeof(*inv->strs) +
                    (inv->interned.cap + inv->key_index.cap) * sizeof(struct strmap_slot);
     out->indexes = inv->by_ip.cap * sizeof(struct inv_ip_entry) +
                    inv->az_by_name.cap * sizeof(struct strmap_slot) +
