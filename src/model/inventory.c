@@ -1062,14 +1062,17 @@ static void record_build(struct inventory *inv, struct inv_resource *r, const cJ
     inv->scratch.len = 0;
     extract(inv, &inv->scratch, r, item);
     size_t typed = (inv->scratch.len + 7) & ~(size_t)7;
+    if (typed + item_len > UINT32_MAX) {
+        abort(); /* items are capped far below this (aws/limits.h): a bug */
+    }
 
     unsigned char *block = xmalloc(typed + item_len);
     struct rbuild b = {block, 0, typed};
     extract(inv, &b, r, item);
     memcpy(block + typed, w->p, item_len);
     r->block = block;
-    r->item_off = typed;
-    r->item_len = item_len;
+    r->item_off = (uint32_t)typed;
+    r->item_len = (uint32_t)item_len;
     if (inv->scratch.cap > 256 * 1024) { /* an outsized item: do not keep its buffers */
         free(inv->scratch.base);
         inv->scratch.base = NULL;
@@ -1281,7 +1284,7 @@ static void table_append(struct inv_table *t, struct inv_resource *r)
         t->cap = t->cap == 0 ? 64 : t->cap * 2;
         t->items = xreallocarray(t->items, t->cap, sizeof(*t->items));
     }
-    r->slot = t->n;
+    r->slot = (uint32_t)t->n;
     t->items[t->n++] = r;
 }
 
