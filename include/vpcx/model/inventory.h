@@ -8,7 +8,8 @@
  * fields (struct inv_resource) for what the model and views read, repeated
  * strings (VPC, subnet and AZ IDs, states, tag keys) interned once, and the
  * item's full content in a compact binary encoding (member names interned,
- * numbers as integers where exact). inventory_item() decodes that back into a
+ * repeated string values as references to the interned strings, numbers as
+ * integers where exact). inventory_item() decodes that back into a
  * tree equal to the one given, so unknown fields survive for the dump, the
  * detail pane and the forms.
  *
