@@ -356,13 +356,13 @@ struct inv_table {
 };
 
 /* An IP address (binary) and the ENIs holding it (several only across VPCs). */
-struct inv_ip_entry { /* 48 bytes: one per address, so it is kept small */
+struct inv_ip_entry { /* 32 bytes: one per address, so it is kept small (no hash kept) */
     struct ip_addr addr;
-    uint32_t hash;
-    struct inv_resource *one; /* the usual case: a single holder */
-    struct inv_resource **more;
-    uint32_t n_more;
-    uint32_t cap_more;
+    uint32_t n; /* holders: one when 1, else all[n] (capacity n rounded up to a power of 2) */
+    union {
+        struct inv_resource *one;
+        struct inv_resource **all;
+    };
 };
 
 /* Open addressing on the binary address, backward-shift delete. */
@@ -1127,8 +1127,7 @@ static size_t ipmap_probe(const struct ipmap *m, const struct ip_addr *a, uint32
 {
     size_t mask = m->cap - 1;
     size_t i = hash & mask;
-    while (m->slots[i].addr.family != 0 &&
-           (m->slots[i].hash != hash || !ip_same(&m->slots[i].addr, a))) {
+    while (m->slots[i].addr.family != 0 && !ip_same(&m->slots[i].addr, a)) {
         i = (i + 1) & mask;
     }
     return i;
@@ -1150,18 +1149,37 @@ static void ipmap_grow(struct ipmap *m)
     m->slots = xcalloc(m->cap, sizeof(*m->slots));
     for (size_t i = 0; i < old.cap; i++) {
         if (old.slots[i].addr.family != 0) {
-            m->slots[ipmap_probe(m, &old.slots[i].addr, old.slots[i].hash)] = old.slots[i];
+            const struct ip_addr *a = &old.slots[i].addr;
+            m->slots[ipmap_probe(m, a, ip_hash(a))] = old.slots[i];
         }
     }
     free(old.slots);
 }
 
+/* The entry's holders as an array of e->n. */
+static struct inv_resource *const *ip_holders(const struct inv_ip_entry *e)
+{
+    return e->n == 1 ? &e->one : e->all;
+}
+
+/* Room for n holders in all: n rounded up to a power of 2. */
+static size_t ip_holders_cap(size_t n)
+{
+    size_t cap = 2;
+    while (cap < n) {
+        cap *= 2;
+    }
+    return cap;
+}
+
 static void ipmap_remove_at(struct ipmap *m, size_t hole)
 {
     size_t mask = m->cap - 1;
-    free(m->slots[hole].more);
+    if (m->slots[hole].n > 1) {
+        free(m->slots[hole].all);
+    }
     for (size_t pos = (hole + 1) & mask; m->slots[pos].addr.family != 0; pos = (pos + 1) & mask) {
-        if (!probe_between(hole, m->slots[pos].hash & mask, pos)) {
+        if (!probe_between(hole, ip_hash(&m->slots[pos].addr) & mask, pos)) {
             m->slots[hole] = m->slots[pos];
             hole = pos;
         }
@@ -1193,28 +1211,28 @@ static void ip_index_add(struct inventory *inv, struct inv_resource *eni, const 
     if ((m->len + 1) * 10 > m->cap * 7) {
         ipmap_grow(m);
     }
-    uint32_t hash = ip_hash(&a);
-    struct inv_ip_entry *e = &m->slots[ipmap_probe(m, &a, hash)];
+    struct inv_ip_entry *e = &m->slots[ipmap_probe(m, &a, ip_hash(&a))];
     if (e->addr.family == 0) {
         e->addr = a;
-        e->hash = hash;
+        e->n = 1;
         e->one = eni;
         m->len++;
         return;
     }
-    if (e->one == eni) {
-        return;
-    }
-    for (size_t i = 0; i < e->n_more; i++) {
-        if (e->more[i] == eni) {
+    struct inv_resource *const *v = ip_holders(e);
+    for (size_t i = 0; i < e->n; i++) {
+        if (v[i] == eni) {
             return;
         }
     }
-    if (e->n_more == e->cap_more) {
-        e->cap_more = e->cap_more == 0 ? 2 : e->cap_more * 2;
-        e->more = xreallocarray(e->more, e->cap_more, sizeof(*e->more));
+    if (e->n == 1) {
+        struct inv_resource *first = e->one;
+        e->all = xreallocarray(NULL, 2, sizeof(*e->all));
+        e->all[0] = first;
+    } else if (e->n == ip_holders_cap(e->n)) {
+        e->all = xreallocarray(e->all, 2 * (size_t)e->n, sizeof(*e->all));
     }
-    e->more[e->n_more++] = eni;
+    e->all[e->n++] = eni;
 }
 
 static void ip_index_del(struct inventory *inv, struct inv_resource *eni, const char *text)
@@ -1229,18 +1247,22 @@ static void ip_index_del(struct inventory *inv, struct inv_resource *eni, const 
     if (e->addr.family == 0) {
         return;
     }
-    if (e->one == eni) {
-        e->one = e->n_more > 0 ? e->more[--e->n_more] : NULL;
-    } else {
-        for (size_t i = 0; i < e->n_more; i++) {
-            if (e->more[i] == eni) {
-                e->more[i] = e->more[--e->n_more];
-                break;
-            }
+    if (e->n == 1) {
+        if (e->one == eni) {
+            ipmap_remove_at(m, at);
+        }
+        return;
+    }
+    for (size_t i = 0; i < e->n; i++) {
+        if (e->all[i] == eni) {
+            e->all[i] = e->all[--e->n];
+            break;
         }
     }
-    if (e->one == NULL) {
-        ipmap_remove_at(m, at);
+    if (e->n == 1) {
+        struct inv_resource *last = e->all[0];
+        free(e->all);
+        e->one = last;
     }
 }
 
@@ -1442,7 +1464,9 @@ bool inventory_type_loaded(const struct inventory *inv, enum inv_type type)
 static void ip_entries_free(struct ipmap *m)
 {
     for (size_t i = 0; i < m->cap; i++) {
-        free(m->slots[i].more);
+        if (m->slots[i].n > 1) {
+            free(m->slots[i].all);
+        }
     }
     free(m->slots);
     memset(m, 0, sizeof(*m));
@@ -1608,8 +1632,8 @@ const struct inv_resource *inventory_find_eni_by_vpc_ip(const struct inventory *
 {
     const struct inv_ip_entry *e = ip_lookup(inv, ip);
     const struct inv_resource *best = NULL;
-    for (size_t i = 0; e != NULL && i <= e->n_more; i++) {
-        const struct inv_resource *r = i == 0 ? e->one : e->more[i - 1];
+    for (size_t i = 0; e != NULL && i < e->n; i++) {
+        const struct inv_resource *r = ip_holders(e)[i];
         bool vpc_ok = vpc_id == NULL || (r->vpc_id != NULL && strcmp(r->vpc_id, vpc_id) == 0);
         if (vpc_ok && (best == NULL || strcmp(r->id, best->id) < 0)) {
             best = r;
@@ -1631,11 +1655,9 @@ size_t inventory_find_enis_by_ip(const struct inventory *inv, const char *ip,
     if (e == NULL) {
         return 0;
     }
-    size_t n = e->n_more + 1;
+    size_t n = e->n;
     const struct inv_resource **v = xcalloc(n, sizeof(*v));
-    v[0] = e->one;
-    if (e->n_more) /* more is NULL for a single holder */
-        memcpy(v + 1, e->more, e->n_more * sizeof(*v));
+    memcpy(v, ip_holders(e), n * sizeof(*v));
     qsort(v, n, sizeof(*v), cmp_resource_id);
     *out = v;
     return n;
@@ -1666,7 +1688,8 @@ void inventory_memory(const struct inventory *inv, struct inventory_memory *out)
         }
     }
     for (size_t i = 0; i < inv->by_ip.cap; i++) {
-        out->indexes += inv->by_ip.slots[i].cap_more * sizeof(struct inv_resource *);
+        size_t n = inv->by_ip.slots[i].n;
+        out->indexes += n > 1 ? ip_holders_cap(n) * sizeof(struct inv_resource *) : 0;
     }
 }
 

@@ -576,6 +576,50 @@ static void test_pooled_values_decode_exactly(void **state)
     inventory_destroy(inv);
 }
 
+/* The IP map through growth and removals: every address still finds exactly its holders. */
+static void test_ip_index_grows_and_shrinks(void **state)
+{
+    (void)state;
+    struct inventory *inv = inventory_create();
+    char text[256], id[32], ip[32];
+    for (int i = 0; i < 1500; i++) {
+        /* each ENI its own address and one of five shared by many (overlapping VPCs) */
+        snprintf(text, sizeof(text),
+                 "{\"NetworkInterfaceId\":\"eni-%04d\",\"PrivateIpAddresses\":["
+                 "{\"PrivateIpAddress\":\"10.%d.%d.%d\"},{\"PrivateIpAddress\":\"10.9.9.%d\"}]}",
+                 i, i / 65536, (i / 256) % 256, i % 256, i % 5);
+        put(inv, INV_ENI, text);
+    }
+    for (int i = 0; i < 1500; i += 2) {
+        snprintf(id, sizeof(id), "eni-%04d", i);
+        assert_true(inventory_remove(inv, INV_ENI, id));
+    }
+    const struct inv_resource **v = NULL;
+    for (int i = 0; i < 1500; i++) {
+        snprintf(ip, sizeof(ip), "10.%d.%d.%d", i / 65536, (i / 256) % 256, i % 256);
+        size_t n = inventory_find_enis_by_ip(inv, ip, &v);
+        assert_int_equal(n, i % 2);
+        if (n == 1) {
+            snprintf(id, sizeof(id), "eni-%04d", i);
+            assert_string_equal(v[0]->id, id);
+        }
+        free(v);
+    }
+    for (int k = 0; k < 5; k++) {
+        snprintf(ip, sizeof(ip), "10.9.9.%d", k);
+        size_t n = inventory_find_enis_by_ip(inv, ip, &v);
+        assert_int_equal(n, 150); /* of the 300 holding it, the odd ones are left */
+        for (size_t i = 0; i < n; i++) {
+            long num = strtol(v[i]->id + 4, NULL, 10);
+            assert_true(num % 2 == 1 && num % 5 == k);
+            assert_true(i == 0 || strcmp(v[i - 1]->id, v[i]->id) < 0);
+        }
+        free(v);
+    }
+    assert_string_equal(inventory_find_eni_by_ip(inv, "10.9.9.3")->id, "eni-0003");
+    inventory_destroy(inv);
+}
+
 /* Reads between puts see every ID in order: new IDs are merged into the kept order. */
 static void test_sorted_across_puts(void **state)
 {
@@ -885,6 +929,7 @@ int main(void)
         cmocka_unit_test(test_replace_keeps_unknown_fields),
         cmocka_unit_test(test_find_by_ip),
         cmocka_unit_test(test_find_all_holders),
+        cmocka_unit_test(test_ip_index_grows_and_shrinks),
         cmocka_unit_test(test_cross_links),
         cmocka_unit_test(test_item_tags),
         cmocka_unit_test(test_derived_json),
