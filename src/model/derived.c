@@ -7,30 +7,22 @@
 #include "vpcx/model/ipusage.h"
 #include "vpcx/model/placement.h"
 
-static cJSON *derived_ip_usage(const struct inventory *inv)
+static cJSON *ip_usage_entry(const struct inventory *inv, const struct inv_resource *s)
 {
-    cJSON *obj = cJSON_CreateObject();
-    for (size_t i = 0; i < inventory_count(inv, INV_SUBNET); i++) {
-        const struct inv_resource *s = inventory_at(inv, INV_SUBNET, i);
-        struct ip_usage u;
-        ipusage_compute(inv, s, &u);
-        cJSON_AddItemToObject(obj, s->id, ipusage_to_json(&u));
-    }
-    return obj;
+    struct ip_usage u;
+    ipusage_compute(inv, s, &u);
+    return ipusage_to_json(&u);
 }
 
-static cJSON *derived_placement(const struct inventory *inv)
+static cJSON *placement_entry(const struct inventory *inv, const struct inv_resource *ep)
 {
-    cJSON *obj = cJSON_CreateObject();
-    for (size_t i = 0; i < inventory_count(inv, INV_ENDPOINT); i++) {
-        const struct inv_resource *ep = inventory_at(inv, INV_ENDPOINT, i);
-        struct placement p;
-        if (placement_compute(inv, ep->id, &p) == VPCX_OK && p.applicable) {
-            cJSON_AddItemToObject(obj, ep->id, placement_to_json(&p));
-        }
-        placement_finish(&p);
+    struct placement p;
+    cJSON *o = NULL;
+    if (placement_compute(inv, ep->id, &p) == VPCX_OK && p.applicable) {
+        o = placement_to_json(&p);
     }
-    return obj;
+    placement_finish(&p);
+    return o;
 }
 
 static const char *owner_source_name(enum inv_owner_source source)
@@ -57,16 +49,6 @@ static cJSON *derived_eni_owner(const struct inventory *inv, const struct inv_re
     return o;
 }
 
-static cJSON *derived_eni_owners(const struct inventory *inv)
-{
-    cJSON *obj = cJSON_CreateObject();
-    for (size_t i = 0; i < inventory_count(inv, INV_ENI); i++) {
-        const struct inv_resource *eni = inventory_at(inv, INV_ENI, i);
-        cJSON_AddItemToObject(obj, eni->id, derived_eni_owner(inv, eni));
-    }
-    return obj;
-}
-
 static void add_tristate(cJSON *o, const char *key, enum inv_tristate v)
 {
     if (v != INV_UNKNOWN) {
@@ -74,32 +56,71 @@ static void add_tristate(cJSON *o, const char *key, enum inv_tristate v)
     }
 }
 
-static cJSON *derived_vpcs(const struct inventory *inv, bool headroom)
+static cJSON *vpc_attributes_entry(const struct inventory *inv, const struct inv_resource *vpc)
 {
-    cJSON *obj = cJSON_CreateObject();
-    for (size_t i = 0; i < inventory_count(inv, INV_VPC); i++) {
-        const struct inv_resource *vpc = inventory_at(inv, INV_VPC, i);
-        if (headroom) {
-            struct az_headroom *rows = NULL;
-            size_t n = ipusage_vpc_headroom(inv, vpc->id, &rows);
-            cJSON_AddItemToObject(obj, vpc->id, ipusage_headroom_to_json(rows, n));
-            free(rows);
-        } else if (vpc->vpc.dns_support != INV_UNKNOWN || vpc->vpc.dns_hostnames != INV_UNKNOWN) {
-            cJSON *o = cJSON_AddObjectToObject(obj, vpc->id);
-            add_tristate(o, "EnableDnsSupport", vpc->vpc.dns_support);
-            add_tristate(o, "EnableDnsHostnames", vpc->vpc.dns_hostnames);
-        }
+    (void)inv;
+    if (vpc->vpc.dns_support == INV_UNKNOWN && vpc->vpc.dns_hostnames == INV_UNKNOWN) {
+        return NULL;
     }
-    return obj;
+    cJSON *o = cJSON_CreateObject();
+    add_tristate(o, "EnableDnsSupport", vpc->vpc.dns_support);
+    add_tristate(o, "EnableDnsHostnames", vpc->vpc.dns_hostnames);
+    return o;
+}
+
+static cJSON *headroom_entry(const struct inventory *inv, const struct inv_resource *vpc)
+{
+    struct az_headroom *rows = NULL;
+    size_t n = ipusage_vpc_headroom(inv, vpc->id, &rows);
+    cJSON *o = ipusage_headroom_to_json(rows, n);
+    free(rows);
+    return o;
+}
+
+/* Each section: an object keyed by the ID of one resource type, in ID order. */
+static const struct {
+    const char *name;
+    enum inv_type type;
+    cJSON *(*entry)(const struct inventory *inv, const struct inv_resource *r);
+} sections[DERIVED_SECTION_COUNT] = {
+    [DERIVED_IP_USAGE] = {"SubnetIpUsage", INV_SUBNET, ip_usage_entry},
+    [DERIVED_PLACEMENT] = {"EndpointPlacement", INV_ENDPOINT, placement_entry},
+    [DERIVED_ENI_OWNERS] = {"EniOwners", INV_ENI, derived_eni_owner},
+    [DERIVED_VPC_ATTRIBUTES] = {"VpcAttributes", INV_VPC, vpc_attributes_entry},
+    [DERIVED_AZ_HEADROOM] = {"AzHeadroom", INV_VPC, headroom_entry},
+};
+
+const char *derived_section_name(enum derived_section section)
+{
+    return sections[section].name;
+}
+
+size_t derived_section_size(const struct inventory *inv, enum derived_section section)
+{
+    return inventory_count(inv, sections[section].type);
+}
+
+cJSON *derived_entry(const struct inventory *inv, enum derived_section section, size_t index,
+                     const char **key)
+{
+    const struct inv_resource *r = inventory_at(inv, sections[section].type, index);
+    *key = r != NULL ? r->id : NULL;
+    return r != NULL ? sections[section].entry(inv, r) : NULL;
 }
 
 cJSON *derived_to_json(const struct inventory *inv)
 {
     cJSON *root = cJSON_CreateObject();
-    cJSON_AddItemToObject(root, "SubnetIpUsage", derived_ip_usage(inv));
-    cJSON_AddItemToObject(root, "EndpointPlacement", derived_placement(inv));
-    cJSON_AddItemToObject(root, "EniOwners", derived_eni_owners(inv));
-    cJSON_AddItemToObject(root, "VpcAttributes", derived_vpcs(inv, false));
-    cJSON_AddItemToObject(root, "AzHeadroom", derived_vpcs(inv, true));
+    for (int s = 0; s < DERIVED_SECTION_COUNT; s++) {
+        cJSON *obj = cJSON_AddObjectToObject(root, sections[s].name);
+        size_t n = derived_section_size(inv, (enum derived_section)s);
+        for (size_t i = 0; i < n; i++) {
+            const char *key;
+            cJSON *v = derived_entry(inv, (enum derived_section)s, i, &key);
+            if (v != NULL) {
+                cJSON_AddItemToObject(obj, key, v);
+            }
+        }
+    }
     return root;
 }

@@ -328,6 +328,14 @@ static const char *rb_str(struct rbuild *b, const char *s)
 
 /* ---- the inventory -------------------------------------------------------- */
 
+/* A growable byte buffer (the encoder's output). */
+struct wbuf {
+    unsigned char *p;
+    size_t n;
+    size_t cap;
+    size_t pooled; /* what pooled strings may add to the typed fields (record_build) */
+};
+
 struct inv_links {
     struct idvec a; /* VPC: subnets; subnet: ENIs; endpoint: ENIs */
     struct idvec b; /* VPC: endpoints; subnet: endpoints */
@@ -348,13 +356,13 @@ struct inv_table {
 };
 
 /* An IP address (binary) and the ENIs holding it (several only across VPCs). */
-struct inv_ip_entry { /* 48 bytes: one per address, so it is kept small */
+struct inv_ip_entry { /* 32 bytes: one per address, so it is kept small (no hash kept) */
     struct ip_addr addr;
-    uint32_t hash;
-    struct inv_resource *one; /* the usual case: a single holder */
-    struct inv_resource **more;
-    uint32_t n_more;
-    uint32_t cap_more;
+    uint32_t n; /* holders: one when 1, else all[n] (capacity n rounded up to a power of 2) */
+    union {
+        struct inv_resource *one;
+        struct inv_resource **all;
+    };
 };
 
 /* Open addressing on the binary address, backward-shift delete. */
@@ -390,13 +398,17 @@ struct inventory {
     struct inv_table tables[INV_TYPE_COUNT];
     struct ipmap by_ip;       /* binary address -> ENIs */
     struct strmap az_by_name; /* ZoneName -> AZ resource */
-    struct strmap interned;   /* string -> itself, in pool */
+    struct strmap interned;   /* string -> its index + 1 in strs */
     struct arena pool;
+    const char **strs; /* the interned strings, in pool; items refer to them by index */
+    size_t n_strs;
+    size_t cap_strs;
     struct strmap key_index; /* member name -> index + 1 in keys */
     const char **keys;
     size_t n_keys;
     size_t cap_keys;
     struct rbuild scratch;
+    struct wbuf enc;     /* the item being encoded */
     size_t record_bytes; /* blocks of live records */
     size_t item_bytes;   /* of which encoded items */
     uint64_t gen;
@@ -428,14 +440,19 @@ static const char *intern(struct inventory *inv, const char *s)
     if (s == NULL) {
         return NULL;
     }
-    const char *have = strmap_get(&inv->interned, s);
+    void *have = strmap_get(&inv->interned, s);
     if (have != NULL) {
-        return have;
+        return inv->strs[(uintptr_t)have - 1];
     }
     size_t n = strlen(s) + 1;
     char *p = arena_alloc(&inv->pool, n);
     memcpy(p, s, n);
-    strmap_set(&inv->interned, p, p);
+    if (inv->n_strs == inv->cap_strs) {
+        inv->cap_strs = inv->cap_strs == 0 ? 256 : inv->cap_strs * 2;
+        inv->strs = xreallocarray(inv->strs, inv->cap_strs, sizeof(*inv->strs));
+    }
+    inv->strs[inv->n_strs++] = p;
+    strmap_set(&inv->interned, p, (void *)(uintptr_t)inv->n_strs);
     return p;
 }
 
@@ -446,6 +463,7 @@ static const char *intern(struct inventory *inv, const char *s)
  *   ENC_UINT   varint        integral, 0 <= v < 2^53 (exact as a double)
  *   ENC_DOUBLE 8 bytes       any other number, the double's bits
  *   ENC_STRING varint len, bytes;  ENC_RAW likewise (cJSON_Raw)
+ *   ENC_POOLED varint i      the string strs[i] of the intern pool
  *   ENC_ARRAY  varint count, values
  *   ENC_OBJECT varint count, (key value)*
  * key    := varint k: k > 0 names keys[k - 1]; k == 0 is followed by varint len, bytes
@@ -461,30 +479,33 @@ enum {
     ENC_RAW,
     ENC_ARRAY,
     ENC_OBJECT,
+    ENC_POOLED,
 };
 
 /* Member names shared by every item; past this many, names are written inline. */
 #define INV_MAX_KEYS 65536
 
-struct wbuf {
-    unsigned char *p; /* NULL: only count */
-    size_t n;
-};
+static void w_reserve(struct wbuf *w, size_t more)
+{
+    if (w->cap - w->n < more) {
+        w->cap = w->n + more > 2 * w->cap ? w->n + more + 256 : 2 * w->cap;
+        w->p = xrealloc(w->p, w->cap);
+    }
+}
 
 static void w_byte(struct wbuf *w, unsigned char b)
 {
-    if (w->p != NULL) {
-        w->p[w->n] = b;
-    }
-    w->n++;
+    w_reserve(w, 1);
+    w->p[w->n++] = b;
 }
 
 static void w_bytes(struct wbuf *w, const void *src, size_t n)
 {
-    if (w->p != NULL && n > 0) {
+    if (n > 0) {
+        w_reserve(w, n);
         memcpy(w->p + w->n, src, n);
+        w->n += n;
     }
-    w->n += n;
 }
 
 static void w_varint(struct wbuf *w, uint64_t v)
@@ -522,7 +543,42 @@ static size_t key_id(struct inventory *inv, const char *key)
     return inv->n_keys;
 }
 
-static void encode_value(struct inventory *inv, struct wbuf *w, const cJSON *v)
+/*
+ * Members whose values repeat across items (an ENI's security groups, its
+ * attachment's state): pooled even when no typed field interned them. Values
+ * of other members are pooled only when already in the pool (parent IDs, AZs,
+ * states, owners), so unique text never grows it.
+ */
+static bool pooled_member(const char *key)
+{
+    static const char *const keys[] = {"GroupId", "GroupName", "InstanceOwnerId", "Status",
+                                       "State"};
+    if (key != NULL) {
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+            if (strcmp(key, keys[i]) == 0) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Longer strings are not looked up in the pool: IDs, names and states are short. */
+#define INV_POOLED_MAX 96
+
+/* The pool index + 1 of a string value of member key to write by reference, else 0. */
+static size_t pooled_value(struct inventory *inv, const char *key, const char *text)
+{
+    if (text == NULL || strnlen(text, INV_POOLED_MAX + 1) > INV_POOLED_MAX) {
+        return 0;
+    }
+    if (pooled_member(key)) {
+        intern(inv, text);
+    }
+    return (uintptr_t)strmap_get(&inv->interned, text);
+}
+
+static void encode_value(struct inventory *inv, struct wbuf *w, const cJSON *v, const char *key)
 {
     const cJSON *c;
     size_t n = 0;
@@ -545,6 +601,13 @@ static void encode_value(struct inventory *inv, struct wbuf *w, const cJSON *v)
         break;
     }
     case cJSON_String:
+        n = pooled_value(inv, key, v->valuestring);
+        if (n > 0) {
+            w_byte(w, ENC_POOLED);
+            w_varint(w, n - 1);
+            w->pooled += strlen(v->valuestring) + 1 + 32;
+            break;
+        }
         w_byte(w, ENC_STRING);
         w_text(w, v->valuestring);
         break;
@@ -567,7 +630,7 @@ static void encode_value(struct inventory *inv, struct wbuf *w, const cJSON *v)
                     w_text(w, c->string);
                 }
             }
-            encode_value(inv, w, c);
+            encode_value(inv, w, c, cJSON_IsObject(v) ? c->string : NULL);
         }
         break;
     default: /* cJSON_NULL; an invalid item prints as nothing useful either way */
@@ -634,6 +697,9 @@ static cJSON *decode_value(const struct inventory *inv, struct rdec *r)
         v = cJSON_CreateString(text);
         free(text);
         return v;
+    case ENC_POOLED:
+        n = r_varint(r);
+        return n < inv->n_strs ? cJSON_CreateString(inv->strs[n]) : cJSON_CreateNull();
     case ENC_RAW:
         text = r_text(r);
         v = cJSON_CreateRaw(text);
@@ -977,13 +1043,17 @@ static void extract(struct inventory *inv, struct rbuild *b, struct inv_resource
 /* Builds r's record block from item: typed fields, then the encoded item. */
 static void record_build(struct inventory *inv, struct inv_resource *r, const cJSON *item)
 {
-    struct wbuf w = {NULL, 0};
-    encode_value(inv, &w, item);
-    size_t item_len = w.n;
+    struct wbuf *w = &inv->enc;
+    w->n = 0;
+    w->pooled = 0;
+    encode_value(inv, w, item, NULL);
+    size_t item_len = w->n;
 
     /* Everything extracted comes from the item; 16 bytes of typed data per
-       encoded byte is a generous bound (a 2-byte empty string costs 8 + 1). */
-    size_t bound = item_len * 16 + 4096;
+       encoded byte is a generous bound (a 2-byte empty string costs 8 + 1),
+       plus, for a pooled string (a few bytes encoded), its copy, pointer and
+       padding. */
+    size_t bound = item_len * 16 + w->pooled + 4096;
     if (inv->scratch.cap < bound) {
         free(inv->scratch.base);
         inv->scratch.base = xmalloc(bound);
@@ -992,20 +1062,25 @@ static void record_build(struct inventory *inv, struct inv_resource *r, const cJ
     inv->scratch.len = 0;
     extract(inv, &inv->scratch, r, item);
     size_t typed = (inv->scratch.len + 7) & ~(size_t)7;
+    if (typed + item_len > UINT32_MAX) {
+        abort(); /* items are capped far below this (aws/limits.h): a bug */
+    }
 
     unsigned char *block = xmalloc(typed + item_len);
     struct rbuild b = {block, 0, typed};
     extract(inv, &b, r, item);
-    w.p = block + typed;
-    w.n = 0;
-    encode_value(inv, &w, item);
+    memcpy(block + typed, w->p, item_len);
     r->block = block;
-    r->item_off = typed;
-    r->item_len = item_len;
-    if (inv->scratch.cap > 256 * 1024) { /* an outsized item: do not keep its scratch */
+    r->item_off = (uint32_t)typed;
+    r->item_len = (uint32_t)item_len;
+    if (inv->scratch.cap > 256 * 1024) { /* an outsized item: do not keep its buffers */
         free(inv->scratch.base);
         inv->scratch.base = NULL;
         inv->scratch.cap = 0;
+    }
+    if (w->cap > 256 * 1024) {
+        free(w->p);
+        *w = (struct wbuf){0};
     }
     inv->record_bytes += typed + item_len;
     inv->item_bytes += item_len;
@@ -1052,8 +1127,7 @@ static size_t ipmap_probe(const struct ipmap *m, const struct ip_addr *a, uint32
 {
     size_t mask = m->cap - 1;
     size_t i = hash & mask;
-    while (m->slots[i].addr.family != 0 &&
-           (m->slots[i].hash != hash || !ip_same(&m->slots[i].addr, a))) {
+    while (m->slots[i].addr.family != 0 && !ip_same(&m->slots[i].addr, a)) {
         i = (i + 1) & mask;
     }
     return i;
@@ -1075,18 +1149,37 @@ static void ipmap_grow(struct ipmap *m)
     m->slots = xcalloc(m->cap, sizeof(*m->slots));
     for (size_t i = 0; i < old.cap; i++) {
         if (old.slots[i].addr.family != 0) {
-            m->slots[ipmap_probe(m, &old.slots[i].addr, old.slots[i].hash)] = old.slots[i];
+            const struct ip_addr *a = &old.slots[i].addr;
+            m->slots[ipmap_probe(m, a, ip_hash(a))] = old.slots[i];
         }
     }
     free(old.slots);
 }
 
+/* The entry's holders as an array of e->n. */
+static struct inv_resource *const *ip_holders(const struct inv_ip_entry *e)
+{
+    return e->n == 1 ? &e->one : e->all;
+}
+
+/* Room for n holders in all: n rounded up to a power of 2. */
+static size_t ip_holders_cap(size_t n)
+{
+    size_t cap = 2;
+    while (cap < n) {
+        cap *= 2;
+    }
+    return cap;
+}
+
 static void ipmap_remove_at(struct ipmap *m, size_t hole)
 {
     size_t mask = m->cap - 1;
-    free(m->slots[hole].more);
+    if (m->slots[hole].n > 1) {
+        free(m->slots[hole].all);
+    }
     for (size_t pos = (hole + 1) & mask; m->slots[pos].addr.family != 0; pos = (pos + 1) & mask) {
-        if (!probe_between(hole, m->slots[pos].hash & mask, pos)) {
+        if (!probe_between(hole, ip_hash(&m->slots[pos].addr) & mask, pos)) {
             m->slots[hole] = m->slots[pos];
             hole = pos;
         }
@@ -1118,28 +1211,28 @@ static void ip_index_add(struct inventory *inv, struct inv_resource *eni, const 
     if ((m->len + 1) * 10 > m->cap * 7) {
         ipmap_grow(m);
     }
-    uint32_t hash = ip_hash(&a);
-    struct inv_ip_entry *e = &m->slots[ipmap_probe(m, &a, hash)];
+    struct inv_ip_entry *e = &m->slots[ipmap_probe(m, &a, ip_hash(&a))];
     if (e->addr.family == 0) {
         e->addr = a;
-        e->hash = hash;
+        e->n = 1;
         e->one = eni;
         m->len++;
         return;
     }
-    if (e->one == eni) {
-        return;
-    }
-    for (size_t i = 0; i < e->n_more; i++) {
-        if (e->more[i] == eni) {
+    struct inv_resource *const *v = ip_holders(e);
+    for (size_t i = 0; i < e->n; i++) {
+        if (v[i] == eni) {
             return;
         }
     }
-    if (e->n_more == e->cap_more) {
-        e->cap_more = e->cap_more == 0 ? 2 : e->cap_more * 2;
-        e->more = xreallocarray(e->more, e->cap_more, sizeof(*e->more));
+    if (e->n == 1) {
+        struct inv_resource *first = e->one;
+        e->all = xreallocarray(NULL, 2, sizeof(*e->all));
+        e->all[0] = first;
+    } else if (e->n == ip_holders_cap(e->n)) {
+        e->all = xreallocarray(e->all, 2 * (size_t)e->n, sizeof(*e->all));
     }
-    e->more[e->n_more++] = eni;
+    e->all[e->n++] = eni;
 }
 
 static void ip_index_del(struct inventory *inv, struct inv_resource *eni, const char *text)
@@ -1154,18 +1247,22 @@ static void ip_index_del(struct inventory *inv, struct inv_resource *eni, const 
     if (e->addr.family == 0) {
         return;
     }
-    if (e->one == eni) {
-        e->one = e->n_more > 0 ? e->more[--e->n_more] : NULL;
-    } else {
-        for (size_t i = 0; i < e->n_more; i++) {
-            if (e->more[i] == eni) {
-                e->more[i] = e->more[--e->n_more];
-                break;
-            }
+    if (e->n == 1) {
+        if (e->one == eni) {
+            ipmap_remove_at(m, at);
+        }
+        return;
+    }
+    for (size_t i = 0; i < e->n; i++) {
+        if (e->all[i] == eni) {
+            e->all[i] = e->all[--e->n];
+            break;
         }
     }
-    if (e->one == NULL) {
-        ipmap_remove_at(m, at);
+    if (e->n == 1) {
+        struct inv_resource *last = e->all[0];
+        free(e->all);
+        e->one = last;
     }
 }
 
@@ -1209,7 +1306,7 @@ static void table_append(struct inv_table *t, struct inv_resource *r)
         t->cap = t->cap == 0 ? 64 : t->cap * 2;
         t->items = xreallocarray(t->items, t->cap, sizeof(*t->items));
     }
-    r->slot = t->n;
+    r->slot = (uint32_t)t->n;
     t->items[t->n++] = r;
 }
 
@@ -1367,7 +1464,9 @@ bool inventory_type_loaded(const struct inventory *inv, enum inv_type type)
 static void ip_entries_free(struct ipmap *m)
 {
     for (size_t i = 0; i < m->cap; i++) {
-        free(m->slots[i].more);
+        if (m->slots[i].n > 1) {
+            free(m->slots[i].all);
+        }
     }
     free(m->slots);
     memset(m, 0, sizeof(*m));
@@ -1397,6 +1496,8 @@ void inventory_destroy(struct inventory *inv)
     arena_finish(&inv->pool);
     free(inv->keys);
     free(inv->scratch.base);
+    free(inv->enc.p);
+    free(inv->strs);
     free(inv->lazy);
     free(inv);
 }
@@ -1531,8 +1632,8 @@ const struct inv_resource *inventory_find_eni_by_vpc_ip(const struct inventory *
 {
     const struct inv_ip_entry *e = ip_lookup(inv, ip);
     const struct inv_resource *best = NULL;
-    for (size_t i = 0; e != NULL && i <= e->n_more; i++) {
-        const struct inv_resource *r = i == 0 ? e->one : e->more[i - 1];
+    for (size_t i = 0; e != NULL && i < e->n; i++) {
+        const struct inv_resource *r = ip_holders(e)[i];
         bool vpc_ok = vpc_id == NULL || (r->vpc_id != NULL && strcmp(r->vpc_id, vpc_id) == 0);
         if (vpc_ok && (best == NULL || strcmp(r->id, best->id) < 0)) {
             best = r;
@@ -1554,11 +1655,9 @@ size_t inventory_find_enis_by_ip(const struct inventory *inv, const char *ip,
     if (e == NULL) {
         return 0;
     }
-    size_t n = e->n_more + 1;
+    size_t n = e->n;
     const struct inv_resource **v = xcalloc(n, sizeof(*v));
-    v[0] = e->one;
-    if (e->n_more) /* more is NULL for a single holder */
-        memcpy(v + 1, e->more, e->n_more * sizeof(*v));
+    memcpy(v, ip_holders(e), n * sizeof(*v));
     qsort(v, n, sizeof(*v), cmp_resource_id);
     *out = v;
     return n;
@@ -1570,6 +1669,7 @@ void inventory_memory(const struct inventory *inv, struct inventory_memory *out)
     out->items = inv->item_bytes;
     out->records = inv->record_bytes - inv->item_bytes;
     out->strings = inv->pool.bytes + inv->cap_keys * sizeof(*inv->keys) +
+                   inv->cap_strs * sizeof(*inv->strs) +
                    (inv->interned.cap + inv->key_index.cap) * sizeof(struct strmap_slot);
     out->indexes = inv->by_ip.cap * sizeof(struct inv_ip_entry) +
                    inv->az_by_name.cap * sizeof(struct strmap_slot) +
@@ -1588,7 +1688,8 @@ void inventory_memory(const struct inventory *inv, struct inventory_memory *out)
         }
     }
     for (size_t i = 0; i < inv->by_ip.cap; i++) {
-        out->indexes += inv->by_ip.slots[i].cap_more * sizeof(struct inv_resource *);
+        size_t n = inv->by_ip.slots[i].n;
+        out->indexes += n > 1 ? ip_holders_cap(n) * sizeof(struct inv_resource *) : 0;
     }
 }
 
@@ -1606,6 +1707,12 @@ static void links_reset(const struct inventory *inv, enum inv_type type)
 {
     const struct inv_table *t = &inv->tables[type];
     for (size_t i = 0; i < t->n; i++) {
+        if (type == INV_ENI) {
+            /* An ENI's links only name its owner: most have none, so most hold none. */
+            links_free(t->items[i]->links);
+            t->items[i]->links = NULL;
+            continue;
+        }
         struct inv_links *l = links_of(t->items[i]);
         l->a.n = l->a.sorted = 0;
         l->b.n = l->b.sorted = 0;
@@ -1687,12 +1794,14 @@ static char *owner_from_description(const struct inv_eni *e)
 
 static void link_eni_owner(const struct inventory *inv, struct inv_resource *eni)
 {
-    struct inv_links *l = links_of(eni);
-    if (l->owner == NULL) {
-        l->owner_buf = owner_from_description(&eni->eni);
-        if (l->owner_buf == NULL) {
+    struct inv_links *l = eni->links;
+    if (l == NULL || l->owner == NULL) {
+        char *owner = owner_from_description(&eni->eni);
+        if (owner == NULL) {
             return;
         }
+        l = links_of(eni);
+        l->owner_buf = owner;
         l->owner = l->owner_buf;
         l->source = INV_OWNER_DESCRIPTION;
         struct inv_resource *ep = find_mut(inv, INV_ENDPOINT, l->owner_buf);
@@ -1734,11 +1843,10 @@ static void links_add_enis(const struct inventory *inv)
     size_t n_touched = 0;
     for (size_t i = 0; i < lazy->n_new_enis; i++) {
         struct inv_resource *eni = lazy->new_enis[i];
-        struct inv_links *l = links_of(eni);
         const struct inv_resource *claim = strmap_get(&lazy->claimed, eni->id);
         if (claim != NULL) {
-            l->owner = claim->id;
-            l->source = INV_OWNER_ENDPOINT_LIST;
+            links_of(eni)->owner = claim->id;
+            eni->links->source = INV_OWNER_ENDPOINT_LIST;
         }
         struct inv_resource *s = find_mut(inv, INV_SUBNET, eni->eni.subnet_id);
         if (s != NULL) {
@@ -1747,7 +1855,9 @@ static void links_add_enis(const struct inventory *inv)
             touched[n_touched++] = &s->links->b;
         }
         link_eni_owner(inv, eni);
-        struct inv_resource *ep = l->owner ? find_mut(inv, INV_ENDPOINT, l->owner) : NULL;
+        const struct inv_links *l = eni->links;
+        struct inv_resource *ep =
+            l != NULL && l->owner != NULL ? find_mut(inv, INV_ENDPOINT, l->owner) : NULL;
         if (ep != NULL) {
             touched[n_touched++] = &links_of(ep)->a;
         }
@@ -1763,6 +1873,9 @@ static void links_sort(const struct inventory *inv, enum inv_type type)
 {
     const struct inv_table *t = &inv->tables[type];
     for (size_t i = 0; i < t->n; i++) {
+        if (t->items[i]->links == NULL) {
+            continue; /* an ENI without an owner */
+        }
         idvec_sort_unique(&t->items[i]->links->a);
         idvec_sort_unique(&t->items[i]->links->b);
     }

@@ -4,7 +4,7 @@
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
-#include "vpcx/model/derived.h"
+#include "vpcx/store/jsonout.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -90,35 +90,6 @@ char *snapshot_print_json(const cJSON *v, bool pretty)
     return safe;
 }
 
-/* Prints a value; pretty output is re-indented by depth with two spaces a level. */
-static char *print_value(const cJSON *v, bool pretty, int depth)
-{
-    char *raw = snapshot_print_json(v, pretty);
-    if (!raw)
-        return NULL;
-    if (!pretty)
-        return raw;
-    struct strbuf sb;
-    strbuf_init(&sb, strlen(raw) + 64);
-    bool line_start = false;
-    for (const char *p = raw; *p; p++) {
-        if (line_start && *p == '\t') {
-            strbuf_addstr(&sb, "  ");
-            continue;
-        }
-        if (line_start) {
-            for (int i = 0; i < depth; i++)
-                strbuf_addstr(&sb, "  ");
-            line_start = false;
-        }
-        strbuf_addch(&sb, *p);
-        if (*p == '\n')
-            line_start = true;
-    }
-    free(raw);
-    return strbuf_detach(&sb, NULL);
-}
-
 static void add_string(cJSON *obj, const char *key, const char *value)
 {
     if (value)
@@ -191,7 +162,7 @@ static void w_key(struct writer *w, const char *key)
 static void w_member(struct writer *w, const char *key, cJSON *value)
 {
     w_key(w, key);
-    char *s = print_value(value, w->pretty, 1);
+    char *s = jsonout_value(value, w->pretty, 1);
     w_puts(w, s ? s : "null");
     free(s);
     cJSON_Delete(value);
@@ -213,7 +184,7 @@ static void w_list(struct writer *w, const struct inventory *inv, enum inv_type 
         if (w->pretty)
             w_puts(w, "\n    ");
         cJSON *item = inventory_item(inv, r);
-        char *s = print_value(item, w->pretty, 2);
+        char *s = jsonout_value(item, w->pretty, 2);
         cJSON_Delete(item);
         w_puts(w, s ? s : "null");
         free(s);
@@ -230,7 +201,9 @@ enum vpcx_status snapshot_write(FILE *out, const struct inventory *inv,
     for (int t = 0; t < INV_TYPE_COUNT; t++)
         w_list(&w, inv, (enum inv_type)t);
     w_member(&w, "VpcAttributes", vpc_attributes_json(inv));
-    w_member(&w, "Derived", derived_to_json(inv));
+    w_key(&w, "Derived"); /* one entry at a time: the whole tree is 20 MB at 100,000 ENIs */
+    if (!jsonout_write_derived(out, inv, pretty, 1))
+        w.failed = true;
     w_member(&w, "Errors", errors ? cJSON_Duplicate(errors, true) : cJSON_CreateArray());
     w_puts(&w, pretty ? "\n}\n" : "}\n");
     if (fflush(out) != 0)

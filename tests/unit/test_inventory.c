@@ -533,6 +533,93 @@ static void test_repeated_strings_interned(void **state)
     inventory_destroy(inv);
 }
 
+/* Repeated values are written as references to the pool and decode to the same text. */
+static void test_pooled_values_decode_exactly(void **state)
+{
+    (void)state;
+    struct inventory *inv = inventory_create();
+    char long_name[200];
+    memset(long_name, 'g', sizeof(long_name) - 1);
+    long_name[sizeof(long_name) - 1] = '\0';
+    for (int i = 0; i < 3; i++) {
+        char text[1024];
+        snprintf(text, sizeof(text),
+                 "{\"NetworkInterfaceId\":\"eni-%d\",\"SubnetId\":\"subnet-s\",\"VpcId\":\"\","
+                 "\"AvailabilityZone\":\"us-east-1a\",\"Status\":\"in-use\","
+                 "\"Attachment\":{\"Status\":\"attached \\u0007\\u202e\","
+                 "\"InstanceOwnerId\":\"111122223333\"},"
+                 "\"Groups\":[{\"GroupId\":\"sg-1\",\"GroupName\":\"%s\"},"
+                 "{\"GroupId\":\"sg-2\",\"GroupName\":\"web\"}],"
+                 "\"TagSet\":[{\"Key\":\"where\",\"Value\":\"us-east-1a\"},"
+                 "{\"Key\":\"subnet-s\",\"Value\":\"web\"}],\"Description\":\"sg-1\"}",
+                 i, i == 1 ? long_name : "db");
+        assert_item_prints_same(inv, INV_ENI, cJSON_Parse(text));
+    }
+    const struct inv_resource *e = inventory_find(inv, INV_ENI, "eni-2");
+    assert_string_equal(e->eni.subnet_id, "subnet-s");
+    assert_string_equal(e->vpc_id, "");
+    assert_string_equal(e->tags[0].value, "us-east-1a");
+    /* Ten security groups with long IDs: far fewer item bytes than their text. */
+    struct inventory_memory before, after;
+    inventory_memory(inv, &before);
+    char text[2048];
+    size_t len =
+        (size_t)snprintf(text, sizeof(text), "{\"NetworkInterfaceId\":\"eni-many\",\"Groups\":[");
+    for (int i = 0; i < 10; i++) {
+        len += (size_t)snprintf(text + len, sizeof(text) - len, "%s{\"GroupId\":\"sg-%040d\"}",
+                                i ? "," : "", i);
+    }
+    snprintf(text + len, sizeof(text) - len, "]}");
+    put(inv, INV_ENI, text);
+    inventory_memory(inv, &after);
+    assert_true(after.items - before.items < 10 * 40);
+    inventory_destroy(inv);
+}
+
+/* The IP map through growth and removals: every address still finds exactly its holders. */
+static void test_ip_index_grows_and_shrinks(void **state)
+{
+    (void)state;
+    struct inventory *inv = inventory_create();
+    char text[256], id[32], ip[32];
+    for (int i = 0; i < 1500; i++) {
+        /* each ENI its own address and one of five shared by many (overlapping VPCs) */
+        snprintf(text, sizeof(text),
+                 "{\"NetworkInterfaceId\":\"eni-%04d\",\"PrivateIpAddresses\":["
+                 "{\"PrivateIpAddress\":\"10.%d.%d.%d\"},{\"PrivateIpAddress\":\"10.9.9.%d\"}]}",
+                 i, i / 65536, (i / 256) % 256, i % 256, i % 5);
+        put(inv, INV_ENI, text);
+    }
+    for (int i = 0; i < 1500; i += 2) {
+        snprintf(id, sizeof(id), "eni-%04d", i);
+        assert_true(inventory_remove(inv, INV_ENI, id));
+    }
+    const struct inv_resource **v = NULL;
+    for (int i = 0; i < 1500; i++) {
+        snprintf(ip, sizeof(ip), "10.%d.%d.%d", i / 65536, (i / 256) % 256, i % 256);
+        size_t n = inventory_find_enis_by_ip(inv, ip, &v);
+        assert_int_equal(n, i % 2);
+        if (n == 1) {
+            snprintf(id, sizeof(id), "eni-%04d", i);
+            assert_string_equal(v[0]->id, id);
+        }
+        free(v);
+    }
+    for (int k = 0; k < 5; k++) {
+        snprintf(ip, sizeof(ip), "10.9.9.%d", k);
+        size_t n = inventory_find_enis_by_ip(inv, ip, &v);
+        assert_int_equal(n, 150); /* of the 300 holding it, the odd ones are left */
+        for (size_t i = 0; i < n; i++) {
+            long num = strtol(v[i]->id + 4, NULL, 10);
+            assert_true(num % 2 == 1 && num % 5 == k);
+            assert_true(i == 0 || strcmp(v[i - 1]->id, v[i]->id) < 0);
+        }
+        free(v);
+    }
+    assert_string_equal(inventory_find_eni_by_ip(inv, "10.9.9.3")->id, "eni-0003");
+    inventory_destroy(inv);
+}
+
 /* Reads between puts see every ID in order: new IDs are merged into the kept order. */
 static void test_sorted_across_puts(void **state)
 {
@@ -834,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_sorted_across_puts),
         cmocka_unit_test(test_item_outlives_inventory),
         cmocka_unit_test(test_repeated_strings_interned),
+        cmocka_unit_test(test_pooled_values_decode_exactly),
         cmocka_unit_test(test_missing_id),
         cmocka_unit_test(test_sorted_iteration),
         cmocka_unit_test(test_mark_and_sweep),
@@ -841,6 +929,7 @@ int main(void)
         cmocka_unit_test(test_replace_keeps_unknown_fields),
         cmocka_unit_test(test_find_by_ip),
         cmocka_unit_test(test_find_all_holders),
+        cmocka_unit_test(test_ip_index_grows_and_shrinks),
         cmocka_unit_test(test_cross_links),
         cmocka_unit_test(test_item_tags),
         cmocka_unit_test(test_derived_json),

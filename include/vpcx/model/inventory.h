@@ -8,7 +8,8 @@
  * fields (struct inv_resource) for what the model and views read, repeated
  * strings (VPC, subnet and AZ IDs, states, tag keys) interned once, and the
  * item's full content in a compact binary encoding (member names interned,
- * numbers as integers where exact). inventory_item() decodes that back into a
+ * repeated string values as references to the interned strings, numbers as
+ * integers where exact). inventory_item() decodes that back into a
  * tree equal to the one given, so unknown fields survive for the dump, the
  * detail pane and the forms.
  *
@@ -211,12 +212,12 @@ struct inv_resource {
     };
     const struct inv_tag *tags; /* Tags or TagSet, in the item's order */
     size_t n_tags;
-    /* private */
+    /* private; 32-bit offsets and slot: one per resource, and far from 4 GiB */
     unsigned char *block; /* the record's own bytes: strings, arrays, encoded item */
-    size_t item_off;      /* where the encoded item starts in block */
-    size_t item_len;
-    size_t slot; /* index in the type's item vector */
-    bool stale;  /* marked by inventory_begin() */
+    uint32_t item_off;    /* where the encoded item starts in block */
+    uint32_t item_len;
+    uint32_t slot; /* index in the type's item vector */
+    bool stale;    /* marked by inventory_begin() */
     struct inv_links *links;
 };
 
