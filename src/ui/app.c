@@ -1399,7 +1399,7 @@ static void wait_once(struct app *a, struct waiter *w)
         http_engine_step(app_scopes_http(a), fd, timeout, &ready);
         return;
     }
-    if (a->opts.client && (fetch_running(a->fetch) || a->identity_pending ||
+    if (a->opts.client && ((a->fetch && fetch_running(a->fetch)) || a->identity_pending ||
                            !http_engine_idle(aws_client_http(a->opts.client)))) {
         bool ready;
         int fd = w->epoll_fd >= 0 ? w->epoll_fd : w->fds[0];
