@@ -8,7 +8,8 @@ account and on a small benchmark account (tests/bench/ec2server.py):
 - a truncated, corrupt, stale (the JSON rewritten) or foreign-version binary form is named
   in one line on stderr and the JSON is read: still the same bytes;
 - the explorer paints from it (headless, --offline: the first types before the ENIs) and
-  shows the same screen as from the JSON alone;
+  shows the same screen as from the JSON alone; in tmux (the real loop), online, it loads the
+  rest of the cache, then refreshes from the server and quits cleanly;
 - `vpcx cache list` reports it, `vpcx cache clear` removes it.
 Skips (77) without $VPCX_BIN."""
 import json
@@ -19,6 +20,9 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "tui"))
+import tmuxlib  # noqa: E402
 import vpcx_harness as h  # noqa: E402
 from test_dump_records import BenchServer  # noqa: E402
 
@@ -162,6 +166,31 @@ class CacheBinaryTest(unittest.TestCase):
         self.assertIn("removed 1 cached inventory", run.stdout)
         self.assertEqual(acct.files(".bin"), [])
         self.assertEqual(acct.files(".json"), [])
+
+    def test_explorer_loop(self):
+        """The real loop, online: the cache's rest is loaded between key reads, then the
+        network starts and the refresh ends ("all types" ages in the status line)."""
+        if not tmuxlib.available():
+            self.skipTest("no tmux")
+        acct = Account(self.bench.url, self.home, "loop")
+        run = h.dump(acct.url, acct.env(), extra=["-o", os.devnull])
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        self.assertEqual(len(acct.files(".bin")), 1)
+        env = tmuxlib.clean_env(self.home.path, XDG_CACHE_HOME=acct.cache_home,
+                                AWS_ACCESS_KEY_ID=h.TEST_KEY, AWS_SECRET_ACCESS_KEY=h.TEST_SECRET)
+        t = tmuxlib.Tmux("cachebin")
+        try:
+            t.start("x", 120, 40, [h.vpcx_bin(), "--endpoint-url", acct.url, "--region",
+                                   h.REGION], env)
+            t.wait_text("x", "vpc-", timeout=60)
+            t.keys("x", "j")
+            screen = t.wait_for("x", lambda s: "all types" in s.splitlines()[-1], timeout=120,
+                                what="the refresh after the cache")
+            self.assertIn("Tree", screen)
+            t.keys("x", "q")
+            self.assertEqual(t.wait_exit("x", timeout=30), 0)
+        finally:
+            t.kill()
 
     def test_moto_account(self):
         self.check_account(self.moto.url, "moto")
