@@ -88,8 +88,10 @@ struct explore_cache {
     struct cache_key key;
     struct snapshot_meta meta;
     bool loaded;
-    char *problem; /* why a cache that exists could not be read */
-    char *absent;  /* why there is no cache (a normal first run) */
+    char *problem;               /* why a cache that exists could not be read */
+    char *note;                  /* why its binary form was not used (the JSON was read) */
+    struct cache_loader *loader; /* the rest of the cache, loaded after the first paint */
+    char *absent;                /* why there is no cache (a normal first run) */
 };
 
 static double now_usec(void)
@@ -118,16 +120,21 @@ static void cache_open(struct explore_cache *ec, const struct aws_session *s, st
     char *path = NULL;
     double t0 = now_usec();
     enum vpcx_status st = cache_find(ec->dir, &ec->key, &path, &err);
+    struct vpcx_error note;
+    vpcx_error_init(&note);
     if (st == VPCX_OK)
-        st = cache_load(path, inv, &ec->meta, NULL, &err);
+        st = cache_load_begin(path, inv, &ec->meta, NULL, &ec->loader, &note, &err);
+    if (note.status != VPCX_OK)
+        ec->note = vpcx_error_format(&note);
+    vpcx_error_finish(&note);
     ec->loaded = st == VPCX_OK;
     if (st == VPCX_ERR_NOT_FOUND)
         ec->absent = vpcx_error_format(&err);
     else if (st != VPCX_OK)
         ec->problem = vpcx_error_format(&err);
     if (stats && ec->loaded)
-        fprintf(stderr, "cache load usec %.0f resources %zu\n", now_usec() - t0,
-                inventory_size(inv));
+        fprintf(stderr, "cache load usec %.0f resources %zu%s\n", now_usec() - t0,
+                inventory_size(inv), cache_loader_busy(ec->loader) ? " (first types)" : "");
     free(path);
     vpcx_error_finish(&err);
 }
@@ -137,7 +144,9 @@ static void cache_close(struct explore_cache *ec)
     free(ec->dir);
     snapshot_meta_finish(&ec->meta);
     free(ec->problem);
+    free(ec->note);
     free(ec->absent);
+    cache_loader_destroy(ec->loader);
 }
 
 /* The Errors list of a refresh, as `vpcx dump` writes it. */
@@ -221,7 +230,8 @@ static void fill_from_cache(struct app_options *ao, const struct explore_cache *
     ao->cache_meta = &ec->meta;
     ao->loaded_meta = &ec->meta;
     ao->account = ec->meta.account;
-    ao->start_message = ec->problem;
+    ao->start_message = ec->problem ? ec->problem : ec->note;
+    ao->cache_loader = ec->loader;
 }
 
 /* Offline (by choice or because credentials failed): the cache or nothing. */

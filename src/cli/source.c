@@ -216,8 +216,13 @@ static enum vpcx_status load_cached(const struct cache_place *cp, struct source_
     cJSON_Delete(res->errors);
     res->errors = NULL;
     enum vpcx_status st = cache_find(cp->dir, &cp->key, &path, err);
+    struct vpcx_error note;
+    vpcx_error_init(&note);
     if (st == VPCX_OK)
-        st = cache_load(path, res->inv, &res->meta, &res->errors, err);
+        st = cache_load_noted(path, res->inv, &res->meta, &res->errors, &note, err);
+    if (note.status != VPCX_OK)
+        cli_report("cache", &note);
+    vpcx_error_finish(&note);
     free(path);
     if (st == VPCX_OK) {
         free(res->meta.source);

@@ -50,6 +50,10 @@ static void print_entry_text(const struct cache_entry *e)
     if (e->problem) {
         strbuf_addstr(&sb, "  UNUSABLE: ");
         sanitize_add(&sb, e->problem, strlen(e->problem), SANITIZE_ESCAPE);
+    } else if (e->bin_problem) {
+        strbuf_addstr(&sb, "  (binary form not used: ");
+        sanitize_add(&sb, e->bin_problem, strlen(e->bin_problem), SANITIZE_ESCAPE);
+        strbuf_addch(&sb, ')');
     }
     printf("%s\n", sb.buf);
     strbuf_release(&sb);
@@ -72,6 +76,10 @@ static cJSON *entry_json(const struct cache_entry *e)
         cJSON_AddStringToObject(o, "FetchedAt", e->fetched_at);
     cJSON_AddNumberToObject(o, "AgeSeconds", (double)e->age);
     cJSON_AddNumberToObject(o, "Size", (double)e->size);
+    if (e->bin_size >= 0)
+        cJSON_AddNumberToObject(o, "BinarySize", (double)e->bin_size);
+    if (e->bin_problem)
+        cJSON_AddStringToObject(o, "BinaryProblem", e->bin_problem);
     if (e->problem)
         cJSON_AddStringToObject(o, "Problem", e->problem);
     return o;

@@ -793,8 +793,9 @@ static size_t json_cidrs(struct rbuild *b, const cJSON *obj, const char *array_k
     n = 0;
     cJSON_ArrayForEach(el, arr)
     {
-        if (!cidr_state_gone(el, state_key) && cidr_parse(json_str(el, key), &v[n], NULL)) {
-            n++;
+        /* Parsed into c, not &v[n]: v is NULL when nothing parsed on the first pass. */
+        if (!cidr_state_gone(el, state_key) && cidr_parse(json_str(el, key), &c, NULL)) {
+            v[n++] = c;
         }
     }
     *out = v;

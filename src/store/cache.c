@@ -1,6 +1,7 @@
 #include "vpcx/store/cache.h"
 
 #include "vpcx/core/fileio.h"
+#include "vpcx/store/cachebin.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -140,6 +141,20 @@ static bool is_data_file(const char *name)
     size_t n = strlen(name);
     return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".json") == 0 &&
            strcmp(name, CACHE_INDEX_NAME) != 0;
+}
+
+static bool is_bin_file(const char *name)
+{
+    size_t n = strlen(name), k = strlen(CACHEBIN_SUFFIX);
+    return name[0] != '.' && n > k && strcmp(name + n - k, CACHEBIN_SUFFIX) == 0;
+}
+
+char *cache_bin_path(const char *json_path)
+{
+    size_t n = strlen(json_path);
+    if (n > 5 && strcmp(json_path + n - 5, ".json") == 0)
+        n -= 5;
+    return xasprintf("%.*s%s", (int)n, json_path, CACHEBIN_SUFFIX);
 }
 
 /* ---- lock and atomic write ---------------------------------------------- */
@@ -441,18 +456,13 @@ static enum vpcx_status check_file(const char *path, struct vpcx_error *err)
     return VPCX_OK;
 }
 
-enum vpcx_status cache_load(const char *path, struct inventory *inv, struct snapshot_meta *meta,
-                            cJSON **errors, struct vpcx_error *err)
+static enum vpcx_status load_json(const char *path, struct inventory *inv,
+                                  struct snapshot_meta *meta, cJSON **errors,
+                                  struct vpcx_error *err)
 {
-    if (errors)
-        *errors = NULL;
-    memset(meta, 0, sizeof(*meta));
-    enum vpcx_status st = check_file(path, err);
-    if (st != VPCX_OK)
-        return st;
     struct strbuf data;
     strbuf_init(&data, 0);
-    st = file_read_all(path, SNAPSHOT_MAX_BYTES, &data, err);
+    enum vpcx_status st = file_read_all(path, SNAPSHOT_MAX_BYTES, &data, err);
     if (st == VPCX_OK) {
         char *label = xasprintf("cache file %s", path);
         st = snapshot_load_buffer(data.buf, data.len, label, inv, meta, errors, err);
@@ -462,18 +472,213 @@ enum vpcx_status cache_load(const char *path, struct inventory *inv, struct snap
     return st;
 }
 
+struct cache_loader {
+    char *path;           /* the JSON file */
+    struct cachebin *bin; /* NULL: loaded (from the JSON, or the binary form is all in) */
+};
+
+/* After the binary form failed part way: empty what it put, then the JSON, whole. */
+static enum vpcx_status fall_back(struct cache_loader *l, struct inventory *inv,
+                                  struct vpcx_error *err)
+{
+    cachebin_close(l->bin);
+    l->bin = NULL;
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        inventory_begin(inv, (enum inv_type)t);
+        inventory_end(inv, (enum inv_type)t);
+    }
+    struct snapshot_meta meta;
+    enum vpcx_status st = load_json(l->path, inv, &meta, NULL, err);
+    snapshot_meta_finish(&meta);
+    return st;
+}
+
+/* Opens the binary form beside path when it stands for the JSON there, and loads
+ * its first types; NULL (reason in note unless there is none) when unusable. */
+static struct cachebin *open_bin(const char *path, struct inventory *inv,
+                                 struct snapshot_meta *meta, cJSON **errors,
+                                 struct vpcx_error *note)
+{
+    struct cachebin_stamp stamp;
+    if (!cachebin_stamp_file(path, &stamp))
+        return NULL;
+    char *bin_path = cache_bin_path(path);
+    struct cachebin *cb = NULL;
+    struct vpcx_error e;
+    vpcx_error_init(&e);
+    enum vpcx_status st = cachebin_open(bin_path, &stamp, &cb, &e);
+    if (st == VPCX_OK)
+        st = cachebin_read_meta(cb, meta, errors, &e);
+    bool done;
+    if (st == VPCX_OK && (st = cachebin_load_step(cb, inv, 0, true, &done, &e)) != VPCX_OK) {
+        /* Nothing else reached inv: it only held what this load put. */
+        for (int t = 0; t < INV_TYPE_COUNT; t++) {
+            inventory_begin(inv, (enum inv_type)t);
+            inventory_end(inv, (enum inv_type)t);
+        }
+    }
+    if (st != VPCX_OK) {
+        if (st != VPCX_ERR_NOT_FOUND && note)
+            vpcx_error_set(note, st, "%s; read the JSON instead", e.message ? e.message : "?");
+        cachebin_close(cb);
+        cb = NULL;
+        snapshot_meta_finish(meta);
+        if (errors) {
+            cJSON_Delete(*errors);
+            *errors = NULL;
+        }
+    }
+    vpcx_error_finish(&e);
+    free(bin_path);
+    return cb;
+}
+
+enum vpcx_status cache_load_begin(const char *path, struct inventory *inv,
+                                  struct snapshot_meta *meta, cJSON **errors,
+                                  struct cache_loader **out, struct vpcx_error *note,
+                                  struct vpcx_error *err)
+{
+    *out = NULL;
+    if (errors)
+        *errors = NULL;
+    memset(meta, 0, sizeof(*meta));
+    enum vpcx_status st = check_file(path, err);
+    if (st != VPCX_OK)
+        return st;
+    struct cachebin *cb = open_bin(path, inv, meta, errors, note);
+    if (!cb) {
+        st = load_json(path, inv, meta, errors, err);
+        if (st != VPCX_OK)
+            return st;
+    }
+    struct cache_loader *l = xcalloc(1, sizeof(*l));
+    l->path = xstrdup(path);
+    l->bin = cb;
+    *out = l;
+    return VPCX_OK;
+}
+
+enum vpcx_status cache_load_step(struct cache_loader *l, struct inventory *inv, long max_usec,
+                                 bool *done, struct vpcx_error *note)
+{
+    *done = true;
+    if (!l->bin)
+        return VPCX_OK;
+    struct vpcx_error e;
+    vpcx_error_init(&e);
+    bool all;
+    enum vpcx_status st = cachebin_load_step(l->bin, inv, max_usec, false, &all, &e);
+    if (st != VPCX_OK) {
+        if (note)
+            vpcx_error_set(note, st, "%s; read the JSON instead", e.message ? e.message : "?");
+        vpcx_error_finish(&e);
+        vpcx_error_init(&e);
+        st = fall_back(l, inv, &e);
+        if (st != VPCX_OK && note)
+            vpcx_error_copy(note, &e);
+        vpcx_error_finish(&e);
+        return st;
+    }
+    vpcx_error_finish(&e);
+    if (all) {
+        cachebin_close(l->bin);
+        l->bin = NULL;
+    }
+    *done = all;
+    return VPCX_OK;
+}
+
+bool cache_loader_busy(const struct cache_loader *l)
+{
+    return l && l->bin;
+}
+
+void cache_loader_progress(const struct cache_loader *l, size_t *loaded, size_t *total)
+{
+    *loaded = *total = 0;
+    if (l && l->bin)
+        cachebin_progress(l->bin, loaded, total);
+}
+
+void cache_loader_destroy(struct cache_loader *l)
+{
+    if (!l)
+        return;
+    cachebin_close(l->bin);
+    free(l->path);
+    free(l);
+}
+
+enum vpcx_status cache_load_noted(const char *path, struct inventory *inv,
+                                  struct snapshot_meta *meta, cJSON **errors,
+                                  struct vpcx_error *note, struct vpcx_error *err)
+{
+    struct cache_loader *l;
+    enum vpcx_status st = cache_load_begin(path, inv, meta, errors, &l, note, err);
+    struct vpcx_error step_note;
+    vpcx_error_init(&step_note);
+    bool done = false;
+    while (st == VPCX_OK && !done)
+        st = cache_load_step(l, inv, 0, &done, &step_note);
+    if (st != VPCX_OK && l) {
+        /* The JSON failed after the binary form did: the caller sees that error. */
+        vpcx_error_copy(err, &step_note);
+        snapshot_meta_finish(meta);
+        if (errors) {
+            cJSON_Delete(*errors);
+            *errors = NULL;
+        }
+    } else if (step_note.status != VPCX_OK && note) {
+        vpcx_error_copy(note, &step_note);
+    }
+    vpcx_error_finish(&step_note);
+    cache_loader_destroy(l);
+    return st;
+}
+
+enum vpcx_status cache_load(const char *path, struct inventory *inv, struct snapshot_meta *meta,
+                            cJSON **errors, struct vpcx_error *err)
+{
+    return cache_load_noted(path, inv, meta, errors, NULL, err);
+}
+
 /* ---- save, merge, update ------------------------------------------------ */
 
 struct snapshot_job {
     const struct inventory *inv;
     const struct snapshot_meta *meta;
     const cJSON *errors;
+    struct cachebin_stamp stamp; /* the binary form's JSON */
 };
 
 static enum vpcx_status write_snapshot_job(FILE *out, const void *ud, struct vpcx_error *err)
 {
     const struct snapshot_job *job = ud;
     return snapshot_write(out, job->inv, job->meta, job->errors, false, err);
+}
+
+static enum vpcx_status write_bin_job(FILE *out, const void *ud, struct vpcx_error *err)
+{
+    const struct snapshot_job *job = ud;
+    return cachebin_write(out, job->inv, job->meta, job->errors, &job->stamp, err);
+}
+
+/* The binary form beside the JSON just written, stamped with it. It only speeds up
+ * the next load: when it cannot be written, none is left (a stale one would be
+ * refused by its stamp anyway). */
+static void save_bin(const char *dir, const char *json_name, const struct snapshot_job *job)
+{
+    char *json_path = xasprintf("%s/%s", dir, json_name);
+    char *bin_path = cache_bin_path(json_path);
+    struct snapshot_job bj = *job;
+    struct vpcx_error e;
+    vpcx_error_init(&e);
+    if (!cachebin_stamp_file(json_path, &bj.stamp) ||
+        write_atomic(dir, strrchr(bin_path, '/') + 1, write_bin_job, &bj, &e) != VPCX_OK)
+        unlink(bin_path);
+    vpcx_error_finish(&e);
+    free(bin_path);
+    free(json_path);
 }
 
 /* cache_save with the lock held. */
@@ -494,6 +699,8 @@ static enum vpcx_status save_locked(const char *dir, const struct inventory *inv
     char *name = cache_file_name(m.account, m.region, m.endpoint);
     const struct snapshot_job job = {.inv = inv, .meta = &m, .errors = errors};
     enum vpcx_status st = write_atomic(dir, name, write_snapshot_job, &job, err);
+    if (st == VPCX_OK)
+        save_bin(dir, name, &job);
     if (st == VPCX_OK) {
         cJSON *entries = index_read(dir, NULL);
         index_put(entries, &m, m.account, name);
@@ -786,6 +993,25 @@ static void entry_from_file(struct cache_entry *e)
     inventory_destroy(inv);
 }
 
+/* The binary form beside the file: its size, and why it would not be used. */
+static void entry_bin(struct cache_entry *e)
+{
+    char *bin = cache_bin_path(e->path);
+    struct stat sb;
+    e->bin_size = lstat(bin, &sb) == 0 ? (long long)sb.st_size : -1;
+    struct cachebin_stamp stamp;
+    if (e->bin_size >= 0 && !e->problem && cachebin_stamp_file(e->path, &stamp)) {
+        struct cachebin *cb = NULL;
+        struct vpcx_error err;
+        vpcx_error_init(&err);
+        if (cachebin_open(bin, &stamp, &cb, &err) != VPCX_OK)
+            e->bin_problem = xstrdup(err.message ? err.message : "unusable");
+        cachebin_close(cb);
+        vpcx_error_finish(&err);
+    }
+    free(bin);
+}
+
 enum vpcx_status cache_list(const char *dir, time_t now, struct cache_listing *out,
                             struct vpcx_error *err)
 {
@@ -809,6 +1035,7 @@ enum vpcx_status cache_list(const char *dir, time_t now, struct cache_listing *o
         else if (!e->problem && check_file(e->path, NULL) != VPCX_OK)
             e->problem = xstrdup("not a usable file (empty, oversized or not regular)");
         e->age = cache_age(e->fetched_at, now);
+        entry_bin(e);
     }
     cJSON_Delete(entries);
     free_names(names, n);
@@ -829,6 +1056,7 @@ void cache_listing_finish(struct cache_listing *list)
         free(e->profiles);
         free(e->fetched_at);
         free(e->problem);
+        free(e->bin_problem);
     }
     if (list) {
         free(list->v);
@@ -885,7 +1113,13 @@ static void index_prune(const char *dir, cJSON *entries)
 
 static bool keep_any(const char *name)
 {
-    return is_data_file(name) || is_temp_file(name);
+    return is_data_file(name) || is_bin_file(name) || is_temp_file(name);
+}
+
+static char *json_name_of(const char *bin_name)
+{
+    size_t n = strlen(bin_name) - strlen(CACHEBIN_SUFFIX);
+    return xasprintf("%.*s.json", (int)n, bin_name);
 }
 
 static enum vpcx_status clear_locked(const char *dir, const struct cache_filter *filter,
@@ -897,10 +1131,14 @@ static enum vpcx_status clear_locked(const char *dir, const struct cache_filter 
     cJSON *entries = index_read(dir, NULL);
     for (size_t i = 0; st == VPCX_OK && i < n; i++) {
         bool data = is_data_file(names[i]);
-        bool match =
-            filter ? data && name_matches(names[i], filter) &&
-                         (!filter->profile || profile_maps_to(entries, filter->profile, names[i]))
-                   : true;
+        /* A binary form goes with its JSON file (the index and the profiles name that). */
+        char *json = is_bin_file(names[i]) ? json_name_of(names[i]) : NULL;
+        const char *file = json ? json : names[i];
+        bool match = filter
+                         ? (data || json) && name_matches(file, filter) &&
+                               (!filter->profile || profile_maps_to(entries, filter->profile, file))
+                         : true;
+        free(json);
         if (!match)
             continue;
         char *path = xasprintf("%s/%s", dir, names[i]);

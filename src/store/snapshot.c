@@ -96,7 +96,7 @@ static void add_string(cJSON *obj, const char *key, const char *value)
         cJSON_AddStringToObject(obj, key, value);
 }
 
-static cJSON *meta_json(const struct snapshot_meta *meta)
+cJSON *snapshot_meta_json(const struct snapshot_meta *meta)
 {
     cJSON *m = cJSON_CreateObject();
     cJSON_AddNumberToObject(m, "FormatVersion", SNAPSHOT_FORMAT_VERSION);
@@ -197,7 +197,7 @@ enum vpcx_status snapshot_write(FILE *out, const struct inventory *inv,
                                 struct vpcx_error *err)
 {
     struct writer w = {.out = out, .pretty = pretty, .first = true};
-    w_member(&w, "Metadata", meta_json(meta));
+    w_member(&w, "Metadata", snapshot_meta_json(meta));
     for (int t = 0; t < INV_TYPE_COUNT; t++)
         w_list(&w, inv, (enum inv_type)t);
     w_member(&w, "VpcAttributes", vpc_attributes_json(inv));
@@ -219,8 +219,8 @@ static char *meta_string(const cJSON *m, const char *key)
     return cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
 }
 
-static enum vpcx_status load_meta(const cJSON *doc, const char *label, struct snapshot_meta *meta,
-                                  struct vpcx_error *err)
+enum vpcx_status snapshot_meta_from_json(const cJSON *doc, const char *label,
+                                         struct snapshot_meta *meta, struct vpcx_error *err)
 {
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "Metadata");
     const cJSON *ver = cJSON_GetObjectItemCaseSensitive(m, "FormatVersion");
@@ -436,7 +436,7 @@ enum vpcx_status snapshot_load_buffer(const char *data, size_t len, const char *
     if (!doc)
         return parse_error(label, data, len, end, err);
     enum vpcx_status st =
-        cJSON_IsObject(doc) ? load_meta(doc, label, meta, err)
+        cJSON_IsObject(doc) ? snapshot_meta_from_json(doc, label, meta, err)
                             : vpcx_error_set(err, VPCX_ERR_PARSE, "%s is not a JSON object", label);
     if (st == VPCX_OK)
         st = check_lists(doc, label, err);

@@ -427,6 +427,8 @@ static void status_text(struct app *a, struct ui_line *l)
         line_addf(l, a->message_role, " %s", a->message.buf);
     } else if (a->opts.scopes) {
         app_scopes_status(a, l);
+    } else if (app_cache_loading(a)) {
+        app_cache_status(a, l);
     } else if (a->fetch && fetch_running(a->fetch)) {
         fetch_summary(a, l);
     } else if (a->show_ages) {
@@ -744,6 +746,10 @@ static void refresh_inventory(struct app *a)
 {
     if (a->opts.scopes) {
         app_scopes_refresh(a);
+        return;
+    }
+    if (!a->fetch && app_cache_loading(a) && !a->opts.offline) {
+        app_message(a, ROLE_WARN, "the cache is still loading: the refresh starts when it is in");
         return;
     }
     if (!a->fetch && a->opts.offline) {
@@ -1276,7 +1282,8 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     init_ages(a);
     if (opts->start_message)
         app_message(a, ROLE_WARN, "%s", opts->start_message);
-    start_network(a);
+    if (!app_cache_loading(a))
+        start_network(a);
     app_scopes_init(a);
     if (opts->tour_step > 0)
         app_tour_start(a, opts->tour_step);
@@ -1360,7 +1367,8 @@ static void waiter_finish(struct waiter *w)
 /* The one blocking wait: network, keyboard, signals and the cache write together. */
 static void wait_once(struct app *a, struct waiter *w)
 {
-    long timeout = job_timeout(a);
+    /* Cache still loading: only look at the keys, then load the next slice. */
+    long timeout = app_cache_loading(a) ? 0 : job_timeout(a);
     long sim = mutate_gate_timeout_ms(a->gate); /* a simulated change settling */
     if (sim >= 0 && (timeout < 0 || sim < timeout))
         timeout = sim;
@@ -1375,8 +1383,9 @@ static void wait_once(struct app *a, struct waiter *w)
         http_engine_step(app_scopes_http(a), fd, timeout, &ready);
         return;
     }
-    if (a->opts.client && (fetch_running(a->fetch) || sts_identity_pending(&a->identity) ||
-                           !http_engine_idle(aws_client_http(a->opts.client)))) {
+    if (a->opts.client &&
+        ((a->fetch && fetch_running(a->fetch)) || sts_identity_pending(&a->identity) ||
+         !http_engine_idle(aws_client_http(a->opts.client)))) {
         bool ready;
         int fd = w->epoll_fd >= 0 ? w->epoll_fd : w->fds[0];
         /* Without epoll a signal or the write's end is noticed at the next key or in a second. */
@@ -1429,8 +1438,15 @@ static bool wait_scopes(struct app *a, long max_ms)
     return true;
 }
 
+void app_finish_loading(struct app *a)
+{
+    if (app_cache_step(a, 0))
+        start_network(a);
+}
+
 bool app_wait_fetch(struct app *a, long max_ms)
 {
+    app_finish_loading(a);
     if (a->opts.scopes)
         return wait_scopes(a, max_ms);
     if (!a->opts.client)
@@ -1491,6 +1507,8 @@ static int run_loop(struct app *a)
         app_paint(a);
         job_start_due(a);
         wait_once(a, &w);
+        if (app_cache_step(a, APP_CACHE_SLICE_USEC))
+            start_network(a);
         if (mutate_gate_run_due(a->gate))
             refresh_if_changed(a);
         app_check_signals(a);

@@ -138,6 +138,13 @@ bool app_findings_update(struct app *a);
 /* Milliseconds until a rerun held back while pages land is due; -1 when none waits. */
 long app_findings_timeout(struct app *a);
 /* appscopes.c (all no-ops without opts.scopes) */
+/* A staged cache load (appcache.c): still loading; one slice of max_usec, true
+ * when that slice finished it; the status line while it runs. */
+bool app_cache_loading(const struct app *a);
+bool app_cache_step(struct app *a, long max_usec);
+void app_cache_status(struct app *a, struct ui_line *l);
+#define APP_CACHE_SLICE_USEC 20000
+
 void app_scopes_init(struct app *a);
 /* Merges the scopes into the app's inventory when one changed; true when it did. */
 bool app_scopes_sync(struct app *a);

@@ -54,6 +54,8 @@ void app_apply_filter(struct app *a, const char *text)
 /* The ENIs' first load is under way: an answer now could miss the holder. */
 static bool enis_loading(struct app *a)
 {
+    if (app_cache_loading(a) && !inventory_type_loaded(a->inv, INV_ENI))
+        return true; /* still coming from the cache */
     return a->fetch && fetch_get_progress(a->fetch, INV_ENI)->state == FETCH_RUNNING &&
            !inventory_type_loaded(a->inv, INV_ENI);
 }

@@ -439,7 +439,7 @@ static void test_concurrent_writers(void **state)
             files++;
     }
     closedir(d);
-    assert_int_equal(files, 2); /* the cache file and the index */
+    assert_int_equal(files, 3); /* the cache file, its binary form and the index */
 
     struct cache_listing list;
     struct vpcx_error err;

@@ -6,7 +6,9 @@
  * the user (a wider mode is tightened; another owner is refused). One file per
  * account, region and endpoint URL, "<account>-<region>-<sha256(url)[:12]>.json",
  * mode 0600, in exactly the format `vpcx dump` writes (store/snapshot.h), with
- * Metadata.FetchedAtByType giving each type's age. index.json maps (profile,
+ * Metadata.FetchedAtByType giving each type's age, and beside it the same
+ * content in binary form, "<...>.bin" (store/cachebin.h), which loads without
+ * a JSON parse; the JSON stays the portable form and the fallback. index.json maps (profile,
  * region, endpoint URL) to the account and file, so offline mode finds the
  * file from the settings alone, with no network call.
  *
@@ -79,6 +81,43 @@ enum vpcx_status cache_find(const char *dir, const struct cache_key *key, char *
 enum vpcx_status cache_load(const char *path, struct inventory *inv, struct snapshot_meta *meta,
                             cJSON **errors, struct vpcx_error *err);
 
+/* The binary form's path beside a cache file: "x.json" -> "x.bin" (store/cachebin.h). */
+char *cache_bin_path(const char *json_path);
+
+/*
+ * cache_load, and *note (may be NULL) says why the binary form beside path
+ * was not used when it exists but is refused (truncated, corrupt, another
+ * version, not written with this JSON): the JSON was read instead.
+ */
+enum vpcx_status cache_load_noted(const char *path, struct inventory *inv,
+                                  struct snapshot_meta *meta, cJSON **errors,
+                                  struct vpcx_error *note, struct vpcx_error *err);
+
+/*
+ * A staged load, for a first paint before the whole cache is in. From the
+ * binary form: cache_load_begin loads the metadata and the types the tree
+ * shows first (VPCs, subnets, AZs, endpoints, services); each
+ * cache_load_step adds the rest for about max_usec (0: all), ENIs last; the
+ * types still to come are not loaded (inventory_type_loaded) until their
+ * turn. Without a usable binary form (reason in *note) begin reads the JSON
+ * whole and the loader has nothing left to do. A step whose items do not
+ * decode empties inv, reads the JSON whole, and says so in *note. *done is
+ * set once everything is in. Destroy the loader at any point (the rest is
+ * then never loaded).
+ */
+struct cache_loader;
+enum vpcx_status cache_load_begin(const char *path, struct inventory *inv,
+                                  struct snapshot_meta *meta, cJSON **errors,
+                                  struct cache_loader **out, struct vpcx_error *note,
+                                  struct vpcx_error *err);
+enum vpcx_status cache_load_step(struct cache_loader *l, struct inventory *inv, long max_usec,
+                                 bool *done, struct vpcx_error *note);
+/* True while items remain to be loaded (NULL: false). */
+bool cache_loader_busy(const struct cache_loader *l);
+/* Items loaded and in all, while busy. */
+void cache_loader_progress(const struct cache_loader *l, size_t *loaded, size_t *total);
+void cache_loader_destroy(struct cache_loader *l);
+
 /*
  * Writes inv as the cache of meta's account, region and endpoint (meta->account
  * NULL: the account the index gives for meta's profile/region/endpoint) and
@@ -129,10 +168,12 @@ struct cache_entry {
     char *account, *region, *endpoint; /* may be NULL */
     char **profiles;                   /* profiles the index maps to it, sorted */
     size_t n_profiles;
-    char *fetched_at; /* may be NULL */
-    long long age;    /* seconds, -1 when unknown */
-    long long size;   /* bytes */
-    char *problem;    /* why the file is unusable, else NULL */
+    char *fetched_at;   /* may be NULL */
+    long long age;      /* seconds, -1 when unknown */
+    long long size;     /* bytes */
+    char *problem;      /* why the file is unusable, else NULL */
+    long long bin_size; /* its binary form's bytes, -1 when there is none */
+    char *bin_problem;  /* why that binary form would not be used, else NULL */
 };
 
 struct cache_listing {
@@ -152,8 +193,9 @@ struct cache_filter {
     const char *profile; /* files the index maps this profile to */
 };
 
-/* Removes matching files and their index entries (filter NULL: everything,
- * including left-over temp files). *removed (may be NULL) counts data files. */
+/* Removes matching files, their binary forms and their index entries (filter
+ * NULL: everything, including left-over temp files). *removed (may be NULL)
+ * counts data files (a JSON file and its binary form count once). */
 enum vpcx_status cache_clear(const char *dir, const struct cache_filter *filter, size_t *removed,
                              struct vpcx_error *err);
 

@@ -68,6 +68,13 @@ const char *snapshot_meta_type_time(const struct snapshot_meta *meta, enum inv_t
 /* Parses "2026-11-26T12:00:00Z" (what snapshot_format_time writes); false if malformed. */
 bool snapshot_parse_time(const char *text, time_t *out);
 
+/* The Metadata object as written ({"FormatVersion": 1, ...}); caller deletes. */
+cJSON *snapshot_meta_json(const struct snapshot_meta *meta);
+/* Fills meta from doc's "Metadata" member, refusing a missing one or another
+ * FormatVersion (label names the source in the message). */
+enum vpcx_status snapshot_meta_from_json(const cJSON *doc, const char *label,
+                                         struct snapshot_meta *meta, struct vpcx_error *err);
+
 /* Writes the document to out, item by item (no whole-document string). */
 enum vpcx_status snapshot_write(FILE *out, const struct inventory *inv,
                                 const struct snapshot_meta *meta, const cJSON *errors, bool pretty,

@@ -49,6 +49,7 @@
 #include "vpcx/model/cost.h"
 #include "vpcx/model/inventory.h"
 #include "vpcx/model/preflight.h"
+#include "vpcx/store/cache.h"
 #include "vpcx/store/snapshot.h"
 #include "vpcx/sync/fetch.h"
 #include "vpcx/sync/mutate.h"
@@ -110,6 +111,10 @@ struct app_options {
     bool offline;                           /* no network: header says OFFLINE */
     const char *offline_reason;             /* shown in the status line */
     const char *start_message;              /* status line until the first key */
+    /* The rest of a cache whose first types are in inv (store/cache.h; borrowed):
+     * loaded a slice per loop turn after the first paint (headless: right after
+     * it); the network starts once it is all in. */
+    struct cache_loader *cache_loader;
     app_refresh_fn on_refresh;
     void *refresh_ud;
     const char *theme; /* NULL: the config's, else dark */
@@ -206,6 +211,8 @@ bool app_handle_key(struct app *a, int key);
 void app_paint(struct app *a);
 /* A new size (headless "resize WxH"; the real loop reads the tty). */
 void app_resize(struct app *a, int rows, int cols);
+/* Loads the rest of a staged cache load at once (headless), then starts the network. */
+void app_finish_loading(struct app *a);
 /* Runs the network until the fetch and every other call or timer (a mutation's
  * polling) is done, then the cache write it owes (headless "wait"); false on
  * timeout or a quit signal. */
