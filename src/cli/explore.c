@@ -321,6 +321,10 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
         rc = explore_offline(&ec, ao, &err);
     } else {
         struct refresh_ctx ctx = {.cache = &ec, .settings = &s.settings};
+        /* :region and :profile make scopes of these; no MFA prompt under the screen. */
+        struct aws_session_options scope_so = so;
+        scope_so.prompt_mfa = NULL;
+        ao->scope_base = &scope_so;
         ao->client = live->client;
         ao->profile_credentials = live->credentials.source != AWS_SRC_ENV;
         ao->on_refresh = refreshed;

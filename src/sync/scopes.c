@@ -5,6 +5,7 @@
 #include "vpcx/core/xalloc.h"
 
 #include <fnmatch.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -80,6 +81,47 @@ void scope_set_destroy(struct scope_set *set)
 struct http_engine *scope_set_http(const struct scope_set *set)
 {
     return set->http;
+}
+
+const struct aws_session_options *scope_set_base(const struct scope_set *set)
+{
+    return &set->base;
+}
+
+/* partitions.json's regionRegex of each partition (aws, cn, eusc, iso*, us-gov). */
+static bool region_name_known(const char *region)
+{
+    static const char pattern[] =
+        "^((us|eu|ap|sa|ca|me|af|il|mx)|cn|eusc-de|us-iso|us-isob|eu-isoe|us-isof|us-gov)"
+        "-[A-Za-z0-9_]+-[0-9]+$";
+    regex_t re;
+    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+        return true; /* cannot check: let the endpoint answer */
+    bool ok = regexec(&re, region, 0, NULL, 0) == 0;
+    regfree(&re);
+    return ok;
+}
+
+enum vpcx_status scope_check_name(const struct aws_session_options *base, const char *profile,
+                                  const char *region, struct vpcx_error *err)
+{
+    if (region && !region_name_known(region))
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "unknown region '%s': AWS region names look like eu-west-1", region);
+    if (!profile)
+        return VPCX_OK;
+    struct aws_options ao = base->aws;
+    ao.profile = profile;
+    ao.region = "us-east-1"; /* only the profile's presence matters here */
+    struct aws_settings s;
+    struct vpcx_error e;
+    vpcx_error_init(&e);
+    enum vpcx_status st = aws_settings_resolve(&ao, base->env, &s, &e);
+    aws_settings_finish(&s);
+    if (st == VPCX_ERR_PROFILE_NOT_FOUND) /* other problems show on the scope's row */
+        vpcx_error_copy(err, &e);
+    vpcx_error_finish(&e);
+    return st == VPCX_ERR_PROFILE_NOT_FOUND ? st : VPCX_OK;
 }
 
 void scope_set_on_event(struct scope_set *set, scope_event_fn fn, void *ud)

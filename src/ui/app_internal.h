@@ -107,6 +107,9 @@ struct app {
     struct app_findings *findings;      /* the check engine's last run (findings.c) */
     bool scopes_dirty;                  /* a scope changed: merge again (appscopes.c) */
     struct tree_groups groups;          /* account > region > VPC over opts.scopes */
+    struct scope_set *own_scopes;       /* made by :region or :profile from one scope */
+    bool scopes_flat;                   /* one scope switched to: no account > region levels */
+    bool tree_grouped;                  /* the tree has the account > region levels */
 };
 
 /* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
@@ -119,6 +122,9 @@ struct view *app_focused_view(struct app *a);
 bool app_clipboard(struct app *a, const char *text);
 void app_pop_view(struct app *a);
 void app_sync_detail(struct app *a);
+/* Ends the single scope's network (fetch, identity, metrics, cache writes) and writes:
+   the explorer goes on over a scope set (appscopes.c). */
+void app_single_stop(struct app *a);
 
 /* commands.c */
 void app_prompt_start(struct app *a, char kind);

@@ -4,12 +4,16 @@
  * merged into the app's one inventory, so the filter, :ip, the matrix and the
  * findings span them all, and the tree's top levels become account > region >
  * VPC with each scope's progress, age or error on its region row. :profile and
- * :region switch or add scopes while the explorer runs. Read-only: the
- * endpoint forms need the one client of a single scope.
+ * :region switch or add scopes while the explorer runs; started on one scope
+ * (opts.scope_base), the first such command turns the explorer into a scope
+ * set of its own: a switch shows the one new scope as a single scope shows
+ * (no account and region levels), an add shows account > region > VPC.
+ * Read-only: the endpoint forms need the one client of a single scope.
  */
 #include "app_internal.h"
 
 #include "vpcx/core/xalloc.h"
+#include "vpcx/sync/mutate.h"
 #include "vpcx/sync/scopes.h"
 
 #include <stdlib.h>
@@ -42,7 +46,7 @@ static size_t g_scope_of_vpc(void *ud, const char *vpc_id)
 
 const struct tree_groups *app_tree_groups(struct app *a)
 {
-    if (!a->opts.scopes)
+    if (!a->opts.scopes || a->scopes_flat)
         return NULL;
     a->groups = (struct tree_groups){
         .count = g_count,
@@ -77,9 +81,36 @@ static void on_scope_event(void *ud, struct scope *sc)
     a->dirty = true;
 }
 
+/* The tree's account > region levels follow the set: on from an add, off for a switch. */
+static void sync_groups(struct app *a)
+{
+    const struct tree_groups *g = app_tree_groups(a);
+    if ((g != NULL) == a->tree_grouped)
+        return;
+    a->tree_grouped = g != NULL;
+    tree_set_groups(treeview_tree(a->tree), g);
+}
+
+/* A single scope switched to: the header names its account, region and profile. */
+static void set_flat_title(struct app *a, struct scope *sc)
+{
+    const char *acct = sc->account ? sc->account : sc->role_account ? sc->role_account : "?";
+    free(a->scope);
+    a->scope = xasprintf("account %s  region %s", acct, sc->region ? sc->region : "?");
+    a->opts.region = sc->region;
+    a->opts.profile = sc->profile;
+}
+
 static void set_title(struct app *a)
 {
     struct scope_set *set = a->opts.scopes;
+    if (a->scopes_flat && scope_set_count(set) != 1)
+        a->scopes_flat = false;
+    sync_groups(a);
+    if (a->scopes_flat) {
+        set_flat_title(a, scope_set_get(set, 0));
+        return;
+    }
     size_t n = scope_set_count(set), loaded = 0;
     for (size_t i = 0; i < n; i++)
         loaded += scope_set_get(set, i)->state == SCOPE_DONE;
@@ -93,6 +124,7 @@ void app_scopes_init(struct app *a)
     if (!a->opts.scopes)
         return;
     scope_set_on_event(a->opts.scopes, on_scope_event, a);
+    a->tree_grouped = a->tree && !a->own_scopes; /* tree_open grouped a set given at start */
     set_title(a);
     scope_set_start_all(a->opts.scopes);
     a->scopes_dirty = true;
@@ -136,6 +168,13 @@ void app_scopes_refresh(struct app *a)
 void app_scopes_status(struct app *a, struct ui_line *l)
 {
     struct scope_set *set = a->opts.scopes;
+    if (a->scopes_flat && scope_set_count(set) == 1) {
+        enum theme_role role;
+        char *text = app_scope_row(a, 0, &role);
+        line_addf(l, role == ROLE_DIM ? ROLE_STATUS : role, " %s", text);
+        free(text);
+        return;
+    }
     size_t n = scope_set_count(set), loading = 0, failed = 0;
     const struct scope *first_bad = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -175,15 +214,57 @@ static const char **distinct(struct scope_set *set, bool regions, size_t *n)
     return v;
 }
 
+/* Started on one scope: the first :region or :profile makes a scope set of its own,
+ * holding the one scope asked for (a switch) or the one shown and the new one (an add).
+ * The single scope's fetch, cache writes and forms stop; its scopes go on read-only. */
+static bool scopes_from_single(struct app *a, bool region, bool add, const char *name)
+{
+    const struct aws_session_options *base = a->opts.scope_base;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    struct scope_set *set = scope_set_create(base, &err);
+    if (!set) {
+        char *line = vpcx_error_format(&err);
+        app_message(a, ROLE_ERROR, "%s", line);
+        free(line);
+        vpcx_error_finish(&err);
+        return false;
+    }
+    /* The shown scope as vpcx was started: the profile given (else the default chain,
+     * environment keys included) in the region shown. */
+    const char *profile = base->aws.profile;
+    if (add)
+        scope_set_add(set, profile, a->opts.region);
+    /* Switching profile keeps a region given on the command line, else takes the
+     * profile's own, as `vpcx --profile NAME` would. */
+    if (region)
+        scope_set_add(set, profile, name);
+    else
+        scope_set_add(set, name, add ? a->opts.region : base->aws.region);
+    bool writes = mutate_gate_mode(a->gate) == MUTATE_LIVE;
+    app_single_stop(a);
+    a->own_scopes = set;
+    a->opts.scopes = set;
+    a->scopes_flat = !add;
+    a->opts.account = NULL;
+    a->opts.region = NULL;
+    a->opts.profile = NULL;
+    app_scopes_init(a);
+    if (writes)
+        app_message(a, ROLE_WARN,
+                    "writes need the account and region vpcx started with: "
+                    "read-only now");
+    return true;
+}
+
 /* :region NAME (switch), :region +NAME (add); :profile likewise. */
 void app_scopes_command(struct app *a, const char *word, const char *arg)
 {
     struct scope_set *set = a->opts.scopes;
     bool region = strcmp(word, "region") == 0;
-    if (!set) {
-        app_message(a, ROLE_WARN,
-                    "one account and region: start vpcx with --regions or --profiles to %s",
-                    region ? "switch regions" : "switch profiles");
+    if (!set && !a->opts.scope_base) {
+        app_message(a, ROLE_WARN, "%s: a saved inventory has no other %s",
+                    a->opts.source ? a->opts.source : "offline", region ? "regions" : "profiles");
         return;
     }
     if (!arg || !*arg || (arg[0] == '+' && !arg[1])) {
@@ -192,6 +273,23 @@ void app_scopes_command(struct app *a, const char *word, const char *arg)
     }
     bool add = arg[0] == '+';
     const char *name = add ? arg + 1 : arg;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    const struct aws_session_options *base = set ? scope_set_base(set) : a->opts.scope_base;
+    if (scope_check_name(base, region ? NULL : name, region ? name : NULL, &err) != VPCX_OK) {
+        char *line = vpcx_error_format(&err);
+        app_message(a, ROLE_ERROR, "%s", line);
+        free(line);
+        vpcx_error_finish(&err);
+        return;
+    }
+    vpcx_error_finish(&err);
+    if (!set) {
+        if (scopes_from_single(a, region, add, name))
+            app_message(a, ROLE_OK, "%s %s %s", add ? "added" : "switched to",
+                        region ? "region" : "profile", name);
+        return;
+    }
     /* The other dimension stays: every profile in the new region, or the reverse. */
     size_t n_others;
     const char **others = distinct(set, !region, &n_others);

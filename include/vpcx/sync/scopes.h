@@ -71,6 +71,16 @@ typedef void (*scope_event_fn)(void *ud, struct scope *scope);
 struct scope_set *scope_set_create(const struct aws_session_options *base, struct vpcx_error *err);
 void scope_set_destroy(struct scope_set *set);
 struct http_engine *scope_set_http(const struct scope_set *set);
+/* The options the set was created with. */
+const struct aws_session_options *scope_set_base(const struct scope_set *set);
+/*
+ * Checks names asked for at run time (:profile, :region) before a scope is made of
+ * them; either may be NULL. VPCX_ERR_PROFILE_NOT_FOUND for a profile neither
+ * AWS file has (the message lists those they have), VPCX_ERR_USAGE for a region
+ * name no AWS partition has (botocore's partitions.json region patterns).
+ */
+enum vpcx_status scope_check_name(const struct aws_session_options *base, const char *profile,
+                                  const char *region, struct vpcx_error *err);
 void scope_set_on_event(struct scope_set *set, scope_event_fn fn, void *ud);
 
 /* Adds profile x region (either may be NULL), or returns the one already there. */

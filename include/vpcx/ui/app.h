@@ -90,6 +90,9 @@ struct app_options {
      * them, merges their inventories into inv as they load, and shows account >
      * region > VPC. Borrowed. */
     struct scope_set *scopes;
+    /* One scope from AWS: the session options :region and :profile make scopes of
+       (borrowed; NULL: those commands say there is nothing to switch to). */
+    const struct aws_session_options *scope_base;
     struct aws_client *client; /* NULL: no network (demo, snapshot) */
     /* Header text (any may be NULL). */
     const char *account, *region, *endpoint, *profile, *source;
