@@ -9,24 +9,11 @@ import os
 import sys
 import unittest
 
-import boto3
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vpcx_harness as h  # noqa: E402
 
-ROLE = "OrganizationAccountAccessRole"
-
-
-def client(url, service, creds=None):
-    creds = creds or {"AccessKeyId": h.TEST_KEY, "SecretAccessKey": h.TEST_SECRET}
-    return boto3.client(service, region_name=h.REGION, endpoint_url=url,
-                        aws_access_key_id=creds["AccessKeyId"],
-                        aws_secret_access_key=creds["SecretAccessKey"],
-                        aws_session_token=creds.get("SessionToken"))
-
-
-def role_arn(account):
-    return "arn:aws:iam::%s:role/%s" % (account, ROLE)
+ROLE = h.ORG_ROLE
+role_arn = h.org_role_arn
 
 
 class OrgRoleMotoTest(unittest.TestCase):
@@ -36,23 +23,7 @@ class OrgRoleMotoTest(unittest.TestCase):
         cls.proxy = None
         cls.home = h.CleanHome()
         try:
-            org = client(cls.moto.url, "organizations")
-            org.create_organization(FeatureSet="ALL")
-            cls.members = []
-            for name in ("network-prod", "network-dev"):
-                st = org.create_account(AccountName=name, Email="%s@example.com" % name)
-                cls.members.append(st["CreateAccountStatus"]["AccountId"])
-            cls.vpcs = {}
-            for i, account in enumerate([h.ACCOUNT] + cls.members):
-                creds = None
-                if account != h.ACCOUNT:
-                    sts = client(cls.moto.url, "sts")
-                    creds = sts.assume_role(RoleArn=role_arn(account),
-                                            RoleSessionName="seed")["Credentials"]
-                ec2 = client(cls.moto.url, "ec2", creds)
-                vpc = ec2.create_vpc(CidrBlock="10.%d.0.0/16" % (10 + i))["Vpc"]["VpcId"]
-                cls.vpcs[account] = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
-                assert vpc in cls.vpcs[account]
+            cls.members, cls.vpcs = h.seed_organization(cls.moto.url)
             cls.proxy = h.awsproxy.AwsProxy(cls.moto.url).start()
         except Exception:
             cls.tearDownClass()
