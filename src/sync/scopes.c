@@ -16,6 +16,7 @@ struct scope_set {
     size_t n;
     scope_event_fn on_event;
     void *event_ud;
+    long long max_age;
 };
 
 struct scope_set *scope_set_create(const struct aws_session_options *base, struct vpcx_error *err)
@@ -35,6 +36,7 @@ struct scope_set *scope_set_create(const struct aws_session_options *base, struc
     struct scope_set *set = xcalloc(1, sizeof(*set));
     set->base = *base;
     set->http = http;
+    set->max_age = 15 * 60;
     return set;
 }
 
@@ -124,6 +126,11 @@ enum vpcx_status scope_check_name(const struct aws_session_options *base, const 
     return st == VPCX_ERR_PROFILE_NOT_FOUND ? st : VPCX_OK;
 }
 
+void scope_set_max_age(struct scope_set *set, long long seconds)
+{
+    set->max_age = seconds;
+}
+
 void scope_set_on_event(struct scope_set *set, scope_event_fn fn, void *ud)
 {
     set->on_event = fn;
@@ -204,6 +211,7 @@ static bool scope_check_done(struct scope *sc)
         return false;
     sc->state = SCOPE_DONE;
     sc->finished = time(NULL);
+    sc->cache_owed = true;
     return true;
 }
 
@@ -249,7 +257,11 @@ enum vpcx_status scope_resolve(struct scope_set *set, struct scope *sc, struct v
     so.aws.assume_role_arn = sc->role_arn;
     so.shared_http = set->http;
     enum vpcx_status st = aws_session_resolve(&sc->session, &so, err);
-    sc->session_open = true; /* closed by scope_close whatever happened */
+    if (st != VPCX_OK) { /* a later start resolves again and reports it */
+        aws_session_close(&sc->session);
+        return st;
+    }
+    sc->session_open = true; /* closed by scope_close */
     if (st == VPCX_OK && !sc->region && sc->session.settings.region.value) {
         sc->region = xstrdup(sc->session.settings.region.value);
         free(sc->label);
@@ -468,6 +480,19 @@ static void add_error(struct strbuf *sb, const struct vpcx_error *e)
     strbuf_addstr(sb, e->message ? e->message : vpcx_status_message(e->status));
 }
 
+/* "cached 5m ago" (+ " (stale)"), for a scope shown from its cache. */
+static void add_cached(struct strbuf *sb, const struct scope *sc, time_t now)
+{
+    if (!sc->cache_time) {
+        strbuf_addstr(sb, "cached");
+        return;
+    }
+    strbuf_addstr(sb, "cached ");
+    add_age(sb, sc->cache_time, now);
+    if (now - sc->cache_time > sc->set->max_age)
+        strbuf_addstr(sb, " (stale)");
+}
+
 char *scope_status_text(const struct scope *sc, time_t now)
 {
     struct strbuf sb;
@@ -475,6 +500,14 @@ char *scope_status_text(const struct scope *sc, time_t now)
     unsigned failed = 0, done = 0;
     scope_count_types(sc, &failed, &done);
     const char *type = NULL;
+    /* Data of the cache still shows: every type that failed (or has not landed) keeps it.
+     * Nothing loaded (credentials, or every call failed): offline on the cache. */
+    bool offline = sc->state == SCOPE_FAILED || (sc->state == SCOPE_DONE && failed && !done);
+    if (sc->cached && (offline || sc->state == SCOPE_LOADING)) {
+        strbuf_addstr(&sb, offline ? "offline, " : "");
+        add_cached(&sb, sc, now);
+        strbuf_addstr(&sb, offline ? ": " : ", ");
+    }
     switch (sc->state) {
     case SCOPE_IDLE:
         strbuf_addstr(&sb, "not loaded");
@@ -495,6 +528,10 @@ char *scope_status_text(const struct scope *sc, time_t now)
         if (e) {
             strbuf_addf(&sb, "; %u type%s failed, %s: ", failed, failed == 1 ? "" : "s", type);
             add_error(&sb, e);
+            if (sc->cached) { /* those types show what the cache had */
+                strbuf_addstr(&sb, "; kept ");
+                add_cached(&sb, sc, now);
+            }
         }
         break;
     }

@@ -1371,7 +1371,7 @@ void app_destroy(struct app *a)
     free(a->pending_copy);
     free(a->pending_ip);
     app_marks_clear(a);
-    scope_set_destroy(a->own_scopes);
+    app_scopes_finish(a);
     free(a);
 }
 

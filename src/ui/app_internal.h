@@ -110,6 +110,8 @@ struct app {
     struct scope_set *own_scopes;       /* made by :region or :profile from one scope */
     bool scopes_flat;                   /* one scope switched to: no account > region levels */
     bool tree_grouped;                  /* the tree has the account > region levels */
+    struct bgjob **scope_jobs;          /* the scopes' cache writes running */
+    size_t n_scope_jobs;
 };
 
 /* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
@@ -145,6 +147,8 @@ bool app_findings_update(struct app *a);
 long app_findings_timeout(struct app *a);
 /* appscopes.c (all no-ops without opts.scopes) */
 void app_scopes_init(struct app *a);
+/* At the end: waits for the scopes' cache writes, frees a set made by :region. */
+void app_scopes_finish(struct app *a);
 /* Merges the scopes into the app's inventory when one changed; true when it did. */
 bool app_scopes_sync(struct app *a);
 /* True while a scope loads or the scopes' engine has work. */

@@ -12,8 +12,10 @@
  */
 #include "app_internal.h"
 
+#include "vpcx/core/bgjob.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/sync/mutate.h"
+#include "vpcx/sync/scopecache.h"
 #include "vpcx/sync/scopes.h"
 
 #include <stdlib.h>
@@ -119,10 +121,75 @@ static void set_title(struct app *a)
                          loaded);
 }
 
+/* Scopes not started yet show their cache (if any) before their first load. */
+static void read_caches(struct app *a)
+{
+    struct scope_set *set = a->opts.scopes;
+    for (size_t i = 0; i < scope_set_count(set); i++)
+        scope_cache_read(set, scope_set_get(set, i), a->opts.scope_cache_dir);
+}
+
+/* Each scope that finished a load writes its cache in a child; finished writes are
+ * reaped here, a failure goes to the status line. */
+static void write_caches(struct app *a)
+{
+    for (size_t i = 0; i < a->n_scope_jobs;) {
+        enum vpcx_status st;
+        struct vpcx_error note;
+        vpcx_error_init(&note);
+        if (!bgjob_collect(a->scope_jobs[i], false, &st, &note)) {
+            vpcx_error_finish(&note);
+            i++;
+            continue;
+        }
+        if (note.status != VPCX_OK) {
+            char *line = vpcx_error_format(&note);
+            app_message(a, ROLE_WARN, "cache: %s", line);
+            free(line);
+        }
+        vpcx_error_finish(&note);
+        bgjob_destroy(a->scope_jobs[i]);
+        a->scope_jobs[i] = a->scope_jobs[--a->n_scope_jobs];
+    }
+    struct scope_set *set = a->opts.scopes;
+    for (size_t i = 0; i < scope_set_count(set); i++) {
+        struct scope *sc = scope_set_get(set, i);
+        if (!sc->cache_owed)
+            continue;
+        sc->cache_owed = false;
+        struct vpcx_error err;
+        vpcx_error_init(&err);
+        struct bgjob *job = scope_cache_write(sc, a->opts.scope_cache_dir, &err);
+        if (job) {
+            a->scope_jobs =
+                xreallocarray(a->scope_jobs, a->n_scope_jobs + 1, sizeof(*a->scope_jobs));
+            a->scope_jobs[a->n_scope_jobs++] = job;
+        } else if (err.status != VPCX_OK) {
+            char *line = vpcx_error_format(&err);
+            app_message(a, ROLE_WARN, "cache not updated: %s", line);
+            free(line);
+        }
+        vpcx_error_finish(&err);
+    }
+}
+
+void app_scopes_finish(struct app *a)
+{
+    for (size_t i = 0; i < a->n_scope_jobs; i++)
+        bgjob_destroy(a->scope_jobs[i]); /* waits: a write is not cut short */
+    free(a->scope_jobs);
+    a->scope_jobs = NULL;
+    a->n_scope_jobs = 0;
+    scope_set_destroy(a->own_scopes);
+    a->own_scopes = NULL;
+}
+
 void app_scopes_init(struct app *a)
 {
     if (!a->opts.scopes)
         return;
+    scope_set_max_age(a->opts.scopes, a->max_age);
+    read_caches(a);
     scope_set_on_event(a->opts.scopes, on_scope_event, a);
     a->tree_grouped = a->tree && !a->own_scopes; /* tree_open grouped a set given at start */
     set_title(a);
@@ -136,6 +203,7 @@ bool app_scopes_sync(struct app *a)
         return false;
     bool running = scope_set_running(a->opts.scopes); /* notes scopes that just finished */
     (void)running;
+    write_caches(a);
     if (!a->scopes_dirty)
         return false;
     a->scopes_dirty = false;
@@ -303,6 +371,7 @@ void app_scopes_command(struct app *a, const char *word, const char *arg)
         struct scope *sc =
             region ? scope_set_add(set, other, name) : scope_set_add(set, name, other);
         if (sc->state == SCOPE_IDLE) {
+            scope_cache_read(set, sc, a->opts.scope_cache_dir);
             scope_set_start(set, sc);
             added++;
         }
