@@ -32,7 +32,8 @@ ListAccounts answers 400 TooManyRequestsException, as Organizations does.
 
 Control (JSON): GET /_bench/stats -> {"requests": {action: n}, "status": {action: {code: n}},
 "bytes": {action: n}, "throttled": {action: n}, "max_in_flight": n, "last_page_s": {action: s
-from the first request to the list's last page}, "account": {action: items}, "config": {...}};
+from the first request to the list's last page}, "scope_done_s": {"account/region": s from the
+first request to that scope's last list page}, "account": {action: items}, "config": {...}};
 POST /_bench/reset clears them; POST /_bench/config {"rtt_ms", "rate", "burst",
 "throttle_scope", "save_dir"} changes the config (save_dir: write every 200 EC2 page there).
 """
@@ -110,7 +111,7 @@ class State:
         with self.lock:
             self.buckets = {}
             self.stats = {"requests": {}, "status": {}, "bytes": {}, "throttled": {},
-                          "max_in_flight": 0, "last_page_s": {}}
+                          "max_in_flight": 0, "last_page_s": {}, "scope_done_s": {}}
             self.t0 = None
             self.saved = 0
 
@@ -143,10 +144,15 @@ class State:
             self.in_flight += 1
             self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.in_flight)
 
-    def mark_last_page(self, action):
-        """Seconds from the first request since the reset to this action's last page sent."""
+    def mark_last_page(self, action, scope=None):
+        """Seconds from the first request since the reset to this action's last page sent;
+        per scope ("account/region"), the latest such page of any action."""
         with self.lock:
-            self.stats["last_page_s"][action] = round(time.monotonic() - self.t0, 4)
+            t = round(time.monotonic() - self.t0, 4)
+            self.stats["last_page_s"][action] = t
+            if scope:
+                by = self.stats["scope_done_s"]
+                by[scope] = max(by.get(scope, 0), t)
 
     def leave(self):
         with self.lock:
@@ -402,7 +408,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_all(status, body, "application/x-amz-json-1.1" if target else
                           "text/xml;charset=UTF-8")
             if status == 200 and action in state.acct.lists and not more:
-                state.mark_last_page(action)
+                m = CREDENTIAL_SCOPE.search(self.headers.get("Authorization") or "")
+                state.mark_last_page(action, "%s/%s" % (self.account(state)[0],
+                                                        m.group(1) if m else "?"))
         finally:
             state.leave()
 

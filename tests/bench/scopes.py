@@ -12,8 +12,10 @@ regions scopes; the single-scope run is the management account in the first regi
 ec2server.py runs with --throttle-scope region: a token bucket per action in each region, as
 EC2 limits each account and region apart. vpcx dumps every region at once (one scope each, one
 shared engine), under the standard and the adaptive retry mode; then the slowest single region
-alone. Printed per run: wall and CPU seconds, peak RSS, requests and throttled answers (503
-RequestLimitExceeded) from the server, the exit code, and whether every scope came back whole.
+alone. Printed per run: wall and CPU seconds, when the first and the last scope got their last
+list page (server clock, from the run's first request), peak RSS, requests and throttled
+answers (503 RequestLimitExceeded) from the server, the exit code, and whether every scope
+came back whole.
 Nothing here asserts a time; results go to tests/bench/RESULTS.md by hand.
 """
 import argparse
@@ -55,6 +57,9 @@ def one_run(args, server, regions, mode, accounts=1):
     stats = server.control("stats")
     res["requests"] = sum(stats["requests"].values())
     res["throttled"] = sum(stats.get("throttled", {}).values())
+    done = sorted(stats.get("scope_done_s", {}).values())
+    res["first_scope_s"] = done[0] if done else 0
+    res["last_scope_s"] = done[-1] if done else 0
     res["org_requests"] = stats["requests"].get("ListAccounts", 0) + \
         stats["requests"].get("AssumeRole", 0)
     with open(out) as f:
@@ -93,13 +98,13 @@ def main(argv=None):
         rows.append(("1 region, standard", one_run(args, server, regions[:1], "standard")))
     finally:
         server.stop()
-    print("| run | wall s | CPU s | peak RSS KiB | requests | of them ListAccounts + AssumeRole "
-          "| throttled | whole scopes | exit |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| run | wall s | first / last scope done s | CPU s | peak RSS KiB | requests | of them "
+          "ListAccounts + AssumeRole | throttled | whole scopes | exit |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, r in rows:
-        print("| %s | %.2f | %.2f | %d | %d | %d | %d | %d/%d | %d |" % (
-            name, r["wall_s"], r["cpu_s"], r["rss_kib"], r["requests"], r["org_requests"],
-            r["throttled"], r["whole"], r["scopes"], r["exit"]))
+        print("| %s | %.2f | %.1f / %.1f | %.2f | %d | %d | %d | %d | %d/%d | %d |" % (
+            name, r["wall_s"], r["first_scope_s"], r["last_scope_s"], r["cpu_s"], r["rss_kib"],
+            r["requests"], r["org_requests"], r["throttled"], r["whole"], r["scopes"], r["exit"]))
 
 
 if __name__ == "__main__":
