@@ -358,22 +358,27 @@ void app_scopes_command(struct app *a, const char *word, const char *arg)
                         region ? "region" : "profile", name);
         return;
     }
-    /* The other dimension stays: every profile in the new region, or the reverse. */
-    size_t n_others;
-    const char **others = distinct(set, !region, &n_others);
+    /* The other dimension stays: every account (profile, or --org-role account) in the new
+     * region, or every region for the new profile. */
+    size_t n_others = 0;
+    const char **others = region ? NULL : distinct(set, true, &n_others);
     size_t before = scope_set_count(set);
     struct scope **keep = xcalloc(before + 1, sizeof(*keep));
     for (size_t i = 0; i < before; i++)
         keep[i] = scope_set_get(set, i);
-    size_t added = 0;
-    for (size_t i = 0; i < n_others || (i == 0 && n_others == 0); i++) {
-        const char *other = n_others ? others[i] : NULL;
-        struct scope *sc =
-            region ? scope_set_add(set, other, name) : scope_set_add(set, name, other);
+    size_t wanted = region ? before : n_others;
+    for (size_t i = 0; i < wanted || (i == 0 && wanted == 0); i++) {
+        struct scope *sc;
+        if (region && before) {
+            const struct scope *was = scope_set_get(set, i); /* new ones go after */
+            sc = scope_set_add_role(set, was->profile, name, was->role_arn, was->role_account);
+        } else {
+            sc = region ? scope_set_add(set, NULL, name)
+                        : scope_set_add(set, name, n_others ? others[i] : NULL);
+        }
         if (sc->state == SCOPE_IDLE) {
             scope_cache_read(set, sc, a->opts.scope_cache_dir);
             scope_set_start(set, sc);
-            added++;
         }
         for (size_t k = 0; k < before; k++)
             if (keep[k] == sc)

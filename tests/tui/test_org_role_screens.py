@@ -4,7 +4,7 @@ organization with two member accounts, a VPC seeded in each: vpcx_harness.seed_o
 behind awsproxy, which refuses sts:AssumeRole of one member's role (deny_roles): the tree
 is account > region > VPC, the refused account's region row carries its AccessDenied naming
 the role while the management account and the other member load their own VPCs, and the
-status line counts the scope with errors. Skips (77) without $VPCX_BIN."""
+status line counts the scope with errors; :region +NAME adds the region to every account. Skips (77) without $VPCX_BIN."""
 import os
 import re
 import subprocess
@@ -95,6 +95,21 @@ class OrgRoleScreensTest(unittest.TestCase):
                          % self.denied)
         for vpc in self.vpcs[self.denied]:
             self.assertNotIn(vpc, text)
+
+    def test_region_add_covers_every_account(self):
+        lines = self.screen(["wait", ":region +eu-west-1<Enter>", "wait", "-"], size="140x50")
+        self.assertIn("6 account-regions", lines[0])
+        accounts = sorted(self.row(lines, r"^\s+▾ account %s\b" % a)
+                          for a in [h.ACCOUNT] + self.members) + [len(lines)]
+        for start, end in zip(accounts, accounts[1:]):
+            block = "\n".join(lines[start:end])
+            self.assertRegex(block, r"us-east-1 \(")
+            self.assertRegex(block, r"eu-west-1 \(")
+        start = self.row(lines, r"^\s+▾ account %s\b" % self.denied)
+        end = accounts[accounts.index(start) + 1]
+        denied = "\n".join(lines[start:end])  # both regions of the refused account say why
+        self.assertEqual(len(re.findall(r"\(0 VPCs\)\s+AccessDenied", denied)), 2)
+        self.assertEqual(len(re.findall(r"AccessDenied", "\n".join(lines))), 2)
 
     def test_refused_row_names_the_role_in_full_when_wide(self):
         lines = self.screen(["wait", "-"], size="220x30")
