@@ -33,7 +33,7 @@ ListAccounts answers 400 TooManyRequestsException, as Organizations does.
 Control (JSON): GET /_bench/stats -> {"requests": {action: n}, "status": {action: {code: n}},
 "bytes": {action: n}, "throttled": {action: n}, "max_in_flight": n, "last_page_s": {action: s
 from the first request to the list's last page}, "scope_done_s": {"account/region": s from the
-first request to that scope's last list page}, "account": {action: items}, "config": {...}};
+first request to that scope's last answer of a list or DescribeVpcAttribute}, "account": {action: items}, "config": {...}};
 POST /_bench/reset clears them; POST /_bench/config {"rtt_ms", "rate", "burst",
 "throttle_scope", "save_dir"} changes the config (save_dir: write every 200 EC2 page there).
 """
@@ -149,7 +149,8 @@ class State:
         per scope ("account/region"), the latest such page of any action."""
         with self.lock:
             t = round(time.monotonic() - self.t0, 4)
-            self.stats["last_page_s"][action] = t
+            if action:
+                self.stats["last_page_s"][action] = t
             if scope:
                 by = self.stats["scope_done_s"]
                 by[scope] = max(by.get(scope, 0), t)
@@ -407,10 +408,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 time.sleep(wait)
             self.send_all(status, body, "application/x-amz-json-1.1" if target else
                           "text/xml;charset=UTF-8")
-            if status == 200 and action in state.acct.lists and not more:
+            last = status == 200 and action in state.acct.lists and not more
+            if last or (status == 200 and action == "DescribeVpcAttribute"):
                 m = CREDENTIAL_SCOPE.search(self.headers.get("Authorization") or "")
-                state.mark_last_page(action, "%s/%s" % (self.account(state)[0],
-                                                        m.group(1) if m else "?"))
+                state.mark_last_page(action if last else None, "%s/%s" % (
+                    self.account(state)[0], m.group(1) if m else "?"))
         finally:
             state.leave()
 

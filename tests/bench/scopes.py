@@ -13,7 +13,8 @@ ec2server.py runs with --throttle-scope region: a token bucket per action in eac
 EC2 limits each account and region apart. vpcx dumps every region at once (one scope each, one
 shared engine), under the standard and the adaptive retry mode; then the slowest single region
 alone. Printed per run: wall and CPU seconds, when the first and the last scope got their last
-list page (server clock, from the run's first request), peak RSS, requests and throttled
+answer (a list's last page or DescribeVpcAttribute; server clock, from the run's first
+request), peak RSS, requests and throttled
 answers (503 RequestLimitExceeded) from the server, the exit code, and whether every scope
 came back whole.
 Nothing here asserts a time; results go to tests/bench/RESULTS.md by hand.
