@@ -331,8 +331,14 @@ void app_scopes_command(struct app *a, const char *word, const char *arg)
     struct scope_set *set = a->opts.scopes;
     bool region = strcmp(word, "region") == 0;
     if (!set && !a->opts.scope_base) {
-        app_message(a, ROLE_WARN, "%s: a saved inventory has no other %s",
-                    a->opts.source ? a->opts.source : "offline", region ? "regions" : "profiles");
+        if (a->opts.offline)
+            app_message(a, ROLE_WARN,
+                        "offline: the cache of one account and region is shown; "
+                        "start vpcx online to switch %s",
+                        region ? "regions" : "profiles");
+        else
+            app_message(a, ROLE_WARN, "%s: a saved inventory has no other %s",
+                        a->opts.source ? a->opts.source : "this", region ? "regions" : "profiles");
         return;
     }
     if (!arg || !*arg || (arg[0] == '+' && !arg[1])) {

@@ -132,6 +132,18 @@ class ScopeSwitchTest(unittest.TestCase):
         lines = self.screen(["wait", ":region +<Enter>"])
         self.assertRegex(lines[-1], r"usage: :region NAME")
 
+    def test_saved_inventory_has_nothing_to_switch_to(self):
+        path = os.path.join(self.home.name, "demo.keys")
+        with open(path, "w") as f:
+            f.write(":region %s<Enter>\n" % WEST)
+        p = subprocess.run([self.bin, "--demo", "--headless", "120x30", "--keys", path,
+                            "--screen-out", "-"], env=tmuxlib.clean_env(self.home.name),
+                           capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        lines = p.stdout.decode("utf-8").splitlines()
+        self.assertRegex(lines[-1], r"demo: a saved inventory has no other regions")
+        self.assertNotIn("account-region", lines[0])
+
 
 if __name__ == "__main__":
     if not (os.environ.get("VPCX_BIN") and os.access(os.environ["VPCX_BIN"], os.X_OK)):
