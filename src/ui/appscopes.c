@@ -310,6 +310,8 @@ static bool scopes_from_single(struct app *a, bool region, bool add, const char 
     else
         scope_set_add(set, name, add ? a->opts.region : base->aws.region);
     bool writes = mutate_gate_mode(a->gate) == MUTATE_LIVE;
+    while (a->n_stack) /* views over the panes (a form) may hold the old scope's gate */
+        app_pop_view(a);
     app_single_stop(a);
     a->own_scopes = set;
     a->opts.scopes = set;
