@@ -331,6 +331,11 @@ static int explore_aws(const struct cli_options *opts, struct app_options *ao)
         rc = explore_offline(&ec, ao, &err);
     } else {
         struct refresh_ctx ctx = {.cache = &ec, .settings = &s.settings};
+        /* :region and :profile make scopes of these; no MFA prompt under the screen. */
+        struct aws_session_options scope_so = so;
+        scope_so.prompt_mfa = NULL;
+        ao->scope_base = &scope_so;
+        ao->scope_cache_dir = ec.dir;
         ao->client = live->client;
         ao->profile_credentials = live->credentials.source != AWS_SRC_ENV;
         ao->on_refresh = refreshed;
@@ -372,11 +377,19 @@ static int explore_scopes(const struct cli_options *opts, const struct scope_pla
     struct inventory *inv = inventory_create();
     ao->inv = inv;
     ao->scopes = set;
+    char *cache = NULL;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    if (!opts->no_cache && source_cache_dir(&cache, &err) != VPCX_OK)
+        cache = NULL; /* no HOME: no cache, as with one scope */
+    vpcx_error_finish(&err);
+    ao->scope_cache_dir = cache;
     ao->source = "aws";
     ao->max_age = opts->max_age;
     int rc = run_app(ao);
     scope_set_destroy(set);
     inventory_destroy(inv);
+    free(cache);
     return rc;
 }
 

@@ -334,7 +334,7 @@ static enum vpcx_status org_accounts(const struct cli_options *opts, struct sts_
     if (st == VPCX_OK)
         st = sts_get_caller_identity(s.client, me, err);
     if (st == VPCX_OK)
-        st = org_list_accounts(&s, opts->endpoint_url, accts, err);
+        st = org_list_accounts(&s, opts->endpoint_url, opts->max_attempts, accts, NULL, err);
     aws_session_close(&s);
     return st;
 }

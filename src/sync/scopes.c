@@ -5,6 +5,7 @@
 #include "vpcx/core/xalloc.h"
 
 #include <fnmatch.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,7 @@ struct scope_set {
     size_t n;
     scope_event_fn on_event;
     void *event_ud;
+    long long max_age;
 };
 
 struct scope_set *scope_set_create(const struct aws_session_options *base, struct vpcx_error *err)
@@ -34,6 +36,7 @@ struct scope_set *scope_set_create(const struct aws_session_options *base, struc
     struct scope_set *set = xcalloc(1, sizeof(*set));
     set->base = *base;
     set->http = http;
+    set->max_age = 15 * 60;
     return set;
 }
 
@@ -78,6 +81,52 @@ void scope_set_destroy(struct scope_set *set)
 struct http_engine *scope_set_http(const struct scope_set *set)
 {
     return set->http;
+}
+
+const struct aws_session_options *scope_set_base(const struct scope_set *set)
+{
+    return &set->base;
+}
+
+/* partitions.json's regionRegex of each partition (aws, cn, eusc, iso*, us-gov). */
+static bool region_name_known(const char *region)
+{
+    static const char pattern[] =
+        "^((us|eu|ap|sa|ca|me|af|il|mx)|cn|eusc-de|us-iso|us-isob|eu-isoe|us-isof|us-gov)"
+        "-[A-Za-z0-9_]+-[0-9]+$";
+    regex_t re;
+    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+        return true; /* cannot check: let the endpoint answer */
+    bool ok = regexec(&re, region, 0, NULL, 0) == 0;
+    regfree(&re);
+    return ok;
+}
+
+enum vpcx_status scope_check_name(const struct aws_session_options *base, const char *profile,
+                                  const char *region, struct vpcx_error *err)
+{
+    if (region && !region_name_known(region))
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "unknown region '%s': AWS region names look like eu-west-1", region);
+    if (!profile)
+        return VPCX_OK;
+    struct aws_options ao = base->aws;
+    ao.profile = profile;
+    ao.region = "us-east-1"; /* only the profile's presence matters here */
+    struct aws_settings s;
+    struct vpcx_error e;
+    vpcx_error_init(&e);
+    enum vpcx_status st = aws_settings_resolve(&ao, base->env, &s, &e);
+    aws_settings_finish(&s);
+    if (st == VPCX_ERR_PROFILE_NOT_FOUND) /* other problems show on the scope's row */
+        vpcx_error_copy(err, &e);
+    vpcx_error_finish(&e);
+    return st == VPCX_ERR_PROFILE_NOT_FOUND ? st : VPCX_OK;
+}
+
+void scope_set_max_age(struct scope_set *set, long long seconds)
+{
+    set->max_age = seconds;
 }
 
 void scope_set_on_event(struct scope_set *set, scope_event_fn fn, void *ud)
@@ -160,6 +209,7 @@ static bool scope_check_done(struct scope *sc)
         return false;
     sc->state = SCOPE_DONE;
     sc->finished = time(NULL);
+    sc->cache_owed = true;
     return true;
 }
 
@@ -198,7 +248,11 @@ enum vpcx_status scope_resolve(struct scope_set *set, struct scope *sc, struct v
     so.aws.assume_role_arn = sc->role_arn;
     so.shared_http = set->http;
     enum vpcx_status st = aws_session_resolve(&sc->session, &so, err);
-    sc->session_open = true; /* closed by scope_close whatever happened */
+    if (st != VPCX_OK) { /* a later start resolves again and reports it */
+        aws_session_close(&sc->session);
+        return st;
+    }
+    sc->session_open = true; /* closed by scope_close */
     if (st == VPCX_OK && !sc->region && sc->session.settings.region.value) {
         sc->region = xstrdup(sc->session.settings.region.value);
         free(sc->label);
@@ -407,6 +461,19 @@ static void add_error(struct strbuf *sb, const struct vpcx_error *e)
     strbuf_addstr(sb, e->message ? e->message : vpcx_status_message(e->status));
 }
 
+/* "cached 5m ago" (+ " (stale)"), for a scope shown from its cache. */
+static void add_cached(struct strbuf *sb, const struct scope *sc, time_t now)
+{
+    if (!sc->cache_time) {
+        strbuf_addstr(sb, "cached");
+        return;
+    }
+    strbuf_addstr(sb, "cached ");
+    add_age(sb, sc->cache_time, now);
+    if (now - sc->cache_time > sc->set->max_age)
+        strbuf_addstr(sb, " (stale)");
+}
+
 char *scope_status_text(const struct scope *sc, time_t now)
 {
     struct strbuf sb;
@@ -414,6 +481,14 @@ char *scope_status_text(const struct scope *sc, time_t now)
     unsigned failed = 0, done = 0;
     scope_count_types(sc, &failed, &done);
     const char *type = NULL;
+    /* Data of the cache still shows: every type that failed (or has not landed) keeps it.
+     * Nothing loaded (credentials, or every call failed): offline on the cache. */
+    bool offline = sc->state == SCOPE_FAILED || (sc->state == SCOPE_DONE && failed && !done);
+    if (sc->cached && (offline || sc->state == SCOPE_LOADING)) {
+        strbuf_addstr(&sb, offline ? "offline, " : "");
+        add_cached(&sb, sc, now);
+        strbuf_addstr(&sb, offline ? ": " : ", ");
+    }
     switch (sc->state) {
     case SCOPE_IDLE:
         strbuf_addstr(&sb, "not loaded");
@@ -434,6 +509,10 @@ char *scope_status_text(const struct scope *sc, time_t now)
         if (e) {
             strbuf_addf(&sb, "; %u type%s failed, %s: ", failed, failed == 1 ? "" : "s", type);
             add_error(&sb, e);
+            if (sc->cached) { /* those types show what the cache had */
+                strbuf_addstr(&sb, "; kept ");
+                add_cached(&sb, sc, now);
+            }
         }
         break;
     }

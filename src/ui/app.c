@@ -1216,6 +1216,40 @@ static void start_network(struct app *a)
     sts_identity_start(&a->identity, a->opts.client, identity_done, a);
 }
 
+void app_single_stop(struct app *a)
+{
+    bgjob_destroy(a->job); /* a cache write under way ends first (its lock wait is bounded) */
+    a->job = NULL;
+    a->write_owed = false;
+    a->refreshing = false;
+    if (a->identity_pending)
+        aws_client_cancel(a->opts.client, a->identity_call);
+    a->identity_pending = false;
+    fetch_destroy(a->fetch); /* cancels its calls in flight */
+    a->fetch = NULL;
+    metrics_cache_destroy(a->metrics);
+    a->metrics = NULL;
+    a->opts.client = NULL;
+    a->opts.on_refresh = NULL;
+    a->opts.cache_meta = NULL;
+    a->opts.loaded_meta = NULL;
+    a->opts.offline = false;
+    a->opts.offline_reason = NULL;
+    memset(a->type_time, 0, sizeof(a->type_time));
+    a->show_ages = false;
+    free(a->account);
+    a->account = NULL;
+    free(a->arn);
+    a->arn = NULL;
+    mutate_gate_destroy(a->gate);
+    a->gate = mutate_gate_create(MUTATE_READ_ONLY, NULL);
+    for (int t = 0; t < INV_TYPE_COUNT; t++) { /* nothing of the old scope stays on screen */
+        inventory_begin(a->inv, (enum inv_type)t);
+        inventory_end(a->inv, (enum inv_type)t);
+    }
+    a->dirty = true;
+}
+
 static enum vpcx_status load_settings(struct app *a, struct vpcx_error *err)
 {
     a->keymap = keymap_create();
@@ -1328,6 +1362,7 @@ void app_destroy(struct app *a)
     free(a->pending_copy);
     free(a->pending_ip);
     app_marks_clear(a);
+    app_scopes_finish(a);
     free(a);
 }
 

@@ -107,6 +107,11 @@ struct app {
     struct app_findings *findings;      /* the check engine's last run (findings.c) */
     bool scopes_dirty;                  /* a scope changed: merge again (appscopes.c) */
     struct tree_groups groups;          /* account > region > VPC over opts.scopes */
+    struct scope_set *own_scopes;       /* made by :region or :profile from one scope */
+    bool scopes_flat;                   /* one scope switched to: no account > region levels */
+    bool tree_grouped;                  /* the tree has the account > region levels */
+    struct bgjob **scope_jobs;          /* the scopes' cache writes running */
+    size_t n_scope_jobs;
 };
 
 /* What a terminal takes in one OSC 52 write (xterm's default limit is 100000 bytes). */
@@ -119,6 +124,9 @@ struct view *app_focused_view(struct app *a);
 bool app_clipboard(struct app *a, const char *text);
 void app_pop_view(struct app *a);
 void app_sync_detail(struct app *a);
+/* Ends the single scope's network (fetch, identity, metrics, cache writes) and writes:
+   the explorer goes on over a scope set (appscopes.c). */
+void app_single_stop(struct app *a);
 
 /* commands.c */
 void app_prompt_start(struct app *a, char kind);
@@ -146,6 +154,8 @@ void app_cache_status(struct app *a, struct ui_line *l);
 #define APP_CACHE_SLICE_USEC 20000
 
 void app_scopes_init(struct app *a);
+/* At the end: waits for the scopes' cache writes, frees a set made by :region. */
+void app_scopes_finish(struct app *a);
 /* Merges the scopes into the app's inventory when one changed; true when it did. */
 bool app_scopes_sync(struct app *a);
 /* True while a scope loads or the scopes' engine has work. */

@@ -4,12 +4,18 @@
  * merged into the app's one inventory, so the filter, :ip, the matrix and the
  * findings span them all, and the tree's top levels become account > region >
  * VPC with each scope's progress, age or error on its region row. :profile and
- * :region switch or add scopes while the explorer runs. Read-only: the
- * endpoint forms need the one client of a single scope.
+ * :region switch or add scopes while the explorer runs; started on one scope
+ * (opts.scope_base), the first such command turns the explorer into a scope
+ * set of its own: a switch shows the one new scope as a single scope shows
+ * (no account and region levels), an add shows account > region > VPC.
+ * Read-only: the endpoint forms need the one client of a single scope.
  */
 #include "app_internal.h"
 
+#include "vpcx/core/bgjob.h"
 #include "vpcx/core/xalloc.h"
+#include "vpcx/sync/mutate.h"
+#include "vpcx/sync/scopecache.h"
 #include "vpcx/sync/scopes.h"
 
 #include <stdlib.h>
@@ -42,7 +48,7 @@ static size_t g_scope_of_vpc(void *ud, const char *vpc_id)
 
 const struct tree_groups *app_tree_groups(struct app *a)
 {
-    if (!a->opts.scopes)
+    if (!a->opts.scopes || a->scopes_flat)
         return NULL;
     a->groups = (struct tree_groups){
         .count = g_count,
@@ -77,9 +83,36 @@ static void on_scope_event(void *ud, struct scope *sc)
     a->dirty = true;
 }
 
+/* The tree's account > region levels follow the set: on from an add, off for a switch. */
+static void sync_groups(struct app *a)
+{
+    const struct tree_groups *g = app_tree_groups(a);
+    if ((g != NULL) == a->tree_grouped)
+        return;
+    a->tree_grouped = g != NULL;
+    tree_set_groups(treeview_tree(a->tree), g);
+}
+
+/* A single scope switched to: the header names its account, region and profile. */
+static void set_flat_title(struct app *a, struct scope *sc)
+{
+    const char *acct = sc->account ? sc->account : sc->role_account ? sc->role_account : "?";
+    free(a->scope);
+    a->scope = xasprintf("account %s  region %s", acct, sc->region ? sc->region : "?");
+    a->opts.region = sc->region;
+    a->opts.profile = sc->profile;
+}
+
 static void set_title(struct app *a)
 {
     struct scope_set *set = a->opts.scopes;
+    if (a->scopes_flat && scope_set_count(set) != 1)
+        a->scopes_flat = false;
+    sync_groups(a);
+    if (a->scopes_flat) {
+        set_flat_title(a, scope_set_get(set, 0));
+        return;
+    }
     size_t n = scope_set_count(set), loaded = 0;
     for (size_t i = 0; i < n; i++)
         loaded += scope_set_get(set, i)->state == SCOPE_DONE;
@@ -88,11 +121,77 @@ static void set_title(struct app *a)
                          loaded);
 }
 
+/* Scopes not started yet show their cache (if any) before their first load. */
+static void read_caches(struct app *a)
+{
+    struct scope_set *set = a->opts.scopes;
+    for (size_t i = 0; i < scope_set_count(set); i++)
+        scope_cache_read(set, scope_set_get(set, i), a->opts.scope_cache_dir);
+}
+
+/* Each scope that finished a load writes its cache in a child; finished writes are
+ * reaped here, a failure goes to the status line. */
+static void write_caches(struct app *a)
+{
+    for (size_t i = 0; i < a->n_scope_jobs;) {
+        enum vpcx_status st;
+        struct vpcx_error note;
+        vpcx_error_init(&note);
+        if (!bgjob_collect(a->scope_jobs[i], false, &st, &note)) {
+            vpcx_error_finish(&note);
+            i++;
+            continue;
+        }
+        if (note.status != VPCX_OK) {
+            char *line = vpcx_error_format(&note);
+            app_message(a, ROLE_WARN, "cache: %s", line);
+            free(line);
+        }
+        vpcx_error_finish(&note);
+        bgjob_destroy(a->scope_jobs[i]);
+        a->scope_jobs[i] = a->scope_jobs[--a->n_scope_jobs];
+    }
+    struct scope_set *set = a->opts.scopes;
+    for (size_t i = 0; i < scope_set_count(set); i++) {
+        struct scope *sc = scope_set_get(set, i);
+        if (!sc->cache_owed)
+            continue;
+        sc->cache_owed = false;
+        struct vpcx_error err;
+        vpcx_error_init(&err);
+        struct bgjob *job = scope_cache_write(sc, a->opts.scope_cache_dir, &err);
+        if (job) {
+            a->scope_jobs =
+                xreallocarray(a->scope_jobs, a->n_scope_jobs + 1, sizeof(*a->scope_jobs));
+            a->scope_jobs[a->n_scope_jobs++] = job;
+        } else if (err.status != VPCX_OK) {
+            char *line = vpcx_error_format(&err);
+            app_message(a, ROLE_WARN, "cache not updated: %s", line);
+            free(line);
+        }
+        vpcx_error_finish(&err);
+    }
+}
+
+void app_scopes_finish(struct app *a)
+{
+    for (size_t i = 0; i < a->n_scope_jobs; i++)
+        bgjob_destroy(a->scope_jobs[i]); /* waits: a write is not cut short */
+    free(a->scope_jobs);
+    a->scope_jobs = NULL;
+    a->n_scope_jobs = 0;
+    scope_set_destroy(a->own_scopes);
+    a->own_scopes = NULL;
+}
+
 void app_scopes_init(struct app *a)
 {
     if (!a->opts.scopes)
         return;
+    scope_set_max_age(a->opts.scopes, a->max_age);
+    read_caches(a);
     scope_set_on_event(a->opts.scopes, on_scope_event, a);
+    a->tree_grouped = a->tree && !a->own_scopes; /* tree_open grouped a set given at start */
     set_title(a);
     scope_set_start_all(a->opts.scopes);
     a->scopes_dirty = true;
@@ -104,6 +203,7 @@ bool app_scopes_sync(struct app *a)
         return false;
     bool running = scope_set_running(a->opts.scopes); /* notes scopes that just finished */
     (void)running;
+    write_caches(a);
     if (!a->scopes_dirty)
         return false;
     a->scopes_dirty = false;
@@ -136,6 +236,13 @@ void app_scopes_refresh(struct app *a)
 void app_scopes_status(struct app *a, struct ui_line *l)
 {
     struct scope_set *set = a->opts.scopes;
+    if (a->scopes_flat && scope_set_count(set) == 1) {
+        enum theme_role role;
+        char *text = app_scope_row(a, 0, &role);
+        line_addf(l, role == ROLE_DIM ? ROLE_STATUS : role, " %s", text);
+        free(text);
+        return;
+    }
     size_t n = scope_set_count(set), loading = 0, failed = 0;
     const struct scope *first_bad = NULL;
     for (size_t i = 0; i < n; i++) {
@@ -175,15 +282,65 @@ static const char **distinct(struct scope_set *set, bool regions, size_t *n)
     return v;
 }
 
+/* Started on one scope: the first :region or :profile makes a scope set of its own,
+ * holding the one scope asked for (a switch) or the one shown and the new one (an add).
+ * The single scope's fetch, cache writes and forms stop; its scopes go on read-only. */
+static bool scopes_from_single(struct app *a, bool region, bool add, const char *name)
+{
+    const struct aws_session_options *base = a->opts.scope_base;
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    struct scope_set *set = scope_set_create(base, &err);
+    if (!set) {
+        char *line = vpcx_error_format(&err);
+        app_message(a, ROLE_ERROR, "%s", line);
+        free(line);
+        vpcx_error_finish(&err);
+        return false;
+    }
+    /* The shown scope as vpcx was started: the profile given (else the default chain,
+     * environment keys included) in the region shown. */
+    const char *profile = base->aws.profile;
+    if (add)
+        scope_set_add(set, profile, a->opts.region);
+    /* Switching profile keeps a region given on the command line, else takes the
+     * profile's own, as `vpcx --profile NAME` would. */
+    if (region)
+        scope_set_add(set, profile, name);
+    else
+        scope_set_add(set, name, add ? a->opts.region : base->aws.region);
+    bool writes = mutate_gate_mode(a->gate) == MUTATE_LIVE;
+    while (a->n_stack) /* views over the panes (a form) may hold the old scope's gate */
+        app_pop_view(a);
+    app_single_stop(a);
+    a->own_scopes = set;
+    a->opts.scopes = set;
+    a->scopes_flat = !add;
+    a->opts.account = NULL;
+    a->opts.region = NULL;
+    a->opts.profile = NULL;
+    app_scopes_init(a);
+    if (writes)
+        app_message(a, ROLE_WARN,
+                    "writes need the account and region vpcx started with: "
+                    "read-only now");
+    return true;
+}
+
 /* :region NAME (switch), :region +NAME (add); :profile likewise. */
 void app_scopes_command(struct app *a, const char *word, const char *arg)
 {
     struct scope_set *set = a->opts.scopes;
     bool region = strcmp(word, "region") == 0;
-    if (!set) {
-        app_message(a, ROLE_WARN,
-                    "one account and region: start vpcx with --regions or --profiles to %s",
-                    region ? "switch regions" : "switch profiles");
+    if (!set && !a->opts.scope_base) {
+        if (a->opts.offline)
+            app_message(a, ROLE_WARN,
+                        "offline: the cache of one account and region is shown; "
+                        "start vpcx online to switch %s",
+                        region ? "regions" : "profiles");
+        else
+            app_message(a, ROLE_WARN, "%s: a saved inventory has no other %s",
+                        a->opts.source ? a->opts.source : "this", region ? "regions" : "profiles");
         return;
     }
     if (!arg || !*arg || (arg[0] == '+' && !arg[1])) {
@@ -192,21 +349,44 @@ void app_scopes_command(struct app *a, const char *word, const char *arg)
     }
     bool add = arg[0] == '+';
     const char *name = add ? arg + 1 : arg;
-    /* The other dimension stays: every profile in the new region, or the reverse. */
-    size_t n_others;
-    const char **others = distinct(set, !region, &n_others);
+    struct vpcx_error err;
+    vpcx_error_init(&err);
+    const struct aws_session_options *base = set ? scope_set_base(set) : a->opts.scope_base;
+    if (scope_check_name(base, region ? NULL : name, region ? name : NULL, &err) != VPCX_OK) {
+        char *line = vpcx_error_format(&err);
+        app_message(a, ROLE_ERROR, "%s", line);
+        free(line);
+        vpcx_error_finish(&err);
+        return;
+    }
+    vpcx_error_finish(&err);
+    if (!set) {
+        if (scopes_from_single(a, region, add, name))
+            app_message(a, ROLE_OK, "%s %s %s", add ? "added" : "switched to",
+                        region ? "region" : "profile", name);
+        return;
+    }
+    /* The other dimension stays: every account (profile, or --org-role account) in the new
+     * region, or every region for the new profile. */
+    size_t n_others = 0;
+    const char **others = region ? NULL : distinct(set, true, &n_others);
     size_t before = scope_set_count(set);
     struct scope **keep = xcalloc(before + 1, sizeof(*keep));
     for (size_t i = 0; i < before; i++)
         keep[i] = scope_set_get(set, i);
-    size_t added = 0;
-    for (size_t i = 0; i < n_others || (i == 0 && n_others == 0); i++) {
-        const char *other = n_others ? others[i] : NULL;
-        struct scope *sc =
-            region ? scope_set_add(set, other, name) : scope_set_add(set, name, other);
+    size_t wanted = region ? before : n_others;
+    for (size_t i = 0; i < wanted || (i == 0 && wanted == 0); i++) {
+        struct scope *sc;
+        if (region && before) {
+            const struct scope *was = scope_set_get(set, i); /* new ones go after */
+            sc = scope_set_add_role(set, was->profile, name, was->role_arn, was->role_account);
+        } else {
+            sc = region ? scope_set_add(set, NULL, name)
+                        : scope_set_add(set, name, n_others ? others[i] : NULL);
+        }
         if (sc->state == SCOPE_IDLE) {
+            scope_cache_read(set, sc, a->opts.scope_cache_dir);
             scope_set_start(set, sc);
-            added++;
         }
         for (size_t k = 0; k < before; k++)
             if (keep[k] == sc)

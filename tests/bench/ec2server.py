@@ -2,7 +2,7 @@
 """A fast local EC2 + STS server for benchmarks: a synthetic account as real paginated EC2 XML.
 
     ec2server.py serve [--enis 20000] [--seed 1] [--rtt-ms 50] [--rate 20 --burst 100]
-                       [--throttle-scope action|shared|region] [--pidfile F]
+                       [--throttle-scope action|shared|region] [--accounts 1] [--pidfile F]
         binds 127.0.0.1:0 and prints "READY http://127.0.0.1:PORT" on stdout; SIGTERM stops it.
     ec2server.py stop --pidfile F
 
@@ -16,12 +16,24 @@ Every answer, errors included, is held back rtt_ms in its own thread (other requ
 a request costs one round trip. A token bucket per action (or one shared by all, as EC2 does for
 non-mutating calls) answers 503 RequestLimitExceeded when empty; rate 0 disables it.
 --throttle-scope region keeps a bucket per action in each region (the SigV4 credential scope's
-region), as EC2 limits each account and region apart: many regions of one account, all served
-from this one synthetic account, each with limits of its own.
+region) and account, as EC2 limits each account and region apart: many regions (and accounts),
+all served from this one synthetic inventory, each with limits of its own.
+
+Several accounts (--accounts N, for --org-role): an organization of the caller's account
+(gen_account.ACCOUNT, the management account) and N-1 members (200000000001, ...). Emulated
+after the AWS docs, as moto is too slow for a benchmark: Organizations ListAccounts (JSON 1.1,
+X-Amz-Target AWSOrganizationsV20161128.ListAccounts; pages of MaxResults, at most 20, with
+NextToken; errors as {"__type", "message"}), sts:AssumeRole of arn:aws:iam::MEMBER:role/NAME
+(any role name; another account's role gets 403 AccessDenied), which issues temporary keys
+(ASIA...) bound to that account. A request's account is its SigV4 access key's: an issued key's
+account, else the management account; GetCallerIdentity answers it. Every account sees the same
+synthetic inventory (so IDs repeat across accounts), and gets buckets of its own. Throttled
+ListAccounts answers 400 TooManyRequestsException, as Organizations does.
 
 Control (JSON): GET /_bench/stats -> {"requests": {action: n}, "status": {action: {code: n}},
 "bytes": {action: n}, "throttled": {action: n}, "max_in_flight": n, "last_page_s": {action: s
-from the first request to the list's last page}, "account": {action: items}, "config": {...}};
+from the first request to the list's last page}, "scope_done_s": {"account/region": s from the
+first request to that scope's last answer of a list or DescribeVpcAttribute}, "account": {action: items}, "config": {...}};
 POST /_bench/reset clears them; POST /_bench/config {"rtt_ms", "rate", "burst",
 "throttle_scope", "save_dir"} changes the config (save_dir: write every 200 EC2 page there).
 """
@@ -44,6 +56,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_account  # noqa: E402
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 
 EC2_NS = gen_account.NS
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -89,13 +102,16 @@ class State:
         self.config = dict(config)
         self.filtered = {}  # (action, filter signature) -> item indexes
         self.in_flight = 0
+        n = int(config.get("accounts") or 1)
+        self.accounts = [gen_account.ACCOUNT] + ["2%011d" % i for i in range(1, n)]
+        self.issued = {}  # access key ID from AssumeRole -> its account
         self.reset()
 
     def reset(self):
         with self.lock:
             self.buckets = {}
             self.stats = {"requests": {}, "status": {}, "bytes": {}, "throttled": {},
-                          "max_in_flight": 0, "last_page_s": {}}
+                          "max_in_flight": 0, "last_page_s": {}, "scope_done_s": {}}
             self.t0 = None
             self.saved = 0
 
@@ -128,23 +144,30 @@ class State:
             self.in_flight += 1
             self.stats["max_in_flight"] = max(self.stats["max_in_flight"], self.in_flight)
 
-    def mark_last_page(self, action):
-        """Seconds from the first request since the reset to this action's last page sent."""
+    def mark_last_page(self, action, scope=None):
+        """Seconds from the first request since the reset to this action's last page sent;
+        per scope ("account/region"), the latest such page of any action."""
         with self.lock:
-            self.stats["last_page_s"][action] = round(time.monotonic() - self.t0, 4)
+            t = round(time.monotonic() - self.t0, 4)
+            if action:
+                self.stats["last_page_s"][action] = t
+            if scope:
+                by = self.stats["scope_done_s"]
+                by[scope] = max(by.get(scope, 0), t)
 
     def leave(self):
         with self.lock:
             self.in_flight -= 1
 
-    def admit(self, action, region=None):
+    def admit(self, action, region=None, account=None):
         """False when the action's token bucket is empty."""
         with self.lock:
             rate = float(self.config.get("rate") or 0)
             if rate <= 0:
                 return True
             scope = self.config.get("throttle_scope", "action")
-            key = action if scope == "action" else (region, action) if scope == "region" else "*"
+            key = (account, action) if scope == "action" else \
+                (account, region, action) if scope == "region" else (account, "*")
             bucket = self.buckets.get(key)
             if bucket is None:
                 bucket = TokenBucket(rate, self.config.get("burst") or rate)
@@ -250,12 +273,68 @@ def vpc_attribute(state, params):
                attr)).encode()
 
 
-def caller_identity():
+def caller_identity(account, arn=None):
+    arn = arn or "arn:aws:iam::%s:user/bench" % account
     return ('<GetCallerIdentityResponse xmlns="%s">\n  <GetCallerIdentityResult>\n'
-            '    <Arn>arn:aws:iam::%s:user/bench</Arn>\n    <UserId>AIDAEXAMPLEBENCH0001</UserId>\n'
+            '    <Arn>%s</Arn>\n    <UserId>AIDAEXAMPLEBENCH0001</UserId>\n'
             '    <Account>%s</Account>\n  </GetCallerIdentityResult>\n  <ResponseMetadata>\n'
             '    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n</GetCallerIdentityResponse>\n'
-            % (STS_NS, gen_account.ACCOUNT, gen_account.ACCOUNT, uuid.uuid4())).encode()
+            % (STS_NS, gen_account.esc(arn), account, uuid.uuid4())).encode()
+
+
+ROLE_ARN = re.compile(r"^arn:aws:iam::(\d{12}):role/[\w+=,.@/-]{1,128}$")
+
+
+def assume_role(state, caller, params):
+    """sts:AssumeRole: temporary keys of the role's account, for a member of the organization."""
+    arn = (params.get("RoleArn") or [""])[0]
+    m = ROLE_ARN.match(arn)
+    if not m:
+        raise BenchError(400, "ValidationError", "RoleArn is not a role ARN")
+    target = m.group(1)
+    if target not in state.accounts or target == caller:
+        raise BenchError(403, "AccessDenied", "User: arn:aws:iam::%s:user/bench is not "
+                         "authorized to perform: sts:AssumeRole on resource: %s" % (caller, arn))
+    akid = "ASIA" + uuid.uuid4().hex[:16].upper()
+    assumed = "arn:aws:sts::%s:assumed-role/%s/%s" % (
+        target, arn.rsplit("/", 1)[-1], (params.get("RoleSessionName") or ["bench"])[0])
+    with state.lock:
+        state.issued[akid] = (target, assumed)
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    session = gen_account.esc((params.get("RoleSessionName") or ["bench"])[0])
+    return ('<AssumeRoleResponse xmlns="%s">\n  <AssumeRoleResult>\n    <Credentials>\n'
+            '      <AccessKeyId>%s</AccessKeyId>\n      <SecretAccessKey>%s</SecretAccessKey>\n'
+            '      <SessionToken>%s</SessionToken>\n      <Expiration>%s</Expiration>\n'
+            '    </Credentials>\n    <AssumedRoleUser>\n'
+            '      <Arn>arn:aws:sts::%s:assumed-role/%s/%s</Arn>\n'
+            '      <AssumedRoleId>AROAEXAMPLEBENCH0001:%s</AssumedRoleId>\n'
+            '    </AssumedRoleUser>\n  </AssumeRoleResult>\n  <ResponseMetadata>\n'
+            '    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n</AssumeRoleResponse>\n'
+            % (STS_NS, akid, uuid.uuid4().hex, uuid.uuid4().hex * 4, expires, target,
+               gen_account.esc(arn.rsplit("/", 1)[-1]), session, session,
+               uuid.uuid4())).encode()
+
+
+def list_accounts(state, caller, body):
+    """organizations:ListAccounts (JSON 1.1): the management account only; pages of 20."""
+    if caller != gen_account.ACCOUNT:
+        raise BenchError(400, "AccessDeniedException", "You don't have permissions to access "
+                         "this resource.")
+    try:
+        req = json.loads(body or b"{}")
+        start = int(req.get("NextToken") or 0)
+        size = max(1, min(int(req.get("MaxResults") or 20), 20))
+    except (ValueError, TypeError, AttributeError):
+        raise BenchError(400, "InvalidInputException", "bad request or NextToken")
+    page = state.accounts[start:start + size]
+    out = {"Accounts": [{"Id": a, "Arn": "arn:aws:organizations::%s:account/o-bench/%s"
+                         % (gen_account.ACCOUNT, a), "Email": "bench+%s@example.com" % a,
+                         "Name": "bench-%s" % a, "State": "ACTIVE", "Status": "ACTIVE",
+                         "JoinedMethod": "CREATED", "JoinedTimestamp": 1700000000.0}
+                        for a in page]}
+    if start + size < len(state.accounts):
+        out["NextToken"] = str(start + size)
+    return json.dumps(out).encode()
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -283,6 +362,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def read_params(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else b""
+        self.raw_body = body
         query = urllib.parse.urlsplit(self.path).query
         params = urllib.parse.parse_qs(query, keep_blank_values=True)
         params.update(urllib.parse.parse_qs(body.decode("utf-8", "replace"),
@@ -315,7 +395,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         began = time.monotonic()
         try:
             params = self.read_params()
-            action = params.get("Action", [""])[0]
+            target = self.headers.get("X-Amz-Target") or ""
+            action = target.rsplit(".", 1)[-1] if target else params.get("Action", [""])[0]
             status, body, more = self.answer(state, action, params)
             state.count("requests", action)
             state.count("status", action, key=str(status))
@@ -325,27 +406,52 @@ class Handler(http.server.BaseHTTPRequestHandler):
             wait = float(state.config.get("rtt_ms") or 0) / 1000.0 - (time.monotonic() - began)
             if wait > 0:
                 time.sleep(wait)
-            self.send_all(status, body)
-            if status == 200 and action in state.acct.lists and not more:
-                state.mark_last_page(action)
+            self.send_all(status, body, "application/x-amz-json-1.1" if target else
+                          "text/xml;charset=UTF-8")
+            last = status == 200 and action in state.acct.lists and not more
+            if last or (status == 200 and action == "DescribeVpcAttribute"):
+                m = CREDENTIAL_SCOPE.search(self.headers.get("Authorization") or "")
+                state.mark_last_page(action if last else None, "%s/%s" % (
+                    self.account(state)[0], m.group(1) if m else "?"))
         finally:
             state.leave()
 
+    def account(self, state):
+        """(account, assumed-role ARN or None) of the request's access key: an AssumeRole
+        key's, else the caller's own account."""
+        m = ACCESS_KEY.search(self.headers.get("Authorization") or "")
+        with state.lock:
+            return state.issued.get(m.group(1) if m else None, (gen_account.ACCOUNT, None))
+
     def answer(self, state, action, params):
         m = CREDENTIAL_SCOPE.search(self.headers.get("Authorization") or "")
-        if not state.admit(action, m.group(1) if m else None):
+        account, assumed = self.account(state)
+        json_api = bool(self.headers.get("X-Amz-Target"))
+        if not state.admit(action, m.group(1) if m else None, account):
             state.count("throttled", action)
+            if json_api:
+                return 400, json.dumps({"__type": "TooManyRequestsException", "message":
+                                        "Too many requests"}).encode(), False
             return 503, error_xml("RequestLimitExceeded", "Request limit exceeded."), False
         try:
+            if json_api and action == "ListAccounts":
+                return 200, list_accounts(state, account, self.raw_body), False
+            if json_api:
+                raise BenchError(400, "UnknownOperationException", "unknown " + action)
             if action in state.acct.lists:
                 return (200,) + describe(state, action, params)
             if action == "DescribeVpcAttribute":
                 return 200, vpc_attribute(state, params), False
             if action == "GetCallerIdentity":
-                return 200, caller_identity(), False
+                return 200, caller_identity(account, assumed), False
+            if action == "AssumeRole":
+                return 200, assume_role(state, account, params), False
             raise BenchError(400, "InvalidAction",
                              "The action %s is not valid for this web service." % action)
         except BenchError as e:
+            if json_api:
+                return e.status, json.dumps({"__type": e.code, "message": e.message}).encode(), \
+                    False
             return e.status, error_xml(e.code, e.message), False
 
 
@@ -358,7 +464,8 @@ def serve(args):
     t0 = time.monotonic()
     acct = gen_account.Account(enis=args.enis, seed=args.seed)
     config = {"rtt_ms": args.rtt_ms, "rate": args.rate, "burst": args.burst,
-              "throttle_scope": args.throttle_scope, "save_dir": None}
+              "throttle_scope": args.throttle_scope, "save_dir": None,
+              "accounts": args.accounts}
     srv = Server(("127.0.0.1", 0), Handler)
     srv.state = State(acct, config)
     signal.signal(signal.SIGTERM, lambda *a: threading.Thread(target=srv.shutdown).start())
@@ -397,6 +504,8 @@ def main(argv=None):
     s.add_argument("--burst", type=float, default=100.0)
     s.add_argument("--throttle-scope", choices=("action", "shared", "region"),
                    default="action")
+    s.add_argument("--accounts", type=int, default=1,
+                   help="the caller's account and N-1 organization members")
     s.add_argument("--pidfile")
     t = sub.add_parser("stop")
     t.add_argument("--pidfile", required=True)

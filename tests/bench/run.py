@@ -67,7 +67,8 @@ class Server:
         cmd = [sys.executable, os.path.join(HERE, "ec2server.py"), "serve", "--enis",
                str(args.enis), "--seed", str(args.seed), "--rtt-ms", str(args.rtt_ms),
                "--rate", str(args.rate), "--burst", str(args.burst),
-               "--throttle-scope", args.throttle_scope]
+               "--throttle-scope", args.throttle_scope,
+               "--accounts", str(getattr(args, "accounts", 1))]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("READY "):

@@ -9,24 +9,11 @@ import os
 import sys
 import unittest
 
-import boto3
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vpcx_harness as h  # noqa: E402
 
-ROLE = "OrganizationAccountAccessRole"
-
-
-def client(url, service, creds=None):
-    creds = creds or {"AccessKeyId": h.TEST_KEY, "SecretAccessKey": h.TEST_SECRET}
-    return boto3.client(service, region_name=h.REGION, endpoint_url=url,
-                        aws_access_key_id=creds["AccessKeyId"],
-                        aws_secret_access_key=creds["SecretAccessKey"],
-                        aws_session_token=creds.get("SessionToken"))
-
-
-def role_arn(account):
-    return "arn:aws:iam::%s:role/%s" % (account, ROLE)
+ROLE = h.ORG_ROLE
+role_arn = h.org_role_arn
 
 
 class OrgRoleMotoTest(unittest.TestCase):
@@ -36,23 +23,7 @@ class OrgRoleMotoTest(unittest.TestCase):
         cls.proxy = None
         cls.home = h.CleanHome()
         try:
-            org = client(cls.moto.url, "organizations")
-            org.create_organization(FeatureSet="ALL")
-            cls.members = []
-            for name in ("network-prod", "network-dev"):
-                st = org.create_account(AccountName=name, Email="%s@example.com" % name)
-                cls.members.append(st["CreateAccountStatus"]["AccountId"])
-            cls.vpcs = {}
-            for i, account in enumerate([h.ACCOUNT] + cls.members):
-                creds = None
-                if account != h.ACCOUNT:
-                    sts = client(cls.moto.url, "sts")
-                    creds = sts.assume_role(RoleArn=role_arn(account),
-                                            RoleSessionName="seed")["Credentials"]
-                ec2 = client(cls.moto.url, "ec2", creds)
-                vpc = ec2.create_vpc(CidrBlock="10.%d.0.0/16" % (10 + i))["Vpc"]["VpcId"]
-                cls.vpcs[account] = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
-                assert vpc in cls.vpcs[account]
+            cls.members, cls.vpcs = h.seed_organization(cls.moto.url)
             cls.proxy = h.awsproxy.AwsProxy(cls.moto.url).start()
         except Exception:
             cls.tearDownClass()
@@ -128,8 +99,59 @@ class OrgRoleMotoTest(unittest.TestCase):
         self.assertEqual(run.rc, h.EXIT_USAGE, run.describe())
         self.assertIn("--org-role and --profiles", run.stderr)
 
+    def listing_with_faults(self, faults, extra=(), **env):
+        self.proxy.set_config({"faults": {"ListAccounts": faults}})
+        try:
+            run = h.run_vpcx(["dump", "--format", "json", "--compact", "--no-cache",
+                              "--endpoint-url", self.proxy.url, "--org-role", ROLE] + list(extra),
+                             self.home.env(**env))
+            stats = self.proxy.stats()
+        finally:
+            self.proxy.set_config({})
+        return run, stats
+
+    def assert_all_accounts(self, run):
+        self.assertEqual(run.rc, h.EXIT_OK, run.describe())
+        accounts = [i["Metadata"]["Account"] for i in run.json()["Inventories"]]
+        self.assertEqual(sorted(accounts), sorted([h.ACCOUNT] + self.members))
+
+    def test_listing_retries_throttling_then_succeeds(self):
+        for mode in ("standard", "adaptive"):
+            with self.subTest(mode=mode):
+                run, stats = self.listing_with_faults(
+                    [{"kind": "throttle", "nth": [1, 2]}], AWS_RETRY_MODE=mode)
+                self.assert_all_accounts(run)
+                self.assertEqual(stats["requests"]["ListAccounts"], 3)
+                self.assertEqual(stats["faults"]["ListAccounts"]["throttle"], 2)
+
+    def test_listing_retries_5xx_and_lost_connections(self):
+        run, stats = self.listing_with_faults(
+            [{"kind": "internal", "nth": [1]}, {"kind": "drop", "nth": [2]}])
+        self.assert_all_accounts(run)
+        self.assertEqual(stats["requests"]["ListAccounts"], 3)
+
+    def test_listing_throttled_past_max_attempts(self):
+        for mode, attempts in (("standard", 3), ("adaptive", 2)):
+            with self.subTest(mode=mode):
+                run, stats = self.listing_with_faults(
+                    [{"kind": "throttle", "always": True}], AWS_RETRY_MODE=mode,
+                    AWS_MAX_ATTEMPTS=str(attempts))
+                self.assertNotEqual(run.rc, h.EXIT_OK, run.describe())
+                self.assertEqual(stats["requests"]["ListAccounts"], attempts)
+                self.assertIn("organizations:ListAccounts failed after %d attempts (%s mode)"
+                              % (attempts, mode), run.stderr)
+                self.assertIn("TooManyRequestsException", run.stderr)
+
+    def test_listing_max_attempts_option(self):
+        run, stats = self.listing_with_faults([{"kind": "internal", "always": True}],
+                                              ["--max-attempts", "1"])
+        self.assertNotEqual(run.rc, h.EXIT_OK, run.describe())
+        self.assertEqual(stats["requests"]["ListAccounts"], 1)
+        self.assertIn("ListAccounts", run.stderr)
+        self.assertNotIn("failed after", run.stderr)
+
     def test_listing_refused(self):
-        self.proxy.set_config({"faults": {"<none>": [{"kind": "auth", "always": True}]}})
+        self.proxy.set_config({"faults": {"ListAccounts": [{"kind": "auth", "always": True}]}})
         try:
             run = self.run_dump(self.proxy.url)
         finally:

@@ -187,3 +187,47 @@ def assert_dump_shape(test, out):
     for key in ("FormatVersion", "Account", "Region", "Endpoint", "FetchedAt"):
         test.assertIn(key, meta)
     test.assertEqual(meta["Region"], REGION)
+
+
+# ---- an AWS Organization in moto (--org-role tests) ----
+
+ORG_ROLE = "OrganizationAccountAccessRole"
+
+
+def org_role_arn(account, role=ORG_ROLE):
+    return "arn:aws:iam::%s:role/%s" % (account, role)
+
+
+def boto_client(url, service, creds=None, region=REGION):
+    """A boto3 client on url with the test keys, or with creds (an STS Credentials dict)."""
+    import boto3
+    creds = creds or {"AccessKeyId": TEST_KEY, "SecretAccessKey": TEST_SECRET}
+    return boto3.client(service, region_name=region, endpoint_url=url,
+                        aws_access_key_id=creds["AccessKeyId"],
+                        aws_secret_access_key=creds["SecretAccessKey"],
+                        aws_session_token=creds.get("SessionToken"))
+
+
+def seed_organization(url, names=("network-prod", "network-dev"), role=ORG_ROLE):
+    """Creates an organization with one member account per name and a VPC in each account
+    (the management one, ACCOUNT, included), each through that account's assumed-role
+    credentials (moto keys its backends by the credentials' account). Returns (members,
+    vpcs): the member account IDs in order, and {account: {every VPC ID in REGION}}."""
+    org = boto_client(url, "organizations")
+    org.create_organization(FeatureSet="ALL")
+    members = []
+    for name in names:
+        st = org.create_account(AccountName=name, Email="%s@example.com" % name)
+        members.append(st["CreateAccountStatus"]["AccountId"])
+    vpcs = {}
+    for i, account in enumerate([ACCOUNT] + members):
+        creds = None
+        if account != ACCOUNT:
+            sts = boto_client(url, "sts")
+            creds = sts.assume_role(RoleArn=org_role_arn(account, role),
+                                    RoleSessionName="seed")["Credentials"]
+        ec2 = boto_client(url, "ec2", creds)
+        vpc = ec2.create_vpc(CidrBlock="10.%d.0.0/16" % (10 + i))["Vpc"]["VpcId"]
+        vpcs[account] = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+        assert vpc in vpcs[account]
+    return members, vpcs

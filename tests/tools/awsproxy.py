@@ -20,6 +20,9 @@ Behaviour, all set by one JSON config (file, or POST /_proxy/config; GET shows i
   "faults": {"<Action>|*": [{"kind": K, "nth": [1, 2]} | {"kind": K, "from": 3, "count": 2}
                            | {"kind": K, "always": true}, ...]}
       N counts the requests for that action since the config was set (1-based, retries count).
+      A JSON-protocol request (X-Amz-Target, e.g. Organizations' ListAccounts) is named by the
+      target's operation and gets its errors as that protocol sends them: throttle is 400
+      TooManyRequestsException, internal 500 ServiceException, auth UnrecognizedClientException.
       K: throttle (503 RequestLimitExceeded), internal (500 InternalError), drop (close the
       socket without an answer), slow (real answer in "chunk" bytes every "delay" s), truncate
       (Content-Length larger than what is sent, then close), malformed (200, XML cut short),
@@ -113,6 +116,16 @@ FAULT_ERRORS = {
     "unauthorized": (403, "UnauthorizedOperation",
                      "You are not authorized to perform this operation. Encoded authorization "
                      "failure message: vpcx-test-encoded-message"),
+}
+# The same faults as a JSON-protocol service (Organizations) answers them: {"__type", "message"}.
+JSON_FAULT_ERRORS = {
+    "throttle": (400, "TooManyRequestsException",
+                 "AWS Organizations can't complete your request because another request is "
+                 "already in progress."),
+    "internal": (500, "ServiceException", "AWS Organizations can't complete your request "
+                 "because of an internal service error."),
+    "auth": (400, "UnrecognizedClientException", "The security token included in the request "
+             "is invalid."),
 }
 HTML_500 = (b"<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
             b"<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and "
@@ -422,6 +435,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         raw = body.decode("utf-8", "replace") if method == "POST" else query
         params = urllib.parse.parse_qs(raw, keep_blank_values=True)
         action = (params.get("Action") or ["<none>"])[0]
+        target = self.headers.get("X-Amz-Target")
+        if target:  # JSON protocol (Organizations): the operation is the target's suffix
+            action = target.rsplit(".", 1)[-1]
         denied = (self.state.config.get("deny_regions") or {}).get(self.request_region())
         if denied:
             self.state.bump("regions_denied", self.request_region(), action)
@@ -488,6 +504,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # ---- answers ----
     def send_error_doc(self, action, status, code, message):
         self.state.bump("status", action, status)
+        if self.headers.get("X-Amz-Target"):
+            body = json.dumps({"__type": code, "message": message}).encode()
+            return self.send_plain(status, body, "application/x-amz-json-1.1")
         self.send_plain(status, error_xml(code, message))
 
     def reply(self, action, status, headers, data, rule=None):
@@ -544,6 +563,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status = int(rule.get("status", 200))
             self.state.bump("status", action, status)
             return self.send_plain(status, rule.get("body", "").encode("utf-8"))
+        if self.headers.get("X-Amz-Target") and kind in JSON_FAULT_ERRORS:
+            return self.send_error_doc(action, *JSON_FAULT_ERRORS[kind])
         if kind in FAULT_ERRORS:
             return self.send_error_doc(action, *FAULT_ERRORS[kind])
         return self.send_error_doc(action, 500, "InternalError", "unknown fault " + kind)

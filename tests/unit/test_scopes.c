@@ -25,6 +25,31 @@ static void test_split_list(void **state)
     scope_free_list(v);
 }
 
+/* :region refuses a name no partition's regionRegex (botocore partitions.json) matches. */
+static void test_region_names(void **state)
+{
+    (void)state;
+    const struct aws_session_options base = {.aws = {.region = "us-east-1"}};
+    static const char *const known[] = {"eu-west-1",      "us-east-1",      "ap-southeast-2",
+                                        "us-gov-west-1",  "cn-northwest-1", "eusc-de-east-1",
+                                        "us-isob-east-1", "il-central-1",   "mx-central-1"};
+    static const char *const unknown[] = {"mars-north-1", "us-east", "eu-west-1x", "EU-WEST-1",
+                                          "eu--1",        "",        "us-east-1 ", "xx-west-1"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        struct vpcx_error err;
+        vpcx_error_init(&err);
+        assert_int_equal(scope_check_name(&base, NULL, known[i], &err), VPCX_OK);
+        vpcx_error_finish(&err);
+    }
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+        struct vpcx_error err;
+        vpcx_error_init(&err);
+        assert_int_equal(scope_check_name(&base, NULL, unknown[i], &err), VPCX_ERR_USAGE);
+        assert_non_null(strstr(err.message, "unknown region"));
+        vpcx_error_finish(&err);
+    }
+}
+
 static void test_globs(void **state)
 {
     (void)state;
@@ -119,7 +144,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_split_list),         cmocka_unit_test(test_globs),
         cmocka_unit_test(test_config_regions),     cmocka_unit_test(test_plan_requested),
-        cmocka_unit_test(test_plan_cross_product),
+        cmocka_unit_test(test_plan_cross_product), cmocka_unit_test(test_region_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,13 +32,25 @@ struct org_accounts {
 enum vpcx_status org_parse_list_accounts(const char *body, size_t len, struct org_accounts *out,
                                          char **next_token, struct vpcx_error *err);
 
+/* What a listing took: attempts sent, retries and the throttled answers among them. */
+struct org_list_stats {
+    unsigned attempts, retries, throttles;
+};
+
 /*
  * Lists every page with the connected session's credentials on its engine
  * (blocking). endpoint_url: the --endpoint-url override, or NULL for the
- * configured or global endpoint.
+ * configured or global endpoint. Each page retries as the EC2 calls do
+ * (aws/retry.h): throttling (TooManyRequestsException), HTTP 5xx and
+ * connection errors, up to max_attempts attempts (0: the session's
+ * max_attempts setting), backing off with full jitter under a retry quota of
+ * its own; in the adaptive retry mode a rate limiter of its own paces the
+ * attempts after a throttle. When the attempts run out the error says
+ * "organizations:ListAccounts failed after N attempts". stats may be NULL.
  */
 enum vpcx_status org_list_accounts(struct aws_session *s, const char *endpoint_url,
-                                   struct org_accounts *out, struct vpcx_error *err);
+                                   int max_attempts, struct org_accounts *out,
+                                   struct org_list_stats *stats, struct vpcx_error *err);
 
 void org_accounts_finish(struct org_accounts *a);
 

@@ -57,6 +57,10 @@ struct scope {
     struct scope_set *set; /* private: the set it belongs to */
     char *account_label;   /* private: scope_account_label() */
     time_t finished;       /* wall clock when it last became DONE */
+    /* sync/scopecache.h: inv was loaded from the cache; its oldest type's time (0: unknown) */
+    bool cached;
+    time_t cache_time;
+    bool cache_owed; /* became DONE since the caller last cleared it: a cache write is due */
 };
 
 struct scope_set;
@@ -72,7 +76,19 @@ typedef void (*scope_event_fn)(void *ud, struct scope *scope);
 struct scope_set *scope_set_create(const struct aws_session_options *base, struct vpcx_error *err);
 void scope_set_destroy(struct scope_set *set);
 struct http_engine *scope_set_http(const struct scope_set *set);
+/* The options the set was created with. */
+const struct aws_session_options *scope_set_base(const struct scope_set *set);
+/*
+ * Checks names asked for at run time (:profile, :region) before a scope is made of
+ * them; either may be NULL. VPCX_ERR_PROFILE_NOT_FOUND for a profile neither
+ * AWS file has (the message lists those they have), VPCX_ERR_USAGE for a region
+ * name no AWS partition has (botocore's partitions.json region patterns).
+ */
+enum vpcx_status scope_check_name(const struct aws_session_options *base, const char *profile,
+                                  const char *region, struct vpcx_error *err);
 void scope_set_on_event(struct scope_set *set, scope_event_fn fn, void *ud);
+/* Cached data older than this many seconds is called stale (default 15 minutes). */
+void scope_set_max_age(struct scope_set *set, long long seconds);
 
 /* Adds profile x region (either may be NULL), or returns the one already there. */
 struct scope *scope_set_add(struct scope_set *set, const char *profile, const char *region);
@@ -109,8 +125,11 @@ struct scope *scope_set_vpc_scope(const struct scope_set *set, const char *vpc_i
 /* The account a scope shows under: its account ID, or "profile NAME" before
  * (or without) one. Valid until the scope changes. */
 const char *scope_account_label(struct scope *scope);
-/* One line on the scope's state: "loading 4/10", "12 VPCs, 3m ago", or the
- * error. Caller frees. now: the wall clock. */
+/* One line on the scope's state: "loading 4/10", "3m ago", or the error; a
+ * scope shown from its cache (scope->cached) says so until a load replaced
+ * every type: "cached 2h ago (stale), loading 4/10", or "offline, cached 5m
+ * ago: <error>" when it could not be loaded. Stale past the set's max age.
+ * Caller frees. now: the wall clock. */
 char *scope_status_text(const struct scope *scope, time_t now);
 
 /* Describe types of a scope that failed, and that succeeded, so far. */

@@ -91,6 +91,12 @@ struct app_options {
      * them, merges their inventories into inv as they load, and shows account >
      * region > VPC. Borrowed. */
     struct scope_set *scopes;
+    /* One scope from AWS: the session options :region and :profile make scopes of
+       (borrowed; NULL: those commands say there is nothing to switch to). */
+    const struct aws_session_options *scope_base;
+    /* The cache directory each scope of a set reads before its first load and writes
+       after each (sync/scopecache.h); NULL: none (--no-cache). Borrowed. */
+    const char *scope_cache_dir;
     struct aws_client *client; /* NULL: no network (demo, snapshot) */
     /* Header text (any may be NULL). */
     const char *account, *region, *endpoint, *profile, *source;
