@@ -1222,9 +1222,7 @@ void app_single_stop(struct app *a)
     a->job = NULL;
     a->write_owed = false;
     a->refreshing = false;
-    if (a->identity_pending)
-        aws_client_cancel(a->opts.client, a->identity_call);
-    a->identity_pending = false;
+    sts_identity_cancel(&a->identity);
     fetch_destroy(a->fetch); /* cancels its calls in flight */
     a->fetch = NULL;
     metrics_cache_destroy(a->metrics);
@@ -1233,6 +1231,7 @@ void app_single_stop(struct app *a)
     a->opts.on_refresh = NULL;
     a->opts.cache_meta = NULL;
     a->opts.loaded_meta = NULL;
+    a->opts.cache_loader = NULL; /* the rest of the old scope's cache is not wanted */
     a->opts.offline = false;
     a->opts.offline_reason = NULL;
     memset(a->type_time, 0, sizeof(a->type_time));
