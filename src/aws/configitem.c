@@ -36,7 +36,8 @@ static const struct aws_member *find_member(const struct aws_shape *shape, const
             return aws_shape_find_json(shape, renames[i].json);
     for (unsigned i = 0; i < shape->member_count; i++) {
         const struct aws_member *m = aws_shape_member(shape, i);
-        if (strcasecmp(m->json_name, key) == 0 || (m->xml_name && strcasecmp(m->xml_name, key) == 0))
+        if (strcasecmp(m->json_name, key) == 0 ||
+            (m->xml_name && strcasecmp(m->xml_name, key) == 0))
             return m;
     }
     return NULL;
@@ -114,7 +115,8 @@ static cJSON *convert_bool(const cJSON *v)
 {
     if (cJSON_IsBool(v))
         return cJSON_CreateBool(cJSON_IsTrue(v));
-    if (cJSON_IsString(v) && (strcmp(v->valuestring, "true") == 0 || strcmp(v->valuestring, "false") == 0))
+    if (cJSON_IsString(v) &&
+        (strcmp(v->valuestring, "true") == 0 || strcmp(v->valuestring, "false") == 0))
         return cJSON_CreateBool(v->valuestring[0] == 't');
     return NULL;
 }

@@ -57,8 +57,7 @@ enum vpcx_status config_parse_select_page(const char *body, size_t len, config_r
     return st;
 }
 
-char *config_endpoint(const struct aws_session *s, const char *endpoint_url,
-                      struct vpcx_error *err)
+char *config_endpoint(const struct aws_session *s, const char *endpoint_url, struct vpcx_error *err)
 {
     const char *region = s->settings.region.value;
     if (!region)
@@ -132,12 +131,12 @@ static enum vpcx_status page_error(const struct page *p, const struct config_sel
     int http = p->res.http_status;
     bool denied = http == 403 || (code && strstr(code, "AccessDenied"));
     bool missing = code && strcmp(code, "NoSuchConfigurationAggregatorException") == 0;
-    enum vpcx_status st = denied                                       ? VPCX_ERR_ACCESS_DENIED
-                          : http == 401                                ? VPCX_ERR_AUTH
-                          : missing                                    ? VPCX_ERR_NOT_FOUND
+    enum vpcx_status st = denied        ? VPCX_ERR_ACCESS_DENIED
+                          : http == 401 ? VPCX_ERR_AUTH
+                          : missing     ? VPCX_ERR_NOT_FOUND
                           : (code && strstr(code, "Throttl")) || http == 429 ? VPCX_ERR_THROTTLED
-                          : http >= 500                                ? VPCX_ERR_SERVER
-                                                                       : VPCX_ERR_AWS;
+                          : http >= 500                                      ? VPCX_ERR_SERVER
+                                                                             : VPCX_ERR_AWS;
     char *name = sanitize_dup(q->aggregator, SANITIZE_SPACE);
     if (missing)
         vpcx_error_set(err, st, "config:" CFG_OPERATION ": no configuration aggregator '%s' in %s",
@@ -154,8 +153,9 @@ static enum vpcx_status page_error(const struct page *p, const struct config_sel
                             "--region names another",
                             region);
     else if (denied)
-        vpcx_error_set_hint(err, "the caller needs config:SelectAggregateResourceConfig on the "
-                                 "aggregator (arn:aws:config:%s:ACCOUNT:config-aggregator/...)",
+        vpcx_error_set_hint(err,
+                            "the caller needs config:SelectAggregateResourceConfig on the "
+                            "aggregator (arn:aws:config:%s:ACCOUNT:config-aggregator/...)",
                             region);
     else if (code && strcmp(code, "InvalidExpressionException") == 0)
         vpcx_error_set_hint(err, "AWS Config refused the query vpcx sent; the aggregator may "
@@ -208,9 +208,8 @@ static enum vpcx_status send_once(struct aws_session *s, const char *url, const 
         .secret_access_key = s->credentials.secret_access_key,
         .session_token = s->credentials.session_token,
     };
-    const struct sigv4_options opt = {.region = s->settings.region.value
-                                                    ? s->settings.region.value
-                                                    : "us-east-1",
+    const struct sigv4_options opt = {.region = s->settings.region.value ? s->settings.region.value
+                                                                         : "us-east-1",
                                       .service = "config",
                                       .now = time(NULL),
                                       .normalize_path = true};
@@ -274,10 +273,10 @@ static enum vpcx_status page_call(struct aws_session *s, const char *url, const 
         char *msg = NULL;
         char *code = p->res.status == VPCX_OK ? page_code(p, &msg) : NULL;
         long delay = 0;
-        enum retry_kind kind = p->too_large ? RETRY_NO
-                                            : retry_decide(&rs, quota, p->res.status,
-                                                           p->res.http_status, code,
-                                                           retry_random01(), &delay);
+        enum retry_kind kind = p->too_large
+                                   ? RETRY_NO
+                                   : retry_decide(&rs, quota, p->res.status, p->res.http_status,
+                                                  code, retry_random01(), &delay);
         if (kind == RETRY_THROTTLE || kind == RETRY_TRANSIENT) {
             free(code);
             free(msg);
@@ -305,8 +304,7 @@ static enum vpcx_status page_call(struct aws_session *s, const char *url, const 
 
 enum vpcx_status config_select_aggregate(struct aws_session *s, const struct config_select *q,
                                          config_result_fn fn, void *ud,
-                                         struct config_select_stats *stats,
-                                         struct vpcx_error *err)
+                                         struct config_select_stats *stats, struct vpcx_error *err)
 {
     struct config_select_stats local = {0};
     if (!stats)
@@ -335,8 +333,8 @@ enum vpcx_status config_select_aggregate(struct aws_session *s, const struct con
         if (st != VPCX_OK)
             break;
         stats->pages++;
-        st = config_parse_select_page(p.body.buf ? p.body.buf : "", p.body.len, fn, ud, &token,
-                                      err);
+        st =
+            config_parse_select_page(p.body.buf ? p.body.buf : "", p.body.len, fn, ud, &token, err);
         if (!token)
             break;
     }

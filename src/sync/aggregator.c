@@ -81,10 +81,10 @@ static struct scope *scope_of(struct query *q, const char *account, const char *
 {
     const struct aggregator_options *o = q->o;
     bool mine = o->my_account && strcmp(o->my_account, account) == 0;
-    char *role = !mine && o->org_role ? xasprintf("arn:%s:iam::%s:role/%s",
-                                                  o->partition ? o->partition : "aws", account,
-                                                  o->org_role)
-                                      : NULL;
+    char *role = !mine && o->org_role
+                     ? xasprintf("arn:%s:iam::%s:role/%s", o->partition ? o->partition : "aws",
+                                 account, o->org_role)
+                     : NULL;
     size_t before = scope_set_count(q->set);
     struct scope *sc = scope_set_add_source(q->set, q->source, account, region, o->profile, role,
                                             !mine && !o->org_role);
@@ -102,8 +102,8 @@ static enum vpcx_status on_result(void *ud, const cJSON *r, struct vpcx_error *e
     const char *region = str_item(r, "awsRegion");
     if (!account || !region || !account_valid(account) || !region_valid(region))
         return VPCX_OK; /* an item vpcx cannot place: skipped, as a describe skips no-ID items */
-    cJSON *item = configitem_to_describe(fetch_operation(q->type),
-                                         inventory_type_id_field(q->type), r);
+    cJSON *item =
+        configitem_to_describe(fetch_operation(q->type), inventory_type_id_field(q->type), r);
     if (!item)
         return VPCX_OK;
     struct scope *sc = scope_of(q, account, region);

@@ -502,8 +502,8 @@ static char *source_status_text(const struct scope *sc, time_t now)
     strbuf_addstr(&sb, ", from Config");
     const char *type = NULL;
     unsigned failed = 0;
-    const struct vpcx_error *e = sc->error.status != VPCX_OK ? &sc->error
-                                                               : first_failure(sc, &type, &failed);
+    const struct vpcx_error *e =
+        sc->error.status != VPCX_OK ? &sc->error : first_failure(sc, &type, &failed);
     if (sc->no_credentials) {
         strbuf_addstr(&sb, "; no credentials reach it");
     } else if (e) {

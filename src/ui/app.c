@@ -146,6 +146,7 @@ void app_sync_detail(struct app *a)
         return;
     char *copy = id ? xstrdup(id) : NULL;
     detail_show(a->detail, type, copy);
+    app_scopes_opened(a, type, copy);
     free(copy);
 }
 
@@ -185,6 +186,7 @@ void app_show_detail(struct app *a, enum inv_type type, const char *id)
     while (a->n_stack)
         app_pop_view(a);
     detail_show(a->detail, type, copy);
+    app_scopes_opened(a, type, copy);
     free(copy);
     a->pinned = true;
     a->focus = FOCUS_DETAIL;

@@ -28,8 +28,7 @@
 
 /* Called for each result (borrowed, valid during the call); a status other than
  * VPCX_OK stops the query with that status (err set by the callback). */
-typedef enum vpcx_status (*config_result_fn)(void *ud, const cJSON *result,
-                                             struct vpcx_error *err);
+typedef enum vpcx_status (*config_result_fn)(void *ud, const cJSON *result, struct vpcx_error *err);
 
 /*
  * Parses one answer (len bytes): each string of "Results" as JSON, handed to fn;
@@ -40,9 +39,9 @@ enum vpcx_status config_parse_select_page(const char *body, size_t len, config_r
                                           void *ud, char **next_token, struct vpcx_error *err);
 
 struct config_select {
-    const char *aggregator; /* ConfigurationAggregatorName */
-    const char *expression; /* the SELECT */
-    int limit;              /* 1..CONFIG_SELECT_LIMIT; 0 = the maximum */
+    const char *aggregator;   /* ConfigurationAggregatorName */
+    const char *expression;   /* the SELECT */
+    int limit;                /* 1..CONFIG_SELECT_LIMIT; 0 = the maximum */
     const char *endpoint_url; /* --endpoint-url, or NULL */
 };
 
@@ -54,8 +53,7 @@ struct config_select_stats {
 /* Runs the query to its last page on the connected session's engine. */
 enum vpcx_status config_select_aggregate(struct aws_session *s, const struct config_select *q,
                                          config_result_fn fn, void *ud,
-                                         struct config_select_stats *stats,
-                                         struct vpcx_error *err);
+                                         struct config_select_stats *stats, struct vpcx_error *err);
 
 /* The endpoint the query goes to for s (heap), or NULL with err set. */
 char *config_endpoint(const struct aws_session *s, const char *endpoint_url,

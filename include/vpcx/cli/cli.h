@@ -55,6 +55,7 @@ struct cli_options {
     bool all_regions;     /* --all-regions */
     const char *profiles; /* --profiles P1,'prod-*' */
     const char *org_role; /* --org-role ROLE: every active account of the organization */
+    const char *config_aggregator; /* --source config-aggregator NAME */
     bool pretty;          /* indent JSON (default when stdout is a terminal) */
     bool pretty_given;
     /* The cache. */
