@@ -136,6 +136,14 @@ static cJSON *type_errors(const struct aggregator_report *rep, enum vpcx_status 
     return tmp.errors;
 }
 
+static int by_account_region(const void *pa, const void *pb)
+{
+    const struct snapshot_meta *a = &((const struct source_result *)pa)->meta;
+    const struct snapshot_meta *b = &((const struct source_result *)pb)->meta;
+    int c = strcmp(a->account ? a->account : "", b->account ? b->account : "");
+    return c ? c : strcmp(a->region ? a->region : "", b->region ? b->region : "");
+}
+
 int aggsource_dump(const struct cli_options *opts)
 {
     struct aws_session_options so;
@@ -168,6 +176,9 @@ int aggsource_dump(const struct cli_options *opts)
         res[i].worst = worst;
         sc->inv = inventory_create(); /* the result owns what was read */
     }
+    /* Config's order is the queries' order of first sight: sorted, runs compare. */
+    if (n > 1)
+        qsort(res, n, sizeof(*res), by_account_region);
     code = scope_write_results(opts, res, n);
     for (size_t i = 0; i < n; i++)
         source_result_finish(&res[i]);
