@@ -302,11 +302,12 @@ static void start_gaps(struct scope_set *set, struct scope *sc)
         const struct fetch_options fo = {.on_event = on_fetch_event, .ud = sc};
         sc->fetch = fetch_create(sc->session.client, sc->inv, &fo);
     }
-    sc->state = SCOPE_LOADING;
     sc->started = time(NULL);
     fetch_start_vpc_attributes(sc->fetch);
     for (size_t i = 0; i < sizeof(gap_types) / sizeof(gap_types[0]); i++)
         fetch_start_type(sc->fetch, gap_types[i]);
+    /* LOADING only now: a start's RUNNING event comes before its request is in flight. */
+    sc->state = SCOPE_LOADING;
     emit(sc);
 }
 
