@@ -271,7 +271,7 @@ static enum vpcx_status page_call(struct aws_session *s, const char *url, const 
             break;
         }
         char *msg = NULL;
-        char *code = p->res.status == VPCX_OK ? page_code(p, &msg) : NULL;
+        char *code = p->res.status == VPCX_OK && !p->too_large ? page_code(p, &msg) : NULL;
         long delay = 0;
         enum retry_kind kind = p->too_large
                                    ? RETRY_NO
@@ -292,7 +292,7 @@ static enum vpcx_status page_call(struct aws_session *s, const char *url, const 
                                 p->error ? p->error : vpcx_status_message(p->res.status));
         else
             st = page_error(p, q, region, code, msg, err); /* takes code and msg */
-        if (p->res.status != VPCX_OK) {
+        if (p->too_large || p->res.status != VPCX_OK) {    /* page_error took them otherwise */
             free(code);
             free(msg);
         }

@@ -108,6 +108,10 @@ static void fill_meta(struct source_result *res, const struct scope *sc, const c
     m->profile = xstrdup(profile ? profile : "default");
     m->source = xstrdup(sc->source);
     m->fetched_at = snapshot_format_time(sc->finished ? sc->finished : time(NULL));
+    /* The types Config gave: the others' empty lists are "not read", not "none". */
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        if (inventory_type_loaded(sc->inv, (enum inv_type)t))
+            m->fetched_at_by_type[t] = xstrdup(m->fetched_at);
 }
 
 /* One scope's document: what Config gave, the types it could not give as errors. */

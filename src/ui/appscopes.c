@@ -250,7 +250,7 @@ const char *app_scopes_unknown_note(struct app *a, const char *vpc_id)
         return NULL;
     /* Described but not merged yet: the next merge shows it. */
     const struct inv_resource *own = inventory_find(sc->inv, INV_VPC, vpc_id);
-    bool pending = own && (own->vpc.dns_support != INV_UNKNOWN ||
-                           own->vpc.dns_hostnames != INV_UNKNOWN);
+    bool pending =
+        own && (own->vpc.dns_support != INV_UNKNOWN || own->vpc.dns_hostnames != INV_UNKNOWN);
     return sc->state == SCOPE_LOADING || pending ? "loading" : "not from Config";
 }

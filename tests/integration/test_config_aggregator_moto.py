@@ -85,8 +85,10 @@ class ConfigAggregatorTest(unittest.TestCase):
             # Config records no DNS attributes: the dump says nothing rather than false.
             self.assertEqual(inv.get("VpcAttributes", {}), {})
             self.assertEqual(sorted(want[scope]["VpcAttributes"]), sorted(w_ids(want[scope])))
-            # Types Config does not record stay empty lists, not invented.
+            # Types Config does not record stay empty lists, not invented, and Metadata
+            # names the types it gave.
             self.assertEqual(inv["AvailabilityZones"], [])
+            self.assertEqual(sorted(meta["FetchedAtByType"]), sorted(TYPES))
 
     def test_pages_are_followed_with_limit_100(self):
         before = len(self.cfg.requests)
@@ -117,6 +119,16 @@ class ConfigAggregatorTest(unittest.TestCase):
         self.assertIn("no configuration aggregator 'nope' in us-east-1", run.stderr)
         self.assertIn("NoSuchConfigurationAggregatorException", run.stderr)
         self.assertIn("describe-configuration-aggregators", run.stderr)
+
+    def test_access_denied(self):
+        self.cfg.deny()
+        try:
+            run = self.aggregator_dump()
+        finally:
+            self.cfg.deny(False)
+        self.assertEqual(run.rc, h.EXIT_AUTH, run.describe())
+        self.assertIn("AccessDeniedException", run.stderr)
+        self.assertIn("config:SelectAggregateResourceConfig", run.stderr)
 
     def test_usage(self):
         run = h.run_vpcx(["dump", "--source", "config-aggregator"], self.home.env())

@@ -14,7 +14,8 @@ ConfigurationItem, Common Errors) and the Developer Guide's "Query Components" p
     "NextToken"}; each result holds only the selected fields;
   - an unknown aggregator: NoSuchConfigurationAggregatorException; an expression outside the
     subset below: InvalidExpressionException; throttle(n): the next n requests answer
-    ThrottlingException ("Rate exceeded"), as Config does under load.
+    ThrottlingException ("Rate exceeded"), as Config does under load; deny(): every query
+    answers AccessDeniedException.
 The SQL subset is what vpcx sends: SELECT f1, f2, ... WHERE resourceType = 'AWS::...'.
 page_cap (optional) returns fewer results than Limit per page, which Config may do too.
 
@@ -111,6 +112,7 @@ class ConfigServer:
         self.requests = []  # (target, body dict, credential scope) per request
         self.throttles = 0
         self.throttled = 0
+        self.denied = False
         self.httpd = None
 
     @property
@@ -148,6 +150,12 @@ class ConfigServer:
             self.httpd.server_close()
             self.httpd = None
 
+    def deny(self, on=True):
+        """Every query answers AccessDeniedException, as for a caller without
+        config:SelectAggregateResourceConfig."""
+        with self.lock:
+            self.denied = on
+
     def throttle(self, n):
         with self.lock:
             self.throttles = n
@@ -170,6 +178,10 @@ class ConfigServer:
                 self.throttles -= 1
                 self.throttled += 1
                 return self.error("ThrottlingException", "Rate exceeded")
+            if self.denied:
+                return self.error("AccessDeniedException",
+                                  "User: arn:aws:iam::123456789012:user/test is not authorized "
+                                  "to perform: config:SelectAggregateResourceConfig")
         if headers.get("X-Amz-Target") != TARGET:
             return self.error("UnknownOperationException", "unknown operation")
         if not scope:

@@ -55,7 +55,6 @@ struct cli_options {
     bool all_regions;     /* --all-regions */
     const char *profiles; /* --profiles P1,'prod-*' */
     const char *org_role; /* --org-role ROLE: every active account of the organization */
-    const char *config_aggregator; /* --source config-aggregator NAME */
     bool pretty;          /* indent JSON (default when stdout is a terminal) */
     bool pretty_given;
     /* The cache. */
@@ -91,6 +90,8 @@ struct cli_options {
     /* metrics: --since 3h|24h|7d; check and cost: --metrics fetches CloudWatch metrics. */
     const char *since;
     bool metrics;
+    /* --source config-aggregator NAME: every account and region of an AWS Config aggregator. */
+    const char *config_aggregator;
 };
 
 /*
