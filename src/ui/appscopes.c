@@ -186,6 +186,12 @@ void app_scopes_command(struct app *a, const char *word, const char *arg)
                     region ? "switch regions" : "switch profiles");
         return;
     }
+    const struct scope *first = scope_set_get(set, 0);
+    if (first && first->source) { /* the aggregator decides the accounts and regions */
+        app_message(a, ROLE_WARN, ":%s: the accounts and regions are those of %s", word,
+                    first->source);
+        return;
+    }
     if (!arg || !*arg || (arg[0] == '+' && !arg[1])) {
         app_message(a, ROLE_WARN, "usage: :%s NAME (switch) or :%s +NAME (add)", word, word);
         return;

@@ -108,6 +108,12 @@ class ConfigAggregatorScreensTest(unittest.TestCase):
         # the scope of the other account was not touched
         self.row(lines, r"eu-west-1 \(\d+ VPCs\).*no credentials")
 
+    def test_region_command_keeps_the_aggregator_scopes(self):
+        lines = self.screen(["wait", ":region eu-central-1<Enter>"])
+        self.assertIn(":region: the accounts and regions are those of config-aggregator org",
+                      "\n".join(lines))
+        self.row(lines, r"▾ us-east-1 \(%d VPCs\)" % len(self.vpcs[EAST]))
+
     def test_unreachable_account_says_not_from_config(self):
         down = ["j"] * (3 + len(self.vpcs[EAST]) + 2)  # past us-east-1 to eu-west-1's first VPC
         lines = self.screen(["wait", "-"] + down + ["wait"])
