@@ -58,6 +58,7 @@ enum {
     OPT_ALL_REGIONS,
     OPT_PROFILES,
     OPT_ORG_ROLE,
+    OPT_SOURCE,
 };
 
 static const struct option long_options[] = {
@@ -102,6 +103,7 @@ static const struct option long_options[] = {
     {"all-regions", no_argument, NULL, OPT_ALL_REGIONS},
     {"profiles", required_argument, NULL, OPT_PROFILES},
     {"org-role", required_argument, NULL, OPT_ORG_ROLE},
+    {"source", required_argument, NULL, OPT_SOURCE},
     {NULL, 0, NULL, 0},
 };
 
@@ -227,6 +229,38 @@ static bool org_role_valid(const char *s)
         if (!isalnum((unsigned char)s[i]) && !strchr("+=,.@_-/", s[i]))
             return false;
     return true;
+}
+
+/* Config's ConfigurationAggregatorName: [\w\-]{1,256}. */
+static bool aggregator_name_valid(const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+            return false;
+    return n > 0 && n <= 256;
+}
+
+/* --source config-aggregator NAME (or config-aggregator=NAME): takes NAME from argv. */
+static enum vpcx_status parse_source(const char *arg, int argc, char **argv,
+                                     struct cli_options *opts, struct vpcx_error *err)
+{
+    static const char kind[] = "config-aggregator";
+    const char *name = NULL;
+    if (strncmp(arg, kind, sizeof(kind) - 1) == 0 && arg[sizeof(kind) - 1] == '=')
+        name = arg + sizeof(kind);
+    else if (strcmp(arg, kind) == 0 && optind < argc)
+        name = argv[optind++];
+    if (!name)
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--source takes config-aggregator NAME (an AWS Config aggregator)");
+    if (!aggregator_name_valid(name))
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--source config-aggregator: '%s' is not an aggregator name "
+                              "(letters, digits, _ and -)",
+                              name);
+    opts->config_aggregator = name;
+    return VPCX_OK;
 }
 
 static enum vpcx_status parse_int(const char *arg, const char *name, int min, int max, int *out,
@@ -495,7 +529,8 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
         if (c == ':')
             return vpcx_error_set(err, VPCX_ERR_USAGE, "option '%s' needs a value",
                                   argv[optind - 1]);
-        st = parse_option(c, optarg, opts, err);
+        st = c == OPT_SOURCE ? parse_source(optarg, argc, argv, opts, err)
+                             : parse_option(c, optarg, opts, err);
         if (st != VPCX_OK)
             return st;
     }
@@ -521,6 +556,16 @@ enum vpcx_status cli_parse(int argc, char **argv, struct cli_options *opts, stru
         return vpcx_error_set(err, VPCX_ERR_USAGE,
                               "--metrics reads CloudWatch: not with --demo, --snapshot or "
                               "--offline");
+    if (opts->config_aggregator && (opts->profiles || opts->regions || opts->all_regions ||
+                                    opts->offline || opts->demo || opts->snapshot))
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--source config-aggregator reads every account and region the "
+                              "aggregator has: not with --profiles, --regions, --all-regions, "
+                              "--offline, --demo or --snapshot");
+    if (opts->config_aggregator && opts->command != CLI_CMD_NONE && opts->command != CLI_CMD_DUMP &&
+        opts->command != CLI_CMD_HELP && opts->command != CLI_CMD_VERSION)
+        return vpcx_error_set(err, VPCX_ERR_USAGE,
+                              "--source config-aggregator applies to dump and the explorer only");
     if (opts->org_role && opts->profiles)
         return vpcx_error_set(err, VPCX_ERR_USAGE, "--org-role and --profiles exclude each other");
     if (opts->org_role && opts->offline)

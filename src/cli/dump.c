@@ -1,5 +1,6 @@
 #include "vpcx/cli/commands.h"
 
+#include "vpcx/cli/aggsource.h"
 #include "vpcx/cli/outline.h"
 #include "vpcx/cli/scopes.h"
 #include "vpcx/cli/source.h"
@@ -23,6 +24,8 @@ int cmd_dump(const struct cli_options *opts)
     struct cli_options one;
     struct scope_plan plan;
     int code;
+    if (opts->config_aggregator)
+        return aggsource_dump(opts);
     switch (scope_route(opts, &one, &plan, &code)) {
     case SCOPES_ERROR:
         return code;

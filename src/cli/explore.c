@@ -1,6 +1,7 @@
 /* `vpcx` with no subcommand: the explorer over the demo, a snapshot or AWS. */
 #include "vpcx/aws/session.h"
 #include "vpcx/aws/sso.h"
+#include "vpcx/cli/aggsource.h"
 #include "vpcx/cli/commands.h"
 #include "vpcx/cli/scopes.h"
 #include "vpcx/cli/source.h"
@@ -371,25 +372,31 @@ static int explore_scopes(const struct cli_options *opts, const struct scope_pla
      * MFA code fails on its own row instead of prompting under the screen. */
     so.prompt_mfa = NULL;
     int code;
-    struct scope_set *set = scope_set_open(&so, plan, &code);
+    /* An aggregator is read before the screen opens: its errors go to stderr. */
+    struct scope_set *set = opts->config_aggregator ? aggsource_open(opts, &so, &code)
+                                                    : scope_set_open(&so, plan, &code);
     if (!set)
         return code;
     struct inventory *inv = inventory_create();
+    char *source =
+        opts->config_aggregator ? xasprintf("config-aggregator %s", opts->config_aggregator) : NULL;
     ao->inv = inv;
     ao->scopes = set;
     char *cache = NULL;
     struct vpcx_error err;
     vpcx_error_init(&err);
-    if (!opts->no_cache && source_cache_dir(&cache, &err) != VPCX_OK)
+    /* Config's scopes are not cached: their key is no profile and region. */
+    if (!source && !opts->no_cache && source_cache_dir(&cache, &err) != VPCX_OK)
         cache = NULL; /* no HOME: no cache, as with one scope */
     vpcx_error_finish(&err);
     ao->scope_cache_dir = cache;
-    ao->source = "aws";
+    ao->source = source ? source : "aws";
     ao->max_age = opts->max_age;
     int rc = run_app(ao);
     scope_set_destroy(set);
     inventory_destroy(inv);
     free(cache);
+    free(source);
     return rc;
 }
 
@@ -398,6 +405,8 @@ static int explore_route(const struct cli_options *opts, struct app_options *ao)
     struct cli_options one;
     struct scope_plan plan;
     int code;
+    if (opts->config_aggregator)
+        return explore_scopes(opts, NULL, ao);
     switch (scope_route(opts, &one, &plan, &code)) {
     case SCOPES_ERROR:
         return code;

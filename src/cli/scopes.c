@@ -525,11 +525,11 @@ static int scopes_exit_code(const struct source_result *res, size_t n, bool *any
     return code;
 }
 
-static int write_results(const struct cli_options *opts, struct source_result *res, size_t n)
+int scope_write_results(const struct cli_options *opts, struct source_result *res, size_t n)
 {
     bool any;
     int code = scopes_exit_code(res, n, &any);
-    if (!any)
+    if (!any && n > 0)
         return code; /* nothing worth printing; stderr says why */
     FILE *out = stdout;
     if (opts->output && !(out = fopen(opts->output, "w"))) {
@@ -599,7 +599,7 @@ int scope_dump(const struct cli_options *opts, const struct scope_plan *plan)
         for (size_t i = 0; i < n; i++)
             scope_collect(opts, scope_set_get(set, i), &res[i]);
     }
-    code = write_results(opts, res, n);
+    code = scope_write_results(opts, res, n);
     for (size_t i = 0; i < n; i++)
         source_result_finish(&res[i]);
     free(res);

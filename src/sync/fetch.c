@@ -188,7 +188,6 @@ static void page_req_destroy(struct fetch_req *r)
 }
 
 static void page_send(struct fetch_page *page);
-static void fetch_start_attributes(struct fetch *f);
 static bool fetch_shard(struct fetch_page *page);
 static void eni_start(struct fetch *f);
 static void start_deferred(struct fetch *f);
@@ -496,7 +495,7 @@ static void start_deferred(struct fetch *f)
     /* Two calls per VPC: after the subnets, so they do not queue ahead of them. */
     if (f->attrs_wanted) {
         f->attrs_wanted = false;
-        fetch_start_attributes(f);
+        fetch_start_vpc_attributes(f);
     }
     if (!f->deferred)
         return;
@@ -640,7 +639,7 @@ static void attr_fill(struct fetch *f)
     }
 }
 
-static void fetch_start_attributes(struct fetch *f)
+void fetch_start_vpc_attributes(struct fetch *f)
 {
     struct fetch_progress *p = &f->progress[FETCH_VPC_ATTRIBUTES];
     if (p->state == FETCH_RUNNING)

@@ -62,6 +62,7 @@ static void scope_free(struct scope *sc)
     free(sc->role_arn);
     free(sc->role_account);
     free(sc->account_label);
+    free(sc->source);
     vpcx_error_finish(&sc->error);
     vpcx_error_finish(&sc->ident_error);
     free(sc);
@@ -146,6 +147,9 @@ static char *make_label(const struct scope *sc)
     return xasprintf("%s %s", who, sc->region ? sc->region : "(region)");
 }
 
+static struct scope *scope_new(struct scope_set *set, const char *profile, const char *region,
+                               const char *role_arn, const char *account);
+
 struct scope *scope_set_add(struct scope_set *set, const char *profile, const char *region)
 {
     return scope_set_add_role(set, profile, region, NULL, NULL);
@@ -156,8 +160,14 @@ struct scope *scope_set_add_role(struct scope_set *set, const char *profile, con
 {
     for (size_t i = 0; i < set->n; i++)
         if (same(set->items[i]->profile, profile) && same(set->items[i]->region, region) &&
-            same(set->items[i]->role_arn, role_arn))
+            same(set->items[i]->role_arn, role_arn) && !set->items[i]->source)
             return set->items[i];
+    return scope_new(set, profile, region, role_arn, account);
+}
+
+static struct scope *scope_new(struct scope_set *set, const char *profile, const char *region,
+                               const char *role_arn, const char *account)
+{
     struct scope *sc = xcalloc(1, sizeof(*sc));
     sc->profile = profile ? xstrdup(profile) : NULL;
     sc->region = region ? xstrdup(region) : NULL;
@@ -170,6 +180,25 @@ struct scope *scope_set_add_role(struct scope_set *set, const char *profile, con
     vpcx_error_init(&sc->ident_error);
     set->items = xrealloc(set->items, (set->n + 1) * sizeof(*set->items));
     set->items[set->n++] = sc;
+    return sc;
+}
+
+struct scope *scope_set_add_source(struct scope_set *set, const char *source, const char *account,
+                                   const char *region, const char *profile, const char *role_arn,
+                                   bool no_credentials)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        const struct scope *o = set->items[i];
+        if (same(o->source, source) && same(o->account, account) && same(o->region, region))
+            return set->items[i];
+    }
+    struct scope *sc = scope_new(set, profile, region, role_arn, account);
+    sc->source = xstrdup(source);
+    sc->account = xstrdup(account);
+    sc->no_credentials = no_credentials;
+    sc->ident_done = true; /* the source named the account */
+    sc->state = SCOPE_DONE;
+    sc->started = sc->finished = time(NULL);
     return sc;
 }
 
@@ -292,10 +321,45 @@ static void start_identity(struct scope *sc)
     sts_identity_start(&sc->ident_call, sc->session.client, identity_done, sc);
 }
 
+/* The types no aggregator source gives: described for an opened scope. */
+static const enum inv_type gap_types[] = {INV_AZ, INV_SERVICE, INV_PREFIX_LIST, INV_FLOW_LOG};
+
+static void start_gaps(struct scope_set *set, struct scope *sc)
+{
+    sc->gaps_asked = true;
+    if (sc->no_credentials || sc->state == SCOPE_LOADING)
+        return;
+    if (scope_connect(set, sc) != VPCX_OK) { /* the Config data stays; the row says why */
+        emit(sc);
+        return;
+    }
+    if (!sc->fetch) {
+        const struct fetch_options fo = {.on_event = on_fetch_event, .ud = sc};
+        sc->fetch = fetch_create(sc->session.client, sc->inv, &fo);
+    }
+    sc->started = time(NULL);
+    fetch_start_vpc_attributes(sc->fetch);
+    for (size_t i = 0; i < sizeof(gap_types) / sizeof(gap_types[0]); i++)
+        fetch_start_type(sc->fetch, gap_types[i]);
+    /* LOADING only now: a start's RUNNING event comes before its request is in flight. */
+    sc->state = SCOPE_LOADING;
+    emit(sc);
+}
+
+void scope_set_fill_gaps(struct scope_set *set, struct scope *sc)
+{
+    if (sc->source && !sc->gaps_asked)
+        start_gaps(set, sc);
+}
+
 void scope_set_start(struct scope_set *set, struct scope *sc)
 {
     if (sc->state == SCOPE_LOADING)
         return;
+    if (sc->source) {
+        start_gaps(set, sc);
+        return;
+    }
     sc->started = time(NULL);
     if (scope_connect(set, sc) != VPCX_OK) {
         sc->state = SCOPE_FAILED;
@@ -474,8 +538,34 @@ static void add_cached(struct strbuf *sb, const struct scope *sc, time_t now)
         strbuf_addstr(sb, " (stale)");
 }
 
+/* A source scope: its age, that it is Config's, and the state of the gap describes. */
+static char *source_status_text(const struct scope *sc, time_t now)
+{
+    struct strbuf sb;
+    strbuf_init(&sb, 64);
+    if (sc->state == SCOPE_LOADING) {
+        strbuf_addstr(&sb, "from Config; describing what it lacks");
+        return strbuf_detach(&sb, NULL);
+    }
+    add_age(&sb, sc->finished, now);
+    strbuf_addstr(&sb, ", from Config");
+    const char *type = NULL;
+    unsigned failed = 0;
+    const struct vpcx_error *e =
+        sc->error.status != VPCX_OK ? &sc->error : first_failure(sc, &type, &failed);
+    if (sc->no_credentials) {
+        strbuf_addstr(&sb, "; no credentials reach it");
+    } else if (e) {
+        strbuf_addstr(&sb, "; describe: ");
+        add_error(&sb, e);
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
 char *scope_status_text(const struct scope *sc, time_t now)
 {
+    if (sc->source)
+        return source_status_text(sc, now);
     struct strbuf sb;
     strbuf_init(&sb, 64);
     unsigned failed = 0, done = 0;

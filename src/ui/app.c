@@ -145,6 +145,7 @@ void app_sync_detail(struct app *a)
     if (has == cur && (!has || (type == cur_type && strcmp(id, cur_id) == 0)))
         return;
     char *copy = id ? xstrdup(id) : NULL;
+    app_scopes_opened(a, type, copy); /* first: the detail says what is loading */
     detail_show(a->detail, type, copy);
     free(copy);
 }
@@ -184,6 +185,7 @@ void app_show_detail(struct app *a, enum inv_type type, const char *id)
     char *copy = xstrdup(id);
     while (a->n_stack)
         app_pop_view(a);
+    app_scopes_opened(a, type, copy); /* first: the detail says what is loading */
     detail_show(a->detail, type, copy);
     free(copy);
     a->pinned = true;

@@ -165,6 +165,12 @@ void app_scopes_refresh(struct app *a);
 void app_scopes_status(struct app *a, struct ui_line *l);
 /* :profile NAME|+NAME, :region NAME|+NAME. */
 void app_scopes_command(struct app *a, const char *word, const char *arg);
+/* The detail shows a resource: a scope read from a Config aggregator describes what
+ * Config lacks, the first time one of its resources is shown. */
+void app_scopes_opened(struct app *a, enum inv_type type, const char *id);
+/* Why a VPC attribute is unknown when its scope came from Config ("not from Config",
+ * "loading"), else NULL. */
+const char *app_scopes_unknown_note(struct app *a, const char *vpc_id);
 
 /* tour.c */
 /* Starts the tour at step (1-based), or the first step after it with something to show. */

@@ -343,6 +343,12 @@ void app_scopes_command(struct app *a, const char *word, const char *arg)
                         a->opts.source ? a->opts.source : "this", region ? "regions" : "profiles");
         return;
     }
+    const struct scope *first = scope_set_get(set, 0);
+    if (first && first->source) { /* the aggregator decides the accounts and regions */
+        app_message(a, ROLE_WARN, ":%s: the accounts and regions are those of %s", word,
+                    first->source);
+        return;
+    }
     if (!arg || !*arg || (arg[0] == '+' && !arg[1])) {
         app_message(a, ROLE_WARN, "usage: :%s NAME (switch) or :%s +NAME (add)", word, word);
         return;
@@ -401,4 +407,36 @@ void app_scopes_command(struct app *a, const char *word, const char *arg)
     a->scopes_dirty = true;
     app_message(a, ROLE_OK, "%s %s: %zu account-region%s", add ? "added" : "switched to", name,
                 scope_set_count(set), scope_set_count(set) == 1 ? "" : "s");
+}
+
+/* The scope of a resource's VPC (NULL: none, or a single scope). */
+static struct scope *scope_of_resource(struct app *a, enum inv_type type, const char *id)
+{
+    if (!a || !a->opts.scopes || !id)
+        return NULL;
+    const struct inv_resource *r = inventory_find(a->inv, type, id);
+    const char *vpc = type == INV_VPC ? id : r ? r->vpc_id : NULL;
+    return vpc ? scope_set_vpc_scope(a->opts.scopes, vpc) : NULL;
+}
+
+void app_scopes_opened(struct app *a, enum inv_type type, const char *id)
+{
+    struct scope *sc = scope_of_resource(a, type, id);
+    if (!sc || !sc->source || sc->gaps_asked)
+        return;
+    scope_set_fill_gaps(a->opts.scopes, sc);
+    a->scopes_dirty = true;
+    a->dirty = true;
+}
+
+const char *app_scopes_unknown_note(struct app *a, const char *vpc_id)
+{
+    const struct scope *sc = scope_of_resource(a, INV_VPC, vpc_id);
+    if (!sc || !sc->source)
+        return NULL;
+    /* Described but not merged yet: the next merge shows it. */
+    const struct inv_resource *own = inventory_find(sc->inv, INV_VPC, vpc_id);
+    bool pending =
+        own && (own->vpc.dns_support != INV_UNKNOWN || own->vpc.dns_hostnames != INV_UNKNOWN);
+    return sc->state == SCOPE_LOADING || pending ? "loading" : "not from Config";
 }

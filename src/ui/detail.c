@@ -578,8 +578,11 @@ static void vpc_detail(struct detail *d, const struct inv_resource *r)
         free(s);
     }
     text_field(d, "Default VPC", r->vpc.is_default ? "yes" : "no");
-    text_field(d, "DNS support", tristate(r->vpc.dns_support));
-    text_field(d, "DNS hostnames", tristate(r->vpc.dns_hostnames));
+    const char *why = app_scopes_unknown_note(d->app, r->id); /* Config has no DNS attributes */
+    text_field(d, "DNS support",
+               r->vpc.dns_support == INV_UNKNOWN && why ? why : tristate(r->vpc.dns_support));
+    text_field(d, "DNS hostnames",
+               r->vpc.dns_hostnames == INV_UNKNOWN && why ? why : tristate(r->vpc.dns_hostnames));
     vpc_cost(d, r);
     section(d, "Headroom per availability zone");
     struct az_headroom *h = NULL;

@@ -90,6 +90,8 @@ struct cli_options {
     /* metrics: --since 3h|24h|7d; check and cost: --metrics fetches CloudWatch metrics. */
     const char *since;
     bool metrics;
+    /* --source config-aggregator NAME: every account and region of an AWS Config aggregator. */
+    const char *config_aggregator;
 };
 
 /*

@@ -83,6 +83,11 @@ enum scope_route scope_route(const struct cli_options *opts, struct cli_options 
 struct scope_set *scope_set_open(const struct aws_session_options *so,
                                  const struct scope_plan *plan, int *code);
 
+/* Writes {"Inventories": [...]} (or the text outline) of n scopes' results to
+ * --output or stdout; returns the exit code (0, 5 when some failed, else the worst). */
+struct source_result;
+int scope_write_results(const struct cli_options *opts, struct source_result *res, size_t n);
+
 /* `vpcx dump` over a plan of more than one scope; returns the exit code. */
 int scope_dump(const struct cli_options *opts, const struct scope_plan *plan);
 

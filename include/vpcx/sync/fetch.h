@@ -72,6 +72,9 @@ void fetch_destroy(struct fetch *f);
 /* Starts every type (all=true) or one type; a type already running is left alone. */
 void fetch_start_all(struct fetch *f);
 void fetch_start_type(struct fetch *f, enum inv_type type);
+/* The DNS attributes of the VPCs already in the inventory (they follow a VPC fetch
+ * by themselves; this is for VPCs that came from elsewhere). */
+void fetch_start_vpc_attributes(struct fetch *f);
 
 /* True while any call of this fetch is in flight. */
 bool fetch_running(const struct fetch *f);

@@ -61,6 +61,13 @@ struct scope {
     bool cached;
     time_t cache_time;
     bool cache_owed; /* became DONE since the caller last cleared it: a cache write is due */
+    /* A scope read from an AWS Config aggregator (sync/aggregator.h): where its
+     * inventory came from ("config-aggregator NAME"), else NULL. Starting it fetches
+     * only what Config lacks (the VPC DNS attributes, AZs, endpoint services, prefix
+     * lists, flow logs), and only when credentials reach its account. */
+    char *source;
+    bool no_credentials; /* source scope: no profile or --org-role reaches the account */
+    bool gaps_asked;     /* source scope: the describe calls for the gaps were started */
 };
 
 struct scope_set;
@@ -96,6 +103,11 @@ struct scope *scope_set_add(struct scope_set *set, const char *profile, const ch
    names account (the role's account ID) instead of the profile. */
 struct scope *scope_set_add_role(struct scope_set *set, const char *profile, const char *region,
                                  const char *role_arn, const char *account);
+/* A scope whose inventory the caller fills (source, account and region identify it):
+   DONE at once, never described as a whole. role_arn and no_credentials as above. */
+struct scope *scope_set_add_source(struct scope_set *set, const char *source, const char *account,
+                                   const char *region, const char *profile, const char *role_arn,
+                                   bool no_credentials);
 size_t scope_set_count(const struct scope_set *set);
 struct scope *scope_set_get(const struct scope_set *set, size_t i);
 /* Drops a scope (its calls in flight are cancelled); false when it is not in the set.
@@ -104,6 +116,9 @@ bool scope_set_remove(struct scope_set *set, struct scope *scope);
 
 /* Starts (or restarts) a scope; see above. */
 void scope_set_start(struct scope_set *set, struct scope *scope);
+/* A source scope opened by the user: starts the describe calls for what its source
+ * lacks, once (scope_set_start() asks again); no-op for other scopes. */
+void scope_set_fill_gaps(struct scope_set *set, struct scope *scope);
 /* Starts every scope not started yet. */
 void scope_set_start_all(struct scope_set *set);
 /* Resolves a scope's settings only (no credentials, no call): for the cache. */

@@ -1,0 +1,347 @@
+/* configsvc: AWS Config's SelectAggregateResourceConfig; see the header. */
+#include "vpcx/aws/configsvc.h"
+
+#include "vpcx/aws/http.h"
+#include "vpcx/aws/retry.h"
+#include "vpcx/aws/sigv4.h"
+#include "vpcx/core/sanitize.h"
+#include "vpcx/core/strbuf.h"
+#include "vpcx/core/xalloc.h"
+
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CFG_OPERATION    "SelectAggregateResourceConfig"
+#define CFG_TARGET       "StarlingDoveService." CFG_OPERATION
+#define CFG_CONTENT_TYPE "application/x-amz-json-1.1"
+#define CFG_MAX_BODY     (16u * 1024 * 1024)
+#define CFG_MAX_PAGES    100000
+
+static const char *str_item(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+enum vpcx_status config_parse_select_page(const char *body, size_t len, config_result_fn fn,
+                                          void *ud, char **next_token, struct vpcx_error *err)
+{
+    *next_token = NULL;
+    cJSON *doc = cJSON_ParseWithLength(body, len);
+    const cJSON *results = cJSON_GetObjectItemCaseSensitive(doc, "Results");
+    if (!cJSON_IsObject(doc) || (results && !cJSON_IsArray(results))) {
+        cJSON_Delete(doc);
+        return vpcx_error_set(err, VPCX_ERR_PARSE,
+                              "config:" CFG_OPERATION ": the answer is not the documented JSON");
+    }
+    enum vpcx_status st = VPCX_OK;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, results)
+    {
+        cJSON *item = cJSON_IsString(r) ? cJSON_Parse(r->valuestring) : NULL;
+        if (!cJSON_IsObject(item))
+            st = vpcx_error_set(err, VPCX_ERR_PARSE,
+                                "config:" CFG_OPERATION ": a result is not a JSON object");
+        else
+            st = fn(ud, item, err);
+        cJSON_Delete(item);
+        if (st != VPCX_OK)
+            break;
+    }
+    const char *token = str_item(doc, "NextToken");
+    if (st == VPCX_OK && token && *token)
+        *next_token = xstrdup(token);
+    cJSON_Delete(doc);
+    return st;
+}
+
+char *config_endpoint(const struct aws_session *s, const char *endpoint_url, struct vpcx_error *err)
+{
+    const char *region = s->settings.region.value;
+    if (!region)
+        region = "us-east-1";
+    /* The per-service setting names Config alone, so it wins over --endpoint-url. */
+    char *url = aws_settings_service_endpoint(&s->settings, s->env, "config_service",
+                                              "AWS_ENDPOINT_URL_CONFIG_SERVICE", NULL, region, err);
+    if (url && !*url) {
+        free(url);
+        url = endpoint_url ? xstrdup(endpoint_url)
+                           : aws_endpoint_default("config", region, false, false, err);
+    }
+    return url;
+}
+
+struct page {
+    struct strbuf body;
+    bool too_large;
+    struct http_result res;
+    char *error;
+};
+
+static bool on_data(void *ud, const char *data, size_t len, int http_status)
+{
+    (void)http_status;
+    struct page *p = ud;
+    if (p->body.len + len > CFG_MAX_BODY) {
+        p->too_large = true;
+        return false;
+    }
+    strbuf_add(&p->body, data, len);
+    return true;
+}
+
+static void on_done(void *ud, const struct http_result *res)
+{
+    struct page *p = ud;
+    p->res = *res;
+    p->error = res->error ? xstrdup(res->error) : NULL;
+    p->res.error = NULL;
+}
+
+static void page_reset(struct page *p)
+{
+    strbuf_release(&p->body);
+    free(p->error);
+    memset(p, 0, sizeof(*p));
+    strbuf_init(&p->body, 0);
+}
+
+/* The error code of a JSON 1.1 answer: "__type" after any "namespace#". Heap or NULL. */
+static char *page_code(const struct page *p, char **message)
+{
+    cJSON *doc = cJSON_ParseWithLength(p->body.buf ? p->body.buf : "", p->body.len);
+    const char *type = str_item(doc, "__type");
+    const char *msg = str_item(doc, "message");
+    if (!msg)
+        msg = str_item(doc, "Message");
+    if (type && strchr(type, '#'))
+        type = strchr(type, '#') + 1;
+    char *code = type ? sanitize_dup(type, SANITIZE_SPACE) : NULL;
+    *message = msg ? sanitize_dup(msg, SANITIZE_SPACE) : NULL;
+    cJSON_Delete(doc);
+    return code;
+}
+
+static enum vpcx_status page_error(const struct page *p, const struct config_select *q,
+                                   const char *region, char *code, char *msg,
+                                   struct vpcx_error *err)
+{
+    int http = p->res.http_status;
+    bool denied = http == 403 || (code && strstr(code, "AccessDenied"));
+    bool missing = code && strcmp(code, "NoSuchConfigurationAggregatorException") == 0;
+    enum vpcx_status st = denied        ? VPCX_ERR_ACCESS_DENIED
+                          : http == 401 ? VPCX_ERR_AUTH
+                          : missing     ? VPCX_ERR_NOT_FOUND
+                          : (code && strstr(code, "Throttl")) || http == 429 ? VPCX_ERR_THROTTLED
+                          : http >= 500                                      ? VPCX_ERR_SERVER
+                                                                             : VPCX_ERR_AWS;
+    char *name = sanitize_dup(q->aggregator, SANITIZE_SPACE);
+    if (missing)
+        vpcx_error_set(err, st, "config:" CFG_OPERATION ": no configuration aggregator '%s' in %s",
+                       name, region);
+    else
+        vpcx_error_set(err, st, "config:" CFG_OPERATION ": %s",
+                       msg ? msg : vpcx_status_message(st));
+    err->http_status = http;
+    err->aws_code = code;
+    if (missing)
+        vpcx_error_set_hint(err,
+                            "an aggregator lives in one region: `aws configservice "
+                            "describe-configuration-aggregators --region %s` lists it; "
+                            "--region names another",
+                            region);
+    else if (denied)
+        vpcx_error_set_hint(err,
+                            "the caller needs config:SelectAggregateResourceConfig on the "
+                            "aggregator (arn:aws:config:%s:ACCOUNT:config-aggregator/...)",
+                            region);
+    else if (code && strcmp(code, "InvalidExpressionException") == 0)
+        vpcx_error_set_hint(err, "AWS Config refused the query vpcx sent; the aggregator may "
+                                 "not record that resource type");
+    free(name);
+    free(msg);
+    return st;
+}
+
+static void free_header_list(char **h)
+{
+    for (size_t i = 0; h && h[i]; i++) {
+        OPENSSL_cleanse(h[i], strlen(h[i])); /* Authorization and the token */
+        free(h[i]);
+    }
+    free(h);
+}
+
+static char *request_body(const struct config_select *q, const char *token)
+{
+    cJSON *in = cJSON_CreateObject();
+    cJSON_AddStringToObject(in, "ConfigurationAggregatorName", q->aggregator);
+    cJSON_AddStringToObject(in, "Expression", q->expression);
+    int limit = q->limit > 0 && q->limit <= CONFIG_SELECT_LIMIT ? q->limit : CONFIG_SELECT_LIMIT;
+    cJSON_AddNumberToObject(in, "Limit", limit);
+    if (token)
+        cJSON_AddStringToObject(in, "NextToken", token);
+    char *body = cJSON_PrintUnformatted(in);
+    cJSON_Delete(in);
+    return body;
+}
+
+/* One signed attempt into p; the transport's status. */
+static enum vpcx_status send_once(struct aws_session *s, const char *url, const char *host,
+                                  const char *body, struct page *p, struct vpcx_error *err)
+{
+    const struct sigv4_header hs[] = {
+        {"content-type", CFG_CONTENT_TYPE},
+        {"host", host},
+        {"x-amz-target", CFG_TARGET},
+    };
+    const struct sigv4_request req = {.method = "POST",
+                                      .path = "/",
+                                      .headers = hs,
+                                      .n_headers = 3,
+                                      .body = body,
+                                      .body_len = strlen(body)};
+    const struct sigv4_credentials creds = {
+        .access_key_id = s->credentials.access_key_id,
+        .secret_access_key = s->credentials.secret_access_key,
+        .session_token = s->credentials.session_token,
+    };
+    const struct sigv4_options opt = {.region = s->settings.region.value ? s->settings.region.value
+                                                                         : "us-east-1",
+                                      .service = "config",
+                                      .now = time(NULL),
+                                      .normalize_path = true};
+    struct sigv4_result sig;
+    enum vpcx_status st = sigv4_sign(&req, &creds, &opt, &sig);
+    if (st != VPCX_OK) {
+        sigv4_result_finish(&sig);
+        return vpcx_error_set(err, st, "config:" CFG_OPERATION ": cannot sign the request");
+    }
+    char **h = xcalloc(7, sizeof(*h));
+    size_t n = 0;
+    h[n++] = xstrdup("Content-Type: " CFG_CONTENT_TYPE);
+    h[n++] = xstrdup("X-Amz-Target: " CFG_TARGET);
+    h[n++] = xasprintf("X-Amz-Date: %s", sig.amz_date);
+    h[n++] = xasprintf("Authorization: %s", sig.authorization);
+    if (sig.security_token)
+        h[n++] = xasprintf("X-Amz-Security-Token: %s", sig.security_token);
+    sigv4_result_finish(&sig);
+    const struct http_request hr = {.method = "POST",
+                                    .url = url,
+                                    .headers = (const char *const *)h,
+                                    .body = body,
+                                    .body_len = strlen(body),
+                                    .on_data = on_data,
+                                    .on_done = on_done,
+                                    .ud = p};
+    uint64_t id = http_engine_submit(s->http, &hr);
+    st = http_engine_wait(s->http, id);
+    free_header_list(h);
+    if (st != VPCX_OK)
+        return vpcx_error_set(err, st, "config:" CFG_OPERATION ": the call did not finish");
+    return VPCX_OK;
+}
+
+static void timer_fired(void *ud)
+{
+    (void)ud;
+}
+
+/* Sends one page, retrying as the standard mode says; p holds the last answer. */
+static enum vpcx_status page_call(struct aws_session *s, const char *url, const char *host,
+                                  const struct config_select *q, const char *token,
+                                  struct retry_quota *quota, struct page *p,
+                                  struct config_select_stats *stats, struct vpcx_error *err)
+{
+    char *body = request_body(q, token);
+    const char *region = s->settings.region.value ? s->settings.region.value : "us-east-1";
+    struct retry_state rs;
+    retry_state_init(&rs, s->settings.max_attempts_n);
+    enum vpcx_status st;
+    for (;;) {
+        page_reset(p);
+        st = send_once(s, url, host, body, p, err);
+        stats->attempts++;
+        if (st != VPCX_OK)
+            break;
+        if (p->res.status == VPCX_OK && !p->too_large && p->res.http_status == 200) {
+            retry_note_success(&rs, quota);
+            break;
+        }
+        char *msg = NULL;
+        char *code = p->res.status == VPCX_OK && !p->too_large ? page_code(p, &msg) : NULL;
+        long delay = 0;
+        enum retry_kind kind = p->too_large
+                                   ? RETRY_NO
+                                   : retry_decide(&rs, quota, p->res.status, p->res.http_status,
+                                                  code, retry_random01(), &delay);
+        if (kind == RETRY_THROTTLE || kind == RETRY_TRANSIENT) {
+            free(code);
+            free(msg);
+            uint64_t t = http_engine_add_timer(s->http, delay, timer_fired, NULL);
+            http_engine_wait(s->http, t);
+            continue;
+        }
+        if (p->too_large)
+            st = vpcx_error_set(err, VPCX_ERR_TOO_LARGE,
+                                "config:" CFG_OPERATION ": answer over %u bytes", CFG_MAX_BODY);
+        else if (p->res.status != VPCX_OK)
+            st = vpcx_error_set(err, p->res.status, "config:" CFG_OPERATION ": %s",
+                                p->error ? p->error : vpcx_status_message(p->res.status));
+        else
+            st = page_error(p, q, region, code, msg, err); /* takes code and msg */
+        if (p->too_large || p->res.status != VPCX_OK) {    /* page_error took them otherwise */
+            free(code);
+            free(msg);
+        }
+        break;
+    }
+    free(body);
+    return st;
+}
+
+enum vpcx_status config_select_aggregate(struct aws_session *s, const struct config_select *q,
+                                         config_result_fn fn, void *ud,
+                                         struct config_select_stats *stats, struct vpcx_error *err)
+{
+    struct config_select_stats local = {0};
+    if (!stats)
+        stats = &local;
+    char *url = config_endpoint(s, q->endpoint_url, err);
+    if (!url)
+        return err->status ? err->status : VPCX_ERR_CONFIG;
+    char *host = http_host_of_url(url);
+    enum vpcx_status st = host ? VPCX_OK
+                               : vpcx_error_set(err, VPCX_ERR_CONFIG,
+                                                "the AWS Config endpoint '%s' is not a URL", url);
+    struct retry_quota quota;
+    retry_quota_init(&quota);
+    struct page p = {0};
+    strbuf_init(&p.body, 0);
+    char *token = NULL;
+    for (unsigned pages = 0; st == VPCX_OK; pages++) {
+        if (pages >= CFG_MAX_PAGES) {
+            st = vpcx_error_set(err, VPCX_ERR_TOO_LARGE,
+                                "config:" CFG_OPERATION ": more than %d pages", CFG_MAX_PAGES);
+            break;
+        }
+        st = page_call(s, url, host, q, token, &quota, &p, stats, err);
+        free(token);
+        token = NULL;
+        if (st != VPCX_OK)
+            break;
+        stats->pages++;
+        st =
+            config_parse_select_page(p.body.buf ? p.body.buf : "", p.body.len, fn, ud, &token, err);
+        if (!token)
+            break;
+    }
+    free(token);
+    page_reset(&p);
+    strbuf_release(&p.body);
+    free(host);
+    free(url);
+    return st;
+}
