@@ -343,7 +343,7 @@ void app_scopes_command(struct app *a, const char *word, const char *arg)
                         a->opts.source ? a->opts.source : "this", region ? "regions" : "profiles");
         return;
     }
-    const struct scope *first = scope_set_get(set, 0);
+    const struct scope *first = set ? scope_set_get(set, 0) : NULL;
     if (first && first->source) { /* the aggregator decides the accounts and regions */
         app_message(a, ROLE_WARN, ":%s: the accounts and regions are those of %s", word,
                     first->source);
