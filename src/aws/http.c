@@ -56,10 +56,12 @@ struct transfer {
     char *host; /* for messages; never the whole URL (it may carry a signature) */
     long port;
     bool (*on_data)(void *ud, const char *data, size_t len, int http_status);
+    enum http_body (*on_body)(void *ud, const char *data, size_t len, int http_status);
     void (*on_done)(void *ud, const struct http_result *result);
     void *ud;
     bool cancelled; /* cancel asked while curl was running callbacks */
     bool aborted;   /* on_data returned false */
+    bool paused;    /* on_body held a chunk back */
     bool fresh_connect;
     long timeout_ms;    /* 0: the engine's */
     bool plain_http_ok; /* the caller vetted the host */
@@ -322,6 +324,16 @@ static size_t transfer_write(char *data, size_t size, size_t nmemb, void *userda
         return 0;
     long code = 0;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+    if (t->on_body) {
+        enum http_body b = t->on_body(t->ud, data, len, (int)code);
+        if (b == HTTP_BODY_PAUSE) {
+            t->paused = true;
+            return CURL_WRITEFUNC_PAUSE;
+        }
+        t->aborted = b == HTTP_BODY_ABORT;
+        t->result.bytes += t->aborted ? 0 : len;
+        return t->aborted ? 0 : len;
+    }
     t->result.bytes += len;
     if (t->on_data && !t->on_data(t->ud, data, len, (int)code)) {
         t->aborted = true;
@@ -585,6 +597,7 @@ static struct transfer *transfer_create(struct http_engine *e, const struct http
         memcpy(t->body, req->body, t->body_len);
     t->body[t->body_len] = '\0';
     t->on_data = req->on_data;
+    t->on_body = req->on_body;
     t->on_done = req->on_done;
     t->ud = req->ud;
     t->result.status = VPCX_OK;
@@ -847,6 +860,16 @@ void http_engine_cancel(struct http_engine *e, uint64_t id)
     list_unlink(e, t);
     transfer_free(e, t);
     admit_queued(e);
+}
+
+void http_engine_resume(struct http_engine *e, uint64_t id)
+{
+    struct transfer *t = transfer_find(e, id);
+    if (!t || !t->paused || t->state != TRANSFER_ACTIVE)
+        return;
+    t->paused = false;
+    /* A write callback run from here may pause it again. */
+    curl_easy_pause(t->easy, CURLPAUSE_CONT);
 }
 
 uint64_t http_engine_add_timer(struct http_engine *e, long delay_ms, void (*fn)(void *ud), void *ud)
