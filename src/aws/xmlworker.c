@@ -66,6 +66,7 @@ struct xmlworker {
     bool room;      /* input fell to INPUT_LOW with transfers paused */
     bool wake_sent; /* a byte is in the pipe */
     bool stop;
+    struct xmlworker_stats stats;
 };
 
 static void lock(struct xmlworker *w)
@@ -110,8 +111,8 @@ static void event_push(struct xmlworker *w, struct xmljob *job, cJSON *item)
     else
         w->out_head = ev;
     w->out_tail = ev;
-    if (item)
-        w->out_items++;
+    if (item && ++w->out_items > w->stats.output_peak)
+        w->stats.output_peak = w->out_items;
     wake_loop(w);
 }
 
@@ -324,9 +325,10 @@ static void worker_drain(void *ud)
         cJSON *item = ev->item;
         free(ev);
         /* A callback may destroy any job, this one included: its queued events go with it. */
-        if (item)
+        if (item) {
+            w->stats.items++; /* this thread's field: no lock */
             job->ops.item(job->ud, item);
-        else
+        } else
             job->ops.done(job->ud);
     }
     lock(w);
@@ -502,6 +504,7 @@ bool xmljob_room(struct xmljob *job, size_t len)
     if (!room) {
         job->paused = true;
         w->n_paused++;
+        w->stats.pauses++;
     }
     unlock(w);
     return room;
@@ -538,6 +541,8 @@ void xmljob_feed(struct xmljob *job, const char *data, size_t len)
         job->in_head = c;
     job->in_tail = c;
     w->in_bytes += len;
+    if (w->in_bytes > w->stats.input_peak)
+        w->stats.input_peak = w->in_bytes;
     runq_add(w, job);
     unlock(w);
 }
@@ -577,6 +582,13 @@ enum vpcx_status xmljob_status(const struct xmljob *job, struct vpcx_error *err,
     if (w)
         unlock(w);
     return st;
+}
+
+void xmlworker_get_stats(struct xmlworker *w, struct xmlworker_stats *out)
+{
+    lock(w);
+    *out = w->stats;
+    unlock(w);
 }
 
 struct awsxml_parser *xmljob_parser(struct xmljob *job)

@@ -60,6 +60,15 @@ struct xmlworker *xmlworker_create_auto(struct http_engine *http);
 /* Stops and joins the thread. NULL is a no-op. */
 void xmlworker_destroy(struct xmlworker *w);
 
+/* High-water marks since create, to check the bounds (tests, benchmarks). */
+struct xmlworker_stats {
+    size_t input_peak;    /* body bytes queued for the worker */
+    size_t output_peak;   /* finished items queued for the event loop */
+    unsigned long pauses; /* times xmljob_room() said no */
+    unsigned long items;  /* items handed over */
+};
+void xmlworker_get_stats(struct xmlworker *w, struct xmlworker_stats *out);
+
 /* A parse as awsxml_parser_create() describes; NULL when it refuses the arguments. */
 struct xmljob *xmljob_create(struct xmlworker *w, const struct aws_shape *output,
                              const char *item_list, const struct xmljob_ops *ops, void *ud);
