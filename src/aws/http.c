@@ -106,7 +106,15 @@ struct http_engine {
     uint64_t next_id;
     bool in_perform;
     bool need_sweep;
+    struct http_engine_stats stats;
 };
+
+static double now_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
 
 static int64_t now_ms(void)
 {
@@ -900,6 +908,11 @@ uint64_t http_engine_watch_fd(struct http_engine *e, int fd, void (*fn)(void *ud
     return w->id;
 }
 
+void http_engine_get_stats(const struct http_engine *e, struct http_engine_stats *out)
+{
+    *out = e->stats;
+}
+
 bool http_engine_idle(const struct http_engine *e)
 {
     return !e->head && !e->timers && !e->watches;
@@ -1071,12 +1084,19 @@ enum vpcx_status http_engine_step(struct http_engine *e, int extra_fd, long max_
     free(fds);
     if (mc != CURLM_OK)
         return VPCX_ERR_INTERNAL;
+    double t0 = now_usec();
     if (extra_ready && extra_fd >= 0)
         *extra_ready = fd_readable(extra_fd);
     enum vpcx_status st = run_transfers(e);
     deliver_done(e);
     fire_timers(e);
     fire_watches(e);
+    double busy = now_usec() - t0;
+    e->stats.steps++;
+    e->stats.last_busy_usec = busy;
+    e->stats.total_busy_usec += busy;
+    if (busy > e->stats.max_busy_usec)
+        e->stats.max_busy_usec = busy;
     return st;
 }
 

@@ -132,6 +132,13 @@ uint64_t http_engine_watch_fd(struct http_engine *engine, int fd, void (*fn)(voi
  */
 enum vpcx_status http_engine_step(struct http_engine *engine, int extra_fd, long max_wait_ms,
                                   bool *extra_ready);
+/* The engine thread's work per step: wall time from the wait's return to the
+ * step's end (transfers, completions, timers, watches: everything but waiting). */
+struct http_engine_stats {
+    unsigned long steps;
+    double last_busy_usec, max_busy_usec, total_busy_usec;
+};
+void http_engine_get_stats(const struct http_engine *engine, struct http_engine_stats *out);
 /* True when no transfer, completion, timer or fd watch is pending. */
 bool http_engine_idle(const struct http_engine *engine);
 /* True while the transfer, timer or watch id has not finished or been cancelled. */
