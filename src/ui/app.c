@@ -1464,6 +1464,8 @@ static void wait_note(struct app *a, const struct http_engine *h, double cpu0, d
     s->total_cpu_usec += cpu;
     if (busy > s->max_busy_usec)
         s->max_busy_usec = busy;
+    if (hs.last_busy_usec > s->max_step_usec)
+        s->max_step_usec = hs.last_busy_usec;
     if (cpu > s->max_cpu_usec)
         s->max_cpu_usec = cpu;
 }

@@ -215,6 +215,7 @@ bool app_wait_fetch(struct app *a, long max_ms);
 struct app_wait_stats {
     unsigned long steps;
     double max_busy_usec;                /* wall */
+    double max_step_usec;                /* wall, the engine step alone (items go in there) */
     double max_cpu_usec, total_cpu_usec; /* this thread's CPU time */
 };
 void app_get_wait_stats(const struct app *a, struct app_wait_stats *out);
