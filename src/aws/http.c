@@ -876,8 +876,11 @@ void http_engine_resume(struct http_engine *e, uint64_t id)
     if (!t || !t->paused || t->state != TRANSFER_ACTIVE)
         return;
     t->paused = false;
-    /* A write callback run from here may pause it again. */
-    curl_easy_pause(t->easy, CURLPAUSE_CONT);
+    /* The held chunk may be written from here: paused again, or refused, which
+       ends the transfer as a refusal inside curl_multi_perform would. */
+    CURLcode rc = curl_easy_pause(t->easy, CURLPAUSE_CONT);
+    if (rc != CURLE_OK)
+        transfer_finish(e, t, rc);
 }
 
 uint64_t http_engine_add_timer(struct http_engine *e, long delay_ms, void (*fn)(void *ud), void *ud)
