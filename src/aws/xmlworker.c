@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,7 +357,12 @@ struct xmlworker *xmlworker_create(struct http_engine *http, struct vpcx_error *
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->work_cv, NULL);
     pthread_cond_init(&w->room_cv, NULL);
+    /* Signals stay with the event loop's thread, where they cut its wait short. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = pthread_create(&w->thread, NULL, worker_main, w);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         vpcx_error_set(err, VPCX_ERR_INTERNAL, "cannot start the parser thread: %s", strerror(rc));
         pthread_cond_destroy(&w->room_cv);
