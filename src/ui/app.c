@@ -1453,7 +1453,8 @@ static double wait_clock(clockid_t id)
 }
 
 /* One iteration: the step's work (its wait excluded) plus the refresh after it. */
-static void wait_note(struct app *a, const struct http_engine *h, double cpu0, double refresh0)
+static void wait_note(struct app *a, const struct http_engine *h, double cpu0, double cpu1,
+                      double refresh0)
 {
     struct app_wait_stats *s = &a->wait_stats;
     struct http_engine_stats hs;
@@ -1466,6 +1467,8 @@ static void wait_note(struct app *a, const struct http_engine *h, double cpu0, d
         s->max_busy_usec = busy;
     if (hs.last_busy_usec > s->max_step_usec)
         s->max_step_usec = hs.last_busy_usec;
+    if (cpu1 - cpu0 > s->max_step_cpu_usec)
+        s->max_step_cpu_usec = cpu1 - cpu0;
     if (cpu > s->max_cpu_usec)
         s->max_cpu_usec = cpu;
 }
@@ -1491,10 +1494,10 @@ bool app_wait_fetch(struct app *a, long max_ms)
             return false;
         double c0 = wait_clock(CLOCK_THREAD_CPUTIME_ID);
         http_engine_step(h, term_signal_fd(a->term), 100, &ready);
-        double r0 = wait_clock(CLOCK_MONOTONIC);
+        double r0 = wait_clock(CLOCK_MONOTONIC), c1 = wait_clock(CLOCK_THREAD_CPUTIME_ID);
         refresh_if_changed(a);
         if (a->opts.stats)
-            wait_note(a, h, c0, r0);
+            wait_note(a, h, c0, c1, r0);
         clock_gettime(CLOCK_MONOTONIC, &now);
         long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
         if (ms > max_ms)

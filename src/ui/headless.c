@@ -154,9 +154,9 @@ static void run_line(struct run *r, char *line)
             app_get_wait_stats(r->app, &ws);
             fprintf(stderr,
                     "wait steps %lu main-busy-max-usec %.0f step-max-usec %.0f "
-                    "main-cpu-max-usec %.0f main-cpu-total-usec %.0f\n",
-                    ws.steps, ws.max_busy_usec, ws.max_step_usec, ws.max_cpu_usec,
-                    ws.total_cpu_usec);
+                    "step-cpu-max-usec %.0f main-cpu-max-usec %.0f main-cpu-total-usec %.0f\n",
+                    ws.steps, ws.max_busy_usec, ws.max_step_usec, ws.max_step_cpu_usec,
+                    ws.max_cpu_usec, ws.total_cpu_usec);
         }
         app_paint(r->app);
         return;

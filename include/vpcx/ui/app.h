@@ -216,6 +216,7 @@ struct app_wait_stats {
     unsigned long steps;
     double max_busy_usec;                /* wall */
     double max_step_usec;                /* wall, the engine step alone (items go in there) */
+    double max_step_cpu_usec;            /* its CPU time */
     double max_cpu_usec, total_cpu_usec; /* this thread's CPU time */
 };
 void app_get_wait_stats(const struct app *a, struct app_wait_stats *out);
