@@ -114,7 +114,10 @@ static void event_push(struct xmlworker *w, struct xmljob *job, cJSON *item)
     w->out_tail = ev;
     if (item && ++w->out_items > w->stats.output_peak)
         w->stats.output_peak = w->out_items;
-    wake_loop(w);
+    /* Items wait for a full queue, the end of a parse or the worker's next
+       idle moment: each wake costs the loop a step and its model refresh. */
+    if (!item || w->out_items >= XMLWORKER_OUTPUT_MAX)
+        wake_loop(w);
 }
 
 static struct event *event_pop(struct xmlworker *w)
@@ -270,8 +273,11 @@ static void *worker_main(void *ud)
     for (;;) {
         struct xmljob *job;
         struct chunk *c;
-        while (!w->stop && !take_work(w, &job, &c))
+        while (!w->stop && !take_work(w, &job, &c)) {
+            if (w->out_head)
+                wake_loop(w); /* nothing more to add to them for now */
             pthread_cond_wait(&w->work_cv, &w->lock);
+        }
         if (w->stop)
             break;
         unlock(w);
@@ -299,6 +305,15 @@ static void resume_paused(struct xmlworker *w)
         }
         job = next;
     }
+}
+
+/* Under lock: whether a parse's end waits in the queue. */
+static bool has_done(const struct xmlworker *w)
+{
+    for (const struct event *ev = w->out_head; ev; ev = ev->next)
+        if (!ev->item)
+            return true;
+    return false;
 }
 
 /* The wake pipe's watch: hands over what was queued when it ran. */
@@ -333,7 +348,7 @@ static void worker_drain(void *ud)
             job->ops.done(job->ud);
     }
     lock(w);
-    if (w->out_head)
+    if (w->out_head && (w->out_items >= XMLWORKER_OUTPUT_MAX || !w->run_head || has_done(w)))
         wake_loop(w);
     unlock(w);
 }

@@ -368,7 +368,7 @@ static void test_cancel_while_worker_waits(void **state)
     (void)state;
     struct http_engine *e = http_engine_create(NULL, NULL);
     struct xmlworker *w = xmlworker_create(e, NULL);
-    char *body = eni_body(1000, 100, true);
+    char *body = eni_body(XMLWORKER_OUTPUT_MAX + 500, 100, true);
     struct sink s = {0};
     strbuf_init(&s.items, 0);
     struct xmljob *job = xmljob_create(w, eni_output(), "NetworkInterfaces", &sink_ops, &s);

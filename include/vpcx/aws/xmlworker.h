@@ -40,8 +40,9 @@
 
 /* Body bytes queued for the worker, all jobs together. */
 #define XMLWORKER_INPUT_MAX (1024 * 1024)
-/* Finished items queued for the event loop. */
-#define XMLWORKER_OUTPUT_MAX 256
+/* Finished items queued for the event loop: one of EC2's largest pages, so a page
+   costs the loop one or two steps (and model refreshes), not one per few items. */
+#define XMLWORKER_OUTPUT_MAX 1000
 
 struct xmlworker;
 struct xmljob;
