@@ -114,8 +114,8 @@ static void event_push(struct xmlworker *w, struct xmljob *job, cJSON *item)
     w->out_tail = ev;
     if (item && ++w->out_items > w->stats.output_peak)
         w->stats.output_peak = w->out_items;
-    /* Items wait for a full queue, the end of a parse or the worker's next
-       idle moment: each wake costs the loop a step and its model refresh. */
+    /* Items wait for a full queue or the end of a parse (a page): each wake
+       costs the loop a step and, when items went in, a model refresh. */
     if (!item || w->out_items >= XMLWORKER_OUTPUT_MAX)
         wake_loop(w);
 }
@@ -273,11 +273,8 @@ static void *worker_main(void *ud)
     for (;;) {
         struct xmljob *job;
         struct chunk *c;
-        while (!w->stop && !take_work(w, &job, &c)) {
-            if (w->out_head)
-                wake_loop(w); /* nothing more to add to them for now */
+        while (!w->stop && !take_work(w, &job, &c))
             pthread_cond_wait(&w->work_cv, &w->lock);
-        }
         if (w->stop)
             break;
         unlock(w);
@@ -348,7 +345,7 @@ static void worker_drain(void *ud)
             job->ops.done(job->ud);
     }
     lock(w);
-    if (w->out_head && (w->out_items >= XMLWORKER_OUTPUT_MAX || !w->run_head || has_done(w)))
+    if (w->out_items >= XMLWORKER_OUTPUT_MAX || has_done(w))
         wake_loop(w);
     unlock(w);
 }

@@ -14,7 +14,9 @@
  * Memory is bounded both ways: body bytes waiting for the worker are capped
  * (XMLWORKER_INPUT_MAX in all; xmljob_room() then says no and the caller
  * holds its transfer until resume), and finished items waiting for the
- * event loop are capped (XMLWORKER_OUTPUT_MAX; the worker waits). One step
+ * event loop are capped (XMLWORKER_OUTPUT_MAX; the worker waits). The loop is
+ * woken when that queue is full or a parse has ended, so a page's items go in
+ * at one or two steps, not one per few items. One step
  * hands over at most the items that were queued when it began, so a step never
  * runs for longer than a queue's worth of items.
  *
