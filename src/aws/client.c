@@ -7,6 +7,7 @@
 #include "vpcx/aws/shapes.h"
 #include "vpcx/aws/sigv4.h"
 #include "vpcx/aws/xml.h"
+#include "vpcx/aws/xmlworker.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -26,6 +27,7 @@
 
 struct aws_client {
     struct http_engine *http;
+    struct xmlworker *worker; /* NULL: bodies are parsed inline */
     char *region;
     char *endpoint[AWS_SERVICE_COUNT];
     char *host[AWS_SERVICE_COUNT]; /* Host header value signed for each service */
@@ -67,8 +69,12 @@ struct aws_call {
     bool fresh_connect;         /* the next attempt opens a new connection */
     bool not_idempotent;        /* see struct aws_call_params */
     bool unsigned_call;         /* see struct aws_call_params */
-    struct awsxml_parser *parser;
+    struct xmljob *job;         /* this attempt's parse */
     enum vpcx_status parse_status;
+    /* The transfer's outcome, kept while the parse catches up. */
+    enum vpcx_status net_status;
+    int net_http_status;
+    char *net_error;
     cJSON *items;
     unsigned items_seen;           /* delivered by this attempt */
     unsigned long long body_bytes; /* decoded body bytes of this attempt */
@@ -126,6 +132,7 @@ struct aws_client *aws_client_create(struct http_engine *http, const struct aws_
 {
     struct aws_client *c = xcalloc(1, sizeof(*c));
     c->http = http;
+    c->worker = cfg->parse_worker;
     c->region = xstrdup(cfg->region ? cfg->region : "us-east-1");
     c->endpoint[AWS_SERVICE_EC2] = xstrdup(cfg->ec2_endpoint ? cfg->ec2_endpoint : "");
     c->endpoint[AWS_SERVICE_STS] = xstrdup(cfg->sts_endpoint ? cfg->sts_endpoint : "");
@@ -239,9 +246,10 @@ void aws_client_get_stats(const struct aws_client *c, struct aws_client_stats *o
 
 static void call_destroy(struct aws_call *call)
 {
-    awsxml_parser_destroy(call->parser);
+    xmljob_destroy(call->job);
     cJSON_Delete(call->items);
     vpcx_error_finish(&call->err);
+    free(call->net_error);
     free(call->operation);
     if (call->unsigned_call) /* the body is the proof: a web identity token */
         OPENSSL_cleanse(call->body, strlen(call->body));
@@ -260,10 +268,13 @@ static void on_item(void *ud, cJSON *item)
         cJSON_AddItemToArray(call->items, item);
 }
 
-static bool on_data(void *ud, const char *data, size_t len, int http_status)
+static enum http_body on_body(void *ud, const char *data, size_t len, int http_status)
 {
     struct aws_call *call = ud;
     call->http_status = http_status;
+    /* The parser is behind: the bytes wait in the connection, not in memory. */
+    if (!xmljob_room(call->job, len))
+        return HTTP_BODY_PAUSE;
     call->client->stats.bytes += len;
     call->body_bytes += len;
     if (call->body_bytes > AWS_MAX_BODY_BYTES) {
@@ -273,23 +284,31 @@ static bool on_data(void *ud, const char *data, size_t len, int http_status)
                        "the response body is larger than %llu MiB decoded, the cap on one "
                        "response; abandoned",
                        AWS_MAX_BODY_BYTES >> 20);
-        return false;
+        return HTTP_BODY_ABORT;
     }
     /* After a parse error the rest is read and dropped, so the HTTP status
        still decides (an HTML 500 is retried like any 500). */
-    if (call->parse_status != VPCX_OK)
-        return true;
-    call->parse_status = awsxml_parser_feed(call->parser, data, len, &call->err);
-    /* A page or an item over its cap: reading on would only cost time. */
-    if (call->parse_status == VPCX_ERR_TOO_LARGE) {
+    xmljob_feed(call->job, data, len);
+    /* A page or an item over its cap: reading on would only cost time. On a
+       worker the cap shows a chunk or more later; the outcome is the same. */
+    if (xmljob_status(call->job, NULL, NULL) == VPCX_ERR_TOO_LARGE) {
         call->capped = true;
-        return false;
+        xmljob_status(call->job, &call->err, NULL);
+        return HTTP_BODY_ABORT;
     }
-    return true;
+    return HTTP_BODY_TAKEN;
+}
+
+static void call_resume(void *ud)
+{
+    struct aws_call *call = ud;
+    if (call->pending)
+        http_engine_resume(call->client->http, call->pending);
 }
 
 static void call_start_attempt(struct aws_call *call);
 static void call_on_done(void *ud, const struct http_result *res);
+static void call_parsed(void *ud);
 
 static void call_retry_timer(void *ud)
 {
@@ -398,7 +417,7 @@ static void call_fail_later(struct aws_call *call)
    operation has no output shape to parse with. */
 static bool call_reset_attempt(struct aws_call *call)
 {
-    awsxml_parser_destroy(call->parser);
+    xmljob_destroy(call->job);
     cJSON_Delete(call->items);
     call->items = call->on_item ? NULL : cJSON_CreateArray();
     call->items_seen = 0;
@@ -408,10 +427,11 @@ static bool call_reset_attempt(struct aws_call *call)
     call->transport = VPCX_OK;
     call->http_status = 0;
     vpcx_error_finish(&call->err);
-    call->parser =
-        awsxml_parser_create(aws_shape_output(service_name(call->service), call->operation),
-                             call->item_list, on_item, call);
-    if (call->parser)
+    const struct xmljob_ops ops = {.item = on_item, .done = call_parsed, .resume = call_resume};
+    call->job = xmljob_create(call->client->worker,
+                              aws_shape_output(service_name(call->service), call->operation),
+                              call->item_list, &ops, call);
+    if (call->job)
         return true;
     vpcx_error_set(&call->err, VPCX_ERR_INTERNAL, "%s: no response shape for this operation%s%s",
                    call->operation, call->item_list ? " and list " : "",
@@ -465,7 +485,7 @@ static void call_start_attempt(struct aws_call *call)
         .headers = (const char *const *)headers,
         .body = call->body,
         .body_len = strlen(call->body),
-        .on_data = on_data,
+        .on_body = on_body,
         .on_done = call_on_done,
         .ud = call,
         .fresh_connect = call->fresh_connect,
@@ -474,26 +494,44 @@ static void call_start_attempt(struct aws_call *call)
     free_headers(headers);
 }
 
-/* Fills call->err from the response; returns the attempt's status. */
-static enum vpcx_status call_outcome(struct aws_call *call, const struct http_result *res)
+/*
+ * The parse's verdict, as an inline parse would have left it: a cap met while
+ * the body came in ends the attempt whatever the transfer did; any other
+ * failure counts only when the whole body arrived.
+ */
+static void call_take_parse(struct aws_call *call)
 {
+    bool in_feed = false;
+    struct vpcx_error perr;
+    vpcx_error_init(&perr);
+    enum vpcx_status st = xmljob_status(call->job, &perr, &in_feed);
+    call->parse_status = in_feed || call->net_status == VPCX_OK ? st : VPCX_OK;
+    if (!call->capped && call->parse_status != VPCX_OK) {
+        call->capped = st == VPCX_ERR_TOO_LARGE && in_feed;
+        vpcx_error_copy(&call->err, &perr);
+    }
+    vpcx_error_finish(&perr);
+}
+
+/* Fills call->err from the response; returns the attempt's status. */
+static enum vpcx_status call_outcome(struct aws_call *call)
+{
+    struct awsxml_parser *parser = xmljob_parser(call->job);
     if (call->capped) {
         char *msg = xstrdup(call->err.message ? call->err.message : "response too large");
         vpcx_error_set(&call->err, VPCX_ERR_TOO_LARGE, "%s: %s", call->operation, msg);
         free(msg);
         return VPCX_ERR_TOO_LARGE;
     }
-    call->transport = res->status;
-    if (res->status != VPCX_OK) {
-        vpcx_error_set(&call->err, res->status, "%s: %s", call->operation,
-                       res->error ? res->error : vpcx_status_message(res->status));
-        call->err.http_status = res->http_status;
-        return res->status;
+    call->transport = call->net_status;
+    if (call->net_status != VPCX_OK) {
+        vpcx_error_set(&call->err, call->net_status, "%s: %s", call->operation,
+                       call->net_error ? call->net_error : vpcx_status_message(call->net_status));
+        call->err.http_status = call->net_http_status;
+        return call->net_status;
     }
-    if (call->parse_status == VPCX_OK)
-        call->parse_status = awsxml_parser_finish(call->parser, &call->err);
-    if (awsxml_parser_is_error(call->parser)) {
-        awsxml_parser_error(call->parser, call->http_status, &call->err);
+    if (awsxml_parser_is_error(parser)) {
+        awsxml_parser_error(parser, call->http_status, &call->err);
         return call->err.status;
     }
     if (call->http_status >= 300) {
@@ -590,15 +628,27 @@ static void call_note_rate(struct aws_call *call)
     rate_limiter_on_response(&c->limiter, c->now(c->now_ud), throttled);
 }
 
+/* The transfer ended: its outcome waits for the parse of what arrived. */
 static void call_on_done(void *ud, const struct http_result *res)
 {
     struct aws_call *call = ud;
     call->pending = 0;
-    enum vpcx_status st = call_outcome(call, res);
+    call->net_status = res->status;
+    free(call->net_error);
+    call->net_error = res->error ? xstrdup(res->error) : NULL;
+    call->net_http_status = res->http_status;
+    xmljob_finish(call->job);
+}
+
+static void call_parsed(void *ud)
+{
+    struct aws_call *call = ud;
+    call_take_parse(call);
+    enum vpcx_status st = call_outcome(call);
     call_note_rate(call);
     if (st == VPCX_OK) {
         retry_note_success(&call->retry, &call->client->quota);
-        call_finish(call, VPCX_OK, awsxml_parser_take_result(call->parser));
+        call_finish(call, VPCX_OK, awsxml_parser_take_result(xmljob_parser(call->job)));
         return;
     }
     /* Over a cap: the same request would get the same answer. */

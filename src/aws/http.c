@@ -56,10 +56,12 @@ struct transfer {
     char *host; /* for messages; never the whole URL (it may carry a signature) */
     long port;
     bool (*on_data)(void *ud, const char *data, size_t len, int http_status);
+    enum http_body (*on_body)(void *ud, const char *data, size_t len, int http_status);
     void (*on_done)(void *ud, const struct http_result *result);
     void *ud;
     bool cancelled; /* cancel asked while curl was running callbacks */
     bool aborted;   /* on_data returned false */
+    bool paused;    /* on_body held a chunk back */
     bool fresh_connect;
     long timeout_ms;    /* 0: the engine's */
     bool plain_http_ok; /* the caller vetted the host */
@@ -104,7 +106,15 @@ struct http_engine {
     uint64_t next_id;
     bool in_perform;
     bool need_sweep;
+    struct http_engine_stats stats;
 };
+
+static double now_usec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
 
 static int64_t now_ms(void)
 {
@@ -322,6 +332,16 @@ static size_t transfer_write(char *data, size_t size, size_t nmemb, void *userda
         return 0;
     long code = 0;
     curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &code);
+    if (t->on_body) {
+        enum http_body b = t->on_body(t->ud, data, len, (int)code);
+        if (b == HTTP_BODY_PAUSE) {
+            t->paused = true;
+            return CURL_WRITEFUNC_PAUSE;
+        }
+        t->aborted = b == HTTP_BODY_ABORT;
+        t->result.bytes += t->aborted ? 0 : len;
+        return t->aborted ? 0 : len;
+    }
     t->result.bytes += len;
     if (t->on_data && !t->on_data(t->ud, data, len, (int)code)) {
         t->aborted = true;
@@ -585,6 +605,7 @@ static struct transfer *transfer_create(struct http_engine *e, const struct http
         memcpy(t->body, req->body, t->body_len);
     t->body[t->body_len] = '\0';
     t->on_data = req->on_data;
+    t->on_body = req->on_body;
     t->on_done = req->on_done;
     t->ud = req->ud;
     t->result.status = VPCX_OK;
@@ -849,6 +870,19 @@ void http_engine_cancel(struct http_engine *e, uint64_t id)
     admit_queued(e);
 }
 
+void http_engine_resume(struct http_engine *e, uint64_t id)
+{
+    struct transfer *t = transfer_find(e, id);
+    if (!t || !t->paused || t->state != TRANSFER_ACTIVE)
+        return;
+    t->paused = false;
+    /* The held chunk may be written from here: paused again, or refused, which
+       ends the transfer as a refusal inside curl_multi_perform would. */
+    CURLcode rc = curl_easy_pause(t->easy, CURLPAUSE_CONT);
+    if (rc != CURLE_OK)
+        transfer_finish(e, t, rc);
+}
+
 uint64_t http_engine_add_timer(struct http_engine *e, long delay_ms, void (*fn)(void *ud), void *ud)
 {
     struct timer *tm = xcalloc(1, sizeof *tm);
@@ -875,6 +909,11 @@ uint64_t http_engine_watch_fd(struct http_engine *e, int fd, void (*fn)(void *ud
     e->watches = w;
     e->n_watches++;
     return w->id;
+}
+
+void http_engine_get_stats(const struct http_engine *e, struct http_engine_stats *out)
+{
+    *out = e->stats;
 }
 
 bool http_engine_idle(const struct http_engine *e)
@@ -1048,12 +1087,19 @@ enum vpcx_status http_engine_step(struct http_engine *e, int extra_fd, long max_
     free(fds);
     if (mc != CURLM_OK)
         return VPCX_ERR_INTERNAL;
+    double t0 = now_usec();
     if (extra_ready && extra_fd >= 0)
         *extra_ready = fd_readable(extra_fd);
     enum vpcx_status st = run_transfers(e);
     deliver_done(e);
     fire_timers(e);
     fire_watches(e);
+    double busy = now_usec() - t0;
+    e->stats.steps++;
+    e->stats.last_busy_usec = busy;
+    e->stats.total_busy_usec += busy;
+    if (busy > e->stats.max_busy_usec)
+        e->stats.max_busy_usec = busy;
     return st;
 }
 

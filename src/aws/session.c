@@ -5,6 +5,7 @@
 #include "vpcx/aws/imds.h"
 #include "vpcx/aws/login.h"
 #include "vpcx/aws/sso.h"
+#include "vpcx/aws/xmlworker.h"
 #include "vpcx/core/xalloc.h"
 
 #include <openssl/crypto.h>
@@ -514,6 +515,9 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
     s->http = opts->shared_http ? opts->shared_http : http_engine_create(&hopts, err);
     if (!s->http)
         return err ? err->status : VPCX_ERR_INTERNAL;
+    s->owns_parse_worker = !opts->shared_parse_worker;
+    s->parse_worker =
+        opts->shared_parse_worker ? opts->shared_parse_worker : xmlworker_create_auto(s->http);
     s->roles = aws_role_cache_create();
     s->sts_ctx.http = s->http;
     s->sts_ctx.settings = &s->settings;
@@ -551,6 +555,7 @@ enum vpcx_status aws_session_connect(struct aws_session *s, const struct aws_ses
         .reloader = {.start = session_reload_start,
                      .cancel = session_reload_cancel,
                      .ud = s->reload},
+        .parse_worker = s->parse_worker,
     };
     s->client = aws_client_create(s->http, &cfg);
     return VPCX_OK;
@@ -562,6 +567,8 @@ void aws_session_close(struct aws_session *s)
     if (s->reload)
         reload_reset(s->reload);
     free(s->reload);
+    if (s->owns_parse_worker)
+        xmlworker_destroy(s->parse_worker);
     if (s->owns_http)
         http_engine_destroy(s->http);
     aws_role_cache_destroy(s->roles);

@@ -552,6 +552,11 @@ static void silent_generic_error(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
+void awsxml_thread_init(void)
+{
+    xmlSetGenericErrorFunc(NULL, silent_generic_error);
+}
+
 static void sax_init(xmlSAXHandler *sax)
 {
     memset(sax, 0, sizeof(*sax));

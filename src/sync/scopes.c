@@ -1,6 +1,8 @@
 /* scopes: many profiles and regions on one engine; see the header. */
 #include "vpcx/sync/scopes.h"
 
+#include "vpcx/aws/xmlworker.h"
+
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -12,6 +14,7 @@
 struct scope_set {
     struct aws_session_options base;
     struct http_engine *http;
+    struct xmlworker *parse_worker; /* one thread for every scope's bodies */
     struct scope **items;
     size_t n;
     scope_event_fn on_event;
@@ -37,6 +40,7 @@ struct scope_set *scope_set_create(const struct aws_session_options *base, struc
     set->base = *base;
     set->http = http;
     set->max_age = 15 * 60;
+    set->parse_worker = xmlworker_create_auto(http);
     return set;
 }
 
@@ -75,6 +79,7 @@ void scope_set_destroy(struct scope_set *set)
     for (size_t i = 0; i < set->n; i++)
         scope_free(set->items[i]);
     free(set->items);
+    xmlworker_destroy(set->parse_worker);
     http_engine_destroy(set->http);
     free(set);
 }
@@ -276,6 +281,7 @@ enum vpcx_status scope_resolve(struct scope_set *set, struct scope *sc, struct v
     so.aws.region = sc->region;
     so.aws.assume_role_arn = sc->role_arn;
     so.shared_http = set->http;
+    so.shared_parse_worker = set->parse_worker;
     enum vpcx_status st = aws_session_resolve(&sc->session, &so, err);
     if (st != VPCX_OK) { /* a later start resolves again and reports it */
         aws_session_close(&sc->session);
@@ -303,6 +309,7 @@ static enum vpcx_status scope_connect(struct scope_set *set, struct scope *sc)
         so.aws.region = sc->region;
         so.aws.assume_role_arn = sc->role_arn;
         so.shared_http = set->http;
+        so.shared_parse_worker = set->parse_worker;
         st = aws_session_connect(&sc->session, &so, &sc->error);
     }
     if (st != VPCX_OK) {

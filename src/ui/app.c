@@ -1480,6 +1480,39 @@ void app_finish_loading(struct app *a)
         start_network(a);
 }
 
+static double wait_clock(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* One iteration: the step's work (its wait excluded) plus the refresh after it. */
+static void wait_note(struct app *a, const struct http_engine *h, double cpu0, double cpu1,
+                      double refresh0)
+{
+    struct app_wait_stats *s = &a->wait_stats;
+    struct http_engine_stats hs;
+    http_engine_get_stats(h, &hs);
+    double busy = hs.last_busy_usec + wait_clock(CLOCK_MONOTONIC) - refresh0;
+    double cpu = wait_clock(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+    s->steps++;
+    s->total_cpu_usec += cpu;
+    if (busy > s->max_busy_usec)
+        s->max_busy_usec = busy;
+    if (hs.last_busy_usec > s->max_step_usec)
+        s->max_step_usec = hs.last_busy_usec;
+    if (cpu1 - cpu0 > s->max_step_cpu_usec)
+        s->max_step_cpu_usec = cpu1 - cpu0;
+    if (cpu > s->max_cpu_usec)
+        s->max_cpu_usec = cpu;
+}
+
+void app_get_wait_stats(const struct app *a, struct app_wait_stats *out)
+{
+    *out = a->wait_stats;
+}
+
 bool app_wait_fetch(struct app *a, long max_ms)
 {
     app_finish_loading(a);
@@ -1490,12 +1523,17 @@ bool app_wait_fetch(struct app *a, long max_ms)
     struct http_engine *h = aws_client_http(a->opts.client);
     struct timespec start, now;
     clock_gettime(CLOCK_MONOTONIC, &start);
+    a->wait_stats = (struct app_wait_stats){0};
     while (fetch_running(a->fetch) || sts_identity_pending(&a->identity) || !http_engine_idle(h)) {
         bool ready;
         if (app_check_signals(a))
             return false;
+        double c0 = wait_clock(CLOCK_THREAD_CPUTIME_ID);
         http_engine_step(h, term_signal_fd(a->term), 100, &ready);
+        double r0 = wait_clock(CLOCK_MONOTONIC), c1 = wait_clock(CLOCK_THREAD_CPUTIME_ID);
         refresh_if_changed(a);
+        if (a->opts.stats)
+            wait_note(a, h, c0, c1, r0);
         clock_gettime(CLOCK_MONOTONIC, &now);
         long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
         if (ms > max_ms)

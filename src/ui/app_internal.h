@@ -48,6 +48,7 @@ struct prompt {
 
 struct app {
     struct app_options opts;
+    struct app_wait_stats wait_stats;
     struct inventory *inv;
     struct ui_term *term;
     struct theme theme;

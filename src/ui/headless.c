@@ -149,6 +149,15 @@ static void run_line(struct run *r, char *line)
     if (strcmp(line, "wait") == 0) {
         if (!app_wait_fetch(r->app, 60000) && !app_check_signals(r->app))
             fprintf(stderr, "vpcx: headless: the fetch did not finish in 60 s\n");
+        if (r->stats) {
+            struct app_wait_stats ws;
+            app_get_wait_stats(r->app, &ws);
+            fprintf(stderr,
+                    "wait steps %lu main-busy-max-usec %.0f step-max-usec %.0f "
+                    "step-cpu-max-usec %.0f main-cpu-max-usec %.0f main-cpu-total-usec %.0f\n",
+                    ws.steps, ws.max_busy_usec, ws.max_step_usec, ws.max_step_cpu_usec,
+                    ws.max_cpu_usec, ws.total_cpu_usec);
+        }
         app_paint(r->app);
         return;
     }

@@ -502,6 +502,69 @@ static void test_slow_body_streams(void **state)
     http_engine_destroy(e);
 }
 
+/* Holds every chunk once (HTTP_BODY_PAUSE), resuming from a timer, as the parse worker does. */
+struct pausing {
+    struct outcome o; /* first: on_done takes it */
+    struct http_engine *e;
+    uint64_t id;
+    int pauses;
+    bool held;
+};
+
+static void pausing_resume(void *ud)
+{
+    struct pausing *p = ud;
+    http_engine_resume(p->e, p->id);
+}
+
+static enum http_body pausing_body(void *ud, const char *data, size_t len, int http_status)
+{
+    struct pausing *p = ud;
+    if (!p->held) {
+        p->held = true;
+        p->pauses++;
+        http_engine_add_timer(p->e, 0, pausing_resume, p);
+        return HTTP_BODY_PAUSE;
+    }
+    p->held = false;
+    on_data(&p->o, data, len, http_status);
+    return HTTP_BODY_TAKEN;
+}
+
+static void pausing_fetch(const char *path, struct pausing *p)
+{
+    outcome_init(&p->o);
+    p->e = engine_new(4, 20000);
+    char *url = url_for(path);
+    struct http_request req = {.url = url, .on_body = pausing_body, .on_done = on_done, .ud = p};
+    p->id = http_engine_submit(p->e, &req);
+    free(url);
+    run_until_idle(p->e);
+    http_engine_destroy(p->e);
+    assert_int_equal(p->o.done, 1);
+}
+
+static void test_pause_and_resume(void **state)
+{
+    struct pausing p = {0};
+    pausing_fetch("/ok?n=3000&chunks=6", &p);
+    char *want = ok_body(3000);
+    assert_int_equal(p.o.status, VPCX_OK);
+    assert_string_equal(strbuf_str(&p.o.body), want);
+    assert_int_equal(p.o.bytes, strlen(want)); /* a held chunk counts once */
+    assert_int_equal(p.pauses, p.o.chunks);
+    outcome_finish(&p.o);
+    memset(&p, 0, sizeof(p));
+    pausing_fetch("/gzip", &p); /* held after decoding, and handed over again decoded */
+    free(want);
+    want = ok_body(500);
+    assert_int_equal(p.o.status, VPCX_OK);
+    assert_string_equal(strbuf_str(&p.o.body), want);
+    assert_true(p.pauses >= 1);
+    free(want);
+    outcome_finish(&p.o);
+}
+
 static void test_abort_from_on_data(void **state)
 {
     struct http_engine *e = engine_new(4, 20000);
@@ -898,6 +961,7 @@ int main(void)
         cmocka_unit_test(test_plain_http_refused),
         cmocka_unit_test(test_loopback_hosts),
         cmocka_unit_test(test_slow_body_streams),
+        cmocka_unit_test(test_pause_and_resume),
         cmocka_unit_test(test_abort_from_on_data),
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_timers_fire_in_order),

@@ -34,7 +34,9 @@
  * again a minute later); a call started within AWS_REFRESH_MANDATORY_S parks
  * on the reload like an expired one.
  *
- * Everything runs on the caller's thread, inside http_engine_step().
+ * Everything the caller sees runs on its thread, inside http_engine_step(); with a
+ * parse worker only the parse itself runs on the worker's thread, and a body
+ * arrives no faster than the worker parses it (the transfer is held meanwhile).
  */
 #ifndef VPCX_AWS_CLIENT_H
 #define VPCX_AWS_CLIENT_H
@@ -48,6 +50,7 @@
 #include "vpcx/aws/http.h"
 #include "vpcx/aws/query.h"
 #include "vpcx/aws/retry.h"
+#include "vpcx/aws/xmlworker.h"
 #include "vpcx/core/status.h"
 
 enum aws_service {
@@ -89,6 +92,9 @@ struct aws_client_config {
     /* Random source for backoff jitter in [0,1); NULL = retry_random01(). */
     double (*random01)(void *ud);
     void *random_ud;
+    /* Parses response bodies off the engine's thread (aws/xmlworker.h); shared,
+     * never destroyed by the client. NULL: parsed inline as they arrive. */
+    struct xmlworker *parse_worker;
 };
 
 struct aws_client *aws_client_create(struct http_engine *http, const struct aws_client_config *cfg);

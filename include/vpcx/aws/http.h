@@ -63,6 +63,12 @@ struct http_result {
     double seconds;          /* total transfer time */
 };
 
+enum http_body {
+    HTTP_BODY_TAKEN,
+    HTTP_BODY_ABORT, /* as on_data's false */
+    HTTP_BODY_PAUSE,
+};
+
 struct http_request {
     const char *method;         /* "GET" when NULL; "POST" sends body */
     const char *url;            /* http:// or https:// */
@@ -71,6 +77,10 @@ struct http_request {
     size_t body_len;
     /* Each chunk of the body as it arrives; false aborts (ERR_CANCELLED). May be NULL. */
     bool (*on_data)(void *ud, const char *data, size_t len, int http_status);
+    /* Instead of on_data, a receiver that may also hold the body back: HTTP_BODY_PAUSE
+       leaves the chunk untaken and stops reading until http_engine_resume(); the same
+       chunk then comes again. The connection's own buffers hold what waits. */
+    enum http_body (*on_body)(void *ud, const char *data, size_t len, int http_status);
     /* Once, at the end. May be NULL. */
     void (*on_done)(void *ud, const struct http_result *result);
     void *ud;
@@ -94,6 +104,10 @@ uint64_t http_engine_submit(struct http_engine *engine, const struct http_reques
 /* Cancels a transfer or a timer by id; its callbacks are not called. Unknown
  * or finished ids are ignored. */
 void http_engine_cancel(struct http_engine *engine, uint64_t id);
+/* Reading resumes for a transfer its on_body paused (from any callback but its
+ * own on_body, or between steps); the held chunk may be delivered from inside this
+ * call. Unknown, finished or unpaused ids are ignored. */
+void http_engine_resume(struct http_engine *engine, uint64_t id);
 /* Calls fn(ud) once, from http_engine_step(), after delay_ms (>= 0). Timers
  * due at the same time fire in the order they were added. Returns an id. */
 uint64_t http_engine_add_timer(struct http_engine *engine, long delay_ms, void (*fn)(void *ud),
@@ -118,6 +132,13 @@ uint64_t http_engine_watch_fd(struct http_engine *engine, int fd, void (*fn)(voi
  */
 enum vpcx_status http_engine_step(struct http_engine *engine, int extra_fd, long max_wait_ms,
                                   bool *extra_ready);
+/* The engine thread's work per step: wall time from the wait's return to the
+ * step's end (transfers, completions, timers, watches: everything but waiting). */
+struct http_engine_stats {
+    unsigned long steps;
+    double last_busy_usec, max_busy_usec, total_busy_usec;
+};
+void http_engine_get_stats(const struct http_engine *engine, struct http_engine_stats *out);
 /* True when no transfer, completion, timer or fd watch is pending. */
 bool http_engine_idle(const struct http_engine *engine);
 /* True while the transfer, timer or watch id has not finished or been cancelled. */

@@ -28,6 +28,9 @@ struct aws_session_options {
     /* An engine shared with other sessions (many accounts and regions on one
      * wait); the session uses it and never destroys it. NULL: its own. */
     struct http_engine *shared_http;
+    /* A parse worker shared the same way (with shared_http's engine). NULL: the
+     * session starts its own when the machine has two or more CPUs. */
+    struct xmlworker *shared_parse_worker;
     /* Asks for the MFA code of an assume-role profile with mfa_serial at
      * start-up (heap string, NULL = cancelled); NULL: such profiles fail. */
     char *(*prompt_mfa)(void *ud, const char *mfa_serial);
@@ -38,6 +41,7 @@ struct aws_session {
     struct aws_settings settings;
     struct aws_credentials credentials;
     struct http_engine *http;
+    struct xmlworker *parse_worker; /* NULL: bodies parsed inline */
     struct aws_client *client;
     /* private */
     const struct aws_env *env;
@@ -47,6 +51,7 @@ struct aws_session {
     struct aws_sts_ops sts_ops;
     struct session_reload *reload;
     bool owns_http;
+    bool owns_parse_worker;
 };
 
 /*

@@ -84,4 +84,8 @@ enum vpcx_status awsxml_parser_error(const struct awsxml_parser *p, int http_sta
                                      struct vpcx_error *out);
 void awsxml_parser_destroy(struct awsxml_parser *p);
 
+/* Quiets libxml2's generic error channel (per thread) on a thread that parses
+   with parsers made elsewhere; awsxml_parser_create() does it for its own thread. */
+void awsxml_thread_init(void);
+
 #endif

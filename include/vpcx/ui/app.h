@@ -223,6 +223,16 @@ void app_finish_loading(struct app *a);
  * polling) is done, then the cache write it owes (headless "wait"); false on
  * timeout or a quit signal. */
 bool app_wait_fetch(struct app *a, long max_ms);
+/* The main thread's work per iteration of the last app_wait_fetch() (one engine
+ * step and the model refresh after it; the wait itself excluded), kept with stats on. */
+struct app_wait_stats {
+    unsigned long steps;
+    double max_busy_usec;                /* wall */
+    double max_step_usec;                /* wall, the engine step alone (items go in there) */
+    double max_step_cpu_usec;            /* its CPU time */
+    double max_cpu_usec, total_cpu_usec; /* this thread's CPU time */
+};
+void app_get_wait_stats(const struct app *a, struct app_wait_stats *out);
 /* Takes the signals that arrived (a resize is applied); true once SIGINT,
  * SIGTERM or SIGHUP asked to quit. */
 bool app_check_signals(struct app *a);
