@@ -535,6 +535,31 @@ static void reload_findings(struct app *a)
     a->dirty = true;
 }
 
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* While pages land, the views are rebuilt at most this often (a page of items can land in
+ * many small steps, and a rebuild at 100,000 ENIs costs tens of milliseconds). */
+#define LOADING_REFRESH_MS 100
+
+static bool fetch_busy(struct app *a)
+{
+    return (a->fetch && fetch_running(a->fetch)) || (a->opts.scopes && app_scopes_busy(a));
+}
+
+/* Milliseconds until a refresh held back by LOADING_REFRESH_MS is due; -1: none held. */
+static long refresh_owed_ms(const struct app *a)
+{
+    if (!a->refresh_owed)
+        return -1;
+    long long left = a->refreshed_ms + LOADING_REFRESH_MS - mono_ms();
+    return left > 0 ? (long)left : 0;
+}
+
 static void refresh_if_changed(struct app *a)
 {
     app_scopes_sync(a);
@@ -543,6 +568,13 @@ static void refresh_if_changed(struct app *a)
         reload_findings(a);
         return;
     }
+    long long now = mono_ms();
+    if (fetch_busy(a) && now - a->refreshed_ms < LOADING_REFRESH_MS) {
+        a->refresh_owed = true;
+        return;
+    }
+    a->refresh_owed = false;
+    a->refreshed_ms = now;
     a->generation = g;
     app_findings_update(a);
     a->tree->ops->reload(a->tree);
@@ -1063,13 +1095,6 @@ static void check_refresh_end(struct app *a)
 #define RETRY_MAX_MS   (5L * 60 * 1000)
 #define JOB_POLL_MS    100L /* how often an unwatched write is checked */
 
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* In the child: its copy of the app is the state when the write started. */
 static enum vpcx_status job_run(void *ud, struct vpcx_error *note)
 {
@@ -1411,6 +1436,9 @@ static void wait_once(struct app *a, struct waiter *w)
     long checks = app_findings_timeout(a);
     if (checks >= 0 && (timeout < 0 || checks < timeout))
         timeout = checks;
+    long owed = refresh_owed_ms(a);
+    if (owed >= 0 && (timeout < 0 || owed < timeout))
+        timeout = owed;
     if (app_scopes_busy(a)) {
         bool ready;
         int fd = w->epoll_fd >= 0 ? w->epoll_fd : w->fds[0];
@@ -1539,6 +1567,7 @@ bool app_wait_fetch(struct app *a, long max_ms)
         if (ms > max_ms)
             return false;
     }
+    refresh_if_changed(a);
     a->dirty = true;
     check_refresh_end(a);
     job_start_due(a);
