@@ -2,22 +2,20 @@
 #include "vpcx/aws/configsvc.h"
 
 #include "vpcx/aws/http.h"
+#include "vpcx/aws/jsoncall.h"
 #include "vpcx/aws/retry.h"
-#include "vpcx/aws/sigv4.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define CFG_OPERATION    "SelectAggregateResourceConfig"
-#define CFG_TARGET       "StarlingDoveService." CFG_OPERATION
-#define CFG_CONTENT_TYPE "application/x-amz-json-1.1"
-#define CFG_MAX_BODY     (16u * 1024 * 1024)
-#define CFG_MAX_PAGES    100000
+#define CFG_OPERATION "SelectAggregateResourceConfig"
+#define CFG_TARGET    "StarlingDoveService." CFG_OPERATION
+#define CFG_MAX_BODY  (16u * 1024 * 1024)
+#define CFG_MAX_PAGES 100000
 
 static const char *str_item(const cJSON *o, const char *key)
 {
@@ -73,58 +71,7 @@ char *config_endpoint(const struct aws_session *s, const char *endpoint_url, str
     return url;
 }
 
-struct page {
-    struct strbuf body;
-    bool too_large;
-    struct http_result res;
-    char *error;
-};
-
-static bool on_data(void *ud, const char *data, size_t len, int http_status)
-{
-    (void)http_status;
-    struct page *p = ud;
-    if (p->body.len + len > CFG_MAX_BODY) {
-        p->too_large = true;
-        return false;
-    }
-    strbuf_add(&p->body, data, len);
-    return true;
-}
-
-static void on_done(void *ud, const struct http_result *res)
-{
-    struct page *p = ud;
-    p->res = *res;
-    p->error = res->error ? xstrdup(res->error) : NULL;
-    p->res.error = NULL;
-}
-
-static void page_reset(struct page *p)
-{
-    strbuf_release(&p->body);
-    free(p->error);
-    memset(p, 0, sizeof(*p));
-    strbuf_init(&p->body, 0);
-}
-
-/* The error code of a JSON 1.1 answer: "__type" after any "namespace#". Heap or NULL. */
-static char *page_code(const struct page *p, char **message)
-{
-    cJSON *doc = cJSON_ParseWithLength(p->body.buf ? p->body.buf : "", p->body.len);
-    const char *type = str_item(doc, "__type");
-    const char *msg = str_item(doc, "message");
-    if (!msg)
-        msg = str_item(doc, "Message");
-    if (type && strchr(type, '#'))
-        type = strchr(type, '#') + 1;
-    char *code = type ? sanitize_dup(type, SANITIZE_SPACE) : NULL;
-    *message = msg ? sanitize_dup(msg, SANITIZE_SPACE) : NULL;
-    cJSON_Delete(doc);
-    return code;
-}
-
-static enum vpcx_status page_error(const struct page *p, const struct config_select *q,
+static enum vpcx_status page_error(const struct json_answer *p, const struct config_select *q,
                                    const char *region, char *code, char *msg,
                                    struct vpcx_error *err)
 {
@@ -165,15 +112,6 @@ static enum vpcx_status page_error(const struct page *p, const struct config_sel
     return st;
 }
 
-static void free_header_list(char **h)
-{
-    for (size_t i = 0; h && h[i]; i++) {
-        OPENSSL_cleanse(h[i], strlen(h[i])); /* Authorization and the token */
-        free(h[i]);
-    }
-    free(h);
-}
-
 static char *request_body(const struct config_select *q, const char *token)
 {
     cJSON *in = cJSON_CreateObject();
@@ -188,62 +126,6 @@ static char *request_body(const struct config_select *q, const char *token)
     return body;
 }
 
-/* One signed attempt into p; the transport's status. */
-static enum vpcx_status send_once(struct aws_session *s, const char *url, const char *host,
-                                  const char *body, struct page *p, struct vpcx_error *err)
-{
-    const struct sigv4_header hs[] = {
-        {"content-type", CFG_CONTENT_TYPE},
-        {"host", host},
-        {"x-amz-target", CFG_TARGET},
-    };
-    const struct sigv4_request req = {.method = "POST",
-                                      .path = "/",
-                                      .headers = hs,
-                                      .n_headers = 3,
-                                      .body = body,
-                                      .body_len = strlen(body)};
-    const struct sigv4_credentials creds = {
-        .access_key_id = s->credentials.access_key_id,
-        .secret_access_key = s->credentials.secret_access_key,
-        .session_token = s->credentials.session_token,
-    };
-    const struct sigv4_options opt = {.region = s->settings.region.value ? s->settings.region.value
-                                                                         : "us-east-1",
-                                      .service = "config",
-                                      .now = time(NULL),
-                                      .normalize_path = true};
-    struct sigv4_result sig;
-    enum vpcx_status st = sigv4_sign(&req, &creds, &opt, &sig);
-    if (st != VPCX_OK) {
-        sigv4_result_finish(&sig);
-        return vpcx_error_set(err, st, "config:" CFG_OPERATION ": cannot sign the request");
-    }
-    char **h = xcalloc(7, sizeof(*h));
-    size_t n = 0;
-    h[n++] = xstrdup("Content-Type: " CFG_CONTENT_TYPE);
-    h[n++] = xstrdup("X-Amz-Target: " CFG_TARGET);
-    h[n++] = xasprintf("X-Amz-Date: %s", sig.amz_date);
-    h[n++] = xasprintf("Authorization: %s", sig.authorization);
-    if (sig.security_token)
-        h[n++] = xasprintf("X-Amz-Security-Token: %s", sig.security_token);
-    sigv4_result_finish(&sig);
-    const struct http_request hr = {.method = "POST",
-                                    .url = url,
-                                    .headers = (const char *const *)h,
-                                    .body = body,
-                                    .body_len = strlen(body),
-                                    .on_data = on_data,
-                                    .on_done = on_done,
-                                    .ud = p};
-    uint64_t id = http_engine_submit(s->http, &hr);
-    st = http_engine_wait(s->http, id);
-    free_header_list(h);
-    if (st != VPCX_OK)
-        return vpcx_error_set(err, st, "config:" CFG_OPERATION ": the call did not finish");
-    return VPCX_OK;
-}
-
 static void timer_fired(void *ud)
 {
     (void)ud;
@@ -252,7 +134,7 @@ static void timer_fired(void *ud)
 /* Sends one page, retrying as the standard mode says; p holds the last answer. */
 static enum vpcx_status page_call(struct aws_session *s, const char *url, const char *host,
                                   const struct config_select *q, const char *token,
-                                  struct retry_quota *quota, struct page *p,
+                                  struct retry_quota *quota, struct json_answer *p,
                                   struct config_select_stats *stats, struct vpcx_error *err)
 {
     char *body = request_body(q, token);
@@ -261,8 +143,15 @@ static enum vpcx_status page_call(struct aws_session *s, const char *url, const 
     retry_state_init(&rs, s->settings.max_attempts_n);
     enum vpcx_status st;
     for (;;) {
-        page_reset(p);
-        st = send_once(s, url, host, body, p, err);
+        json_answer_reset(p);
+        const struct json_call call = {.url = url,
+                                       .host = host,
+                                       .target = CFG_TARGET,
+                                       .service = "config",
+                                       .region = region,
+                                       .body = body,
+                                       .max_body = CFG_MAX_BODY};
+        st = json_call_send(s, &call, "config:" CFG_OPERATION, p, err);
         stats->attempts++;
         if (st != VPCX_OK)
             break;
@@ -271,7 +160,7 @@ static enum vpcx_status page_call(struct aws_session *s, const char *url, const 
             break;
         }
         char *msg = NULL;
-        char *code = p->res.status == VPCX_OK && !p->too_large ? page_code(p, &msg) : NULL;
+        char *code = p->res.status == VPCX_OK && !p->too_large ? json_answer_code(p, &msg) : NULL;
         long delay = 0;
         enum retry_kind kind = p->too_large
                                    ? RETRY_NO
@@ -318,8 +207,8 @@ enum vpcx_status config_select_aggregate(struct aws_session *s, const struct con
                                                 "the AWS Config endpoint '%s' is not a URL", url);
     struct retry_quota quota;
     retry_quota_init(&quota);
-    struct page p = {0};
-    strbuf_init(&p.body, 0);
+    struct json_answer p;
+    json_answer_init(&p);
     char *token = NULL;
     for (unsigned pages = 0; st == VPCX_OK; pages++) {
         if (pages >= CFG_MAX_PAGES) {
@@ -339,8 +228,7 @@ enum vpcx_status config_select_aggregate(struct aws_session *s, const struct con
             break;
     }
     free(token);
-    page_reset(&p);
-    strbuf_release(&p.body);
+    json_answer_finish(&p);
     free(host);
     free(url);
     return st;

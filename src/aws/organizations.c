@@ -2,9 +2,9 @@
 #include "vpcx/aws/organizations.h"
 
 #include "vpcx/aws/http.h"
+#include "vpcx/aws/jsoncall.h"
 #include "vpcx/aws/ratelimit.h"
 #include "vpcx/aws/retry.h"
-#include "vpcx/aws/sigv4.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -13,16 +13,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <curl/curl.h>
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define ORG_TARGET       "AWSOrganizationsV20161128.ListAccounts"
-#define ORG_CONTENT_TYPE "application/x-amz-json-1.1"
-#define ORG_REGION       "us-east-1" /* the aws partition's global endpoint signs here */
-#define ORG_MAX_BODY     (8u * 1024 * 1024)
-#define ORG_MAX_PAGES    10000
+#define ORG_TARGET    "AWSOrganizationsV20161128.ListAccounts"
+#define ORG_REGION    "us-east-1" /* the aws partition's global endpoint signs here */
+#define ORG_MAX_BODY  (8u * 1024 * 1024)
+#define ORG_MAX_PAGES 10000
 
 void org_accounts_finish(struct org_accounts *a)
 {
@@ -89,43 +87,11 @@ enum vpcx_status org_parse_list_accounts(const char *body, size_t len, struct or
     return VPCX_OK;
 }
 
-struct page {
-    struct strbuf body;
-    bool too_large;
-    struct http_result res;
-    char *error;
-};
-
-static bool on_data(void *ud, const char *data, size_t len, int http_status)
-{
-    (void)http_status;
-    struct page *p = ud;
-    if (p->body.len + len > ORG_MAX_BODY) {
-        p->too_large = true;
-        return false;
-    }
-    strbuf_add(&p->body, data, len);
-    return true;
-}
-
-static void on_done(void *ud, const struct http_result *res)
-{
-    struct page *p = ud;
-    p->res = *res;
-    p->error = res->error ? xstrdup(res->error) : NULL;
-    p->res.error = NULL;
-}
-
 /* AWS's JSON error: {"__type": "...#AccessDeniedException", "message": "..."}. */
-static enum vpcx_status page_error(const struct page *p, struct vpcx_error *err)
+static enum vpcx_status page_error(const struct json_answer *p, struct vpcx_error *err)
 {
-    cJSON *doc = cJSON_ParseWithLength(p->body.buf ? p->body.buf : "", p->body.len);
-    const char *type = str_item(doc, "__type");
-    const char *msg = str_item(doc, "message");
-    if (!msg)
-        msg = str_item(doc, "Message");
-    if (type && strchr(type, '#'))
-        type = strchr(type, '#') + 1;
+    char *msg = NULL;
+    char *type = json_answer_code(p, &msg);
     enum vpcx_status st =
         p->res.http_status == 403 ||
                 (type && (strstr(type, "AccessDenied") || strstr(type, "AWSOrganizationsNotInUse")))
@@ -134,26 +100,14 @@ static enum vpcx_status page_error(const struct page *p, struct vpcx_error *err)
         : (type && strstr(type, "TooManyRequests")) ? VPCX_ERR_THROTTLED
         : p->res.http_status >= 500                 ? VPCX_ERR_SERVER
                                                     : VPCX_ERR_AWS;
-    char *clean = sanitize_dup(msg ? msg : "no message", SANITIZE_SPACE);
-    vpcx_error_set(err, st, "organizations:ListAccounts: %s", clean);
-    free(clean);
+    vpcx_error_set(err, st, "organizations:ListAccounts: %s", msg ? msg : "no message");
+    free(msg);
     err->http_status = p->res.http_status;
-    if (type)
-        err->aws_code = sanitize_dup(type, SANITIZE_SPACE);
+    err->aws_code = type;
     if (st == VPCX_ERR_ACCESS_DENIED)
         vpcx_error_set_hint(err, "--org-role needs the management account's or a delegated "
                                  "administrator's credentials");
-    cJSON_Delete(doc);
     return st;
-}
-
-static void free_header_list(char **h)
-{
-    for (size_t i = 0; h && h[i]; i++) {
-        OPENSSL_cleanse(h[i], strlen(h[i])); /* Authorization and the token */
-        free(h[i]);
-    }
-    free(h);
 }
 
 /* One attempt at one page. *transport: VPCX_OK when an HTTP answer came (err->http_status
@@ -168,72 +122,32 @@ static enum vpcx_status list_page(struct aws_session *s, const char *url, const 
         cJSON_AddStringToObject(in, "NextToken", token);
     char *body = cJSON_PrintUnformatted(in);
     cJSON_Delete(in);
-    const struct sigv4_header hs[] = {
-        {"content-type", ORG_CONTENT_TYPE},
-        {"host", host},
-        {"x-amz-target", ORG_TARGET},
-    };
-    const struct sigv4_request req = {.method = "POST",
-                                      .path = "/",
-                                      .headers = hs,
-                                      .n_headers = 3,
-                                      .body = body,
-                                      .body_len = strlen(body)};
-    const struct sigv4_credentials creds = {
-        .access_key_id = s->credentials.access_key_id,
-        .secret_access_key = s->credentials.secret_access_key,
-        .session_token = s->credentials.session_token,
-    };
-    const struct sigv4_options opt = {.region = ORG_REGION,
-                                      .service = "organizations",
-                                      .now = time(NULL),
-                                      .normalize_path = true};
-    struct sigv4_result sig;
-    enum vpcx_status st = sigv4_sign(&req, &creds, &opt, &sig);
-    if (st != VPCX_OK) {
-        sigv4_result_finish(&sig);
-        free(body);
-        return vpcx_error_set(err, st, "organizations:ListAccounts: cannot sign the request");
-    }
-    char **h = xcalloc(7, sizeof(*h));
-    size_t n = 0;
-    h[n++] = xstrdup("Content-Type: " ORG_CONTENT_TYPE);
-    h[n++] = xstrdup("X-Amz-Target: " ORG_TARGET);
-    h[n++] = xasprintf("X-Amz-Date: %s", sig.amz_date);
-    h[n++] = xasprintf("Authorization: %s", sig.authorization);
-    if (sig.security_token)
-        h[n++] = xasprintf("X-Amz-Security-Token: %s", sig.security_token);
-    sigv4_result_finish(&sig);
-    struct page p = {0};
-    strbuf_init(&p.body, 0);
-    const struct http_request hr = {.method = "POST",
-                                    .url = url,
-                                    .headers = (const char *const *)h,
-                                    .body = body,
-                                    .body_len = strlen(body),
-                                    .on_data = on_data,
-                                    .on_done = on_done,
-                                    .ud = &p};
-    uint64_t id = http_engine_submit(s->http, &hr);
-    st = http_engine_wait(s->http, id);
-    free_header_list(h);
+    const struct json_call call = {.url = url,
+                                   .host = host,
+                                   .target = ORG_TARGET,
+                                   .service = "organizations",
+                                   .region = ORG_REGION,
+                                   .body = body,
+                                   .max_body = ORG_MAX_BODY};
+    struct json_answer p;
+    json_answer_init(&p);
+    enum vpcx_status st = json_call_send(s, &call, "organizations:ListAccounts", &p, err);
     free(body);
-    if (st == VPCX_OK && p.too_large)
+    if (st != VPCX_OK)
+        *transport = st;
+    else if (p.too_large)
         st = vpcx_error_set(err, VPCX_ERR_TOO_LARGE,
                             "organizations:ListAccounts: answer over %u "
                             "bytes",
                             ORG_MAX_BODY);
-    else if (st == VPCX_OK && p.res.status != VPCX_OK)
+    else if (p.res.status != VPCX_OK)
         st = *transport = vpcx_error_set(err, p.res.status, "organizations:ListAccounts: %s",
                                          p.error ? p.error : vpcx_status_message(p.res.status));
-    else if (st == VPCX_OK && p.res.http_status != 200)
+    else if (p.res.http_status != 200)
         st = page_error(&p, err);
-    else if (st == VPCX_OK)
-        st = org_parse_list_accounts(p.body.buf ? p.body.buf : "", p.body.len, out, next, err);
     else
-        *transport = vpcx_error_set(err, st, "organizations:ListAccounts: the call did not finish");
-    strbuf_release(&p.body);
-    free(p.error);
+        st = org_parse_list_accounts(p.body.buf ? p.body.buf : "", p.body.len, out, next, err);
+    json_answer_finish(&p);
     return st;
 }
 
