@@ -88,6 +88,10 @@ class MotoCase(unittest.TestCase):
     work_prefix = None
 
     @classmethod
+    def make_home(cls):
+        return CleanHome()
+
+    @classmethod
     def seed_moto(cls):
         pass
 
@@ -98,7 +102,7 @@ class MotoCase(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.moto = motoctl.MotoServer(seed=cls.moto_seed, **cls.moto_options).start()
-        cls.home = CleanHome()
+        cls.home = cls.make_home()
         cls.proxy = None
         cls.work = tempfile.TemporaryDirectory(prefix=cls.work_prefix) if cls.work_prefix else None
         try:

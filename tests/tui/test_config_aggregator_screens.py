@@ -9,77 +9,46 @@ a VPC of the unreachable account says "not from Config" instead of a false value
 Skips (77) without $VPCX_BIN."""
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.environ.get("VPCX_SRCDIR", os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
+from scopeslib import EAST, WEST, HeadlessScopesCase, seed_two_regions  # noqa: E402
 import configserver  # noqa: E402
-import motoctl  # noqa: E402
-import seed_account  # noqa: E402
-import tmuxlib  # noqa: E402
 
 SEED = 13
-EAST, WEST = "us-east-1", "eu-west-1"
 ME, OTHER = "123456789012", "210987654321"
 
 
-class ConfigAggregatorScreensTest(unittest.TestCase):
+class ConfigAggregatorScreensTest(HeadlessScopesCase):
+    moto_seed = SEED
+    home_prefix = "vpcx-cfgagg-"
+    cfg = None
+
     @classmethod
-    def setUpClass(cls):
-        cls.bin = os.environ["VPCX_BIN"]
-        cls.moto = motoctl.MotoServer(seed=SEED).start()
-        cls.cfg = None
-        cls.home = tempfile.TemporaryDirectory(prefix="vpcx-cfgagg-")
-        try:
-            os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-            seed_account.seed(cls.moto.url, EAST, "small", SEED, None)
-            seed_account.seed(cls.moto.url, WEST, "small", SEED + 1, None)
-            cls.vpcs = {}
-            for region in (EAST, WEST):
-                ec2 = seed_account.make_client(cls.moto.url, region)
-                cls.vpcs[region] = sorted(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"])
-            first = cls.vpcs[EAST][0]
-            ec2 = seed_account.make_client(cls.moto.url, EAST)
-            cls.dns = {a: ec2.describe_vpc_attribute(VpcId=first, Attribute=a)
-                       [a[0].upper() + a[1:]]["Value"]
-                       for a in ("enableDnsSupport", "enableDnsHostnames")}
-            items = configserver.items_from_moto(cls.moto.url, [EAST, WEST],
-                                                 accounts={WEST: OTHER})
-            cls.cfg = configserver.ConfigServer(items, aggregator="org").start()
-        except Exception:
-            cls.tearDownClass()
-            raise
+    def seed_moto(cls):
+        clients = seed_two_regions(cls.moto.url, SEED)
+        cls.vpcs = {r: sorted(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"])
+                    for r, ec2 in clients.items()}
+        first = cls.vpcs[EAST][0]
+        cls.dns = {a: clients[EAST].describe_vpc_attribute(VpcId=first, Attribute=a)
+                   [a[0].upper() + a[1:]]["Value"]
+                   for a in ("enableDnsSupport", "enableDnsHostnames")}
+        items = configserver.items_from_moto(cls.moto.url, [EAST, WEST], accounts={WEST: OTHER})
+        cls.cfg = configserver.ConfigServer(items, aggregator="org").start()
 
     @classmethod
     def tearDownClass(cls):
         if cls.cfg:
             cls.cfg.stop()
-        cls.moto.stop()
-        cls.home.cleanup()
+        super().tearDownClass()
 
     def screen(self, keys):
-        path = os.path.join(self.home.name, "test.keys")
-        with open(path, "w") as f:
-            f.write("\n".join(keys) + "\n")
-        cmd = [self.bin, "--source", "config-aggregator", "org", "--region", EAST,
-               "--endpoint-url", self.moto.url,
-               "--headless", "120x40", "--keys", path, "--screen-out", "-"]
-        env = tmuxlib.clean_env(self.home.name, AWS_ENDPOINT_URL_CONFIG_SERVICE=self.cfg.url)
-        p = subprocess.run(cmd, env=env, capture_output=True, timeout=180)
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
-        return p.stdout.decode("utf-8").splitlines()
-
-    def row(self, lines, pattern):
-        for i, line in enumerate(lines):
-            if re.search(pattern, line):
-                return i
-        self.fail("no row matches %r in:\n%s" % (pattern, "\n".join(lines)))
+        return self.headless(["--source", "config-aggregator", "org", "--region", EAST,
+                              "--endpoint-url", self.moto.url], keys,
+                             AWS_ENDPOINT_URL_CONFIG_SERVICE=self.cfg.url)
 
     def test_account_region_vpc_tree(self):
         lines = self.screen(["wait", "-"])  # "-" folds every VPC: one row each

@@ -7,9 +7,7 @@ the role while the management account and the other member load their own VPCs, 
 status line counts the scope with errors; :region +NAME adds the region to every account. Skips (77) without $VPCX_BIN."""
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -17,55 +15,29 @@ SRC = os.environ.get("VPCX_SRCDIR", os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
-import tmuxlib  # noqa: E402
 import vpcx_harness as h  # noqa: E402
+from scopeslib import HeadlessScopesCase  # noqa: E402
 
 
-class OrgRoleScreensTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.bin = os.environ["VPCX_BIN"]
-        cls.moto = h.motoctl.MotoServer(seed=17).start()
-        cls.proxy = None
-        cls.home = tempfile.TemporaryDirectory(prefix="vpcx-org-")
-        try:
-            cls.members, cls.vpcs = h.seed_organization(cls.moto.url)
-            cls.denied = cls.members[1]
-            cls.proxy = h.awsproxy.AwsProxy(cls.moto.url).start()
-            cls.proxy.set_config({"deny_roles": [h.org_role_arn(cls.denied)]})
-        except Exception:
-            cls.tearDownClass()
-            raise
+
+class OrgRoleScreensTest(HeadlessScopesCase):
+    moto_seed = 17
+    home_prefix = "vpcx-org-"
+    proxy_config = {}
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.proxy:
-            cls.proxy.stop()
-        cls.moto.stop()
-        cls.home.cleanup()
+    def seed_moto(cls):
+        cls.members, cls.vpcs = h.seed_organization(cls.moto.url)
+        cls.denied = cls.members[1]
+
+    @classmethod
+    def ready(cls):
+        cls.proxy.set_config({"deny_roles": [h.org_role_arn(cls.denied)]})
 
     def screen(self, keys, size="140x40"):
-        path = os.path.join(self.home.name, "test.keys")
-        with open(path, "w") as f:
-            f.write("\n".join(keys) + "\n")
-        cmd = [self.bin, "--endpoint-url", self.proxy.url, "--region", h.REGION,
-               "--org-role", h.ORG_ROLE, "--headless", size, "--keys", path,
-               "--screen-out", "-"]
-        env = tmuxlib.clean_env(self.home.name, AWS_ACCESS_KEY_ID=h.TEST_KEY,
-                                AWS_SECRET_ACCESS_KEY=h.TEST_SECRET)
-        p = subprocess.run(cmd, env=env, capture_output=True, timeout=180)
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
-        return p.stdout.decode("utf-8").splitlines()
-
-    def row(self, lines, pattern):
-        for i, line in enumerate(lines):
-            if re.search(pattern, line):
-                return i
-        self.fail("no row matches %r in:\n%s" % (pattern, "\n".join(lines)))
-
-    def vpcs_between(self, lines, start, end):
-        return {m.group(1) for line in lines[start:end]
-                for m in [re.search(r"▸ (vpc-[0-9a-f]+)", line)] if m}
+        return self.headless(["--endpoint-url", self.proxy.url, "--region", h.REGION,
+                              "--org-role", h.ORG_ROLE], keys, size=size,
+                             AWS_ACCESS_KEY_ID=h.TEST_KEY, AWS_SECRET_ACCESS_KEY=h.TEST_SECRET)
 
     def test_accounts_regions_vpcs_with_the_refused_role_inline(self):
         lines = self.screen(["wait", "-"])

@@ -8,81 +8,43 @@ first touched during the run come from moto's shared random source.
 Skips (77) without $VPCX_BIN."""
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.environ.get("VPCX_SRCDIR", os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
-import motoctl  # noqa: E402
-import seed_account  # noqa: E402
-import tmuxlib  # noqa: E402
+from scopeslib import EAST, WEST, HeadlessScopesCase, seed_two_regions  # noqa: E402
 
 SEED = 23
-EAST, WEST = "us-east-1", "eu-west-1"
 
 
-class ScopeSwitchTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.bin = os.environ["VPCX_BIN"]
-        cls.moto = motoctl.MotoServer(seed=SEED).start()
-        cls.home = tempfile.TemporaryDirectory(prefix="vpcx-switch-")
-        try:
-            os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-            seed_account.seed(cls.moto.url, EAST, "small", SEED, None)
-            seed_account.seed(cls.moto.url, WEST, "small", SEED + 1, None)
-            cls.vpcs = {}
-            for region in (EAST, WEST):
-                ec2 = seed_account.make_client(cls.moto.url, region)
-                cls.vpcs[region] = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
-            # a profile of its own, in the west: keys in the credentials file
-            aws = os.path.join(cls.home.name, "aws")
-            os.makedirs(aws)
-            cls.config = os.path.join(aws, "config")
-            cls.creds = os.path.join(aws, "credentials")
-            with open(cls.config, "w") as f:
-                f.write("[profile west]\nregion = %s\n" % WEST)
-            with open(cls.creds, "w") as f:
-                f.write("[west]\naws_access_key_id = testing\n"
-                        "aws_secret_access_key = testing\n")
-        except Exception:
-            cls.tearDownClass()
-            raise
+class ScopeSwitchTest(HeadlessScopesCase):
+    moto_seed = SEED
+    home_prefix = "vpcx-switch-"
 
     @classmethod
-    def tearDownClass(cls):
-        cls.moto.stop()
-        cls.home.cleanup()
+    def seed_moto(cls):
+        cls.vpcs = {r: {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+                    for r, ec2 in seed_two_regions(cls.moto.url, SEED).items()}
+        aws = os.path.join(cls.home.name, "aws")
+        os.makedirs(aws)
+        cls.config = os.path.join(aws, "config")
+        cls.creds = os.path.join(aws, "credentials")
+        with open(cls.config, "w") as f:
+            f.write("[profile west]\nregion = %s\n" % WEST)
+        with open(cls.creds, "w") as f:
+            f.write("[west]\naws_access_key_id = testing\n"
+                    "aws_secret_access_key = testing\n")
 
     def screen(self, keys):
-        path = os.path.join(self.home.name, "test.keys")
-        with open(path, "w") as f:
-            f.write("\n".join(keys) + "\n")
-        cmd = [self.bin, "--endpoint-url", self.moto.url, "--region", EAST, "--no-cache",
-               "--headless", "120x40", "--keys", path, "--screen-out", "-"]
-        env = tmuxlib.clean_env(self.home.name, AWS_CONFIG_FILE=self.config,
-                                AWS_SHARED_CREDENTIALS_FILE=self.creds)
-        p = subprocess.run(cmd, env=env, capture_output=True, timeout=180)
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
-        return p.stdout.decode("utf-8").splitlines()
-
-    def row(self, lines, pattern):
-        for i, line in enumerate(lines):
-            if re.search(pattern, line):
-                return i
-        self.fail("no row matches %r in:\n%s" % (pattern, "\n".join(lines)))
-
-    def vpcs_shown(self, lines):
-        return {m.group(1) for line in lines for m in [re.search(r"▸ (vpc-[0-9a-f]+)", line)] if m}
+        return self.headless(["--endpoint-url", self.moto.url, "--region", EAST, "--no-cache"],
+                             keys, AWS_CONFIG_FILE=self.config,
+                             AWS_SHARED_CREDENTIALS_FILE=self.creds)
 
     def test_region_switch_shows_the_new_region_alone(self):
         lines = self.screen(["wait", ":region %s<Enter>" % WEST, "wait", "-"])
-        self.assertEqual(self.vpcs_shown(lines), self.vpcs[WEST])
+        self.assertEqual(self.vpcs_between(lines), self.vpcs[WEST])
         self.assertRegex(lines[0], r"account 123456789012\s+region eu-west-1")
         text = "\n".join(lines)
         self.assertNotIn("account-region", lines[0])
@@ -109,7 +71,7 @@ class ScopeSwitchTest(unittest.TestCase):
         lines = self.screen(["wait", ":region %s<Enter>" % WEST, "wait",
                              ":region +%s<Enter>" % EAST, "wait",
                              ":region %s<Enter>" % EAST, "wait", "-"])
-        self.assertEqual(self.vpcs_shown(lines), self.vpcs[EAST])
+        self.assertEqual(self.vpcs_between(lines), self.vpcs[EAST])
         self.row(lines, r"▾ us-east-1 \(")  # once grouped, a switch stays grouped
         self.assertNotIn("eu-west-1", "\n".join(lines))
 
@@ -117,30 +79,23 @@ class ScopeSwitchTest(unittest.TestCase):
         # --region pins the region of a profile switch, as `vpcx --profile west --region
         # us-east-1` would
         lines = self.screen(["wait", ":profile west<Enter>", "wait", "-"])
-        self.assertEqual(self.vpcs_shown(lines), self.vpcs[EAST])
+        self.assertEqual(self.vpcs_between(lines), self.vpcs[EAST])
         self.assertRegex(lines[0], r"region us-east-1\s+profile west")
 
     def test_unknown_region_and_profile_are_refused(self):
         lines = self.screen(["wait", "-", ":region mars-north-1<Enter>"])
         self.assertRegex(lines[-1], r"unknown region 'mars-north-1'")
-        self.assertEqual(self.vpcs_shown(lines), self.vpcs[EAST])  # still the first scope
+        self.assertEqual(self.vpcs_between(lines), self.vpcs[EAST])  # still the first scope
         self.assertRegex(lines[0], r"account 123456789012\s+region us-east-1")
         lines = self.screen(["wait", "-", ":profile nosuch<Enter>"])
         self.assertRegex(lines[-1], r"nosuch")
         self.assertRegex(lines[-1], r"(?i)profile")
-        self.assertEqual(self.vpcs_shown(lines), self.vpcs[EAST])
+        self.assertEqual(self.vpcs_between(lines), self.vpcs[EAST])
         lines = self.screen(["wait", ":region +<Enter>"])
         self.assertRegex(lines[-1], r"usage: :region NAME")
 
     def test_saved_inventory_has_nothing_to_switch_to(self):
-        path = os.path.join(self.home.name, "demo.keys")
-        with open(path, "w") as f:
-            f.write(":region %s<Enter>\n" % WEST)
-        p = subprocess.run([self.bin, "--demo", "--headless", "120x30", "--keys", path,
-                            "--screen-out", "-"], env=tmuxlib.clean_env(self.home.name),
-                           capture_output=True, timeout=60)
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
-        lines = p.stdout.decode("utf-8").splitlines()
+        lines = self.headless(["--demo"], [":region %s<Enter>" % WEST], size="120x30")
         self.assertRegex(lines[-1], r"demo: a saved inventory has no other regions")
         self.assertNotIn("account-region", lines[0])
 

@@ -10,73 +10,31 @@ import glob
 import json
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.environ.get("VPCX_SRCDIR", os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
-import awsproxy  # noqa: E402
-import motoctl  # noqa: E402
-import seed_account  # noqa: E402
-import tmuxlib  # noqa: E402
+from scopeslib import EAST, WEST, HeadlessScopesCase, seed_two_regions  # noqa: E402
 
 SEED = 29
-EAST, WEST = "us-east-1", "eu-west-1"
 OLD = "2020-01-02T03:04:05Z"
 
 
-class ScopesCacheTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.bin = os.environ["VPCX_BIN"]
-        cls.moto = motoctl.MotoServer(seed=SEED).start()
-        cls.proxy = None
-        cls.home = tempfile.TemporaryDirectory(prefix="vpcx-scache-")
-        try:
-            os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-            seed_account.seed(cls.moto.url, EAST, "small", SEED, None)
-            seed_account.seed(cls.moto.url, WEST, "small", SEED + 1, None)
-            cls.vpcs = {}
-            for region in (EAST, WEST):
-                ec2 = seed_account.make_client(cls.moto.url, region)
-                cls.vpcs[region] = {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
-            cls.proxy = awsproxy.AwsProxy(cls.moto.url).start()
-        except Exception:
-            cls.tearDownClass()
-            raise
+class ScopesCacheTest(HeadlessScopesCase):
+    moto_seed = SEED
+    home_prefix = "vpcx-scache-"
+    proxy_config = {}
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.proxy:
-            cls.proxy.stop()
-        cls.moto.stop()
-        cls.home.cleanup()
+    def seed_moto(cls):
+        cls.vpcs = {r: {v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]}
+                    for r, ec2 in seed_two_regions(cls.moto.url, SEED).items()}
 
     def screen(self, keys, extra=(), **env):
-        path = os.path.join(self.home.name, "test.keys")
-        with open(path, "w") as f:
-            f.write("\n".join(keys) + "\n")
-        cmd = [self.bin, "--endpoint-url", self.proxy.url, "--regions", "%s,%s" % (EAST, WEST),
-               "--headless", "160x40", "--keys", path, "--screen-out", "-"] + list(extra)
-        p = subprocess.run(cmd, env=tmuxlib.clean_env(self.home.name, **env),
-                           capture_output=True, timeout=180)
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
-        return p.stdout.decode("utf-8").splitlines()
-
-    def row(self, lines, pattern):
-        for i, line in enumerate(lines):
-            if re.search(pattern, line):
-                return i
-        self.fail("no row matches %r in:\n%s" % (pattern, "\n".join(lines)))
-
-    def vpcs_between(self, lines, start, end):
-        return {m.group(1) for line in lines[start:end]
-                for m in [re.search(r"▸ (vpc-[0-9a-f]+)", line)] if m}
+        return self.headless(["--endpoint-url", self.proxy.url, "--regions", "%s,%s" % (EAST, WEST)]
+                             + list(extra), keys, size="160x40", **env)
 
     def cache_files(self):
         files = glob.glob(os.path.join(self.home.name, "cache", "vpcx", "*.json"))

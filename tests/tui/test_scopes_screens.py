@@ -8,70 +8,33 @@ IDs of regions first touched during the run come from moto's shared random sourc
 Skips (77) without $VPCX_BIN."""
 import os
 import re
-import subprocess
 import sys
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.environ.get("VPCX_SRCDIR", os.path.dirname(os.path.dirname(HERE)))
-sys.path.insert(0, os.path.join(SRC, "tests", "tools"))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True
-import awsproxy  # noqa: E402
-import motoctl  # noqa: E402
-import seed_account  # noqa: E402
-import tmuxlib  # noqa: E402
+from scopeslib import EAST, WEST, HeadlessScopesCase, seed_two_regions  # noqa: E402
 
 SEED = 11
-EAST, WEST, DENIED = "us-east-1", "eu-west-1", "ap-south-1"
+DENIED = "ap-south-1"
 
 
-class ScopesScreensTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.bin = os.environ["VPCX_BIN"]
-        cls.moto = motoctl.MotoServer(seed=SEED).start()
-        cls.proxy = None
-        cls.home = tempfile.TemporaryDirectory(prefix="vpcx-scopes-")
-        try:
-            os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing")
-            seed_account.seed(cls.moto.url, EAST, "small", SEED, None)
-            seed_account.seed(cls.moto.url, WEST, "small", SEED + 1, None)
-            cls.vpcs, cls.enis = {}, {}
-            for region in (EAST, WEST):
-                ec2 = seed_account.make_client(cls.moto.url, region)
-                cls.vpcs[region] = {v["VpcId"]: v for v in ec2.describe_vpcs()["Vpcs"]}
-                cls.enis[region] = ec2.describe_network_interfaces()["NetworkInterfaces"]
-            cls.proxy = awsproxy.AwsProxy(cls.moto.url).start()
-            cls.proxy.set_config({"deny_regions": {DENIED: "unauthorized"}})
-        except Exception:
-            cls.tearDownClass()
-            raise
+class ScopesScreensTest(HeadlessScopesCase):
+    moto_seed = SEED
+    home_prefix = "vpcx-scopes-"
+    proxy_config = {"deny_regions": {DENIED: "unauthorized"}}
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.proxy:
-            cls.proxy.stop()
-        cls.moto.stop()
-        cls.home.cleanup()
+    def seed_moto(cls):
+        cls.vpcs, cls.enis = {}, {}
+        for region, ec2 in seed_two_regions(cls.moto.url, SEED).items():
+            cls.vpcs[region] = {v["VpcId"]: v for v in ec2.describe_vpcs()["Vpcs"]}
+            cls.enis[region] = ec2.describe_network_interfaces()["NetworkInterfaces"]
 
     def screen(self, keys, regions=(EAST, WEST, DENIED)):
-        path = os.path.join(self.home.name, "test.keys")
-        with open(path, "w") as f:
-            f.write("\n".join(keys) + "\n")
-        cmd = [self.bin, "--endpoint-url", self.proxy.url, "--regions", ",".join(regions),
-               "--headless", "120x40", "--keys", path, "--screen-out", "-"]
-        p = subprocess.run(cmd, env=tmuxlib.clean_env(self.home.name), capture_output=True,
-                           timeout=180)
-        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
-        return p.stdout.decode("utf-8").splitlines()
-
-    def row(self, lines, pattern):
-        for i, line in enumerate(lines):
-            if re.search(pattern, line):
-                return i
-        self.fail("no row matches %r in:\n%s" % (pattern, "\n".join(lines)))
+        return self.headless(["--endpoint-url", self.proxy.url, "--regions", ",".join(regions)],
+                             keys)
 
     def test_account_region_vpc_tree_with_denied_region(self):
         lines = self.screen(["wait", "-"])
