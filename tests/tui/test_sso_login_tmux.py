@@ -71,8 +71,10 @@ def drive(tm, home, standin, proxy):
     standin.configure(tokens=[])
     proxy.set_config(EXPIRED_ONCE)
     tm.keys("t", "r")
-    s = wait_for(tm, "Sign in again", 60)
-    assert "aws sso login --profile corp" in s, s
+    # Wait for the dialog's body, not its title: a capture can land between two lines of the
+    # repaint that opens it.
+    s = wait_for(tm, "aws sso login --profile corp", 60)
+    assert "Sign in again" in s, s
     assert standin.stats()["bearers"] == [FIRST, FIRST], standin.stats()
     # Signed in elsewhere: a new token in the CLI's cache.
     write_token(home, SECOND)
