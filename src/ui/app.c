@@ -1261,6 +1261,7 @@ void app_single_stop(struct app *a)
     a->opts.cache_loader = NULL; /* the rest of the old scope's cache is not wanted */
     a->opts.offline = false;
     a->opts.offline_reason = NULL;
+    a->opts.endpoint = NULL; /* the header would name the old scope's endpoint */
     memset(a->type_time, 0, sizeof(a->type_time));
     a->show_ages = false;
     free(a->account);
@@ -1383,6 +1384,8 @@ void app_destroy(struct app *a)
     strbuf_release(&a->prompt.text);
     free(a->prompt.saved_filter);
     free(a->scope);
+    free(a->flat_region);
+    free(a->flat_profile);
     free(a->account);
     free(a->arn);
     free(a->pending_copy);

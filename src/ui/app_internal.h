@@ -67,8 +67,9 @@ struct app {
     struct strbuf message;
     enum theme_role message_role;
     char *scope;
-    char *account; /* from GetCallerIdentity when not given */
-    char *arn;     /* from GetCallerIdentity, when it was called */
+    char *flat_region, *flat_profile; /* owned: opts.region/profile of a switched-to scope */
+    char *account;                    /* from GetCallerIdentity when not given */
+    char *arn;                        /* from GetCallerIdentity, when it was called */
     struct sts_identity_call identity;
     bool quit;
     int exit_signal; /* the SIGINT, SIGTERM or SIGHUP that ended the run, else 0 */

@@ -99,8 +99,13 @@ static void set_flat_title(struct app *a, struct scope *sc)
     const char *acct = sc->account ? sc->account : sc->role_account ? sc->role_account : "?";
     free(a->scope);
     a->scope = xasprintf("account %s  region %s", acct, sc->region ? sc->region : "?");
-    a->opts.region = sc->region;
-    a->opts.profile = sc->profile;
+    /* Copies: the scope may be removed by the next :region while they are still read. */
+    free(a->flat_region);
+    free(a->flat_profile);
+    a->flat_region = sc->region ? xstrdup(sc->region) : NULL;
+    a->flat_profile = sc->profile ? xstrdup(sc->profile) : NULL;
+    a->opts.region = a->flat_region;
+    a->opts.profile = a->flat_profile;
 }
 
 static void set_title(struct app *a)
@@ -112,6 +117,12 @@ static void set_title(struct app *a)
     if (a->scopes_flat) {
         set_flat_title(a, scope_set_get(set, 0));
         return;
+    }
+    if (a->flat_region || a->flat_profile) { /* an add after a switch: no one region now */
+        a->opts.region = a->opts.profile = NULL;
+        free(a->flat_region);
+        free(a->flat_profile);
+        a->flat_region = a->flat_profile = NULL;
     }
     size_t n = scope_set_count(set), loaded = 0;
     for (size_t i = 0; i < n; i++)
