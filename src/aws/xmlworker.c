@@ -70,6 +70,31 @@ struct xmlworker {
     struct xmlworker_stats stats;
 };
 
+/*
+ * A fork (the cache writer's child) copies the heap's locks as they are. Held by a
+ * parse thread at that moment, an allocator or libxml2 lock would never be released in
+ * the child, so every parse thread holds parse_lock while it parses and a fork waits
+ * for it (pthread_atfork). It is released while a thread waits for output room, which
+ * only the forking thread can make.
+ */
+static pthread_mutex_t parse_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void parse_hold(void)
+{
+    pthread_mutex_lock(&parse_lock);
+}
+
+static void parse_release(void)
+{
+    pthread_mutex_unlock(&parse_lock);
+}
+
+static void fork_guard(void)
+{
+    pthread_atfork(parse_hold, parse_release, parse_release);
+}
+
 static void lock(struct xmlworker *w)
 {
     pthread_mutex_lock(&w->lock);
@@ -191,8 +216,14 @@ static void worker_item(void *ud, cJSON *item)
     }
     struct xmlworker *w = job->w;
     lock(w);
-    while (w->out_items >= XMLWORKER_OUTPUT_MAX && !job->cancelled && !w->stop)
-        pthread_cond_wait(&w->room_cv, &w->lock);
+    if (w->out_items >= XMLWORKER_OUTPUT_MAX && !job->cancelled && !w->stop) {
+        parse_release(); /* a fork may run while this thread waits */
+        while (w->out_items >= XMLWORKER_OUTPUT_MAX && !job->cancelled && !w->stop)
+            pthread_cond_wait(&w->room_cv, &w->lock);
+        unlock(w); /* parse_lock comes before w->lock */
+        parse_hold();
+        lock(w); /* only this thread adds items: the room is still there */
+    }
     if (job->cancelled || w->stop)
         cJSON_Delete(item);
     else
@@ -278,7 +309,9 @@ static void *worker_main(void *ud)
         if (w->stop)
             break;
         unlock(w);
+        parse_hold();
         run_one(w, job, c);
+        parse_release();
         lock(w);
     }
     unlock(w);
@@ -356,6 +389,7 @@ struct xmlworker *xmlworker_create(struct http_engine *http, struct vpcx_error *
     w->http = http;
     /* libxml2 sets up its globals once, on this thread, before another parses. */
     xmlInitParser();
+    pthread_once(&fork_once, fork_guard);
     if (pipe(w->wake) != 0) {
         vpcx_error_set(err, VPCX_ERR_INTERNAL, "cannot create the parser's pipe: %s",
                        strerror(errno));
@@ -497,6 +531,8 @@ void xmljob_destroy(struct xmljob *job)
         job_free(job);
         return;
     }
+    /* Unlinked first: once cancelled and unlocked, a busy job is the worker's to free. */
+    job_unlink(w, job);
     lock(w);
     job->cancelled = true;
     runq_remove(w, job);
@@ -506,7 +542,6 @@ void xmljob_destroy(struct xmljob *job)
     room_check(w);
     bool busy = job->busy;
     unlock(w);
-    job_unlink(w, job);
     if (!busy)
         job_free(job);
 }

@@ -3,7 +3,8 @@
  * same items, result and failures as the same body parsed inline; the queues
  * stay within their bounds when the event loop does not drain them; and a
  * job destroyed mid-page (items queued, the worker parsing or waiting for
- * room) calls back no more and leaks nothing (the ASan build checks).
+ * room) calls back no more and leaks nothing (the ASan build checks); and
+ * a fork while the worker parses never copies a lock the worker held.
  * Bodies are built here in the shape EC2 answers DescribeNetworkInterfaces.
  */
 #include <setjmp.h>
@@ -12,9 +13,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "vpcx/aws/http.h"
 #include "vpcx/aws/limits.h"
@@ -421,6 +426,72 @@ static void test_cancel_while_worker_waits(void **state)
     http_engine_destroy(e);
 }
 
+/*
+ * An allocator with a lock of its own, as ASan's is: a fork that copied it held by the
+ * parse thread leaves the child stuck in its first allocation. The worker's fork guard
+ * must make every fork wait until no parse is under way.
+ */
+static pthread_mutex_t alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *locked_malloc(size_t n)
+{
+    pthread_mutex_lock(&alloc_lock);
+    void *p = xmalloc(n);
+    for (volatile int spin = 0; spin < 200; spin++) /* hold it for a while, as a busy heap does */
+        ;
+    pthread_mutex_unlock(&alloc_lock);
+    return p;
+}
+
+static void test_fork_while_parsing(void **state)
+{
+    (void)state;
+    cJSON_Hooks hooks = {.malloc_fn = locked_malloc, .free_fn = free};
+    cJSON_InitHooks(&hooks);
+    struct http_engine *e = http_engine_create(NULL, NULL);
+    struct xmlworker *w = xmlworker_create(e, NULL);
+    char *body = eni_body(9000, 200, true);
+    size_t len = strlen(body);
+    struct sink s = {0};
+    strbuf_init(&s.items, 0);
+    struct xmljob *job = xmljob_create(w, eni_output(), "NetworkInterfaces", &sink_ops, &s);
+    int forks = 0, stuck = 0;
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off < CHUNK ? len - off : CHUNK;
+        if (!xmljob_room(job, n)) {
+            step(e);
+            continue;
+        }
+        xmljob_feed(job, body + off, n);
+        off += n;
+        if (forks >= 60 || off % (4 * CHUNK) != 0)
+            continue;
+        forks++;
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            alarm(5); /* stuck: SIGALRM ends the child */
+            cJSON_Delete(cJSON_CreateObject());
+            _exit(0);
+        }
+        int status = 0;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        stuck += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    xmljob_finish(job);
+    while (!s.done)
+        step(e);
+    assert_true(forks > 10);
+    assert_int_equal(stuck, 0);
+    assert_int_equal(s.n, 9000);
+    xmljob_destroy(job);
+    xmlworker_destroy(w);
+    strbuf_release(&s.items);
+    free(body);
+    http_engine_destroy(e);
+    xalloc_hook_cjson();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +500,7 @@ int main(void)
         cmocka_unit_test(test_bounded_when_not_drained),
         cmocka_unit_test(test_cancel_mid_page),
         cmocka_unit_test(test_cancel_while_worker_waits),
+        cmocka_unit_test(test_fork_while_parsing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
