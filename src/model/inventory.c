@@ -1437,6 +1437,18 @@ void inventory_end(struct inventory *inv, enum inv_type type)
     bump(inv, type);
 }
 
+void inventory_clear(struct inventory *inv)
+{
+    for (int type = 0; type < INV_TYPE_COUNT; type++) {
+        struct inv_table *t = &inv->tables[type];
+        while (t->n)
+            table_remove(inv, t, t->items[t->n - 1]);
+        t->refreshing = false;
+        t->loaded = false;
+        bump(inv, (enum inv_type)type);
+    }
+}
+
 bool inventory_remove(struct inventory *inv, enum inv_type type, const char *id)
 {
     struct inv_resource *r = id ? strmap_get(&inv->tables[type].by_id, id) : NULL;

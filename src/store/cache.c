@@ -483,11 +483,8 @@ static enum vpcx_status fall_back(struct cache_loader *l, struct inventory *inv,
 {
     cachebin_close(l->bin);
     l->bin = NULL;
-    for (int t = 0; t < INV_TYPE_COUNT; t++) {
-        inventory_begin(inv, (enum inv_type)t);
-        inventory_end(inv, (enum inv_type)t);
-    }
-    struct snapshot_meta meta;
+    inventory_clear(inv);
+    struct snapshot_meta meta = {0};
     enum vpcx_status st = load_json(l->path, inv, &meta, NULL, err);
     snapshot_meta_finish(&meta);
     return st;
@@ -511,11 +508,7 @@ static struct cachebin *open_bin(const char *path, struct inventory *inv,
         st = cachebin_read_meta(cb, meta, errors, &e);
     bool done;
     if (st == VPCX_OK && (st = cachebin_load_step(cb, inv, 0, true, &done, &e)) != VPCX_OK) {
-        /* Nothing else reached inv: it only held what this load put. */
-        for (int t = 0; t < INV_TYPE_COUNT; t++) {
-            inventory_begin(inv, (enum inv_type)t);
-            inventory_end(inv, (enum inv_type)t);
-        }
+        inventory_clear(inv); /* nothing else reached inv: it only held what this load put */
     }
     if (st != VPCX_OK) {
         if (st != VPCX_ERR_NOT_FOUND && note)
@@ -977,7 +970,7 @@ static void entry_from_index(struct cache_entry *e, const cJSON *entries)
 static void entry_from_file(struct cache_entry *e)
 {
     struct inventory *inv = inventory_create();
-    struct snapshot_meta meta;
+    struct snapshot_meta meta = {0};
     struct vpcx_error err;
     vpcx_error_init(&err);
     if (cache_load(e->path, inv, &meta, NULL, &err) == VPCX_OK) {

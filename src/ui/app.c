@@ -1270,10 +1270,7 @@ void app_single_stop(struct app *a)
     a->arn = NULL;
     mutate_gate_destroy(a->gate);
     a->gate = mutate_gate_create(MUTATE_READ_ONLY, NULL);
-    for (int t = 0; t < INV_TYPE_COUNT; t++) { /* nothing of the old scope stays on screen */
-        inventory_begin(a->inv, (enum inv_type)t);
-        inventory_end(a->inv, (enum inv_type)t);
-    }
+    inventory_clear(a->inv); /* nothing of the old scope stays on screen */
     a->dirty = true;
 }
 

@@ -226,6 +226,20 @@ static void test_mark_and_sweep(void **state)
     inventory_end(inv, INV_SUBNET);
     assert_int_equal(inventory_count(inv, INV_SUBNET), 0);
     assert_int_equal(inventory_count(inv, INV_VPC), 1);
+
+    /* cleared: nothing left, and nothing counts as fetched (an empty type is unknown) */
+    put(inv, INV_ENI, "{\"NetworkInterfaceId\":\"eni-a\",\"PrivateIpAddress\":\"10.0.0.1\"}");
+    gen = inventory_generation(inv);
+    inventory_clear(inv);
+    assert_true(inventory_generation(inv) > gen);
+    for (int t = 0; t < INV_TYPE_COUNT; t++) {
+        assert_int_equal(inventory_count(inv, (enum inv_type)t), 0);
+        assert_false(inventory_type_loaded(inv, (enum inv_type)t));
+    }
+    assert_null(inventory_find(inv, INV_VPC, "vpc-a"));
+    assert_null(inventory_find_eni_by_ip(inv, "10.0.0.1"));
+    put(inv, INV_VPC, "{\"VpcId\":\"vpc-a\"}"); /* usable again */
+    assert_int_equal(inventory_count(inv, INV_VPC), 1);
     inventory_destroy(inv);
 }
 

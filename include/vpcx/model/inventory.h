@@ -244,6 +244,8 @@ enum vpcx_status inventory_put(struct inventory *inv, enum inv_type type, cJSON 
 void inventory_end(struct inventory *inv, enum inv_type type);
 /* Removes one resource (a change AWS made, seen without a refresh); false when absent. */
 bool inventory_remove(struct inventory *inv, enum inv_type type, const char *id);
+/* Removes every resource; no type counts as loaded until its next refresh ends. */
+void inventory_clear(struct inventory *inv);
 /* Ends a failed refresh: nothing is removed. */
 void inventory_abort(struct inventory *inv, enum inv_type type);
 /* True once a refresh of type has ended (an empty type was really fetched). */
