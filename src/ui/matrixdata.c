@@ -179,7 +179,7 @@ static void add_endpoint(struct matrix *m, size_t *alloc, const struct inventory
 {
     struct matrix_row *r = add_row(m, alloc);
     r->kind = MATRIX_ROW_ENDPOINT;
-    r->id = e->id;
+    r->id = xstrdup(e->id);
     r->vpc_id = e->vpc_id;
     r->name = e->name;
     r->service = e->endpoint.service_name;
@@ -202,7 +202,7 @@ static void add_vpc(struct matrix *m, size_t *alloc, const struct inventory *inv
         const struct inv_resource *v = inventory_find(inv, INV_VPC, vpc_id);
         struct matrix_row *r = add_row(m, alloc);
         r->kind = MATRIX_ROW_VPC;
-        r->id = v ? v->id : vpc_id;
+        r->id = xstrdup(v ? v->id : vpc_id);
         r->vpc_id = r->id;
         r->name = v ? v->name : NULL;
     }
@@ -231,8 +231,10 @@ void matrix_build(struct matrix *m, const struct inventory *inv, const char *vpc
 
 void matrix_finish(struct matrix *m)
 {
-    for (size_t i = 0; i < m->n_rows; i++)
+    for (size_t i = 0; i < m->n_rows; i++) {
         free(m->rows[i].cells);
+        free(m->rows[i].id);
+    }
     free(m->rows);
     free(m->cols);
     memset(m, 0, sizeof(*m));

@@ -3,7 +3,9 @@
 when DescribeNetworkInterfaces lands. moto behind tests/tools/awsproxy.py, which dribbles the
 ENI answers out slowly; two VPCs share 10.0.0.0/16 and 10.0.3.14 is held in both, so the
 answer is the list of both holders. The headless `wait` runs the network; keys before it are
-typed while nothing has landed yet. Skips (77) without $VPCX_BIN."""
+typed while nothing has landed yet. And the matrix, open over a cached inventory while the
+refresh replaces its records, is rebuilt on each change (it borrows the records' strings; the
+ASan build catches a paint from freed ones). Skips (77) without $VPCX_BIN."""
 import os
 import subprocess
 import sys
@@ -49,6 +51,10 @@ class IpWhileLoading(unittest.TestCase):
             cls.enis[name] = eni["NetworkInterface"]["NetworkInterfaceId"]
         single = ec2.create_network_interface(SubnetId=subnet, PrivateIpAddress="10.0.3.20")
         cls.single = single["NetworkInterface"]["NetworkInterfaceId"]
+        cls.vpc = vpc
+        cls.endpoint = ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName="com.amazonaws.us-east-1.ssm", VpcEndpointType="Interface",
+            SubnetIds=[subnet])["VpcEndpoint"]["VpcEndpointId"]
 
     @classmethod
     def tearDownClass(cls):
@@ -56,13 +62,15 @@ class IpWhileLoading(unittest.TestCase):
         cls.moto.stop()
         cls.home.cleanup()
 
-    def explore(self, keys):
+    def explore(self, keys, cache=False):
         script = os.path.join(self.home.name, "ip.keys")
         with open(script, "w") as f:
             f.write("\n".join(keys) + "\n")
         env = tmuxlib.clean_env(self.home.name)
-        cmd = [vpcx_bin(), "--endpoint-url", self.proxy.url, "--region", REGION, "--no-cache",
+        cmd = [vpcx_bin(), "--endpoint-url", self.proxy.url, "--region", REGION,
                "--headless", "120x30", "--keys", script, "--screen-out", "-"]
+        if not cache:
+            cmd.append("--no-cache")
         p = subprocess.run(cmd, env=env, capture_output=True, timeout=240)
         self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
         return p.stdout.decode("utf-8", "replace").split("--- snap ---\n")[1:]
@@ -84,6 +92,20 @@ class IpWhileLoading(unittest.TestCase):
         self.assertNotIn("still loading", landed)
         # Asked after the load, :ip answers at once.
         self.assertIn("10.0.3.20 is on " + self.single, single.splitlines()[-1])
+        st = self.proxy.stats()
+        self.assertGreaterEqual(st["faults"]["DescribeNetworkInterfaces"]["slow"], 1, st)
+
+    def test_matrix_follows_a_refresh(self):
+        self.proxy.set_config({})
+        self.explore(["wait"], cache=True)  # the cache the next run starts from
+        self.proxy.set_config(SLOW_ENIS)
+        self.proxy.reset()
+        screens = self.explore([":" + self.vpc + "<Enter>", "m", "snap", "wait", "snap"],
+                               cache=True)
+        self.assertEqual(len(screens), 2)
+        for screen in screens:
+            self.assertIn(self.endpoint[:16], screen)  # the column may shorten it
+            self.assertIn("ssm", screen)
         st = self.proxy.stats()
         self.assertGreaterEqual(st["faults"]["DescribeNetworkInterfaces"]["slow"], 1, st)
 

@@ -57,7 +57,7 @@ enum matrix_row_kind {
 
 struct matrix_row {
     enum matrix_row_kind kind;
-    const char *id;                      /* endpoint or VPC ID */
+    char *id; /* endpoint or VPC ID; owned, to find the row again after the records change */
     const char *vpc_id;                  /* the row's VPC */
     const char *name;                    /* Name tag, may be NULL */
     const char *service;                 /* endpoint's service name, may be NULL */
