@@ -523,15 +523,20 @@ static void paint_too_small(struct app *a)
     line_finish(&l);
 }
 
+static void reload_stack(struct app *a)
+{
+    for (size_t i = 0; i < a->n_stack; i++)
+        if (a->stack[i]->ops->reload)
+            a->stack[i]->ops->reload(a->stack[i]);
+}
+
 /* Findings rerun on their own schedule (findings.c): the views that show them follow. */
 static void reload_findings(struct app *a)
 {
     if (!app_findings_update(a))
         return;
     a->detail->ops->reload(a->detail);
-    for (size_t i = 0; i < a->n_stack; i++)
-        if (a->stack[i]->ops->reload)
-            a->stack[i]->ops->reload(a->stack[i]);
+    reload_stack(a);
     a->dirty = true;
 }
 
@@ -568,9 +573,17 @@ static void refresh_if_changed(struct app *a)
         reload_findings(a);
         return;
     }
+    /* Views over the panes (matrix, forms) borrow the records' strings: they follow every
+     * change, while the tree, the detail and the findings (which own copies) may wait. */
+    bool stack_behind = a->stack_generation != g;
+    a->stack_generation = g;
     long long now = mono_ms();
     if (fetch_busy(a) && now - a->refreshed_ms < LOADING_REFRESH_MS) {
         a->refresh_owed = true;
+        if (stack_behind && a->n_stack) {
+            reload_stack(a);
+            a->dirty = true;
+        }
         return;
     }
     a->refresh_owed = false;
@@ -579,9 +592,8 @@ static void refresh_if_changed(struct app *a)
     app_findings_update(a);
     a->tree->ops->reload(a->tree);
     a->detail->ops->reload(a->detail);
-    for (size_t i = 0; i < a->n_stack; i++)
-        if (a->stack[i]->ops->reload)
-            a->stack[i]->ops->reload(a->stack[i]);
+    if (stack_behind)
+        reload_stack(a);
     app_sync_detail(a);
     a->dirty = true;
 }
@@ -1331,7 +1343,7 @@ struct app *app_create(const struct app_options *opts, struct vpcx_error *err)
     a->glyphs = draw_glyphs(a->palette.utf8);
     a->scope = xasprintf("account %s %s %s", opts->account ? opts->account : "?", a->glyphs->dot,
                          opts->region ? opts->region : "?");
-    a->generation = inventory_generation(a->inv);
+    a->generation = a->stack_generation = inventory_generation(a->inv);
     app_findings_create(a);
     app_findings_update(a);
     a->tree = view_create(&tree_view_ops, a, NULL);

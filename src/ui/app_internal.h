@@ -75,8 +75,9 @@ struct app {
     int exit_signal; /* the SIGINT, SIGTERM or SIGHUP that ended the run, else 0 */
     bool dirty;
     uint64_t generation;
-    long long refreshed_ms; /* monotonic time of the last rebuild of the views */
-    bool refresh_owed;      /* a rebuild held back while pages land */
+    uint64_t stack_generation; /* the inventory the views over the panes were built on */
+    long long refreshed_ms;    /* monotonic time of the last rebuild of the views */
+    bool refresh_owed;         /* a rebuild held back while pages land */
     struct fetch *fetch;
     /* Stale-while-revalidate. */
     time_t type_time[INV_TYPE_COUNT]; /* when each type's data was fetched; 0 = unknown */
