@@ -14,15 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
+#include "cachebin_test.h"
 #include "testutil.h"
 #include "vpcx/store/cache.h"
 #include "vpcx/store/cachebin.h"
 #include "vpcx/store/snapshot.h"
 
-#define HEADER_SIZE 64
-#define ENTRY_SIZE  40
+#define HEADER_SIZE CBT_HEADER_SIZE
+#define ENTRY_SIZE  CBT_ENTRY_SIZE
 
 /* ---- fixtures ------------------------------------------------------------ */
 
@@ -325,27 +324,10 @@ static void read_table(const unsigned char *d, size_t size, struct table *t)
     }
 }
 
-static void sha8(const void *data, size_t len, unsigned char *out)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n;
-    assert_true(EVP_Digest(data, len, md, &n, EVP_sha256(), NULL));
-    memcpy(out, md, 8);
-}
-
-/* Recomputes every checksum, as a writer would: a file that lies consistently. */
+/* A file that lies consistently: every checksum recomputed, as a writer would. */
 static void reseal(unsigned char *d, size_t size)
 {
-    struct table t;
-    read_table(d, size, &t);
-    for (size_t i = 0; i < t.n; i++)
-        if (t.off[i] + t.len[i] <= size)
-            sha8(d + t.off[i], (size_t)t.len[i], d + HEADER_SIZE + i * ENTRY_SIZE + 32);
-    size_t head = HEADER_SIZE + t.n * ENTRY_SIZE;
-    memset(d + 56, 0, 8);
-    unsigned char check[8];
-    sha8(d, head, check);
-    memcpy(d + 56, check, 8);
+    assert_true(cbt_reseal(d, size));
 }
 
 /* The binary form as bytes must be refused, at open or at a later step, and never crash. */
@@ -368,28 +350,6 @@ static void expect_refused(const unsigned char *d, size_t size, const char *what
         fail_msg("%s: accepted", what);
     assert_non_null(err.message);
     assert_null(strchr(err.message, '\n')); /* one line */
-    cachebin_close(cb);
-    inventory_destroy(inv);
-    vpcx_error_finish(&err);
-}
-
-/* Loads bytes that passed their checksums: refused or accepted, never a crash. */
-static void load_any(const unsigned char *d, size_t size)
-{
-    struct cachebin *cb = NULL;
-    struct vpcx_error err;
-    vpcx_error_init(&err);
-    struct inventory *inv = inventory_create();
-    if (cachebin_open_buffer(d, size, "test", NULL, &cb, &err) == VPCX_OK) {
-        struct snapshot_meta meta;
-        cJSON *errors = NULL;
-        enum vpcx_status st = cachebin_read_meta(cb, &meta, &errors, &err);
-        bool done = false;
-        while (st == VPCX_OK && !done)
-            st = cachebin_load_step(cb, inv, 0, false, &done, &err);
-        snapshot_meta_finish(&meta);
-        cJSON_Delete(errors);
-    }
     cachebin_close(cb);
     inventory_destroy(inv);
     vpcx_error_finish(&err);
@@ -450,7 +410,7 @@ static void test_truncated_and_flipped(void **state)
                 work[at] = k == 0 ? (unsigned char)(seed >> 16) : (unsigned char)0xff;
         }
         reseal(work, size);
-        load_any(work, size);
+        cbt_load_any(work, size, "test");
     }
     free(work);
 
