@@ -3,7 +3,6 @@
 
 #include "vpcx/aws/http.h"
 #include "vpcx/aws/jsoncall.h"
-#include "vpcx/aws/retry.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -126,68 +125,41 @@ static char *request_body(const struct config_select *q, const char *token)
     return body;
 }
 
-static void timer_fired(void *ud)
-{
-    (void)ud;
-}
-
-/* Sends one page, retrying as the standard mode says; p holds the last answer. */
+/* Sends one page, retried as the session's EC2 calls are; p holds the last answer. */
 static enum vpcx_status page_call(struct aws_session *s, const char *url, const char *host,
                                   const struct config_select *q, const char *token,
-                                  struct retry_quota *quota, struct json_answer *p,
-                                  struct config_select_stats *stats, struct vpcx_error *err)
+                                  struct json_retry *r, struct json_answer *p,
+                                  struct vpcx_error *err)
 {
+    static const char what[] = "config:" CFG_OPERATION;
     char *body = request_body(q, token);
     const char *region = s->settings.region.value ? s->settings.region.value : "us-east-1";
-    struct retry_state rs;
-    retry_state_init(&rs, s->settings.max_attempts_n);
-    enum vpcx_status st;
-    for (;;) {
-        json_answer_reset(p);
-        const struct json_call call = {.url = url,
-                                       .host = host,
-                                       .target = CFG_TARGET,
-                                       .service = "config",
-                                       .region = region,
-                                       .body = body,
-                                       .max_body = CFG_MAX_BODY};
-        st = json_call_send(s, &call, "config:" CFG_OPERATION, p, err);
-        stats->attempts++;
-        if (st != VPCX_OK)
-            break;
-        if (p->res.status == VPCX_OK && !p->too_large && p->res.http_status == 200) {
-            retry_note_success(&rs, quota);
-            break;
-        }
-        char *msg = NULL;
-        char *code = p->res.status == VPCX_OK && !p->too_large ? json_answer_code(p, &msg) : NULL;
-        long delay = 0;
-        enum retry_kind kind = p->too_large
-                                   ? RETRY_NO
-                                   : retry_decide(&rs, quota, p->res.status, p->res.http_status,
-                                                  code, retry_random01(), &delay);
-        if (kind == RETRY_THROTTLE || kind == RETRY_TRANSIENT) {
-            free(code);
-            free(msg);
-            uint64_t t = http_engine_add_timer(s->http, delay, timer_fired, NULL);
-            http_engine_wait(s->http, t);
-            continue;
-        }
-        if (p->too_large)
-            st = vpcx_error_set(err, VPCX_ERR_TOO_LARGE,
-                                "config:" CFG_OPERATION ": answer over %u bytes", CFG_MAX_BODY);
-        else if (p->res.status != VPCX_OK)
-            st = vpcx_error_set(err, p->res.status, "config:" CFG_OPERATION ": %s",
-                                p->error ? p->error : vpcx_status_message(p->res.status));
-        else
-            st = page_error(p, q, region, code, msg, err); /* takes code and msg */
-        if (p->too_large || p->res.status != VPCX_OK) {    /* page_error took them otherwise */
-            free(code);
-            free(msg);
-        }
-        break;
-    }
+    const struct json_call call = {.url = url,
+                                   .host = host,
+                                   .target = CFG_TARGET,
+                                   .service = "config",
+                                   .region = region,
+                                   .body = body,
+                                   .max_body = CFG_MAX_BODY};
+    int tries = 0;
+    enum vpcx_status st = json_call_retrying(s, r, &call, what, p, &tries, err);
     free(body);
+    if (st != VPCX_OK)
+        return st;
+    if (p->too_large)
+        return vpcx_error_set(err, VPCX_ERR_TOO_LARGE, "%s: answer over %u bytes", what,
+                              CFG_MAX_BODY);
+    if (p->res.status == VPCX_OK && p->res.http_status == 200)
+        return VPCX_OK;
+    if (p->res.status != VPCX_OK) {
+        st = vpcx_error_set(err, p->res.status, "%s: %s", what,
+                            p->error ? p->error : vpcx_status_message(p->res.status));
+    } else {
+        char *msg = NULL;
+        char *code = json_answer_code(p, &msg);
+        st = page_error(p, q, region, code, msg, err); /* takes code and msg */
+    }
+    json_retry_explain(r, tries, what, err);
     return st;
 }
 
@@ -205,8 +177,8 @@ enum vpcx_status config_select_aggregate(struct aws_session *s, const struct con
     enum vpcx_status st = host ? VPCX_OK
                                : vpcx_error_set(err, VPCX_ERR_CONFIG,
                                                 "the AWS Config endpoint '%s' is not a URL", url);
-    struct retry_quota quota;
-    retry_quota_init(&quota);
+    struct json_retry r;
+    json_retry_init(&r, s, 0);
     struct json_answer p;
     json_answer_init(&p);
     char *token = NULL;
@@ -216,7 +188,7 @@ enum vpcx_status config_select_aggregate(struct aws_session *s, const struct con
                                 "config:" CFG_OPERATION ": more than %d pages", CFG_MAX_PAGES);
             break;
         }
-        st = page_call(s, url, host, q, token, &quota, &p, stats, err);
+        st = page_call(s, url, host, q, token, &r, &p, err);
         free(token);
         token = NULL;
         if (st != VPCX_OK)
@@ -229,6 +201,7 @@ enum vpcx_status config_select_aggregate(struct aws_session *s, const struct con
     }
     free(token);
     json_answer_finish(&p);
+    stats->attempts += r.attempts;
     free(host);
     free(url);
     return st;

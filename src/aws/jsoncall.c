@@ -6,6 +6,7 @@
 #include "vpcx/core/xalloc.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,90 @@ enum vpcx_status json_call_send(struct aws_session *s, const struct json_call *c
     if (st != VPCX_OK)
         return vpcx_error_set(err, st, "%s: the call did not finish", what);
     return VPCX_OK;
+}
+
+void json_retry_init(struct json_retry *r, const struct aws_session *s, int max_attempts)
+{
+    memset(r, 0, sizeof(*r));
+    r->max_attempts = max_attempts > 0 ? max_attempts : s->settings.max_attempts_n;
+    enum retry_mode mode = RETRY_MODE_STANDARD;
+    retry_mode_parse(s->settings.retry_mode.value, &mode); /* checked by the settings */
+    r->adaptive = mode == RETRY_MODE_ADAPTIVE;
+    retry_quota_init(&r->quota);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    rate_limiter_init(&r->limiter, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+enum vpcx_status json_call_retrying(struct aws_session *s, struct json_retry *r,
+                                    const struct json_call *c, const char *what,
+                                    struct json_answer *out, int *tries, struct vpcx_error *err)
+{
+    struct retry_state rs;
+    retry_state_init(&rs, r->max_attempts);
+    for (;;) {
+        for (long wait; r->adaptive && (wait = rate_limiter_acquire(&r->limiter, mono_s())) > 0;)
+            sleep_ms(wait);
+        json_answer_reset(out);
+        r->attempts++;
+        *tries = rs.attempt;
+        enum vpcx_status st = json_call_send(s, c, what, out, err);
+        if (st != VPCX_OK)
+            return st;
+        if (out->too_large)
+            return VPCX_OK;
+        bool ok = out->res.status == VPCX_OK && out->res.http_status == 200;
+        char *code = out->res.status == VPCX_OK && !ok ? json_answer_code(out, NULL) : NULL;
+        enum retry_kind kind =
+            ok ? RETRY_NO : retry_classify(out->res.status, out->res.http_status, code);
+        if (r->adaptive)
+            rate_limiter_on_response(&r->limiter, mono_s(), kind == RETRY_THROTTLE);
+        if (ok) {
+            retry_note_success(&rs, &r->quota);
+            return VPCX_OK;
+        }
+        long delay = 0;
+        /* No credential reload: the series ends before credentials could expire. */
+        if (kind != RETRY_REFRESH_CREDENTIALS)
+            kind = retry_decide(&rs, &r->quota, out->res.status, out->res.http_status, code,
+                                retry_random01(), &delay);
+        free(code);
+        if (kind == RETRY_NO || kind == RETRY_REFRESH_CREDENTIALS)
+            return VPCX_OK;
+        r->retries++;
+        r->throttles += kind == RETRY_THROTTLE;
+        sleep_ms(delay);
+    }
+}
+
+void json_retry_explain(const struct json_retry *r, int tries, const char *what,
+                        struct vpcx_error *err)
+{
+    if (tries <= 1)
+        return;
+    const char *why = err->message ? err->message : vpcx_status_message(err->status);
+    size_t n = strlen(what);
+    if (strncmp(why, what, n) == 0 && strncmp(why + n, ": ", 2) == 0)
+        why += n + 2;
+    /* Only the message changes: the code, HTTP status, request ID and hint stay. */
+    char *line = xasprintf("%s failed after %d attempts (%s mode): %s", what, tries,
+                           r->adaptive ? "adaptive" : "standard", why);
+    free(err->message);
+    err->message = line; /* its parts were sanitised already */
 }
 
 static const char *str_item(const cJSON *o, const char *key)

@@ -3,19 +3,15 @@
 
 #include "vpcx/aws/http.h"
 #include "vpcx/aws/jsoncall.h"
-#include "vpcx/aws/ratelimit.h"
-#include "vpcx/aws/retry.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <errno.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ORG_TARGET    "AWSOrganizationsV20161128.ListAccounts"
 #define ORG_REGION    "us-east-1" /* the aws partition's global endpoint signs here */
@@ -110,13 +106,12 @@ static enum vpcx_status page_error(const struct json_answer *p, struct vpcx_erro
     return st;
 }
 
-/* One attempt at one page. *transport: VPCX_OK when an HTTP answer came (err->http_status
- * and err->aws_code then describe a failure), else the transport failure; for retries. */
-static enum vpcx_status list_page(struct aws_session *s, const char *url, const char *host,
-                                  const char *token, struct org_accounts *out, char **next,
-                                  enum vpcx_status *transport, struct vpcx_error *err)
+/* One page, retried as the session's EC2 calls are. */
+static enum vpcx_status list_page(struct aws_session *s, struct json_retry *r, const char *url,
+                                  const char *host, const char *token, struct org_accounts *out,
+                                  char **next, struct vpcx_error *err)
 {
-    *transport = VPCX_OK;
+    static const char what[] = "organizations:ListAccounts";
     cJSON *in = cJSON_CreateObject();
     if (token)
         cJSON_AddStringToObject(in, "NextToken", token);
@@ -131,122 +126,31 @@ static enum vpcx_status list_page(struct aws_session *s, const char *url, const 
                                    .max_body = ORG_MAX_BODY};
     struct json_answer p;
     json_answer_init(&p);
-    enum vpcx_status st = json_call_send(s, &call, "organizations:ListAccounts", &p, err);
+    int tries = 0;
+    enum vpcx_status st = json_call_retrying(s, r, &call, what, &p, &tries, err);
     free(body);
-    if (st != VPCX_OK)
-        *transport = st;
-    else if (p.too_large)
-        st = vpcx_error_set(err, VPCX_ERR_TOO_LARGE,
-                            "organizations:ListAccounts: answer over %u "
-                            "bytes",
-                            ORG_MAX_BODY);
-    else if (p.res.status != VPCX_OK)
-        st = *transport = vpcx_error_set(err, p.res.status, "organizations:ListAccounts: %s",
-                                         p.error ? p.error : vpcx_status_message(p.res.status));
-    else if (p.res.http_status != 200)
-        st = page_error(&p, err);
-    else
+    if (st == VPCX_OK && p.too_large) {
+        st =
+            vpcx_error_set(err, VPCX_ERR_TOO_LARGE, "%s: answer over %u bytes", what, ORG_MAX_BODY);
+    } else if (st == VPCX_OK && (p.res.status != VPCX_OK || p.res.http_status != 200)) {
+        st = p.res.status != VPCX_OK
+                 ? vpcx_error_set(err, p.res.status, "%s: %s", what,
+                                  p.error ? p.error : vpcx_status_message(p.res.status))
+                 : page_error(&p, err);
+        json_retry_explain(r, tries, what, err);
+    } else if (st == VPCX_OK) {
         st = org_parse_list_accounts(p.body.buf ? p.body.buf : "", p.body.len, out, next, err);
+    }
     json_answer_finish(&p);
     return st;
-}
-
-/* The retry policy of the session's EC2 client for this one listing: the same attempts
- * and mode, a quota and (adaptive) a rate limiter of its own, as botocore gives each
- * client. */
-struct org_retry {
-    int max_attempts;
-    bool adaptive;
-    struct retry_quota quota;
-    struct rate_limiter limiter;
-    struct org_list_stats *stats;
-};
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* This listing blocks (it runs before any scope starts), so its backoff may sleep. */
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
-static enum vpcx_status list_page_retrying(struct aws_session *s, struct org_retry *r,
-                                           const char *url, const char *host, const char *token,
-                                           struct org_accounts *out, char **next,
-                                           struct vpcx_error *err)
-{
-    struct retry_state rs;
-    retry_state_init(&rs, r->max_attempts);
-    for (;;) {
-        for (long wait; r->adaptive && (wait = rate_limiter_acquire(&r->limiter, mono_s())) > 0;)
-            sleep_ms(wait);
-        r->stats->attempts++;
-        struct vpcx_error e;
-        vpcx_error_init(&e);
-        enum vpcx_status transport;
-        enum vpcx_status st = list_page(s, url, host, token, out, next, &transport, &e);
-        enum retry_kind kind =
-            st == VPCX_OK ? RETRY_NO : retry_classify(transport, e.http_status, e.aws_code);
-        if (r->adaptive && (transport == VPCX_OK || st == VPCX_OK))
-            rate_limiter_on_response(&r->limiter, mono_s(), kind == RETRY_THROTTLE);
-        if (st == VPCX_OK) {
-            retry_note_success(&rs, &r->quota);
-            vpcx_error_finish(&e);
-            return VPCX_OK;
-        }
-        long delay = 0;
-        int attempts = rs.attempt;
-        /* No credential reload here: the listing is over before any could expire. */
-        kind = kind == RETRY_REFRESH_CREDENTIALS
-                   ? RETRY_NO
-                   : retry_decide(&rs, &r->quota, transport, e.http_status, e.aws_code,
-                                  retry_random01(), &delay);
-        if (kind == RETRY_NO) {
-            vpcx_error_copy(err, &e);
-            if (attempts > 1) { /* say the retries ran out, keeping the last answer */
-                static const char prefix[] = "organizations:ListAccounts: ";
-                const char *why = e.message ? e.message : vpcx_status_message(e.status);
-                if (strncmp(why, prefix, strlen(prefix)) == 0)
-                    why += strlen(prefix);
-                vpcx_error_set(err, e.status,
-                               "organizations:ListAccounts failed after %d attempts (%s mode): %s",
-                               attempts, r->adaptive ? "adaptive" : "standard", why);
-                err->http_status = e.http_status;
-                err->aws_code = e.aws_code ? xstrdup(e.aws_code) : NULL;
-            }
-            vpcx_error_finish(&e);
-            return st;
-        }
-        r->stats->retries++;
-        r->stats->throttles += kind == RETRY_THROTTLE;
-        vpcx_error_finish(&e);
-        sleep_ms(delay);
-    }
 }
 
 enum vpcx_status org_list_accounts(struct aws_session *s, const char *endpoint_url,
                                    int max_attempts, struct org_accounts *out,
                                    struct org_list_stats *stats, struct vpcx_error *err)
 {
-    struct org_list_stats none;
-    memset(&none, 0, sizeof(none));
-    struct org_retry r = {
-        .max_attempts = max_attempts > 0 ? max_attempts : s->settings.max_attempts_n,
-        .stats = stats ? stats : &none,
-    };
-    memset(r.stats, 0, sizeof(*r.stats));
-    enum retry_mode mode = RETRY_MODE_STANDARD;
-    retry_mode_parse(s->settings.retry_mode.value, &mode); /* checked by the settings */
-    r.adaptive = mode == RETRY_MODE_ADAPTIVE;
-    retry_quota_init(&r.quota);
-    rate_limiter_init(&r.limiter, mono_s());
+    struct json_retry r;
+    json_retry_init(&r, s, max_attempts);
     memset(out, 0, sizeof(*out));
     char *url = endpoint_url ? xstrdup(endpoint_url)
                              : aws_settings_service_endpoint(&s->settings, s->env, "organizations",
@@ -262,7 +166,7 @@ enum vpcx_status org_list_accounts(struct aws_session *s, const char *endpoint_u
     char *token = NULL;
     for (int pages = 0; st == VPCX_OK; pages++) {
         char *next = NULL;
-        st = list_page_retrying(s, &r, url, host, token, out, &next, err);
+        st = list_page(s, &r, url, host, token, out, &next, err);
         free(token);
         token = next;
         if (st != VPCX_OK || !token)
@@ -274,6 +178,8 @@ enum vpcx_status org_list_accounts(struct aws_session *s, const char *endpoint_u
     free(token);
     free(host);
     free(url);
+    if (stats)
+        *stats = (struct org_list_stats){r.attempts, r.retries, r.throttles};
     if (st != VPCX_OK)
         org_accounts_finish(out);
     return st;

@@ -47,8 +47,8 @@ class ConfigAggregatorTest(unittest.TestCase):
         cls.moto.stop()
         cls.home.cleanup()
 
-    def aggregator_dump(self, name="org"):
-        env = self.home.env(AWS_ENDPOINT_URL_CONFIG_SERVICE=self.cfg.url)
+    def aggregator_dump(self, name="org", **extra):
+        env = self.home.env(AWS_ENDPOINT_URL_CONFIG_SERVICE=self.cfg.url, **extra)
         return h.run_vpcx(["dump", "--format", "json", "--compact", "--no-cache",
                            "--endpoint-url", self.moto.url,
                            "--source", "config-aggregator", name], env)
@@ -111,6 +111,21 @@ class ConfigAggregatorTest(unittest.TestCase):
         self.assertEqual(run.rc, h.EXIT_OK, run.describe())
         self.assertEqual(self.cfg.throttled, before + 1)
         self.assertEqual(len(run.json()["Inventories"]), 2)
+
+    def test_throttled_past_the_attempts(self):
+        self.cfg.throttle(1000)
+        before = self.cfg.throttled
+        try:
+            run = self.aggregator_dump(AWS_MAX_ATTEMPTS="2")
+        finally:
+            self.cfg.throttle(0)
+        self.assertNotEqual(run.rc, h.EXIT_OK, run.describe())
+        tried = self.cfg.throttled - before
+        self.assertTrue(tried >= 2 and tried % 2 == 0,
+                        "%d attempts: two a query, as AWS_MAX_ATTEMPTS says" % tried)
+        self.assertIn("config:SelectAggregateResourceConfig failed after 2 attempts "
+                      "(standard mode)", run.stderr)
+        self.assertIn("ThrottlingException", run.stderr)
 
     def test_unknown_aggregator(self):
         run = self.aggregator_dump("nope")

@@ -10,6 +10,8 @@
 #include <stddef.h>
 
 #include "vpcx/aws/http.h"
+#include "vpcx/aws/ratelimit.h"
+#include "vpcx/aws/retry.h"
 #include "vpcx/aws/session.h"
 #include "vpcx/core/status.h"
 #include "vpcx/core/strbuf.h"
@@ -41,6 +43,33 @@ void json_answer_finish(struct json_answer *a);
  * the engine failed and err says so, prefixed with what. */
 enum vpcx_status json_call_send(struct aws_session *s, const struct json_call *c, const char *what,
                                 struct json_answer *out, struct vpcx_error *err);
+
+/* The retry policy of the session's EC2 client for one series of calls (a listing, a
+ * query): the same attempts and mode, a quota and (adaptive) a rate limiter of its own,
+ * as botocore gives each client. */
+struct json_retry {
+    int max_attempts;
+    bool adaptive;
+    struct retry_quota quota;
+    struct rate_limiter limiter;
+    unsigned attempts, retries, throttles; /* over the series */
+};
+
+/* max_attempts < 1: the session's. */
+void json_retry_init(struct json_retry *r, const struct aws_session *s, int max_attempts);
+
+/* Sends c until its answer is final: a 200 within max_body, or a failure the policy does
+ * not retry (throttling, 5xx and dropped connections are, while attempts and quota last).
+ * The backoff sleeps: these calls block, before any screen. The last answer is in out and
+ * *tries says how many attempts it took. Returns as json_call_send. */
+enum vpcx_status json_call_retrying(struct aws_session *s, struct json_retry *r,
+                                    const struct json_call *c, const char *what,
+                                    struct json_answer *out, int *tries, struct vpcx_error *err);
+
+/* After a final failure that took tries > 1 attempts: err says so, "WHAT failed after N
+ * attempts (standard mode): WHY", keeping its code and HTTP status. */
+void json_retry_explain(const struct json_retry *r, int tries, const char *what,
+                        struct vpcx_error *err);
 
 /* The error code of a JSON 1.1 answer ("__type" after any "namespace#") and its message
  * ("message" or "Message"), sanitised; heap or NULL. */
