@@ -8,6 +8,7 @@
 #include "vpcx/aws/sigv4.h"
 #include "vpcx/aws/xml.h"
 #include "vpcx/aws/xmlworker.h"
+#include "vpcx/core/clock.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -103,9 +104,7 @@ static const char *api_version(enum aws_service s)
 static double monotonic_now(void *ud)
 {
     (void)ud;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return mono_s();
 }
 
 static double default_random01(void *ud)

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* POSIX_SPAWN_SETSID */
 #include "vpcx/aws/credproc.h"
 
+#include "vpcx/core/clock.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
 
@@ -60,13 +61,6 @@ struct credproc {
     credproc_done_fn done;
     void *ud;
 };
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- spawning ---- */
 
@@ -154,7 +148,7 @@ static struct credproc *proc_create(const char *command, const char *label, int 
     p->own_group = own_group;
     p->timeout_ms = timeout_ms;
     p->max_output = max_output;
-    p->deadline_ms = now_ms() + timeout_ms;
+    p->deadline_ms = mono_ms() + timeout_ms;
     strbuf_init(&p->out, 0);
     strbuf_init(&p->err_text, 0);
     if (!proc_spawn(p, command))
@@ -362,7 +356,7 @@ static void run_wait(struct credproc *p)
         pfd[n] = (struct pollfd){.fd = p->fd[i], .events = POLLIN};
         which[n++] = i;
     }
-    long long left = p->deadline_ms - now_ms();
+    long long left = p->deadline_ms - mono_ms();
     int wait = n ? (int)left : (left < REAP_POLL_MS ? (int)left : REAP_POLL_MS);
     int pr = poll(n ? pfd : NULL, n, wait > 0 ? wait : 0);
     for (nfds_t k = 0; pr > 0 && k < n; k++) {
@@ -378,7 +372,7 @@ enum vpcx_status credproc_run(const char *command, const char *label, int timeou
     while (p->end == END_RUNNING) {
         if (p->fd[PIPE_OUT] < 0 && p->fd[PIPE_ERR] < 0 && proc_reap(p))
             break;
-        if (now_ms() >= p->deadline_ms) {
+        if (mono_ms() >= p->deadline_ms) {
             p->end = END_TIMEOUT;
             break;
         }
@@ -421,7 +415,7 @@ static void proc_advance(struct credproc *p)
     /* Both pipes closed but the helper has not exited yet: look again soon. */
     if (p->timer)
         http_engine_cancel(p->engine, p->timer);
-    long left = (long)(p->deadline_ms - now_ms());
+    long left = (long)(p->deadline_ms - mono_ms());
     p->timer = http_engine_add_timer(p->engine, left < REAP_POLL_MS ? left : REAP_POLL_MS,
                                      proc_on_timer, p);
 }
@@ -430,13 +424,13 @@ static void proc_on_timer(void *ud)
 {
     struct credproc *p = ud;
     p->timer = 0;
-    if (p->end == END_RUNNING && now_ms() >= p->deadline_ms &&
+    if (p->end == END_RUNNING && mono_ms() >= p->deadline_ms &&
         !(p->fd[PIPE_OUT] < 0 && p->fd[PIPE_ERR] < 0 && proc_reap(p)))
         p->end = END_TIMEOUT;
     if (p->end == END_RUNNING && (p->fd[PIPE_OUT] >= 0 || p->fd[PIPE_ERR] >= 0)) {
         /* the deadline timer fired early (clock granularity): re-arm it */
         p->timer =
-            http_engine_add_timer(p->engine, (long)(p->deadline_ms - now_ms()), proc_on_timer, p);
+            http_engine_add_timer(p->engine, (long)(p->deadline_ms - mono_ms()), proc_on_timer, p);
         return;
     }
     proc_advance(p);

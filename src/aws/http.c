@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 
+#include "vpcx/core/clock.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -108,20 +109,6 @@ struct http_engine {
     bool need_sweep;
     struct http_engine_stats stats;
 };
-
-static double now_usec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- loopback and URL checks ---- */
 
@@ -887,7 +874,7 @@ uint64_t http_engine_add_timer(struct http_engine *e, long delay_ms, void (*fn)(
 {
     struct timer *tm = xcalloc(1, sizeof *tm);
     tm->id = ++e->next_id;
-    tm->due_ms = now_ms() + (delay_ms > 0 ? delay_ms : 0);
+    tm->due_ms = mono_ms() + (delay_ms > 0 ? delay_ms : 0);
     tm->fn = fn;
     tm->ud = ud;
     struct timer **p = &e->timers;
@@ -938,7 +925,7 @@ static int wait_budget_ms(const struct http_engine *e, long max_wait_ms)
     if (e->done_head || e->need_sweep)
         return 0;
     if (e->timers) {
-        int64_t until = e->timers->due_ms - now_ms();
+        int64_t until = e->timers->due_ms - mono_ms();
         if (until < 0)
             until = 0;
         if (until < wait)
@@ -1018,7 +1005,7 @@ static void deliver_done(struct http_engine *e)
 static void fire_timers(struct http_engine *e)
 {
     uint64_t last_id = e->next_id;
-    int64_t now = now_ms();
+    int64_t now = mono_ms();
     for (;;) {
         struct timer *tm = e->timers;
         if (!tm || tm->due_ms > now || tm->id > last_id)
@@ -1087,14 +1074,14 @@ enum vpcx_status http_engine_step(struct http_engine *e, int extra_fd, long max_
     free(fds);
     if (mc != CURLM_OK)
         return VPCX_ERR_INTERNAL;
-    double t0 = now_usec();
+    double t0 = clock_usec(CLOCK_MONOTONIC);
     if (extra_ready && extra_fd >= 0)
         *extra_ready = fd_readable(extra_fd);
     enum vpcx_status st = run_transfers(e);
     deliver_done(e);
     fire_timers(e);
     fire_watches(e);
-    double busy = now_usec() - t0;
+    double busy = clock_usec(CLOCK_MONOTONIC) - t0;
     e->stats.steps++;
     e->stats.last_busy_usec = busy;
     e->stats.total_busy_usec += busy;

@@ -2,6 +2,7 @@
 #include "vpcx/aws/jsoncall.h"
 
 #include "vpcx/aws/sigv4.h"
+#include "vpcx/core/clock.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
 
@@ -129,16 +130,7 @@ void json_retry_init(struct json_retry *r, const struct aws_session *s, int max_
     retry_mode_parse(s->settings.retry_mode.value, &mode); /* checked by the settings */
     r->adaptive = mode == RETRY_MODE_ADAPTIVE;
     retry_quota_init(&r->quota);
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    rate_limiter_init(&r->limiter, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-}
-
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    rate_limiter_init(&r->limiter, mono_s());
 }
 
 static void sleep_ms(long ms)

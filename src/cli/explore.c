@@ -5,6 +5,7 @@
 #include "vpcx/cli/commands.h"
 #include "vpcx/cli/scopes.h"
 #include "vpcx/cli/source.h"
+#include "vpcx/core/clock.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/store/cache.h"
 #include "vpcx/sync/fetch.h"
@@ -95,13 +96,6 @@ struct explore_cache {
     char *absent;                /* why there is no cache (a normal first run) */
 };
 
-static double now_usec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 static size_t inventory_size(const struct inventory *inv)
 {
     size_t n = 0;
@@ -119,7 +113,7 @@ static void cache_open(struct explore_cache *ec, const struct aws_session *s, st
     vpcx_error_init(&err);
     source_cache_key(&ec->key, &s->settings);
     char *path = NULL;
-    double t0 = now_usec();
+    double t0 = clock_usec(CLOCK_MONOTONIC);
     enum vpcx_status st = cache_find(ec->dir, &ec->key, &path, &err);
     struct vpcx_error note;
     vpcx_error_init(&note);
@@ -134,7 +128,7 @@ static void cache_open(struct explore_cache *ec, const struct aws_session *s, st
     else if (st != VPCX_OK)
         ec->problem = vpcx_error_format(&err);
     if (stats && ec->loaded)
-        fprintf(stderr, "cache load usec %.0f resources %zu%s\n", now_usec() - t0,
+        fprintf(stderr, "cache load usec %.0f resources %zu%s\n", clock_usec(CLOCK_MONOTONIC) - t0,
                 inventory_size(inv), cache_loader_busy(ec->loader) ? " (first types)" : "");
     free(path);
     vpcx_error_finish(&err);

@@ -13,6 +13,7 @@
 #include <openssl/rand.h>
 
 #include "vpcx/aws/http.h"
+#include "vpcx/core/clock.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/sync/simulate.h"
@@ -48,21 +49,14 @@ void mutate_gate_destroy(struct mutate_gate *gate)
     free(gate);
 }
 
-static long long mono_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 long mutate_gate_timeout_ms(const struct mutate_gate *gate)
 {
-    return gate ? sim_timeout_ms(gate->sim, mono_now_ms()) : -1;
+    return gate ? sim_timeout_ms(gate->sim, mono_ms()) : -1;
 }
 
 bool mutate_gate_run_due(struct mutate_gate *gate)
 {
-    return gate && sim_run_due(gate->sim, mono_now_ms());
+    return gate && sim_run_due(gate->sim, mono_ms());
 }
 
 bool mutate_gate_busy(const struct mutate_gate *gate)
@@ -1100,7 +1094,7 @@ static void simulated_modify_item(struct mutate_op *op, cJSON *ep)
 static void apply_simulated(struct mutate_op *op)
 {
     struct sim *sim = op->gate->sim;
-    long long now = mono_now_ms();
+    long long now = mono_ms();
     struct vpcx_error err;
     vpcx_error_init(&err);
     enum vpcx_status st;

@@ -4,6 +4,7 @@
 #include "vpcx/aws/http.h"
 #include "vpcx/aws/sso.h"
 #include "vpcx/core/bgjob.h"
+#include "vpcx/core/clock.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -538,13 +539,6 @@ static void reload_findings(struct app *a)
     a->detail->ops->reload(a->detail);
     reload_stack(a);
     a->dirty = true;
-}
-
-static long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* While pages land, the views are rebuilt at most this often (a page of items can land in
@@ -1520,13 +1514,6 @@ void app_finish_loading(struct app *a)
         start_network(a);
 }
 
-static double wait_clock(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 /* One iteration: the step's work (its wait excluded) plus the refresh after it. */
 static void wait_note(struct app *a, const struct http_engine *h, double cpu0, double cpu1,
                       double refresh0)
@@ -1534,8 +1521,8 @@ static void wait_note(struct app *a, const struct http_engine *h, double cpu0, d
     struct app_wait_stats *s = &a->wait_stats;
     struct http_engine_stats hs;
     http_engine_get_stats(h, &hs);
-    double busy = hs.last_busy_usec + wait_clock(CLOCK_MONOTONIC) - refresh0;
-    double cpu = wait_clock(CLOCK_THREAD_CPUTIME_ID) - cpu0;
+    double busy = hs.last_busy_usec + clock_usec(CLOCK_MONOTONIC) - refresh0;
+    double cpu = clock_usec(CLOCK_THREAD_CPUTIME_ID) - cpu0;
     s->steps++;
     s->total_cpu_usec += cpu;
     if (busy > s->max_busy_usec)
@@ -1568,9 +1555,9 @@ bool app_wait_fetch(struct app *a, long max_ms)
         bool ready;
         if (app_check_signals(a))
             return false;
-        double c0 = wait_clock(CLOCK_THREAD_CPUTIME_ID);
+        double c0 = clock_usec(CLOCK_THREAD_CPUTIME_ID);
         http_engine_step(h, term_signal_fd(a->term), 100, &ready);
-        double r0 = wait_clock(CLOCK_MONOTONIC), c1 = wait_clock(CLOCK_THREAD_CPUTIME_ID);
+        double r0 = clock_usec(CLOCK_MONOTONIC), c1 = clock_usec(CLOCK_THREAD_CPUTIME_ID);
         refresh_if_changed(a);
         if (a->opts.stats)
             wait_note(a, h, c0, c1, r0);

@@ -9,6 +9,7 @@
  */
 #include "app_internal.h"
 
+#include "vpcx/core/clock.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/model/check.h"
 #include "vpcx/model/checkindex.h"
@@ -35,13 +36,6 @@ struct app_findings {
     bool ran;
     long long last_ms;
 };
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void app_findings_create(struct app *a)
 {
@@ -79,7 +73,7 @@ static void run_checks(struct app *a, struct app_findings *f)
     checkindex_build(&f->index, &f->report);
     f->generation = inventory_generation(a->inv);
     f->ran = true;
-    f->last_ms = now_ms();
+    f->last_ms = mono_ms();
 }
 
 bool app_findings_update(struct app *a)
@@ -89,7 +83,7 @@ bool app_findings_update(struct app *a)
         return false;
     /* Pages still landing: at most one run per interval; the settled inventory always gets one. */
     if (f->ran && ((a->fetch && fetch_running(a->fetch)) || app_cache_loading(a)) &&
-        now_ms() - f->last_ms < FINDINGS_INTERVAL_MS)
+        mono_ms() - f->last_ms < FINDINGS_INTERVAL_MS)
         return false;
     run_checks(a, f);
     return true;
@@ -115,7 +109,7 @@ long app_findings_timeout(struct app *a)
     struct app_findings *f = a->findings;
     if (!f || !f->ran || f->generation == inventory_generation(a->inv))
         return -1;
-    long long left = f->last_ms + FINDINGS_INTERVAL_MS - now_ms();
+    long long left = f->last_ms + FINDINGS_INTERVAL_MS - mono_ms();
     return left > 0 ? (long)left : 0;
 }
 

@@ -1,5 +1,6 @@
 #include "vpcx/ui/headless.h"
 
+#include "vpcx/core/clock.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -23,21 +24,6 @@ struct run {
     size_t cap_moves;
 };
 
-static double now_usec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-/* The process's CPU time: on a shared machine it moves less than the wall clock. */
-static double cpu_usec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -60,10 +46,10 @@ static void feed(struct run *r, int key)
     if (r->done)
         return;
     uint64_t b0 = app_bytes_written(r->app);
-    double t0 = now_usec(), c0 = cpu_usec();
+    double t0 = clock_usec(CLOCK_MONOTONIC), c0 = clock_usec(CLOCK_PROCESS_CPUTIME_ID);
     bool go_on = app_handle_key(r->app, key);
     app_paint(r->app);
-    double dt = now_usec() - t0, dc = cpu_usec() - c0;
+    double dt = clock_usec(CLOCK_MONOTONIC) - t0, dc = clock_usec(CLOCK_PROCESS_CPUTIME_ID) - c0;
     uint64_t db = app_bytes_written(r->app) - b0;
     r->keys++;
     r->bytes += db;
@@ -194,26 +180,13 @@ static void summary(struct run *r)
     }
 }
 
-static double realtime_usec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
-static double process_cpu_usec(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
-}
-
 /* The process's CPU time since exec, and the wall clock, so a benchmark can subtract
  * the time it started the process. */
 static void print_first_paint(struct app *a)
 {
     fprintf(stderr, "initial paint bytes %llu cpu-usec %.0f at-usec %.0f\n",
-            (unsigned long long)app_bytes_written(a), process_cpu_usec(), realtime_usec());
+            (unsigned long long)app_bytes_written(a), clock_usec(CLOCK_PROCESS_CPUTIME_ID),
+            clock_usec(CLOCK_REALTIME));
 }
 
 int headless_run(struct app *a, const struct app_options *o, struct vpcx_error *err)
@@ -243,8 +216,8 @@ int headless_run(struct app *a, const struct app_options *o, struct vpcx_error *
         app_finish_loading(a);
         app_paint(a);
         if (o->stats)
-            fprintf(stderr, "cache complete cpu-usec %.0f at-usec %.0f\n", process_cpu_usec(),
-                    realtime_usec());
+            fprintf(stderr, "cache complete cpu-usec %.0f at-usec %.0f\n",
+                    clock_usec(CLOCK_PROCESS_CPUTIME_ID), clock_usec(CLOCK_REALTIME));
     }
     char *line = NULL;
     size_t cap = 0;
