@@ -3,6 +3,7 @@
 
 #include "vpcx/aws/http.h"
 #include "vpcx/aws/jsoncall.h"
+#include "vpcx/core/json.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -15,12 +16,6 @@
 #define CFG_TARGET    "StarlingDoveService." CFG_OPERATION
 #define CFG_MAX_BODY  (16u * 1024 * 1024)
 #define CFG_MAX_PAGES 100000
-
-static const char *str_item(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 enum vpcx_status config_parse_select_page(const char *body, size_t len, config_result_fn fn,
                                           void *ud, char **next_token, struct vpcx_error *err)
@@ -47,7 +42,7 @@ enum vpcx_status config_parse_select_page(const char *body, size_t len, config_r
         if (st != VPCX_OK)
             break;
     }
-    const char *token = str_item(doc, "NextToken");
+    const char *token = json_get_str(doc, "NextToken");
     if (st == VPCX_OK && token && *token)
         *next_token = xstrdup(token);
     cJSON_Delete(doc);

@@ -5,6 +5,7 @@
 #include "vpcx/aws/imds.h"
 #include "vpcx/aws/login.h"
 #include "vpcx/aws/sso.h"
+#include "vpcx/core/json.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -261,12 +262,6 @@ static void json_wipe(cJSON *node)
     }
 }
 
-static const char *json_string(const cJSON *root, const char *name)
-{
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, name);
-    return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
 static enum vpcx_status process_fields(const cJSON *root, const char *label,
                                        struct aws_credentials *out, struct vpcx_error *err)
 {
@@ -274,17 +269,17 @@ static enum vpcx_status process_fields(const cJSON *root, const char *label,
     if (!cJSON_IsNumber(version) || version->valuedouble != 1)
         return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS,
                               "%s: unsupported or missing Version (supported: 1)", label);
-    const char *akid = json_string(root, "AccessKeyId");
-    const char *secret = json_string(root, "SecretAccessKey");
+    const char *akid = json_get_str(root, "AccessKeyId");
+    const char *secret = json_get_str(root, "SecretAccessKey");
     if (!akid || !*akid || !secret || !*secret)
         return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS, "%s: the output lacks %s", label,
                               !akid || !*akid ? "AccessKeyId" : "SecretAccessKey");
-    const char *expiration = json_string(root, "Expiration");
+    const char *expiration = json_get_str(root, "Expiration");
     time_t exp = 0;
     if (expiration && !aws_parse_iso8601(expiration, &exp))
         return vpcx_error_set(err, VPCX_ERR_CREDENTIAL_PROCESS,
                               "%s: Expiration is not an ISO 8601 time", label);
-    creds_set(out, akid, secret, json_string(root, "SessionToken"), AWS_SRC_PROCESS,
+    creds_set(out, akid, secret, json_get_str(root, "SessionToken"), AWS_SRC_PROCESS,
               xstrdup(label));
     out->expiration = exp;
     return VPCX_OK;

@@ -3,6 +3,7 @@
 
 #include "vpcx/aws/sigv4.h"
 #include "vpcx/core/clock.h"
+#include "vpcx/core/json.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
 
@@ -197,19 +198,13 @@ void json_retry_explain(const struct json_retry *r, int tries, const char *what,
     err->message = line; /* its parts were sanitised already */
 }
 
-static const char *str_item(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 char *json_answer_code(const struct json_answer *a, char **message)
 {
     cJSON *doc = cJSON_ParseWithLength(a->body.buf ? a->body.buf : "", a->body.len);
-    const char *type = str_item(doc, "__type");
-    const char *msg = str_item(doc, "message");
+    const char *type = json_get_str(doc, "__type");
+    const char *msg = json_get_str(doc, "message");
     if (!msg)
-        msg = str_item(doc, "Message");
+        msg = json_get_str(doc, "Message");
     if (type && strchr(type, '#'))
         type = strchr(type, '#') + 1;
     char *code = type ? sanitize_dup(type, SANITIZE_SPACE) : NULL;

@@ -2,6 +2,7 @@
 
 #include "vpcx/aws/sso.h"
 #include "vpcx/core/fileio.h"
+#include "vpcx/core/json.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -137,12 +138,6 @@ static void json_free(cJSON *doc)
     cJSON_Delete(doc);
 }
 
-static const char *json_str(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
 static enum vpcx_status login_needed(const char *profile, struct vpcx_error *err)
 {
     vpcx_error_set_hint(err, "run: aws login --profile %s", profile);
@@ -157,12 +152,12 @@ static const char *missing_field(const cJSON *root)
     if (!cJSON_IsObject(at))
         return "accessToken";
     for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
-        if (!json_str(root, required[i]))
+        if (!json_get_text(root, required[i]))
             return required[i];
     static const char *const keys[] = {"accessToken.accessKeyId", "accessToken.secretAccessKey",
                                        "accessToken.sessionToken", "accessToken.expiresAt"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-        if (!json_str(at, strchr(keys[i], '.') + 1))
+        if (!json_get_text(at, strchr(keys[i], '.') + 1))
             return keys[i];
     return NULL;
 }
@@ -179,7 +174,7 @@ static enum vpcx_status take(const cJSON *root, const char *label, const char *p
     }
     const cJSON *at = cJSON_GetObjectItemCaseSensitive(root, "accessToken");
     time_t exp;
-    if (!aws_parse_iso8601(json_str(at, "expiresAt"), &exp))
+    if (!aws_parse_iso8601(json_get_text(at, "expiresAt"), &exp))
         return vpcx_error_set(err, VPCX_ERR_PARSE,
                               "%s: accessToken.expiresAt is not an ISO 8601 time", label);
     if (stale)
@@ -190,12 +185,12 @@ static enum vpcx_status take(const cJSON *root, const char *label, const char *p
         return login_needed(profile, err);
     }
     aws_credentials_finish(out);
-    out->access_key_id = xstrdup(json_str(at, "accessKeyId"));
-    out->secret_access_key = xstrdup(json_str(at, "secretAccessKey"));
-    out->session_token = xstrdup(json_str(at, "sessionToken"));
+    out->access_key_id = xstrdup(json_get_text(at, "accessKeyId"));
+    out->secret_access_key = xstrdup(json_get_text(at, "secretAccessKey"));
+    out->session_token = xstrdup(json_get_text(at, "sessionToken"));
     out->expiration = exp;
     out->source = AWS_SRC_LOGIN;
-    const char *account = json_str(at, "accountId");
+    const char *account = json_get_text(at, "accountId");
     out->origin = account ? xasprintf("login: session %s, account %s", session, account)
                           : xasprintf("login: session %s", session);
     return VPCX_OK;
@@ -472,15 +467,17 @@ static enum vpcx_status apply_answer(struct aws_login_refresh *r, const cJSON *a
 {
     const cJSON *at = cJSON_GetObjectItemCaseSensitive(answer, "accessToken");
     const cJSON *expires_in = cJSON_GetObjectItemCaseSensitive(answer, "expiresIn");
-    const char *akid = json_str(at, "accessKeyId"), *secret = json_str(at, "secretAccessKey");
-    const char *token = json_str(at, "sessionToken"), *refresh = json_str(answer, "refreshToken");
+    const char *akid = json_get_text(at, "accessKeyId"),
+               *secret = json_get_text(at, "secretAccessKey");
+    const char *token = json_get_text(at, "sessionToken"),
+               *refresh = json_get_text(answer, "refreshToken");
     if (!akid || !secret || !token || !refresh || !cJSON_IsNumber(expires_in) ||
         !(expires_in->valuedouble > 0) || expires_in->valuedouble > AWS_SSO_MAX_LIFETIME_S)
         return vpcx_error_set(&r->err, VPCX_ERR_PARSE,
                               "sign-in CreateOAuth2Token: the answer lacks keys, refreshToken or "
                               "expiresIn; no credentials were taken from it");
     const cJSON *old = cJSON_GetObjectItemCaseSensitive(r->doc, "accessToken");
-    const char *account = json_str(old, "accountId");
+    const char *account = json_get_text(old, "accountId");
     char *when = format_utc(time(NULL) + (time_t)expires_in->valuedouble);
     cJSON *fresh = cJSON_CreateObject();
     cJSON_AddStringToObject(fresh, "accessKeyId", akid);
@@ -505,8 +502,8 @@ static enum vpcx_status answer_error(struct aws_login_refresh *r, const struct h
                        res->error ? res->error : vpcx_status_message(res->status));
         return login_needed(r->ls.profile, &r->err);
     }
-    const char *code = json_str(doc, "error");
-    const char *msg = json_str(doc, "message");
+    const char *code = json_get_text(doc, "error");
+    const char *msg = json_get_text(doc, "message");
     enum vpcx_status st = res->http_status == 401 || res->http_status == 403 ? VPCX_ERR_EXPIRED
                           : res->http_status == 429                          ? VPCX_ERR_THROTTLED
                           : res->http_status >= 500                          ? VPCX_ERR_SERVER
@@ -570,7 +567,7 @@ static void refresh_send(struct aws_login_refresh *r)
         n--;
     char *url = xasprintf("%.*s/v1/token", (int)n, r->ls.endpoint);
     char *jti = uuid4();
-    char *dpop = aws_login_dpop(json_str(r->doc, "dpopKey"), url, time(NULL), jti, &r->err);
+    char *dpop = aws_login_dpop(json_get_text(r->doc, "dpopKey"), url, time(NULL), jti, &r->err);
     free(jti);
     if (!dpop) {
         free(url);
@@ -578,8 +575,8 @@ static void refresh_send(struct aws_login_refresh *r)
         return;
     }
     cJSON *in = cJSON_CreateObject();
-    cJSON_AddStringToObject(in, "clientId", json_str(r->doc, "clientId"));
-    cJSON_AddStringToObject(in, "refreshToken", json_str(r->doc, "refreshToken"));
+    cJSON_AddStringToObject(in, "clientId", json_get_text(r->doc, "clientId"));
+    cJSON_AddStringToObject(in, "refreshToken", json_get_text(r->doc, "refreshToken"));
     cJSON_AddStringToObject(in, "grantType", "refresh_token");
     char *body = cJSON_PrintUnformatted(in);
     json_free(in);

@@ -1,6 +1,7 @@
 #include "vpcx/aws/sso.h"
 
 #include "vpcx/core/fileio.h"
+#include "vpcx/core/json.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -216,12 +217,6 @@ static void json_wipe(cJSON *node)
     }
 }
 
-static const char *json_str(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
 void aws_sso_token_finish(struct aws_sso_token *t)
 {
     if (!t)
@@ -233,10 +228,10 @@ void aws_sso_token_finish(struct aws_sso_token *t)
 
 static void token_index(struct aws_sso_token *t)
 {
-    t->access_token = json_str(t->doc, "accessToken");
-    t->refresh_token = json_str(t->doc, "refreshToken");
-    t->client_id = json_str(t->doc, "clientId");
-    t->client_secret = json_str(t->doc, "clientSecret");
+    t->access_token = json_get_text(t->doc, "accessToken");
+    t->refresh_token = json_get_text(t->doc, "refreshToken");
+    t->client_id = json_get_text(t->doc, "clientId");
+    t->client_secret = json_get_text(t->doc, "clientSecret");
 }
 
 enum vpcx_status aws_sso_token_parse(const char *text, size_t len, const char *label,
@@ -249,12 +244,12 @@ enum vpcx_status aws_sso_token_parse(const char *text, size_t len, const char *l
         return vpcx_error_set(err, VPCX_ERR_PARSE, "%s is not a JSON object", label);
     }
     token_index(out);
-    const char *expires = json_str(out->doc, "expiresAt");
+    const char *expires = json_get_text(out->doc, "expiresAt");
     const char *bad = !out->access_token                              ? "accessToken"
                       : !expires                                      ? "expiresAt"
                       : !aws_parse_iso8601(expires, &out->expires_at) ? "expiresAt"
                                                                       : NULL;
-    const char *reg = json_str(out->doc, "registrationExpiresAt");
+    const char *reg = json_get_text(out->doc, "registrationExpiresAt");
     if (!bad && reg && !aws_parse_iso8601(reg, &out->registration_expires_at))
         bad = "registrationExpiresAt";
     if (!bad)
@@ -290,7 +285,7 @@ enum vpcx_status aws_sso_token_apply(struct aws_sso_token *t, const cJSON *answe
                                      const struct aws_sso_profile *p, time_t now,
                                      struct vpcx_error *err)
 {
-    const char *access = json_str(answer, "accessToken");
+    const char *access = json_get_text(answer, "accessToken");
     const cJSON *expires_in = cJSON_GetObjectItemCaseSensitive(answer, "expiresIn");
     if (!access || !cJSON_IsNumber(expires_in) || !(expires_in->valuedouble > 0) ||
         expires_in->valuedouble > AWS_SSO_MAX_LIFETIME_S)
@@ -298,7 +293,7 @@ enum vpcx_status aws_sso_token_apply(struct aws_sso_token *t, const cJSON *answe
                               !access ? "accessToken" : "an expiresIn of at most a year");
     /* Copies first: the answer's strings may live in the document changed below. */
     char *access_copy = xstrdup(access);
-    const char *refresh = json_str(answer, "refreshToken");
+    const char *refresh = json_get_text(answer, "refreshToken");
     char *refresh_copy = refresh ? xstrdup(refresh) : NULL;
     time_t expires_at = now + (time_t)expires_in->valuedouble;
     char *when = format_utc(expires_at);
@@ -466,14 +461,14 @@ static enum vpcx_status answer_error(const char *call, const struct http_result 
     if (res->status != VPCX_OK)
         return vpcx_error_set(err, res->status, "%s: %s", call,
                               res->error ? res->error : vpcx_status_message(res->status));
-    const char *code = json_str(doc, "error");
+    const char *code = json_get_text(doc, "error");
     if (!code)
-        code = json_str(doc, "__type");
-    const char *msg = json_str(doc, "error_description");
+        code = json_get_text(doc, "__type");
+    const char *msg = json_get_text(doc, "error_description");
     if (!msg)
-        msg = json_str(doc, "message");
+        msg = json_get_text(doc, "message");
     if (!msg)
-        msg = json_str(doc, "Message");
+        msg = json_get_text(doc, "Message");
     enum vpcx_status st = res->http_status == 401   ? VPCX_ERR_EXPIRED
                           : res->http_status == 403 ? VPCX_ERR_ACCESS_DENIED
                           : res->http_status == 429 ? VPCX_ERR_THROTTLED
@@ -618,9 +613,9 @@ static void refresh_done(void *ud, const struct http_result *res)
 static enum vpcx_status take_role(struct aws_sso_fetch *f, const cJSON *doc)
 {
     const cJSON *rc = cJSON_GetObjectItemCaseSensitive(doc, "roleCredentials");
-    const char *akid = json_str(rc, "accessKeyId");
-    const char *secret = json_str(rc, "secretAccessKey");
-    const char *token = json_str(rc, "sessionToken");
+    const char *akid = json_get_text(rc, "accessKeyId");
+    const char *secret = json_get_text(rc, "secretAccessKey");
+    const char *token = json_get_text(rc, "sessionToken");
     const cJSON *exp = cJSON_GetObjectItemCaseSensitive(rc, "expiration");
     const char *bad = !akid     ? "accessKeyId"
                       : !secret ? "secretAccessKey"

@@ -1,5 +1,6 @@
 #include "vpcx/aws/ssologin.h"
 
+#include "vpcx/core/json.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
 
@@ -23,12 +24,6 @@ static void json_free(cJSON *doc)
         n->child = NULL;
     }
     cJSON_Delete(doc);
-}
-
-static const char *json_str(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
 }
 
 /* A number of seconds from the service, bounded so it converts safely. */
@@ -117,10 +112,10 @@ static enum vpcx_status post_json(struct http_engine *http, const char *endpoint
 static enum vpcx_status oidc_error(const char *call, int http_status, const cJSON *answer,
                                    struct vpcx_error *err)
 {
-    const char *code = json_str(answer, "error");
-    const char *msg = json_str(answer, "error_description");
+    const char *code = json_get_text(answer, "error");
+    const char *msg = json_get_text(answer, "error_description");
     if (!msg)
-        msg = json_str(answer, "message");
+        msg = json_get_text(answer, "message");
     enum vpcx_status st = http_status == 401 || http_status == 403 ? VPCX_ERR_AUTH
                           : http_status == 429                     ? VPCX_ERR_THROTTLED
                           : http_status >= 500                     ? VPCX_ERR_SERVER
@@ -192,7 +187,8 @@ static enum vpcx_status register_client(struct flow *f)
         cJSON_AddItemToArray(grants, cJSON_CreateString("refresh_token"));
     }
     enum vpcx_status st = call(f, "/client/register", req, &f->client);
-    if (st == VPCX_OK && (!json_str(f->client, "clientId") || !json_str(f->client, "clientSecret")))
+    if (st == VPCX_OK &&
+        (!json_get_text(f->client, "clientId") || !json_get_text(f->client, "clientSecret")))
         st = vpcx_error_set(f->err, VPCX_ERR_PARSE,
                             "SSO-OIDC RegisterClient: the answer lacks clientId or clientSecret");
     return st;
@@ -201,12 +197,13 @@ static enum vpcx_status register_client(struct flow *f)
 static enum vpcx_status start_device(struct flow *f)
 {
     cJSON *req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "clientId", json_str(f->client, "clientId"));
-    cJSON_AddStringToObject(req, "clientSecret", json_str(f->client, "clientSecret"));
+    cJSON_AddStringToObject(req, "clientId", json_get_text(f->client, "clientId"));
+    cJSON_AddStringToObject(req, "clientSecret", json_get_text(f->client, "clientSecret"));
     cJSON_AddStringToObject(req, "startUrl", f->p->start_url);
     enum vpcx_status st = call(f, "/device_authorization", req, &f->device);
-    if (st == VPCX_OK && (!json_str(f->device, "deviceCode") || !json_str(f->device, "userCode") ||
-                          !json_str(f->device, "verificationUri")))
+    if (st == VPCX_OK &&
+        (!json_get_text(f->device, "deviceCode") || !json_get_text(f->device, "userCode") ||
+         !json_get_text(f->device, "verificationUri")))
         st = vpcx_error_set(f->err, VPCX_ERR_PARSE,
                             "SSO-OIDC StartDeviceAuthorization: the answer lacks deviceCode, "
                             "userCode or verificationUri");
@@ -233,20 +230,20 @@ static enum vpcx_status pause_s(struct http_engine *http, long seconds)
 static int poll_once(struct flow *f, long *interval)
 {
     cJSON *req = cJSON_CreateObject();
-    cJSON_AddStringToObject(req, "clientId", json_str(f->client, "clientId"));
-    cJSON_AddStringToObject(req, "clientSecret", json_str(f->client, "clientSecret"));
+    cJSON_AddStringToObject(req, "clientId", json_get_text(f->client, "clientId"));
+    cJSON_AddStringToObject(req, "clientSecret", json_get_text(f->client, "clientSecret"));
     cJSON_AddStringToObject(req, "grantType", GRANT_DEVICE);
-    cJSON_AddStringToObject(req, "deviceCode", json_str(f->device, "deviceCode"));
+    cJSON_AddStringToObject(req, "deviceCode", json_get_text(f->device, "deviceCode"));
     int status = 0;
     cJSON *answer = NULL;
     enum vpcx_status st =
         post_json(f->http, f->p->oidc_endpoint, "/token", req, &answer, &status, f->err);
     json_free(req);
     int result = -1;
-    const char *code = json_str(answer, "error");
+    const char *code = json_get_text(answer, "error");
     if (st != VPCX_OK) {
         result = -1;
-    } else if (status == 200 && json_str(answer, "accessToken")) {
+    } else if (status == 200 && json_get_text(answer, "accessToken")) {
         f->token = answer;
         answer = NULL;
         result = 1;
@@ -306,14 +303,14 @@ static enum vpcx_status save_token(struct flow *f, time_t *expires_at)
     cJSON *doc = cJSON_CreateObject();
     cJSON_AddStringToObject(doc, "startUrl", f->p->start_url);
     cJSON_AddStringToObject(doc, "region", f->p->region);
-    cJSON_AddStringToObject(doc, "accessToken", json_str(f->token, "accessToken"));
+    cJSON_AddStringToObject(doc, "accessToken", json_get_text(f->token, "accessToken"));
     add_time(doc, "expiresAt", *expires_at);
-    cJSON_AddStringToObject(doc, "clientId", json_str(f->client, "clientId"));
-    cJSON_AddStringToObject(doc, "clientSecret", json_str(f->client, "clientSecret"));
+    cJSON_AddStringToObject(doc, "clientId", json_get_text(f->client, "clientId"));
+    cJSON_AddStringToObject(doc, "clientSecret", json_get_text(f->client, "clientSecret"));
     double reg = json_num(f->client, "clientSecretExpiresAt", 0);
     if (reg > 0)
         add_time(doc, "registrationExpiresAt", (time_t)reg);
-    const char *refresh = json_str(f->token, "refreshToken");
+    const char *refresh = json_get_text(f->token, "refreshToken");
     if (refresh)
         cJSON_AddStringToObject(doc, "refreshToken", refresh);
     /* ~/.aws/sso/cache, made as the CLI makes it */
@@ -340,9 +337,9 @@ enum vpcx_status aws_sso_login_device(struct http_engine *http, const struct aws
         st = start_device(&f);
     if (st == VPCX_OK) {
         const struct aws_sso_device_prompt prompt = {
-            .verification_uri = json_str(f.device, "verificationUri"),
-            .verification_uri_complete = json_str(f.device, "verificationUriComplete"),
-            .user_code = json_str(f.device, "userCode"),
+            .verification_uri = json_get_text(f.device, "verificationUri"),
+            .verification_uri_complete = json_get_text(f.device, "verificationUriComplete"),
+            .user_code = json_get_text(f.device, "userCode"),
         };
         show(ud, &prompt);
         st = wait_token(&f);

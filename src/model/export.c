@@ -1,5 +1,6 @@
 #include "vpcx/model/export.h"
 
+#include "vpcx/core/json.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/xalloc.h"
 
@@ -306,20 +307,14 @@ struct ep {
     const cJSON *tags;              /* [{"Key","Value"}] in item, may be NULL */
 };
 
-static const char *json_str(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
 static void ep_load(struct ep *e, const struct inventory *inv, const struct inv_resource *r)
 {
     memset(e, 0, sizeof(*e));
     e->r = r;
     e->item = inventory_item(inv, r);
-    e->ip_address_type = json_str(e->item, "IpAddressType");
+    e->ip_address_type = json_get_text(e->item, "IpAddressType");
     const cJSON *dns = cJSON_GetObjectItemCaseSensitive(e->item, "DnsOptions");
-    e->dns_record_ip_type = json_str(dns, "DnsRecordIpType");
+    e->dns_record_ip_type = json_get_text(dns, "DnsRecordIpType");
     const cJSON *only =
         cJSON_GetObjectItemCaseSensitive(dns, "PrivateDnsOnlyForInboundResolverEndpoint");
     e->inbound_resolver_only = cJSON_IsBool(only) ? cJSON_IsTrue(only) : -1;
@@ -337,7 +332,7 @@ static void ep_finish(struct ep *e)
 /* Tags a template may set: AWS reserves the aws: prefix. */
 static bool tag_settable(const cJSON *tag, const char **key, const char **value)
 {
-    *key = json_str(tag, "Key");
+    *key = json_get_text(tag, "Key");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(tag, "Value");
     *value = cJSON_IsString(v) ? v->valuestring : "";
     return *key && strncmp(*key, "aws:", 4) != 0;

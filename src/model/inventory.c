@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vpcx/core/json.h"
 #include "vpcx/core/xalloc.h"
 
 /* ---- type table ---------------------------------------------------------- */
@@ -736,12 +737,6 @@ cJSON *inventory_item(const struct inventory *inv, const struct inv_resource *r)
 
 /* ---- JSON field helpers --------------------------------------------------- */
 
-static const char *json_str(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static bool json_true(const cJSON *obj, const char *key)
 {
     return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, key));
@@ -773,7 +768,7 @@ static struct inv_ids json_strings(struct rbuild *b, const cJSON *obj, const cha
 
 static bool cidr_state_gone(const cJSON *el, const char *state_key)
 {
-    const char *st = json_str(cJSON_GetObjectItemCaseSensitive(el, state_key), "State");
+    const char *st = json_get_str(cJSON_GetObjectItemCaseSensitive(el, state_key), "State");
     return st != NULL && (strcmp(st, "disassociated") == 0 || strcmp(st, "failed") == 0);
 }
 
@@ -787,14 +782,14 @@ static size_t json_cidrs(struct rbuild *b, const cJSON *obj, const char *array_k
     size_t n = 0;
     cJSON_ArrayForEach(el, arr)
     {
-        n += !cidr_state_gone(el, state_key) && cidr_parse(json_str(el, key), &c, NULL);
+        n += !cidr_state_gone(el, state_key) && cidr_parse(json_get_str(el, key), &c, NULL);
     }
     struct cidr *v = rb_alloc(b, n * sizeof(*v));
     n = 0;
     cJSON_ArrayForEach(el, arr)
     {
         /* Parsed into c, not &v[n]: v is NULL when nothing parsed on the first pass. */
-        if (!cidr_state_gone(el, state_key) && cidr_parse(json_str(el, key), &c, NULL)) {
+        if (!cidr_state_gone(el, state_key) && cidr_parse(json_get_str(el, key), &c, NULL)) {
             v[n++] = c;
         }
     }
@@ -820,20 +815,20 @@ static void extract_tags(struct inventory *inv, struct rbuild *b, struct inv_res
     size_t n = 0;
     cJSON_ArrayForEach(tag, tags)
     {
-        n += json_str(tag, "Key") != NULL;
+        n += json_get_str(tag, "Key") != NULL;
     }
     struct inv_tag *v = rb_alloc(b, n * sizeof(*v));
     r->n_tags = 0;
     r->name = NULL;
     cJSON_ArrayForEach(tag, tags)
     {
-        const char *key = json_str(tag, "Key");
+        const char *key = json_get_str(tag, "Key");
         if (key == NULL) {
             continue;
         }
         struct inv_tag *t = &v[r->n_tags++];
         t->key = intern(inv, key);
-        t->value = rb_str(b, json_str(tag, "Value"));
+        t->value = rb_str(b, json_get_str(tag, "Value"));
         if (r->name == NULL && strcmp(key, "Name") == 0) {
             r->name = t->value;
         }
@@ -868,12 +863,12 @@ struct extract_ctx {
 
 static const char *x_intern(const struct extract_ctx *x, const char *key)
 {
-    return intern(x->inv, json_str(x->item, key));
+    return intern(x->inv, json_get_str(x->item, key));
 }
 
 static const char *x_copy(const struct extract_ctx *x, const char *key)
 {
-    return rb_str(x->b, json_str(x->item, key));
+    return rb_str(x->b, json_get_str(x->item, key));
 }
 
 static void extract_vpc(const struct extract_ctx *x, struct inv_resource *r)
@@ -933,7 +928,7 @@ static void extract_service(const struct extract_ctx *x, struct inv_resource *r)
     s->kinds = 0;
     cJSON_ArrayForEach(el, cJSON_GetObjectItemCaseSensitive(x->item, "ServiceType"))
     {
-        const char *t = json_str(el, "ServiceType");
+        const char *t = json_get_str(el, "ServiceType");
         if (t != NULL && t[0] != '\0') {
             s->kinds |= 1u << endpoint_kind(t);
         }
@@ -950,7 +945,7 @@ static uint64_t prefix_addresses(const cJSON *obj)
     const cJSON *el;
     cJSON_ArrayForEach(el, cJSON_GetObjectItemCaseSensitive(obj, "Ipv4Prefixes"))
     {
-        if (cidr_parse(json_str(el, "Ipv4Prefix"), &c, NULL)) {
+        if (cidr_parse(json_get_str(el, "Ipv4Prefix"), &c, NULL)) {
             total += cidr_size_u64(&c);
         }
     }
@@ -967,7 +962,7 @@ static void extract_eni(const struct extract_ctx *x, struct inv_resource *r)
     e->description = x_copy(x, "Description");
     e->requester_id = x_intern(x, "RequesterId");
     e->instance_id = rb_str(
-        x->b, json_str(cJSON_GetObjectItemCaseSensitive(x->item, "Attachment"), "InstanceId"));
+        x->b, json_get_str(cJSON_GetObjectItemCaseSensitive(x->item, "Attachment"), "InstanceId"));
     e->primary_ip = x_copy(x, "PrivateIpAddress");
     e->requester_managed = json_true(x->item, "RequesterManaged");
     e->ipv4 = json_strings(x->b, x->item, "PrivateIpAddresses", "PrivateIpAddress");
@@ -999,7 +994,7 @@ static void extract(struct inventory *inv, struct rbuild *b, struct inv_resource
                     const cJSON *item)
 {
     struct extract_ctx x = {inv, b, item};
-    r->id = rb_str(b, json_str(item, type_info[r->type].id_field));
+    r->id = rb_str(b, json_get_str(item, type_info[r->type].id_field));
     extract_tags(inv, b, r, item);
     r->vpc_id = x_intern(&x, "VpcId");
     r->state = x_intern(&x, r->type == INV_ENI ? "Status" : "State");
@@ -1398,7 +1393,7 @@ enum vpcx_status inventory_put(struct inventory *inv, enum inv_type type, cJSON 
         cJSON_Delete(item);
         return VPCX_ERR_PARSE;
     }
-    const char *id = json_str(item, type_info[type].id_field);
+    const char *id = json_get_str(item, type_info[type].id_field);
     if (id == NULL || id[0] == '\0') {
         cJSON_Delete(item);
         return VPCX_ERR_PARSE;

@@ -1,6 +1,7 @@
 #include "vpcx/store/cache.h"
 
 #include "vpcx/core/fileio.h"
+#include "vpcx/core/json.h"
 #include "vpcx/store/cachebin.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -277,12 +278,6 @@ static enum vpcx_status write_atomic(const char *dir, const char *name, write_fn
 
 /* ---- index -------------------------------------------------------------- */
 
-static const char *jstr(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static bool str_eq(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
@@ -332,8 +327,8 @@ static int entry_cmp(const void *a, const void *b)
     const cJSON *x = *(const cJSON *const *)a, *y = *(const cJSON *const *)b;
     static const char *const keys[] = {"Profile", "Region", "Endpoint"};
     for (size_t i = 0; i < 3; i++) {
-        int c = strcmp(jstr(x, keys[i]) ? jstr(x, keys[i]) : "",
-                       jstr(y, keys[i]) ? jstr(y, keys[i]) : "");
+        int c = strcmp(json_get_str(x, keys[i]) ? json_get_str(x, keys[i]) : "",
+                       json_get_str(y, keys[i]) ? json_get_str(y, keys[i]) : "");
         if (c)
             return c;
     }
@@ -366,8 +361,9 @@ static cJSON *index_lookup(const cJSON *entries, const char *profile, const char
     cJSON *e, *found = NULL;
     cJSON_ArrayForEach(e, entries)
     {
-        if (str_eq(jstr(e, "Profile"), profile) && str_eq(jstr(e, "Region"), region) &&
-            str_eq(jstr(e, "Endpoint"), url) && jstr(e, "Account") && jstr(e, "File")) {
+        if (str_eq(json_get_str(e, "Profile"), profile) &&
+            str_eq(json_get_str(e, "Region"), region) && str_eq(json_get_str(e, "Endpoint"), url) &&
+            json_get_str(e, "Account") && json_get_str(e, "File")) {
             found = e;
             break;
         }
@@ -407,7 +403,7 @@ static char *account_from_index(const char *dir, const char *profile, const char
 {
     cJSON *entries = index_read(dir, NULL);
     const cJSON *e = index_lookup(entries, profile, region, endpoint);
-    char *account = e ? xstrdup(jstr(e, "Account")) : NULL;
+    char *account = e ? xstrdup(json_get_str(e, "Account")) : NULL;
     cJSON_Delete(entries);
     return account;
 }
@@ -947,20 +943,21 @@ static void entry_from_index(struct cache_entry *e, const cJSON *entries)
     const cJSON *ie;
     cJSON_ArrayForEach(ie, entries)
     {
-        if (!str_eq(jstr(ie, "File"), e->file))
+        if (!str_eq(json_get_str(ie, "File"), e->file))
             continue;
         if (!e->account) {
-            e->account = dup_opt(jstr(ie, "Account"));
-            e->region = dup_opt(jstr(ie, "Region"));
-            e->endpoint = dup_opt(jstr(ie, "Endpoint"));
+            e->account = dup_opt(json_get_str(ie, "Account"));
+            e->region = dup_opt(json_get_str(ie, "Region"));
+            e->endpoint = dup_opt(json_get_str(ie, "Endpoint"));
         }
-        const char *when = jstr(ie, "FetchedAt");
+        const char *when = json_get_str(ie, "FetchedAt");
         if (when && (!e->fetched_at || strcmp(when, e->fetched_at) > 0)) {
             free(e->fetched_at);
             e->fetched_at = xstrdup(when);
         }
         e->profiles = xreallocarray(e->profiles, e->n_profiles + 1, sizeof(*e->profiles));
-        e->profiles[e->n_profiles++] = xstrdup(jstr(ie, "Profile") ? jstr(ie, "Profile") : "");
+        e->profiles[e->n_profiles++] =
+            xstrdup(json_get_str(ie, "Profile") ? json_get_str(ie, "Profile") : "");
     }
     if (e->n_profiles > 1)
         qsort(e->profiles, e->n_profiles, sizeof(*e->profiles), name_cmp);
@@ -1083,7 +1080,7 @@ static bool profile_maps_to(const cJSON *entries, const char *profile, const cha
     const cJSON *e;
     cJSON_ArrayForEach(e, entries)
     {
-        if (str_eq(jstr(e, "Profile"), profile) && str_eq(jstr(e, "File"), file))
+        if (str_eq(json_get_str(e, "Profile"), profile) && str_eq(json_get_str(e, "File"), file))
             return true;
     }
     return false;
@@ -1095,9 +1092,10 @@ static void index_prune(const char *dir, cJSON *entries)
     cJSON *e = entries->child;
     while (e) {
         cJSON *next = e->next;
-        char *path = xasprintf("%s/%s", dir, jstr(e, "File") ? jstr(e, "File") : "");
+        char *path =
+            xasprintf("%s/%s", dir, json_get_str(e, "File") ? json_get_str(e, "File") : "");
         struct stat sb;
-        if (!jstr(e, "File") || lstat(path, &sb) != 0)
+        if (!json_get_str(e, "File") || lstat(path, &sb) != 0)
             cJSON_Delete(cJSON_DetachItemViaPointer(entries, e));
         free(path);
         e = next;
