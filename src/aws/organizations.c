@@ -3,6 +3,7 @@
 
 #include "vpcx/aws/http.h"
 #include "vpcx/aws/jsoncall.h"
+#include "vpcx/core/json.h"
 #include "vpcx/core/sanitize.h"
 #include "vpcx/core/strbuf.h"
 #include "vpcx/core/xalloc.h"
@@ -10,6 +11,7 @@
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,19 +30,13 @@ void org_accounts_finish(struct org_accounts *a)
     memset(a, 0, sizeof(*a));
 }
 
-static bool account_id_valid(const char *s)
+bool org_account_id_valid(const char *s)
 {
     size_t n = 0;
     for (; s[n]; n++)
         if (!isdigit((unsigned char)s[n]))
             return false;
     return n == 12;
-}
-
-static const char *str_item(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 enum vpcx_status org_parse_list_accounts(const char *body, size_t len, struct org_accounts *out,
@@ -58,29 +54,43 @@ enum vpcx_status org_parse_list_accounts(const char *body, size_t len, struct or
     const cJSON *a;
     cJSON_ArrayForEach(a, accounts)
     {
-        const char *id = str_item(a, "Id");
-        if (!id || !account_id_valid(id)) {
+        const char *id = json_get_str(a, "Id");
+        if (!id || !org_account_id_valid(id)) {
             cJSON_Delete(doc);
             return vpcx_error_set(err, VPCX_ERR_PARSE,
                                   "ListAccounts: an account without a 12-digit Id");
         }
         /* State replaces Status (retired in 2026); either must say ACTIVE. */
-        const char *state = str_item(a, "State");
+        const char *state = json_get_str(a, "State");
         if (!state)
-            state = str_item(a, "Status");
+            state = json_get_str(a, "Status");
         if (!state || strcmp(state, "ACTIVE") != 0)
             continue;
         out->items = xrealloc(out->items, (out->n + 1) * sizeof(*out->items));
-        const char *name = str_item(a, "Name");
+        const char *name = json_get_str(a, "Name");
         out->items[out->n].id = xstrdup(id);
         out->items[out->n].name = sanitize_dup(name ? name : "", SANITIZE_SPACE);
         out->n++;
     }
-    const char *token = str_item(doc, "NextToken");
+    const char *token = json_get_str(doc, "NextToken");
     if (token && *token)
         *next_token = xstrdup(token);
     cJSON_Delete(doc);
     return VPCX_OK;
+}
+
+void org_arn_partition(const char *arn, char *out, size_t size)
+{
+    snprintf(out, size, "aws");
+    const char *colon = arn ? strchr(arn, ':') : NULL;
+    const char *end = colon ? strchr(colon + 1, ':') : NULL;
+    if (end && end > colon + 1 && (size_t)(end - colon - 1) < size)
+        snprintf(out, size, "%.*s", (int)(end - colon - 1), colon + 1);
+}
+
+char *org_role_arn(const char *partition, const char *account, const char *role)
+{
+    return xasprintf("arn:%s:iam::%s:role/%s", partition ? partition : "aws", account, role);
 }
 
 /* AWS's JSON error: {"__type": "...#AccessDeniedException", "message": "..."}. */

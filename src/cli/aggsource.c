@@ -1,6 +1,7 @@
 /* aggsource: the dump and the explorer from an AWS Config aggregator; see the header. */
 #include "vpcx/cli/aggsource.h"
 
+#include "vpcx/aws/organizations.h"
 #include "vpcx/aws/sts.h"
 #include "vpcx/cli/scopes.h"
 #include "vpcx/cli/source.h"
@@ -17,16 +18,6 @@
 #ifndef VPCX_VERSION
 #define VPCX_VERSION "0.1.0"
 #endif
-
-/* The partition of arn:PARTITION:..., "aws" when it cannot be read. */
-static void partition_of(const char *arn, char *out, size_t size)
-{
-    snprintf(out, size, "aws");
-    const char *colon = arn ? strchr(arn, ':') : NULL;
-    const char *end = colon ? strchr(colon + 1, ':') : NULL;
-    if (end && end > colon + 1 && (size_t)(end - colon - 1) < size)
-        snprintf(out, size, "%.*s", (int)(end - colon - 1), colon + 1);
-}
 
 /* Per type the aggregator could not give: a line on stderr. */
 static void report_types(const struct aggregator_report *rep)
@@ -60,7 +51,7 @@ static enum vpcx_status load(const struct cli_options *opts, const struct aws_se
         vpcx_error_finish(&e);
     }
     char partition[32];
-    partition_of(me.arn, partition, sizeof(partition));
+    org_arn_partition(me.arn, partition, sizeof(partition));
     const struct aggregator_options ao = {
         .name = opts->config_aggregator,
         .endpoint_url = opts->endpoint_url,

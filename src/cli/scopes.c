@@ -351,16 +351,12 @@ static enum vpcx_status plan_org(const struct cli_options *opts, char **regions,
         regions = found;
     }
     /* arn:PARTITION:... of the caller names the partition the roles live in */
-    char partition[32] = "aws";
-    const char *colon = me.arn ? strchr(me.arn, ':') : NULL;
-    const char *end = colon ? strchr(colon + 1, ':') : NULL;
-    if (end && (size_t)(end - colon - 1) < sizeof(partition) && end > colon + 1)
-        snprintf(partition, sizeof(partition), "%.*s", (int)(end - colon - 1), colon + 1);
+    char partition[32];
+    org_arn_partition(me.arn, partition, sizeof(partition));
     for (size_t i = 0; st == VPCX_OK && i < accts.n; i++) {
         const char *id = accts.items[i].id;
         bool mine = me.account && strcmp(me.account, id) == 0;
-        char *role =
-            mine ? NULL : xasprintf("arn:%s:iam::%s:role/%s", partition, id, opts->org_role);
+        char *role = mine ? NULL : org_role_arn(partition, id, opts->org_role);
         if (!regions || !regions[0])
             plan_add_role(plan, opts->profile, opts->region, role, id);
         for (size_t r = 0; regions && regions[r]; r++)

@@ -2,6 +2,8 @@
 #include "vpcx/sync/aggregator.h"
 
 #include "vpcx/aws/configitem.h"
+#include "vpcx/aws/organizations.h"
+#include "vpcx/core/json.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/sync/fetch.h"
 
@@ -45,15 +47,6 @@ void aggregator_report_finish(struct aggregator_report *rep)
     memset(rep, 0, sizeof(*rep));
 }
 
-static bool account_valid(const char *s)
-{
-    size_t n = 0;
-    for (; s[n]; n++)
-        if (!isdigit((unsigned char)s[n]))
-            return false;
-    return n == 12;
-}
-
 static bool region_valid(const char *s)
 {
     size_t n = 0;
@@ -71,20 +64,11 @@ struct query {
     unsigned long items;
 };
 
-static const char *str_item(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static struct scope *scope_of(struct query *q, const char *account, const char *region)
 {
     const struct aggregator_options *o = q->o;
     bool mine = o->my_account && strcmp(o->my_account, account) == 0;
-    char *role = !mine && o->org_role
-                     ? xasprintf("arn:%s:iam::%s:role/%s", o->partition ? o->partition : "aws",
-                                 account, o->org_role)
-                     : NULL;
+    char *role = !mine && o->org_role ? org_role_arn(o->partition, account, o->org_role) : NULL;
     size_t before = scope_set_count(q->set);
     struct scope *sc = scope_set_add_source(q->set, q->source, account, region, o->profile, role,
                                             !mine && !o->org_role);
@@ -98,9 +82,9 @@ static enum vpcx_status on_result(void *ud, const cJSON *r, struct vpcx_error *e
 {
     (void)err;
     struct query *q = ud;
-    const char *account = str_item(r, "accountId");
-    const char *region = str_item(r, "awsRegion");
-    if (!account || !region || !account_valid(account) || !region_valid(region))
+    const char *account = json_get_str(r, "accountId");
+    const char *region = json_get_str(r, "awsRegion");
+    if (!account || !region || !org_account_id_valid(account) || !region_valid(region))
         return VPCX_OK; /* an item vpcx cannot place: skipped, as a describe skips no-ID items */
     cJSON *item =
         configitem_to_describe(fetch_operation(q->type), inventory_type_id_field(q->type), r);

@@ -8,6 +8,7 @@
 #ifndef VPCX_AWS_ORGANIZATIONS_H
 #define VPCX_AWS_ORGANIZATIONS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "vpcx/aws/session.h"
@@ -31,6 +32,13 @@ struct org_accounts {
  */
 enum vpcx_status org_parse_list_accounts(const char *body, size_t len, struct org_accounts *out,
                                          char **next_token, struct vpcx_error *err);
+
+/* True for a 12-digit account ID. */
+bool org_account_id_valid(const char *s);
+/* The partition of arn:PARTITION:... into out (size bytes), "aws" when it cannot be read. */
+void org_arn_partition(const char *arn, char *out, size_t size);
+/* arn:PARTITION:iam::ACCOUNT:role/ROLE (heap); partition NULL: "aws". */
+char *org_role_arn(const char *partition, const char *account, const char *role);
 
 /* What a listing took: attempts sent, retries and the throttled answers among them. */
 struct org_list_stats {
