@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -439,19 +440,35 @@ struct partition {
     const char *dns;
     const char *dualstack; /* NULL: no dual-stack endpoints */
     bool gov;              /* FIPS endpoints keep the plain host name */
+    const char *regions;   /* the partition's regionRegex (POSIX ERE) */
 };
 
 /* partitions.json as botocore 1.43 resolves EC2 and STS; the last is aws. */
 static const struct partition partitions[] = {
-    {"cn-", "amazonaws.com.cn", "api.amazonwebservices.com.cn", false},
-    {"eusc-de-", "amazonaws.eu", "api.amazonwebservices.eu", false},
-    {"us-gov-", "amazonaws.com", "api.aws", true},
-    {"us-iso-", "c2s.ic.gov", "api.aws", false},
-    {"us-isob-", "sc2s.sgov.gov", "api.aws", false},
-    {"eu-isoe-", "cloud.adc-e.uk", NULL, false},
-    {"us-isof-", "csp.hci.ic.gov", NULL, false},
-    {"", "amazonaws.com", "api.aws", false},
+    {"cn-", "amazonaws.com.cn", "api.amazonwebservices.com.cn", false, "^cn-[A-Za-z0-9_]+-[0-9]+$"},
+    {"eusc-de-", "amazonaws.eu", "api.amazonwebservices.eu", false,
+     "^eusc-de-[A-Za-z0-9_]+-[0-9]+$"},
+    {"us-gov-", "amazonaws.com", "api.aws", true, "^us-gov-[A-Za-z0-9_]+-[0-9]+$"},
+    {"us-iso-", "c2s.ic.gov", "api.aws", false, "^us-iso-[A-Za-z0-9_]+-[0-9]+$"},
+    {"us-isob-", "sc2s.sgov.gov", "api.aws", false, "^us-isob-[A-Za-z0-9_]+-[0-9]+$"},
+    {"eu-isoe-", "cloud.adc-e.uk", NULL, false, "^eu-isoe-[A-Za-z0-9_]+-[0-9]+$"},
+    {"us-isof-", "csp.hci.ic.gov", NULL, false, "^us-isof-[A-Za-z0-9_]+-[0-9]+$"},
+    {"", "amazonaws.com", "api.aws", false, "^(us|eu|ap|sa|ca|me|af|il|mx)-[A-Za-z0-9_]+-[0-9]+$"},
 };
+
+bool aws_region_name_known(const char *region)
+{
+    for (size_t i = 0; i < sizeof(partitions) / sizeof(partitions[0]); i++) {
+        regex_t re;
+        if (regcomp(&re, partitions[i].regions, REG_EXTENDED | REG_NOSUB) != 0)
+            return true; /* cannot check: let the endpoint answer */
+        bool ok = regexec(&re, region, 0, NULL, 0) == 0;
+        regfree(&re);
+        if (ok)
+            return true;
+    }
+    return false;
+}
 
 static const struct partition *partition_of(const char *region)
 {

@@ -7,7 +7,6 @@
 #include "vpcx/core/xalloc.h"
 
 #include <fnmatch.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,23 +94,10 @@ const struct aws_session_options *scope_set_base(const struct scope_set *set)
 }
 
 /* partitions.json's regionRegex of each partition (aws, cn, eusc, iso*, us-gov). */
-static bool region_name_known(const char *region)
-{
-    static const char pattern[] =
-        "^((us|eu|ap|sa|ca|me|af|il|mx)|cn|eusc-de|us-iso|us-isob|eu-isoe|us-isof|us-gov)"
-        "-[A-Za-z0-9_]+-[0-9]+$";
-    regex_t re;
-    if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
-        return true; /* cannot check: let the endpoint answer */
-    bool ok = regexec(&re, region, 0, NULL, 0) == 0;
-    regfree(&re);
-    return ok;
-}
-
 enum vpcx_status scope_check_name(const struct aws_session_options *base, const char *profile,
                                   const char *region, struct vpcx_error *err)
 {
-    if (region && !region_name_known(region))
+    if (region && !aws_region_name_known(region))
         return vpcx_error_set(err, VPCX_ERR_USAGE,
                               "unknown region '%s': AWS region names look like eu-west-1", region);
     if (!profile)

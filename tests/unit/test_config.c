@@ -322,6 +322,15 @@ static void test_endpoint_defaults(void **state)
     assert_int_equal(resolve(fx), VPCX_OK);
     assert_string_equal(fx->s.ec2_endpoint.value, "https://ec2.cn-north-1.amazonaws.com.cn");
     assert_string_equal(fx->s.sts_endpoint.value, "https://sts.cn-north-1.amazonaws.com.cn");
+    /* region names: each partition's own pattern */
+    const char *known[] = {"us-east-1",     "eu-central-2",   "il-central-1",   "cn-northwest-1",
+                           "us-gov-west-1", "us-isob-east-1", "eusc-de-east-1", "mx-central-1"};
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        assert_true(aws_region_name_known(known[i]));
+    const char *unknown[] = {"",           "us-east", "useast1",    "xx-east-1",
+                             "eu-west-1a", "cn-1",    "us-east-1 ", "eu-west-1/x"};
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+        assert_false(aws_region_name_known(unknown[i]));
 }
 
 static void test_endpoint_variants(void **state)

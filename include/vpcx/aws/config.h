@@ -153,6 +153,9 @@ char *aws_settings_service_endpoint(const struct aws_settings *s, const struct a
                                     const char *service, const char *env_var, const char *host,
                                     const char *region, struct vpcx_error *err);
 
+/* True when region matches a partition's region names (botocore's regionRegex). */
+bool aws_region_name_known(const char *region);
+
 /* The default endpoint of service ("ec2", "sts") in region; caller frees.
  * NULL with err set when the variant does not exist in that partition. */
 char *aws_endpoint_default(const char *service, const char *region, bool fips, bool dualstack,
