@@ -858,19 +858,6 @@ static cJSON *decode_value(struct cachebin *cb, struct rd *r, int depth)
     }
 }
 
-/* True when the Errors name the type: an empty list of it means unknown (as snapshot.c). */
-static bool type_failed(const struct cachebin *cb, enum inv_type type)
-{
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(cb->doc, "Errors"))
-    {
-        const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "Type"));
-        if (t && strcmp(t, inventory_type_list_key(type)) == 0)
-            return true;
-    }
-    return false;
-}
-
 static enum vpcx_status load_vpc_attrs(struct cachebin *cb, const struct section *s,
                                        struct inventory *inv, struct vpcx_error *err)
 {
@@ -957,7 +944,7 @@ static enum vpcx_status begin_section(struct cachebin *cb, struct inventory *inv
     cb->type_skipped = false;
     if (s->kind != SEC_ITEMS)
         return VPCX_OK;
-    cb->type_skipped = s->count == 0 && type_failed(cb, (enum inv_type)s->type);
+    cb->type_skipped = s->count == 0 && snapshot_type_failed(cb->doc, (enum inv_type)s->type);
     if (!cb->type_skipped)
         inventory_begin(inv, (enum inv_type)s->type);
     return VPCX_OK;

@@ -272,8 +272,7 @@ static enum vpcx_status check_lists(const cJSON *doc, const char *label, struct 
     return VPCX_OK;
 }
 
-/* True when the document's Errors name the type: its fetch failed. */
-static bool type_failed(const cJSON *doc, enum inv_type type)
+bool snapshot_type_failed(const cJSON *doc, enum inv_type type)
 {
     const cJSON *e;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(doc, "Errors"))
@@ -291,7 +290,7 @@ static void load_lists(cJSON *doc, struct inventory *inv)
         cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, inventory_type_list_key(t));
         /* An empty list of a type that failed was never fetched: it stays not loaded, so
            that a rule does not read "none" where it means "unknown". */
-        if (!list || (!list->child && type_failed(doc, (enum inv_type)t)))
+        if (!list || (!list->child && snapshot_type_failed(doc, (enum inv_type)t)))
             continue;
         inventory_begin(inv, (enum inv_type)t);
         cJSON *item;

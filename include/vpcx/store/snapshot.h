@@ -68,6 +68,10 @@ const char *snapshot_meta_type_time(const struct snapshot_meta *meta, enum inv_t
 /* Parses "2026-11-26T12:00:00Z" (what snapshot_format_time writes); false if malformed. */
 bool snapshot_parse_time(const char *text, time_t *out);
 
+/* True when a document's Errors (or cachebin's copy of them) name type: its fetch
+ * failed, so an empty list of it means unknown, not none. */
+bool snapshot_type_failed(const cJSON *doc, enum inv_type type);
+
 /* The Metadata object as written ({"FormatVersion": 1, ...}); caller deletes. */
 cJSON *snapshot_meta_json(const struct snapshot_meta *meta);
 /* Fills meta from doc's "Metadata" member, refusing a missing one or another
