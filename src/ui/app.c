@@ -545,9 +545,10 @@ static void reload_findings(struct app *a)
  * many small steps, and a rebuild at 100,000 ENIs costs tens of milliseconds). */
 #define LOADING_REFRESH_MS 100
 
-static bool fetch_busy(struct app *a)
+bool app_landing(struct app *a)
 {
-    return (a->fetch && fetch_running(a->fetch)) || (a->opts.scopes && app_scopes_busy(a));
+    return (a->fetch && fetch_running(a->fetch)) || (a->opts.scopes && app_scopes_busy(a)) ||
+           app_cache_loading(a);
 }
 
 /* Milliseconds until a refresh held back by LOADING_REFRESH_MS is due; -1: none held. */
@@ -572,7 +573,7 @@ static void refresh_if_changed(struct app *a)
     bool stack_behind = a->stack_generation != g;
     a->stack_generation = g;
     long long now = mono_ms();
-    if (fetch_busy(a) && now - a->refreshed_ms < LOADING_REFRESH_MS) {
+    if (app_landing(a) && now - a->refreshed_ms < LOADING_REFRESH_MS) {
         a->refresh_owed = true;
         if (stack_behind && a->n_stack) {
             reload_stack(a);

@@ -154,6 +154,8 @@ long app_findings_timeout(struct app *a);
 /* A staged cache load (appcache.c): still loading; one slice of max_usec, true
  * when that slice finished it; the status line while it runs. */
 bool app_cache_loading(const struct app *a);
+/* Pages or cache slices still landing: derived views may lag behind, within limits. */
+bool app_landing(struct app *a);
 bool app_cache_step(struct app *a, long max_usec);
 void app_cache_status(struct app *a, struct ui_line *l);
 #define APP_CACHE_SLICE_USEC 20000

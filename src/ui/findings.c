@@ -82,8 +82,7 @@ bool app_findings_update(struct app *a)
     if (f->ran && f->generation == inventory_generation(a->inv))
         return false;
     /* Pages still landing: at most one run per interval; the settled inventory always gets one. */
-    if (f->ran && ((a->fetch && fetch_running(a->fetch)) || app_cache_loading(a)) &&
-        mono_ms() - f->last_ms < FINDINGS_INTERVAL_MS)
+    if (f->ran && app_landing(a) && mono_ms() - f->last_ms < FINDINGS_INTERVAL_MS)
         return false;
     run_checks(a, f);
     return true;
