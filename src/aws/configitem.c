@@ -201,9 +201,9 @@ static cJSON *tags_from_map(const cJSON *map)
     return out;
 }
 
-cJSON *configitem_to_describe(const char *operation, const char *id_field, const cJSON *result)
+cJSON *configitem_to_describe(const struct aws_shape *shape, const char *id_field,
+                              const cJSON *result)
 {
-    const struct aws_shape *shape = configitem_shape(operation);
     const cJSON *conf = cJSON_GetObjectItemCaseSensitive(result, "configuration");
     cJSON *parsed = cJSON_IsString(conf) ? cJSON_Parse(conf->valuestring) : NULL;
     if (parsed)

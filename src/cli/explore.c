@@ -8,6 +8,7 @@
 #include "vpcx/core/clock.h"
 #include "vpcx/core/xalloc.h"
 #include "vpcx/store/cache.h"
+#include "vpcx/sync/aggregator.h"
 #include "vpcx/sync/fetch.h"
 #include "vpcx/sync/scopes.h"
 #include "vpcx/ui/app.h"
@@ -372,8 +373,7 @@ static int explore_scopes(const struct cli_options *opts, const struct scope_pla
     if (!set)
         return code;
     struct inventory *inv = inventory_create();
-    char *source =
-        opts->config_aggregator ? xasprintf("config-aggregator %s", opts->config_aggregator) : NULL;
+    char *source = opts->config_aggregator ? aggregator_source_name(opts->config_aggregator) : NULL;
     ao->inv = inv;
     ao->scopes = set;
     char *cache = NULL;

@@ -61,6 +61,7 @@ struct query {
     struct scope_set *set;
     const char *source;
     enum inv_type type;
+    const struct aws_shape *shape; /* the type's describe item */
     unsigned long items;
 };
 
@@ -86,8 +87,7 @@ static enum vpcx_status on_result(void *ud, const cJSON *r, struct vpcx_error *e
     const char *region = json_get_str(r, "awsRegion");
     if (!account || !region || !org_account_id_valid(account) || !region_valid(region))
         return VPCX_OK; /* an item vpcx cannot place: skipped, as a describe skips no-ID items */
-    cJSON *item =
-        configitem_to_describe(fetch_operation(q->type), inventory_type_id_field(q->type), r);
+    cJSON *item = configitem_to_describe(q->shape, inventory_type_id_field(q->type), r);
     if (!item)
         return VPCX_OK;
     struct scope *sc = scope_of(q, account, region);
@@ -147,6 +147,7 @@ enum vpcx_status aggregator_load(struct aws_session *s, const struct aggregator_
     }
     for (size_t i = 0; i < AGGREGATOR_TYPES; i++) {
         q.type = config_types[i].type;
+        q.shape = configitem_shape(fetch_operation(q.type));
         if (load_type(s, &q, config_types[i].resource_type, rep, &rep->errors[i]) == VPCX_OK) {
             loaded[i] = true;
             rep->loaded++;

@@ -32,7 +32,8 @@ static enum vpcx_status each(void *ud, const cJSON *result, struct vpcx_error *e
     (void)ud;
     (void)err;
     for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-        cJSON *item = configitem_to_describe(types[i].operation, types[i].id, result);
+        cJSON *item =
+            configitem_to_describe(configitem_shape(types[i].operation), types[i].id, result);
         if (!item)
             continue;
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, types[i].id);

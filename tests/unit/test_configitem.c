@@ -110,7 +110,7 @@ static void test_result_to_describe(void **state)
                            "\"awsRegion\":\"eu-west-1\",\"tags\":{\"Name\":\"core\"},"
                            "\"configuration\":\"{\\\"cidrBlock\\\":\\\"10.0.0.0/16\\\","
                            "\\\"isDefault\\\":false,\\\"state\\\":\\\"available\\\"}\"}");
-    cJSON *vpc = configitem_to_describe("DescribeVpcs", "VpcId", r);
+    cJSON *vpc = configitem_to_describe(configitem_shape("DescribeVpcs"), "VpcId", r);
     assert_non_null(vpc);
     assert_str(vpc, "VpcId", "vpc-9");
     assert_str(vpc, "CidrBlock", "10.0.0.0/16");
@@ -121,10 +121,10 @@ static void test_result_to_describe(void **state)
     cJSON_Delete(r);
     /* no configuration, or no ID anywhere: nothing */
     r = cJSON_Parse("{\"resourceId\":\"vpc-9\"}");
-    assert_null(configitem_to_describe("DescribeVpcs", "VpcId", r));
+    assert_null(configitem_to_describe(configitem_shape("DescribeVpcs"), "VpcId", r));
     cJSON_Delete(r);
     r = cJSON_Parse("{\"configuration\":{\"cidrBlock\":\"10.0.0.0/16\"}}");
-    assert_null(configitem_to_describe("DescribeVpcs", "VpcId", r));
+    assert_null(configitem_to_describe(configitem_shape("DescribeVpcs"), "VpcId", r));
     cJSON_Delete(r);
 }
 

@@ -31,10 +31,11 @@ cJSON *configitem_convert(const struct aws_shape *shape, const cJSON *configurat
 
 /*
  * One SelectAggregateResourceConfig result ({resourceId, accountId, awsRegion,
- * configuration (an object, or a JSON string), tags}) as the describe item of
- * operation, whose ID member is id_field. NULL when the result has no
- * configuration object or no ID.
+ * configuration (an object, or a JSON string), tags}) as a describe item of
+ * shape (configitem_shape, looked up once a query), whose ID member is
+ * id_field. NULL when the result has no configuration object or no ID.
  */
-cJSON *configitem_to_describe(const char *operation, const char *id_field, const cJSON *result);
+cJSON *configitem_to_describe(const struct aws_shape *shape, const char *id_field,
+                              const cJSON *result);
 
 #endif
