@@ -134,6 +134,14 @@ bool app_open_view(struct app *a, const char *name, const struct view_args *args
     return true;
 }
 
+/* The detail shows a resource; in a Config scope, asking for what Config lacks first, so
+ * the detail says it is loading. */
+static void detail_open(struct app *a, enum inv_type type, const char *id)
+{
+    app_scopes_opened(a, type, id);
+    detail_show(a->detail, type, id);
+}
+
 /* The detail follows the tree's cursor unless it was pinned to a link. */
 void app_sync_detail(struct app *a)
 {
@@ -146,8 +154,7 @@ void app_sync_detail(struct app *a)
     if (has == cur && (!has || (type == cur_type && strcmp(id, cur_id) == 0)))
         return;
     char *copy = id ? xstrdup(id) : NULL;
-    app_scopes_opened(a, type, copy); /* first: the detail says what is loading */
-    detail_show(a->detail, type, copy);
+    detail_open(a, type, copy);
     free(copy);
 }
 
@@ -186,8 +193,7 @@ void app_show_detail(struct app *a, enum inv_type type, const char *id)
     char *copy = xstrdup(id);
     while (a->n_stack)
         app_pop_view(a);
-    app_scopes_opened(a, type, copy); /* first: the detail says what is loading */
-    detail_show(a->detail, type, copy);
+    detail_open(a, type, copy);
     free(copy);
     a->pinned = true;
     a->focus = FOCUS_DETAIL;

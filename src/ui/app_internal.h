@@ -114,7 +114,6 @@ struct app {
     struct tree_groups groups;          /* account > region > VPC over opts.scopes */
     struct scope_set *own_scopes;       /* made by :region or :profile from one scope */
     bool scopes_flat;                   /* one scope switched to: no account > region levels */
-    bool tree_grouped;                  /* the tree has the account > region levels */
     struct bgjob **scope_jobs;          /* the scopes' cache writes running */
     size_t n_scope_jobs;
 };

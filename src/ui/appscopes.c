@@ -87,10 +87,10 @@ static void on_scope_event(void *ud, struct scope *sc)
 static void sync_groups(struct app *a)
 {
     const struct tree_groups *g = app_tree_groups(a);
-    if ((g != NULL) == a->tree_grouped)
+    struct tree *t = a->tree ? treeview_tree(a->tree) : NULL;
+    if (!t || (g != NULL) == tree_grouped(t))
         return;
-    a->tree_grouped = g != NULL;
-    tree_set_groups(treeview_tree(a->tree), g);
+    tree_set_groups(t, g);
 }
 
 /* A single scope switched to: the header names its account, region and profile. */
@@ -202,7 +202,6 @@ void app_scopes_init(struct app *a)
     scope_set_max_age(a->opts.scopes, a->max_age);
     read_caches(a);
     scope_set_on_event(a->opts.scopes, on_scope_event, a);
-    a->tree_grouped = a->tree && !a->own_scopes; /* tree_open grouped a set given at start */
     set_title(a);
     scope_set_start_all(a->opts.scopes);
     a->scopes_dirty = true;

@@ -940,6 +940,11 @@ static void build_groups(struct tree *t, struct tree_node *n, size_t *alloc)
     }
 }
 
+bool tree_grouped(const struct tree *t)
+{
+    return t->grouped;
+}
+
 void tree_set_groups(struct tree *t, const struct tree_groups *groups)
 {
     t->grouped = groups != NULL;

@@ -138,6 +138,8 @@ struct tree_groups {
 };
 /* Sets (copied) or clears the groups, then rebuilds. */
 void tree_set_groups(struct tree *t, const struct tree_groups *groups);
+/* True while the tree has the account > region levels. */
+bool tree_grouped(const struct tree *t);
 /* The scope of an account or region node's first scope ((size_t)-1: none). */
 size_t tree_node_scope(struct tree *t, const struct tree_node *n);
 
