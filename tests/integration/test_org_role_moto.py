@@ -16,28 +16,19 @@ ROLE = h.ORG_ROLE
 role_arn = h.org_role_arn
 
 
-class OrgRoleMotoTest(unittest.TestCase):
+class OrgRoleMotoTest(h.MotoCase):
+    moto_seed = 7
+    proxy_config = {}
+
     @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer(seed=7).start()
-        cls.proxy = None
-        cls.home = h.CleanHome()
-        try:
-            cls.members, cls.vpcs = h.seed_organization(cls.moto.url)
-            cls.proxy = h.awsproxy.AwsProxy(cls.moto.url).start()
-        except Exception:
-            cls.tearDownClass()
-            raise
+    def seed_moto(cls):
+        cls.members, cls.vpcs = h.seed_organization(cls.moto.url)
+
+    @classmethod
+    def ready(cls):
         cls.home.write("credentials", "[default]\naws_access_key_id = %s\n"
                        "aws_secret_access_key = %s\n" % (h.TEST_KEY, h.TEST_SECRET))
         cls.home.write("config", "[default]\nregion = %s\n" % h.REGION)
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.proxy:
-            cls.proxy.stop()
-        cls.moto.stop()
-        cls.home.cleanup()
 
     def run_dump(self, url, extra=()):
         args = ["dump", "--format", "json", "--compact", "--no-cache", "--endpoint-url", url,

@@ -27,22 +27,20 @@ def reference(url, region):
                 os.environ[k] = v
 
 
-class ScopesMotoTest(unittest.TestCase):
+class ScopesMotoTest(h.MotoCase):
+    moto_seed = 7
+    proxy_config = {}
+
     @classmethod
-    def setUpClass(cls):
-        cls.moto = h.motoctl.MotoServer(seed=7).start()
-        cls.proxy = None
-        cls.home = h.CleanHome()
-        try:
-            cls.seeds = {
-                h.REGION: h.seed_account.seed(cls.moto.url, h.REGION, "small", moto_seed=7),
-                OTHER: h.seed_account.seed(cls.moto.url, OTHER, "small", moto_seed=None),
-            }
-            cls.refs = {r: reference(cls.moto.url, r) for r in (h.REGION, OTHER)}
-            cls.proxy = h.awsproxy.AwsProxy(cls.moto.url).start()
-        except Exception:
-            cls.tearDownClass()
-            raise
+    def seed_moto(cls):
+        cls.seeds = {
+            h.REGION: h.seed_account.seed(cls.moto.url, h.REGION, "small", moto_seed=7),
+            OTHER: h.seed_account.seed(cls.moto.url, OTHER, "small", moto_seed=None),
+        }
+        cls.refs = {r: reference(cls.moto.url, r) for r in (h.REGION, OTHER)}
+
+    @classmethod
+    def ready(cls):
         # Two named profiles with the test keys, for --profiles and its globs.
         cls.home.write("credentials",
                        "[prod-a]\naws_access_key_id = %s\naws_secret_access_key = %s\n"
@@ -51,13 +49,6 @@ class ScopesMotoTest(unittest.TestCase):
                        % ((h.TEST_KEY, h.TEST_SECRET) * 3))
         cls.home.write("config", "[profile prod-a]\nregion = %s\n[profile prod-b]\nregion = %s\n"
                        "[profile dev]\nregion = %s\n" % (h.REGION, OTHER, h.REGION))
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.proxy:
-            cls.proxy.stop()
-        cls.moto.stop()
-        cls.home.cleanup()
 
     def run_dump(self, url, extra, env=None):
         args = ["dump", "--format", "json", "--compact", "--no-cache", "--endpoint-url", url]
