@@ -30,14 +30,17 @@ def screen():
     return tmux("capture-pane", "-p", "-t", "t")
 
 
-def wait_for(text, timeout=10.0):
+def wait_for(*texts, timeout=10.0):
+    """A screen holding every text, read twice alike: a capture can land mid-repaint."""
     deadline = time.time() + timeout
+    last = None
     while time.time() < deadline:
         s = screen()
-        if text in s:
+        if all(t in s for t in texts) and s == last:
             return s
+        last = s
         time.sleep(0.05)
-    raise AssertionError("timed out waiting for %r; screen:\n%s" % (text, screen()))
+    raise AssertionError("timed out waiting for %r; screen:\n%s" % (texts, screen()))
 
 
 def pane(fmt):
@@ -67,8 +70,7 @@ def main():
 
 
 def drive(status):
-    s = wait_for("account 123456789012")
-    assert "vpc-30e24bdcd19a93686" in s, s
+    s = wait_for("account 123456789012", "vpc-30e24bdcd19a93686")
     assert pane("#{alternate_on}") == "1", "not on the alternate screen"
     # Navigate: down twice lands on the first AZ; the detail follows.
     keys("j", "j")
@@ -80,8 +82,7 @@ def drive(status):
     keys("Escape")
     # :ip jumps to the ENI holding the address.
     keys(":", "i", "p", " ", "1", "0", ".", "0", ".", "7", ".", "2", "1", "3", "Enter")
-    s = wait_for("network interface eni-5f5035e1b552f9c3b")
-    assert "Owner type" in s, s
+    wait_for("network interface eni-5f5035e1b552f9c3b", "Owner type")
     # Help, then back.
     keys("?")
     wait_for("Keys (remap")
