@@ -303,6 +303,24 @@ static void test_refused_keys_not_retried(void **state)
     aws_client_destroy(c);
 }
 
+/* Fetches every type into inv, pages of 5, and fails unless each slot finished. */
+static struct fetch *fetch_all(struct servers *s, struct aws_client *c, struct inventory *inv)
+{
+    const struct fetch_options opts = {.page_size = 5};
+    struct fetch *f = fetch_create(c, inv, &opts);
+    fetch_start_all(f);
+    while (fetch_running(f)) {
+        bool ready;
+        http_engine_step(s->http, -1, 1000, &ready);
+    }
+    for (int t = 0; t < FETCH_SLOTS; t++) {
+        const struct fetch_progress *p = fetch_get_progress(f, t);
+        if (p->state != FETCH_DONE)
+            fail_msg("%s: %s", fetch_slot_name(t), p->error.message ? p->error.message : "?");
+    }
+    return f;
+}
+
 /* The fetch layer follows NextToken to the end with the page size it is given. */
 static void test_fetch_walks_every_page(void **state)
 {
@@ -311,19 +329,9 @@ static void test_fetch_walks_every_page(void **state)
     struct reload_counter rc = {0};
     struct aws_client *c = client_for(s, &rc);
     struct inventory *inv = inventory_create();
-    const struct fetch_options opts = {.page_size = 5};
-    struct fetch *f = fetch_create(c, inv, &opts);
-    fetch_start_all(f);
-    while (fetch_running(f)) {
-        bool ready;
-        http_engine_step(s->http, -1, 1000, &ready);
-    }
-    for (int t = 0; t < INV_TYPE_COUNT; t++) {
-        const struct fetch_progress *p = fetch_get_progress(f, t);
-        if (p->state != FETCH_DONE)
-            fail_msg("%s: %s", fetch_slot_name(t), p->error.message ? p->error.message : "?");
-        assert_int_equal(p->items, inventory_count(inv, (enum inv_type)t));
-    }
+    struct fetch *f = fetch_all(s, c, inv);
+    for (int t = 0; t < INV_TYPE_COUNT; t++)
+        assert_int_equal(fetch_get_progress(f, t)->items, inventory_count(inv, (enum inv_type)t));
     /* moto's us-east-1 has 6 default subnets and 250+ endpoint services: several pages. */
     assert_int_equal(inventory_count(inv, INV_SUBNET), 6);
     assert_int_equal(fetch_get_progress(f, INV_SUBNET)->pages, 2);
@@ -340,19 +348,7 @@ static void test_fetch_walks_every_page(void **state)
 static struct inventory *fetch_everything(struct servers *s, struct aws_client *c)
 {
     struct inventory *inv = inventory_create();
-    const struct fetch_options opts = {.page_size = 5};
-    struct fetch *f = fetch_create(c, inv, &opts);
-    fetch_start_all(f);
-    while (fetch_running(f)) {
-        bool ready;
-        http_engine_step(s->http, -1, 1000, &ready);
-    }
-    for (int t = 0; t < FETCH_SLOTS; t++) {
-        const struct fetch_progress *p = fetch_get_progress(f, t);
-        if (p->state != FETCH_DONE)
-            fail_msg("%s: %s", fetch_slot_name(t), p->error.message ? p->error.message : "?");
-    }
-    fetch_destroy(f);
+    fetch_destroy(fetch_all(s, c, inv));
     return inv;
 }
 
