@@ -10,7 +10,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define CFG_OPERATION "SelectAggregateResourceConfig"
 #define CFG_TARGET    "StarlingDoveService." CFG_OPERATION

@@ -18,7 +18,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define FINDINGS_INTERVAL_MS 1000LL
 

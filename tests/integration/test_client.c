@@ -119,16 +119,7 @@ static struct aws_client *client_with(struct servers *s, struct reload_counter *
 
 static struct aws_client *client_for(struct servers *s, struct reload_counter *rc)
 {
-    struct aws_credentials creds = {.access_key_id = "AKIDTEST", .secret_access_key = "secret"};
-    const struct aws_client_config cfg = {
-        .region = "us-east-1",
-        .ec2_endpoint = s->t.proxy_url,
-        .sts_endpoint = s->t.proxy_url,
-        .max_attempts = 3,
-        .credentials = &creds,
-        .reloader = {.start = reload_start, .ud = rc},
-    };
-    return aws_client_create(s->http, &cfg);
+    return client_with(s, rc, NULL); /* parses inline */
 }
 
 static enum vpcx_status call(struct aws_client *c, const char *op, struct aws_query *q,
