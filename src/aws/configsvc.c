@@ -138,21 +138,11 @@ static enum vpcx_status page_call(struct aws_session *s, const char *url, const 
     int tries = 0;
     enum vpcx_status st = json_call_retrying(s, r, &call, what, p, &tries, err);
     free(body);
-    if (st != VPCX_OK)
+    if (st != VPCX_OK || p->res.http_status == 200)
         return st;
-    if (p->too_large)
-        return vpcx_error_set(err, VPCX_ERR_TOO_LARGE, "%s: answer over %u bytes", what,
-                              CFG_MAX_BODY);
-    if (p->res.status == VPCX_OK && p->res.http_status == 200)
-        return VPCX_OK;
-    if (p->res.status != VPCX_OK) {
-        st = vpcx_error_set(err, p->res.status, "%s: %s", what,
-                            p->error ? p->error : vpcx_status_message(p->res.status));
-    } else {
-        char *msg = NULL;
-        char *code = json_answer_code(p, &msg);
-        st = page_error(p, q, region, code, msg, err); /* takes code and msg */
-    }
+    char *msg = NULL;
+    char *code = json_answer_code(p, &msg);
+    st = page_error(p, q, region, code, msg, err); /* takes code and msg */
     json_retry_explain(r, tries, what, err);
     return st;
 }

@@ -141,9 +141,11 @@ static void sleep_ms(long ms)
         ;
 }
 
-enum vpcx_status json_call_retrying(struct aws_session *s, struct json_retry *r,
-                                    const struct json_call *c, const char *what,
-                                    struct json_answer *out, int *tries, struct vpcx_error *err)
+/* Sends until the answer is final; VPCX_OK unless signing or the engine failed. */
+static enum vpcx_status send_until_final(struct aws_session *s, struct json_retry *r,
+                                         const struct json_call *c, const char *what,
+                                         struct json_answer *out, int *tries,
+                                         struct vpcx_error *err)
 {
     struct retry_state rs;
     retry_state_init(&rs, r->max_attempts);
@@ -180,6 +182,24 @@ enum vpcx_status json_call_retrying(struct aws_session *s, struct json_retry *r,
         r->throttles += kind == RETRY_THROTTLE;
         sleep_ms(delay);
     }
+}
+
+enum vpcx_status json_call_retrying(struct aws_session *s, struct json_retry *r,
+                                    const struct json_call *c, const char *what,
+                                    struct json_answer *out, int *tries, struct vpcx_error *err)
+{
+    enum vpcx_status st = send_until_final(s, r, c, what, out, tries, err);
+    if (st != VPCX_OK)
+        return st;
+    if (out->too_large)
+        return vpcx_error_set(err, VPCX_ERR_TOO_LARGE, "%s: answer over %zu bytes", what,
+                              c->max_body);
+    if (out->res.status != VPCX_OK) {
+        st = vpcx_error_set(err, out->res.status, "%s: %s", what,
+                            out->error ? out->error : vpcx_status_message(out->res.status));
+        json_retry_explain(r, *tries, what, err);
+    }
+    return st;
 }
 
 void json_retry_explain(const struct json_retry *r, int tries, const char *what,

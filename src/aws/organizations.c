@@ -138,14 +138,8 @@ static enum vpcx_status list_page(struct aws_session *s, struct json_retry *r, c
     int tries = 0;
     enum vpcx_status st = json_call_retrying(s, r, &call, what, &p, &tries, err);
     free(body);
-    if (st == VPCX_OK && p.too_large) {
-        st =
-            vpcx_error_set(err, VPCX_ERR_TOO_LARGE, "%s: answer over %u bytes", what, ORG_MAX_BODY);
-    } else if (st == VPCX_OK && (p.res.status != VPCX_OK || p.res.http_status != 200)) {
-        st = p.res.status != VPCX_OK
-                 ? vpcx_error_set(err, p.res.status, "%s: %s", what,
-                                  p.error ? p.error : vpcx_status_message(p.res.status))
-                 : page_error(&p, err);
+    if (st == VPCX_OK && p.res.http_status != 200) {
+        st = page_error(&p, err);
         json_retry_explain(r, tries, what, err);
     } else if (st == VPCX_OK) {
         st = org_parse_list_accounts(p.body.buf ? p.body.buf : "", p.body.len, out, next, err);

@@ -61,12 +61,15 @@ void json_retry_init(struct json_retry *r, const struct aws_session *s, int max_
 /* Sends c until its answer is final: a 200 within max_body, or a failure the policy does
  * not retry (throttling, 5xx and dropped connections are, while attempts and quota last).
  * The backoff sleeps: these calls block, before any screen. The last answer is in out and
- * *tries says how many attempts it took. Returns as json_call_send. */
+ * *tries says how many attempts it took. VPCX_OK when an HTTP answer came within max_body
+ * (the caller reads its status); else err says why: signing, the engine, the size, or the
+ * connection (with the attempts, as json_retry_explain says them). */
 enum vpcx_status json_call_retrying(struct aws_session *s, struct json_retry *r,
                                     const struct json_call *c, const char *what,
                                     struct json_answer *out, int *tries, struct vpcx_error *err);
 
-/* After a final failure that took tries > 1 attempts: err says so, "WHAT failed after N
+/* After a final failure the caller read from the answer, that took tries > 1 attempts:
+ * err says so, "WHAT failed after N
  * attempts (standard mode): WHY", keeping its code and HTTP status. */
 void json_retry_explain(const struct json_retry *r, int tries, const char *what,
                         struct vpcx_error *err);
