@@ -262,9 +262,13 @@ static void test_failures_same_as_inline(void **state)
     outcome_finish(&o);
 }
 
-/* Feeds and steps until job is done; returns nothing, the sink has it all. */
-static void feed_rest(struct http_engine *e, struct xmljob *job, const char *body, size_t off,
-                      struct sink *s)
+/* Called after each chunk fed, with how much of the body went in. */
+typedef void fed_fn(size_t off, void *ud);
+
+/* Feeds (calling fed, if any, after each chunk) and steps until job is done; the sink has
+ * it all. */
+static void feed_rest_with(struct http_engine *e, struct xmljob *job, const char *body, size_t off,
+                           struct sink *s, fed_fn *fed, void *ud)
 {
     size_t len = strlen(body);
     while (off < len) {
@@ -275,10 +279,18 @@ static void feed_rest(struct http_engine *e, struct xmljob *job, const char *bod
         }
         xmljob_feed(job, body + off, n);
         off += n;
+        if (fed)
+            fed(off, ud);
     }
     xmljob_finish(job);
     while (!s->done)
         step(e);
+}
+
+static void feed_rest(struct http_engine *e, struct xmljob *job, const char *body, size_t off,
+                      struct sink *s)
+{
+    feed_rest_with(e, job, body, off, s, NULL, NULL);
 }
 
 /*
@@ -443,6 +455,29 @@ static void *locked_malloc(size_t n)
     return p;
 }
 
+struct forks {
+    int forks, stuck;
+};
+
+/* Every fourth chunk (60 at most): a child that allocates once, as the cache writer does. */
+static void fork_now(size_t off, void *ud)
+{
+    struct forks *f = ud;
+    if (f->forks >= 60 || off % (4 * CHUNK) != 0)
+        return;
+    f->forks++;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(5); /* stuck: SIGALRM ends the child */
+        cJSON_Delete(cJSON_CreateObject());
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    f->stuck += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void test_fork_while_parsing(void **state)
 {
     (void)state;
@@ -451,38 +486,13 @@ static void test_fork_while_parsing(void **state)
     struct http_engine *e = http_engine_create(NULL, NULL);
     struct xmlworker *w = xmlworker_create(e, NULL);
     char *body = eni_body(9000, 200, true);
-    size_t len = strlen(body);
     struct sink s = {0};
     strbuf_init(&s.items, 0);
     struct xmljob *job = xmljob_create(w, eni_output(), "NetworkInterfaces", &sink_ops, &s);
-    int forks = 0, stuck = 0;
-    for (size_t off = 0; off < len;) {
-        size_t n = len - off < CHUNK ? len - off : CHUNK;
-        if (!xmljob_room(job, n)) {
-            step(e);
-            continue;
-        }
-        xmljob_feed(job, body + off, n);
-        off += n;
-        if (forks >= 60 || off % (4 * CHUNK) != 0)
-            continue;
-        forks++;
-        pid_t pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-            alarm(5); /* stuck: SIGALRM ends the child */
-            cJSON_Delete(cJSON_CreateObject());
-            _exit(0);
-        }
-        int status = 0;
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        stuck += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
-    xmljob_finish(job);
-    while (!s.done)
-        step(e);
-    assert_true(forks > 10);
-    assert_int_equal(stuck, 0);
+    struct forks f = {0};
+    feed_rest_with(e, job, body, 0, &s, fork_now, &f);
+    assert_true(f.forks > 10);
+    assert_int_equal(f.stuck, 0);
     assert_int_equal(s.n, 9000);
     xmljob_destroy(job);
     xmlworker_destroy(w);
