@@ -61,12 +61,15 @@ class ExportKeys(unittest.TestCase):
         marked = []
         for _ in range(2):
             self.command("vpce")
-            s = self.t.wait_for("x", lambda s: "vpce-" in s.split("Detail", 1)[1],
-                                what="an endpoint selected")
+            # The jump done: an endpoint not marked yet in the detail, on a settled screen
+            # (a capture while the command runs can show the endpoint it passes).
+            s = self.t.wait_settled(
+                "x", lambda s: re.search(r"Detail\s.*?(vpce-[0-9a-f]+)", s, re.S) is not None
+                and self.selected_endpoint(s) not in marked, what="an endpoint selected")
             eid = self.selected_endpoint(s)
             self.t.keys("x", "Space")
-            s = self.t.wait_text("x", "%d endpoint%s marked" % (len(marked) + 1,
-                                                               "s" if marked else ""))
+            status = "%d endpoint%s marked" % (len(marked) + 1, "s" if marked else "")
+            s = self.t.wait_settled("x", lambda s: status in s, what=repr(status))
             marked.append(eid)
             self.assertRegex(s, r"\*%s" % eid, "the marked row shows it")
         self.t.keys("x", "x")

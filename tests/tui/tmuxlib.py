@@ -91,6 +91,16 @@ class Tmux:
             time.sleep(0.05)
         raise AssertionError("timed out waiting for %s; screen:\n%s" % (what, s))
 
+    def wait_settled(self, name, pred, timeout=10.0, what="condition"):
+        """Like wait_for, on a screen read twice alike: a capture can land mid-repaint, or
+        between the steps of keys still being handled."""
+        last = [None]
+
+        def settled(s):
+            same, last[0] = s == last[0], s
+            return same and pred(s)
+        return self.wait_for(name, settled, timeout, what)
+
     def wait_text(self, name, text, timeout=10.0):
         return self.wait_for(name, lambda s: text in s, timeout, repr(text))
 
